@@ -1,0 +1,61 @@
+"""The one NinjaAPI instance (/api/v1): error mapping to DESIGN.md §7 and the app routers."""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpRequest
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+
+from shequ.core.errors import ShequError, error_body
+
+api = NinjaAPI(
+    title="Shequ API",
+    version="1",
+    description="社区 community services platform — public and staff API.",
+    urls_namespace="api-v1",
+)
+
+
+@api.exception_handler(ShequError)
+def on_shequ_error(request: HttpRequest, exc: ShequError):
+    return api.create_response(request, exc.as_dict(), status=exc.status)
+
+
+@api.exception_handler(NinjaValidationError)
+def on_validation_error(request: HttpRequest, exc: NinjaValidationError):
+    # Ninja answers 422 by default; DESIGN.md §7 says a bad parameter is a 400 with per-field messages.
+    fields: dict[str, str] = {}
+    for err in exc.errors:
+        loc = [str(p) for p in err.get("loc", []) if p not in ("query", "body", "path", "filters", "payload")]
+        key = ".".join(loc) or "__all__"
+        fields.setdefault(key, err.get("msg", "invalid"))
+    return api.create_response(
+        request, error_body("invalid", "Some parameters are not valid.", fields), status=400
+    )
+
+
+@api.exception_handler(Http404)
+def on_not_found(request: HttpRequest, exc: Http404):
+    return api.create_response(request, error_body("not_found", "Not found."), status=404)
+
+
+@api.exception_handler(AuthenticationError)
+def on_auth_error(request: HttpRequest, exc: AuthenticationError):
+    return api.create_response(request, error_body("unauthorized", "Authentication required."), status=401)
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request: HttpRequest, exc: HttpError):
+    return api.create_response(
+        request, error_body(f"http_{exc.status_code}", str(exc)), status=exc.status_code
+    )
+
+
+def _mount_routers() -> None:
+    from shequ.geo.api import router as geo_router
+
+    api.add_router("/", geo_router)
+
+
+_mount_routers()

@@ -1,0 +1,223 @@
+"""Deterministic synthetic demo data on top of the real area tree: units, grids, estates, buildings, the cast.
+
+Everything written here is flagged `synthetic=True` with source "seed_demo". The same seed gives the same rows;
+running again updates in place and duplicates nothing (natural keys are codes and usernames).
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+
+from django.db import transaction
+
+from shequ.accounts.choices import UnitKind
+from shequ.accounts.models import Unit, User
+from shequ.geo.choices import AreaLevel
+from shequ.geo.models import PATH_SEPARATOR, Area
+
+SOURCE = "seed_demo"
+
+# `small`: the streets of the fixed cast (DESIGN.md §8) and a few neighbours, in three districts.
+SMALL_STREETS = {
+    "440304": ["华富街道", "福田街道", "莲花街道"],
+    "440305": ["粤海街道", "南头街道"],
+    "440303": ["桂园街道"],
+}
+
+DISTRICT_DEPARTMENTS = [
+    ("CG", "城市管理和综合执法局"),
+    ("ZJ", "住房和建设局"),
+    ("SW", "水务局"),
+    ("JT", "交通运输局"),
+    ("HB", "生态环境分局"),
+    ("SJ", "市场监督管理局"),
+    ("RS", "人力资源局"),
+    ("WJ", "卫生健康局"),
+    ("JY", "教育局"),
+    ("MZ", "民政局"),
+    ("WT", "文化广电旅游体育局"),
+    ("GA", "公安分局"),
+]
+
+ESTATE_STEMS = "华富 景田 莲花 翠海 碧云 锦绣 榕树 海滨 荔园 桃源 枫叶 星河 阳光 金域 书香 鹏城 东海 南山 松园 竹林".split()
+ESTATE_SUFFIXES = ["花园", "苑", "小区", "家园", "雅居", "公寓", "新村", "名苑"]
+
+# The fixed cast of DESIGN.md §8; roles and grants come with the accounts issue.
+CAST = [
+    ("zhangwei", "张伟", "resident", "440304"),
+    ("lina", "李娜", "community worker", "440304"),
+    ("wangqiang", "王强", "street officer", "440305"),
+    ("liuyang", "刘洋", "district department handler", "440304"),
+    ("sunli", "孙丽", "12345 dispatcher", "440300"),
+    ("chenjing", "陈静", "city administrator", "440300"),
+    ("zhouyu", "周宇", "system admin", "440300"),
+    ("wujun", "吴军", "security admin", "440300"),
+    ("zhaomin", "赵敏", "audit admin", "440300"),
+]
+DEMO_PASSWORD = "Shequ-demo-2026!"  # noqa: S105 - a documented password for synthetic demo accounts only
+
+
+@dataclass
+class SeedReport:
+    counts: dict[str, int] = field(default_factory=dict)
+
+    def add(self, key: str, n: int = 1) -> None:
+        self.counts[key] = self.counts.get(key, 0) + n
+
+    def summary(self) -> str:
+        return ", ".join(f"{k} {v}" for k, v in sorted(self.counts.items()))
+
+
+class SeedError(Exception):
+    pass
+
+
+def _streets(scale: str) -> list[Area]:
+    streets = Area.objects.filter(level=AreaLevel.STREET).select_related("parent").order_by("code")
+    if scale == "city":
+        return list(streets)
+    wanted = {(d, s) for d, names in SMALL_STREETS.items() for s in names}
+    return [s for s in streets if s.parent is not None and (s.parent.code, s.name) in wanted]
+
+
+def _upsert_areas(rows: list[Area]) -> int:
+    existing = {a.code: a for a in Area.objects.filter(code__in=[r.code for r in rows])}
+    new = [r for r in rows if r.code not in existing]
+    changed = []
+    for r in rows:
+        old = existing.get(r.code)
+        if old and (old.name, old.parent_id, old.path) != (r.name, r.parent_id, r.path):
+            old.name, old.parent_id, old.path, old.depth = r.name, r.parent_id, r.path, r.depth
+            changed.append(old)
+        if old:
+            r.pk = old.pk
+    Area.objects.bulk_create(new, batch_size=1000)
+    if changed:
+        Area.objects.bulk_update(changed, ["name", "parent_id", "path", "depth"], batch_size=1000)
+    # bulk_create on SQLite/PostgreSQL sets pks; re-read codes we could not map to be safe.
+    missing = [r.code for r in rows if r.pk is None]
+    if missing:
+        pks = dict(Area.objects.filter(code__in=missing).values_list("code", "pk"))
+        for r in rows:
+            if r.pk is None:
+                r.pk = pks[r.code]
+    return len(new)
+
+
+def _child(parent: Area, code: str, level: str, name: str, kind: str) -> Area:
+    path = f"{parent.path}{code}{PATH_SEPARATOR}"
+    return Area(
+        code=code,
+        level=level,
+        name=name,
+        official_name=name,
+        kind=kind,
+        parent_id=parent.pk,
+        path=path,
+        depth=path.count(PATH_SEPARATOR) - 2,
+        code_official=False,
+        source=SOURCE,
+        synthetic=True,
+        centroid_approximate=True,
+    )
+
+
+def _upsert_unit(
+    report: SeedReport, *, code: str, name: str, kind: str, area: Area, parent: Unit | None = None
+) -> Unit:
+    unit, created = Unit.objects.update_or_create(
+        code=code, defaults={"name": name, "kind": kind, "area": area, "parent": parent, "synthetic": True}
+    )
+    if created:
+        report.add(f"units.{kind}")
+    return unit
+
+
+@transaction.atomic
+def seed_demo(*, scale: str = "small", seed: int = 1) -> SeedReport:
+    if scale not in ("small", "city"):
+        raise SeedError(f"unknown scale {scale!r}: use small or city")
+    if not Area.objects.filter(level=AreaLevel.CITY).exists():
+        raise SeedError("the area tree is empty: run `python manage.py load_city_pack shenzhen` first")
+    rng = random.Random(seed)  # noqa: S311 - reproducible demo data, not security
+    report = SeedReport()
+    streets = _streets(scale)
+    if not streets:
+        raise SeedError("none of the demo streets exist in the loaded city pack")
+
+    districts = sorted({s.parent for s in streets if s.parent is not None}, key=lambda a: a.code)
+    for district in districts:
+        for slug, dept in DISTRICT_DEPARTMENTS:
+            _upsert_unit(
+                report,
+                code=f"{district.code}-{slug}",
+                name=f"{district.name}{dept}",
+                kind=UnitKind.DISTRICT_DEPARTMENT,
+                area=district,
+            )
+
+    communities_by_street: dict[int, list[Area]] = {}
+    for c in Area.objects.filter(level=AreaLevel.COMMUNITY, parent__in=streets).order_by("code"):
+        communities_by_street.setdefault(c.parent_id, []).append(c)  # type: ignore[arg-type]
+
+    grids: list[Area] = []
+    estates: list[Area] = []
+    buildings: list[Area] = []
+    for street in streets:
+        office = _upsert_unit(
+            report,
+            code=f"{street.code}-JDB",
+            name=f"{street.name}办事处",
+            kind=UnitKind.STREET_OFFICE,
+            area=street,
+        )
+        for community in communities_by_street.get(street.pk, []):
+            station = _upsert_unit(
+                report,
+                code=f"{community.code}-GZZ",
+                name=f"{community.name}工作站",
+                kind=UnitKind.COMMUNITY_STATION,
+                area=community,
+                parent=office,
+            )
+            if rng.random() < 0.5:
+                _upsert_unit(
+                    report,
+                    code=f"{community.code}-SK",
+                    name=f"{community.name}健康服务中心",
+                    kind=UnitKind.HEALTH_CENTRE,
+                    area=community,
+                )
+            _ = station
+            for g in range(1, rng.randint(2, 4) + 1):
+                grid = _child(
+                    community,
+                    f"{community.code}{g:03d}",
+                    AreaLevel.GRID,
+                    f"{community.name}第{g}网格",
+                    "网格",
+                )
+                grids.append(grid)
+                for e in range(1, rng.randint(1, 3) + 1):
+                    name = f"{rng.choice(ESTATE_STEMS)}{rng.choice(ESTATE_SUFFIXES)}"
+                    estates.append(_child(grid, f"{grid.code}{e:02d}", AreaLevel.ESTATE, name, "小区"))
+    report.add("areas.grid", _upsert_areas(grids))
+    for estate in estates:
+        for b in range(1, rng.randint(2, 6) + 1):
+            buildings.append(
+                _child(estate, f"{estate.code}{b:03d}", AreaLevel.BUILDING, f"{estate.name}{b}栋", "楼栋")
+            )
+    report.add("areas.estate", _upsert_areas(estates))
+    report.add("areas.building", _upsert_areas(buildings))
+
+    for username, name, _role, area_code in CAST:
+        user, created = User.objects.get_or_create(
+            username=username, defaults={"display_name": name, "synthetic": True}
+        )
+        if created:
+            user.set_password(DEMO_PASSWORD)
+            user.save(update_fields=["password"])
+            report.add("users")
+        _ = area_code
+    return report

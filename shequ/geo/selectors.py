@@ -1,0 +1,42 @@
+"""Reads of the area tree. Areas are public facts: no scoping here (personal data is scoped elsewhere)."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from shequ.core.errors import NotFound
+
+from .models import Area
+
+
+def area_get(*, code: str) -> Area:
+    try:
+        return Area.objects.select_related("parent").get(code=code)
+    except Area.DoesNotExist:
+        raise NotFound(f"No area has the code {code!r}.", fields={"code": code}) from None
+
+
+def area_list(
+    *, level: str | None = None, parent: str | None = None, under: str | None = None, q: str | None = None
+) -> QuerySet[Area]:
+    qs = Area.objects.all()
+    if level:
+        qs = qs.filter(level=level)
+    if parent:
+        qs = qs.filter(parent=_existing(parent, "parent"))
+    if under:
+        qs = qs.under(_existing(under, "under"), include_self=False)
+    if q:
+        qs = qs.filter(name__contains=q)
+    return qs.order_by("path")
+
+
+def _existing(code: str, param: str) -> Area:
+    area = Area.objects.filter(code=code).only("pk", "path").first()
+    if area is None:
+        raise NotFound(f"No area has the code {code!r}.", fields={param: code})
+    return area
+
+
+def area_children(*, area: Area) -> QuerySet[Area]:
+    return Area.objects.filter(parent=area).order_by("code").only("code", "name", "level", "parent")

@@ -1,0 +1,140 @@
+"""Settings modules read the environment; prod refuses unsafe configurations (run as subprocesses)."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+ROOT = Path(__file__).resolve().parent.parent
+PROD_ENV = {
+    "DJANGO_SETTINGS_MODULE": "config.settings.prod",
+    "SECRET_KEY": "x" * 20 + "a-long-random-production-secret-key-0123456789",
+    "ALLOWED_HOSTS": "shequ.example.org",
+    "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/test",
+}
+
+
+def manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
+    base = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DJANGO_", "DATABASE_", "SECRET_KEY", "ALLOWED_HOSTS", "MEDIA_ROOT"))
+    }
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={**base, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_prod_deploy_check_reports_nothing():
+    r = manage("check", "--deploy", "--fail-level", "WARNING", env=PROD_ENV)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "System check identified no issues" in r.stdout
+
+
+@pytest.mark.parametrize("missing", ["SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL"])
+def test_prod_refuses_to_start_without(missing):
+    env = {k: v for k, v in PROD_ENV.items() if k != missing}
+    r = manage("check", env=env)
+    assert r.returncode != 0
+    assert f"{missing} must be set" in r.stderr
+
+
+def test_prod_refuses_the_embedded_secret_key():
+    r = manage("check", env={**PROD_ENV, "SECRET_KEY": "embedded-insecure-key-for-local-use-only-never"})
+    assert r.returncode != 0 and "SECRET_KEY must be set" in r.stderr
+
+
+def test_embedded_default_needs_no_variable(tmp_path):
+    code = (
+        "from django.conf import settings as s; import django; django.setup(); "
+        "print(s.DATABASES['default']['ENGINE'], s.DATABASES['default']['NAME'], s.MEDIA_ROOT, "
+        "s.CELERY_TASK_ALWAYS_EAGER)"
+    )
+    base = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("DATABASE_URL", "MEDIA_ROOT", "CELERY_BROKER_URL", "DJANGO_SETTINGS_MODULE")
+    }
+    r = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={**base, "DJANGO_SETTINGS_MODULE": "config.settings.base"},
+        timeout=60,
+    )
+    assert r.returncode == 0, r.stderr
+    engine, name, media, eager = r.stdout.split()
+    assert engine == "django.db.backends.sqlite3" and name.endswith("var/shequ.sqlite3")
+    assert media.endswith("var/media") and eager == "True"
+
+
+@pytest.mark.parametrize("module", ["config.settings.base", "config.settings.test"])
+def test_database_url_and_media_root_override_every_module(module, tmp_path):
+    code = (
+        "import django; django.setup(); from django.conf import settings as s; "
+        "print(s.DATABASES['default']['NAME'], s.MEDIA_ROOT)"
+    )
+    r = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": module,
+            "DATABASE_URL": f"sqlite:///{tmp_path}/other.db",
+            "MEDIA_ROOT": str(tmp_path / "m"),
+        },
+    )
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.split() == [f"{tmp_path}/other.db", str(tmp_path / "m")]
+
+
+def test_language_and_time_zone():
+    assert settings.LANGUAGE_CODE == "zh-hans"
+    assert "en" in dict(settings.LANGUAGES)
+    assert settings.TIME_ZONE == "Asia/Shanghai" and settings.USE_TZ is True
+
+
+@pytest.mark.django_db
+def test_sqlite_runs_in_wal_mode_with_immediate_transactions():
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite-only property; this run is on " + connection.vendor)
+    assert connection.settings_dict["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA journal_mode")
+        mode = cursor.fetchone()[0]
+    # The in-memory test database cannot use WAL; a file database must.
+    assert mode == ("memory" if connection.is_in_memory_db() else "wal")
+
+
+def test_a_file_sqlite_database_is_in_wal_mode(tmp_path):
+    code = (
+        "import django; django.setup(); from django.db import connection as c; "
+        "cur = c.cursor(); cur.execute('PRAGMA journal_mode'); print(cur.fetchone()[0])"
+    )
+    r = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "config.settings.base",
+            "DATABASE_URL": f"sqlite:///{tmp_path}/wal.db",
+        },
+    )
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == "wal"
