@@ -106,6 +106,7 @@ def _upsert_areas(rows: list[Area]) -> int:
 
 
 def _child(parent: Area, code: str, level: str, name: str, kind: str) -> Area:
+    """An unsaved child row; its parent_id is right only if the parent is saved already."""
     path = f"{parent.path}{code}{PATH_SEPARATOR}"
     return Area(
         code=code,
@@ -203,12 +204,16 @@ def seed_demo(*, scale: str = "small", seed: int = 1) -> SeedReport:
                     name = f"{rng.choice(ESTATE_STEMS)}{rng.choice(ESTATE_SUFFIXES)}"
                     estates.append(_child(grid, f"{grid.code}{e:02d}", AreaLevel.ESTATE, name, "小区"))
     report.add("areas.grid", _upsert_areas(grids))
+    # Estates were built before their grids had primary keys; attach them now by code.
+    grid_pks = {g.code: g.pk for g in grids}
+    for estate in estates:
+        estate.parent_id = grid_pks[estate.code[:-2]]
+    report.add("areas.estate", _upsert_areas(estates))
     for estate in estates:
         for b in range(1, rng.randint(2, 6) + 1):
             buildings.append(
                 _child(estate, f"{estate.code}{b:03d}", AreaLevel.BUILDING, f"{estate.name}{b}栋", "楼栋")
             )
-    report.add("areas.estate", _upsert_areas(estates))
     report.add("areas.building", _upsert_areas(buildings))
 
     for username, name, _role, area_code in CAST:

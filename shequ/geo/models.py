@@ -79,6 +79,11 @@ class Area(models.Model):
             models.CheckConstraint(
                 condition=models.Q(level__in=AreaLevel.values), name="geo_area_level_valid"
             ),
+            # Only the root city may be parentless: an orphan below it would vanish from every prefix query.
+            models.CheckConstraint(
+                condition=models.Q(level=AreaLevel.CITY) | models.Q(parent__isnull=False),
+                name="geo_area_only_city_is_root",
+            ),
         ]
 
     def __str__(self) -> str:

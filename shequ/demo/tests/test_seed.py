@@ -1,0 +1,67 @@
+import pytest
+from django.core.management import CommandError, call_command
+
+from shequ.accounts.models import Unit, User
+from shequ.demo.seed import CAST, seed_demo
+from shequ.geo.models import Area
+
+pytestmark = pytest.mark.django_db
+
+
+def _snapshot():
+    return (
+        list(Area.objects.filter(synthetic=True).order_by("code").values_list("code", "name", "path")),
+        list(Unit.objects.order_by("code").values_list("code", "name", "kind", "area__code")),
+    )
+
+
+def test_small_demo_covers_the_casts_streets_and_flags_everything_synthetic():
+    seed_demo(scale="small", seed=7)
+    streets = set(Unit.objects.filter(kind="street_office").values_list("area__name", flat=True))
+    assert {"华富街道", "粤海街道"} <= streets
+    assert len({u.area.parent.code for u in Unit.objects.filter(kind="street_office")}) >= 3
+    assert Area.objects.filter(level="grid").exists() and Area.objects.filter(level="estate").exists()
+    assert not Unit.objects.filter(synthetic=False).exists()
+    assert not Area.objects.filter(level__in=["grid", "estate", "building"], synthetic=False).exists()
+    assert set(User.objects.values_list("username", flat=True)) >= {c[0] for c in CAST}
+
+
+def test_running_again_duplicates_nothing():
+    seed_demo(scale="small", seed=7)
+    first = _snapshot()
+    report = seed_demo(scale="small", seed=7)
+    assert _snapshot() == first
+    assert sum(report.counts.values()) == 0
+
+
+def test_the_same_seed_gives_the_same_rows():
+    seed_demo(scale="small", seed=3)
+    first = _snapshot()
+    Area.objects.filter(synthetic=True, level="building").delete()
+    Area.objects.filter(synthetic=True, level="estate").delete()
+    Area.objects.filter(synthetic=True, level="grid").delete()
+    Unit.objects.filter(parent__isnull=False).delete()
+    Unit.objects.all().delete()
+    seed_demo(scale="small", seed=3)
+    assert _snapshot() == first
+
+
+def test_grid_and_estate_codes_extend_their_parents_code():
+    seed_demo(scale="small", seed=1)
+    assert not Area.objects.filter(level__in=["grid", "estate", "building"], parent__isnull=True).exists()
+    estate = Area.objects.filter(level="estate").select_related("parent__parent").first()
+    assert estate.code.startswith(estate.parent.code) and estate.parent.code.startswith(
+        estate.parent.parent.code
+    )
+    assert estate.path == f"{estate.parent.path}{estate.code}/"
+
+
+def test_city_scale_covers_every_street():
+    seed_demo(scale="city", seed=1)
+    offices = Unit.objects.filter(kind="street_office").count()
+    assert offices == Area.objects.filter(level="street").count() == 78
+
+
+def test_unknown_scale_is_refused():
+    with pytest.raises(CommandError):
+        call_command("seed_demo", "--scale", "galaxy")
