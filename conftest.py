@@ -1,6 +1,11 @@
-"""Shared fixtures. The real Shenzhen city pack is loaded once into the test database for the session."""
+"""Shared fixtures. The real Shenzhen city pack is loaded once into the test database for the session; every
+test is checked afterwards for unmasked ID numbers or phones in what it produced (pages, API, log lines)."""
+
+import logging
 
 import pytest
+
+from shequ.core.masking import PersonalDataLogFilter, find_unmasked
 
 
 @pytest.fixture(scope="session")
@@ -20,3 +25,125 @@ def broker_url():
     if not url:
         pytest.skip("CELERY_BROKER_URL is not set: broker tests need a real Redis or RabbitMQ")
     return url
+
+
+# --- the fixed cast and residents -------------------------------------------------------------------------------
+@pytest.fixture
+def cast(db):
+    from shequ.demo.cast import ensure_cast
+
+    return ensure_cast()
+
+
+@pytest.fixture
+def make_user(db):
+    from shequ.accounts.models import User
+
+    def make(username: str, **kw):
+        user = User(username=username, **kw)
+        user.set_password("Correct-horse-9")
+        user.save()
+        return user
+
+    return make
+
+
+def _street(district: str, name: str):
+    from shequ.geo.models import Area
+
+    return Area.objects.get(parent__code=district, name=name)
+
+
+@pytest.fixture
+def make_resident(db):
+    """A resident in a community of the given street, created through the service (as a user would)."""
+    from datetime import date
+
+    from shequ.core.idnumbers import make_id_number
+    from shequ.geo.models import Area
+    from shequ.residents.services import household_create, resident_create
+
+    counter = {"n": 0}
+
+    def make(
+        district: str = "440304",
+        street: str = "华富街道",
+        *,
+        born: date = date(1960, 5, 17),
+        phone: str = "",
+        tags=(),
+        name: str = "测试居民",
+    ):
+        counter["n"] += 1
+        community = Area.objects.filter(parent=_street(district, street)).order_by("code").first()
+        household = household_create(actor=None, area=community, room=f"{counter['n']}栋{counter['n']}01室")
+        return resident_create(
+            actor=None,
+            household=household,
+            name=name,
+            id_number=make_id_number(district, born, counter["n"] % 500, "female"),
+            phone=phone or f"139{counter['n']:08d}",
+            tags=tags,
+        )
+
+    return make
+
+
+# --- leak scan ----------------------------------------------------------------------------------------------------
+class _Recorder(logging.Handler):
+    def __init__(self):
+        super().__init__(level=logging.DEBUG)
+        self.addFilter(PersonalDataLogFilter())
+        self.lines: list[str] = []
+
+    def emit(self, record):
+        try:
+            self.lines.append(self.format(record))
+        except Exception:  # a broken record must not hide the others
+            self.lines.append(str(record.msg))
+
+
+@pytest.fixture(autouse=True)
+def no_unmasked_personal_data(request):
+    """Fail any test whose responses or log lines carry an unmasked ID number or phone outside an audited reveal.
+
+    Responses are recorded by shequ.core.testing.ResponseRecorderMiddleware (installed by the test settings);
+    a response marked `X-Shequ-Reveal: audited` is exempt: it is the audited reveal itself.
+    """
+    from shequ.core import testing
+
+    if request.node.get_closest_marker("allow_unmasked"):
+        yield
+        return
+    recorder = _Recorder()
+    root = logging.getLogger()
+    root.addHandler(recorder)
+    testing.RECORDED.clear()
+    try:
+        yield
+    finally:
+        root.removeHandler(recorder)
+    leaks = []
+    for path, headers, body in testing.RECORDED:
+        if headers.get("X-Shequ-Reveal") == "audited":
+            continue
+        found = find_unmasked(body)
+        if found:
+            leaks.append(f"response {path}: {found[:3]}")
+    for line in recorder.lines:
+        found = find_unmasked(line)
+        if found:
+            leaks.append(f"log line: {found[:3]}")
+    testing.RECORDED.clear()
+    assert not leaks, "unmasked personal data: " + "; ".join(leaks)
+
+
+@pytest.fixture(autouse=True)
+def _city_pack_survives_flushes(request, django_db_blocker):
+    """A transactional test ends with a flush of every table; put the city pack back for the tests after it."""
+    yield
+    if {"transactional_db", "live_server"} & set(request.fixturenames):
+        from shequ.geo.citypack import load_city_pack
+
+        with django_db_blocker.unblock():
+            load_city_pack("shenzhen")

@@ -10,6 +10,9 @@ urlpatterns = [
     path("readyz", health.readyz, name="readyz"),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/", include("shequ.accounts.urls")),
+    path("console/residents/", include("shequ.residents.urls")),
+    path("console/audit/", include("shequ.audit.urls")),
     path("admin/", admin.site.urls),
     path("", include("shequ.web.urls")),
 ]

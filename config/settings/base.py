@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 from .env import env, envbool, envint, envlist
@@ -36,6 +37,9 @@ INSTALLED_APPS = [
     "shequ.core",
     "shequ.geo",
     "shequ.accounts",
+    "shequ.audit",
+    "shequ.access",
+    "shequ.residents",
     "shequ.api",
     "shequ.web",
     "shequ.demo",
@@ -45,10 +49,13 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "shequ.core.security.SecurityHeadersMiddleware",
     "shequ.core.middleware.ChineseFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "shequ.audit.middleware.AuditContextMiddleware",
+    "shequ.accounts.middleware.IdleTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -112,12 +119,45 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
+# --- signing in --------------------------------------------------------------------------------------------
+LOGIN_URL = "/accounts/login/"
+LOGIN_REDIRECT_URL = "/console/"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+X_FRAME_OPTIONS = "DENY"
+SHEQU_STAFF_IDLE_SECONDS = envint("SHEQU_STAFF_IDLE_SECONDS", 15 * 60)
+SHEQU_OTP_TTL_SECONDS = 300
+SHEQU_TOTP_ISSUER = "Shequ"
+SHEQU_SMS_CHANNEL = env("SHEQU_SMS_CHANNEL", "shequ.accounts.channels.OutboxChannel")
+# Lockout with back-off: after `free` failures, lock base·2^(n-free) seconds, at most `cap`.
+SHEQU_LOGIN_THROTTLE = {
+    "user": {"free": 5, "base_seconds": 60, "cap_seconds": 3600},
+    "name": {"free": 5, "base_seconds": 60, "cap_seconds": 3600},
+    "ip": {"free": 30, "base_seconds": 60, "cap_seconds": 3600},
+    "phone": {"free": 5, "base_seconds": 60, "cap_seconds": 3600},
+    "otp": {"free": 5, "base_seconds": 60, "cap_seconds": 3600},
+}
+SHEQU_CSP = {
+    "default-src": "'self'",
+    "script-src": "'self'",
+    "style-src": "'self'",
+    "img-src": "'self' data: blob:",
+    "font-src": "'self'",
+    "connect-src": "'self'",
+    "object-src": "'none'",
+    "base-uri": "'self'",
+    "form-action": "'self'",
+    "frame-ancestors": "'none'",
+}
+
 # --- passwords -----------------------------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "shequ.accounts.passwords.CharacterClassValidator", "OPTIONS": {"min_classes": 3}},
 ]
 
 # --- language and time -------------------------------------------------------------------------------------
@@ -153,17 +193,33 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    # Retention of the audit trail (SHEQU_AUDIT_RETENTION_DAYS), nightly.
+    "audit.purge_expired": {"task": "audit.purge_expired", "schedule": crontab(hour=3, minute=30)},
+}
 
 # --- platform ---------------------------------------------------------------------------------------------
 SHEQU_CITY_PACK = env("SHEQU_CITY_PACK", "shenzhen")
 SHEQU_READYZ_BROKER_TIMEOUT = float(env("SHEQU_READYZ_BROKER_TIMEOUT", "2"))
 
+# Personal data: AES-256-GCM keys "kid:BASE64,kid:BASE64" (the first encrypts, all decrypt) and the HMAC key of
+# the blind indexes. Left empty on a developer's machine, they come from var/keys.json (random, mode 0600).
+SHEQU_DATA_KEYS = env("SHEQU_DATA_KEYS", "")
+SHEQU_HASH_KEY = env("SHEQU_HASH_KEY", "")
+SHEQU_ALLOW_LOCAL_KEYFILE = envbool("SHEQU_ALLOW_LOCAL_KEYFILE", True)
+SHEQU_KEYFILE = VAR_DIR / "keys.json"
+SHEQU_AUDIT_RETENTION_DAYS = envint("SHEQU_AUDIT_RETENTION_DAYS", 3 * 365)
+SHEQU_TRUST_X_FORWARDED_FOR = envbool("SHEQU_TRUST_X_FORWARDED_FOR", False)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # Filters sit on handlers: a logger's filter would not see records passed up from child loggers.
+    "filters": {"personal_data": {"()": "shequ.core.masking.PersonalDataLogFilter"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["personal_data"]}
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }

@@ -14,6 +14,9 @@ if not env("ALLOWED_HOSTS"):
     raise ImproperlyConfigured("ALLOWED_HOSTS must be set in production")
 if not env("DATABASE_URL"):
     raise ImproperlyConfigured("DATABASE_URL must be set in production (postgres://…)")
+if not env("SHEQU_DATA_KEYS") or not env("SHEQU_HASH_KEY"):
+    raise ImproperlyConfigured("SHEQU_DATA_KEYS and SHEQU_HASH_KEY must be set in production")
+SHEQU_ALLOW_LOCAL_KEYFILE = False
 
 DEBUG = False
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
@@ -40,6 +41,13 @@ def on_not_found(request: HttpRequest, exc: Http404):
     return api.create_response(request, error_body("not_found", "Not found."), status=404)
 
 
+@api.exception_handler(PermissionDenied)
+def on_forbidden(request: HttpRequest, exc: PermissionDenied):
+    return api.create_response(
+        request, error_body("forbidden", str(exc) or "You may not do this."), status=403
+    )
+
+
 @api.exception_handler(AuthenticationError)
 def on_auth_error(request: HttpRequest, exc: AuthenticationError):
     return api.create_response(request, error_body("unauthorized", "Authentication required."), status=401)
@@ -54,8 +62,10 @@ def on_http_error(request: HttpRequest, exc: HttpError):
 
 def _mount_routers() -> None:
     from shequ.geo.api import router as geo_router
+    from shequ.residents.api import router as residents_router
 
     api.add_router("/", geo_router)
+    api.add_router("/", residents_router)
 
 
 _mount_routers()

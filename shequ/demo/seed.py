@@ -12,9 +12,12 @@ from dataclasses import dataclass, field
 from django.db import transaction
 
 from shequ.accounts.choices import UnitKind
-from shequ.accounts.models import Unit, User
+from shequ.accounts.models import Unit
 from shequ.geo.choices import AreaLevel
 from shequ.geo.models import PATH_SEPARATOR, Area
+
+from .cast import ensure_cast
+from .people import seed_residents
 
 SOURCE = "seed_demo"
 
@@ -42,20 +45,6 @@ DISTRICT_DEPARTMENTS = [
 
 ESTATE_STEMS = "华富 景田 莲花 翠海 碧云 锦绣 榕树 海滨 荔园 桃源 枫叶 星河 阳光 金域 书香 鹏城 东海 南山 松园 竹林".split()
 ESTATE_SUFFIXES = ["花园", "苑", "小区", "家园", "雅居", "公寓", "新村", "名苑"]
-
-# The fixed cast of DESIGN.md §8; roles and grants come with the accounts issue.
-CAST = [
-    ("zhangwei", "张伟", "resident", "440304"),
-    ("lina", "李娜", "community worker", "440304"),
-    ("wangqiang", "王强", "street officer", "440305"),
-    ("liuyang", "刘洋", "district department handler", "440304"),
-    ("sunli", "孙丽", "12345 dispatcher", "440300"),
-    ("chenjing", "陈静", "city administrator", "440300"),
-    ("zhouyu", "周宇", "system admin", "440300"),
-    ("wujun", "吴军", "security admin", "440300"),
-    ("zhaomin", "赵敏", "audit admin", "440300"),
-]
-DEMO_PASSWORD = "Shequ-demo-2026!"  # noqa: S105 - a documented password for synthetic demo accounts only
 
 
 @dataclass
@@ -216,13 +205,8 @@ def seed_demo(*, scale: str = "small", seed: int = 1) -> SeedReport:
             )
     report.add("areas.building", _upsert_areas(buildings))
 
-    for username, name, _role, area_code in CAST:
-        user, created = User.objects.get_or_create(
-            username=username, defaults={"display_name": name, "synthetic": True}
-        )
-        if created:
-            user.set_password(DEMO_PASSWORD)
-            user.save(update_fields=["password"])
-            report.add("users")
-        _ = area_code
+    users = ensure_cast()
+    # Residents go to the cast's streets at every scale: enough for every role to see someone, and the city
+    # scale stays a matter of seconds.
+    report.add("residents", seed_residents(rng, streets=_streets("small"), cast=users))
     return report

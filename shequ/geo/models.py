@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -9,12 +11,42 @@ from django.utils.translation import gettext_lazy as _
 from .choices import LEVEL_DEPTH, AreaLevel
 
 PATH_SEPARATOR = "/"
+PATH_CHARS = re.compile(r"^[0-9A-Za-z/]*$")
+
+
+class PathField(models.CharField):
+    """A materialised ancestor path; supports `__prefix`, the indexed "everything under" lookup."""
+
+
+@PathField.register_lookup
+class PathPrefix(models.Lookup):
+    """`path__prefix="/440300/440304/"`: one range scan on the path index, on both databases.
+
+    SQLite's LIKE is case-insensitive and only uses a NOCASE index, which SQLite's table rebuilds drop; GLOB is
+    case-sensitive and uses the plain index. PostgreSQL's LIKE uses the varchar_pattern_ops index (Meta).
+    Paths hold only digits, letters and slashes, so neither pattern needs escaping (checked here anyway).
+    """
+
+    lookup_name = "prefix"
+
+    def _sql(self, compiler, connection, operator: str, wildcard: str):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        prefix = str(self.rhs)
+        if not PATH_CHARS.match(prefix):
+            raise ValueError(f"not an area path: {prefix!r}")
+        return f"{lhs} {operator} %s", [*lhs_params, prefix + wildcard]
+
+    def as_sqlite(self, compiler, connection):
+        return self._sql(compiler, connection, "GLOB", "*")
+
+    def as_sql(self, compiler, connection):
+        return self._sql(compiler, connection, "LIKE", "%")
 
 
 class AreaQuerySet(models.QuerySet["Area"]):
     def under(self, area: Area, *, include_self: bool = True) -> AreaQuerySet:
         """Everything under an area: one prefix query on the indexed materialised path."""
-        qs = self.filter(path__startswith=area.path)
+        qs = self.filter(path__prefix=area.path)
         return qs if include_self else qs.exclude(pk=area.pk)
 
     def at_level(self, level: str) -> AreaQuerySet:
@@ -25,8 +57,8 @@ class Area(models.Model):
     """A node of the city's area tree (市/区/街道/社区/网格/小区/楼栋) with its official code.
 
     `path` is the materialised ancestor path ("/440300/440304/440304001/"): "everything under 福田区" is
-    `path LIKE '/440300/440304/%'`, served by a pattern index on PostgreSQL and a NOCASE index on SQLite
-    (see migration 0002). Geometry is optional: districts have a boundary, finer levels only an approximate
+    `path__prefix`, one range scan of the path index (GLOB on SQLite, LIKE with varchar_pattern_ops on
+    PostgreSQL; see PathPrefix). Geometry is optional: districts have a boundary, finer levels only an approximate
     point, and the product must say so (`centroid_approximate`).
     """
 
@@ -43,7 +75,7 @@ class Area(models.Model):
         blank=True,
         related_name="children",
     )
-    path = models.CharField(_("ancestor path"), max_length=400, editable=False)
+    path = PathField(_("ancestor path"), max_length=400, editable=False)
     depth = models.PositiveSmallIntegerField(_("depth"), editable=False)
 
     code_official = models.BooleanField(_("official code"), default=True)
@@ -75,6 +107,11 @@ class Area(models.Model):
         verbose_name = _("area")
         verbose_name_plural = _("areas")
         ordering = ["path"]
+        indexes = [
+            # varchar_pattern_ops lets PostgreSQL's LIKE 'prefix%' use the index under any collation; other
+            # databases ignore the operator class and get a plain index, which SQLite's GLOB uses.
+            models.Index(fields=["path"], name="geo_area_path_prefix", opclasses=["varchar_pattern_ops"]),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(level__in=AreaLevel.values), name="geo_area_level_valid"

@@ -2,8 +2,10 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from shequ.accounts.models import Unit, User
-from shequ.demo.seed import CAST, seed_demo
+from shequ.demo.cast import CAST
+from shequ.demo.seed import seed_demo
 from shequ.geo.models import Area
+from shequ.residents.models import Household, Resident
 
 pytestmark = pytest.mark.django_db
 
@@ -12,6 +14,7 @@ def _snapshot():
     return (
         list(Area.objects.filter(synthetic=True).order_by("code").values_list("code", "name", "path")),
         list(Unit.objects.order_by("code").values_list("code", "name", "kind", "area__code")),
+        list(Resident.objects.order_by("id_number_hash").values_list("id_number_hash", "name", "area__code")),
     )
 
 
@@ -23,7 +26,7 @@ def test_small_demo_covers_the_casts_streets_and_flags_everything_synthetic():
     assert Area.objects.filter(level="grid").exists() and Area.objects.filter(level="estate").exists()
     assert not Unit.objects.filter(synthetic=False).exists()
     assert not Area.objects.filter(level__in=["grid", "estate", "building"], synthetic=False).exists()
-    assert set(User.objects.values_list("username", flat=True)) >= {c[0] for c in CAST}
+    assert set(User.objects.values_list("username", flat=True)) >= {c.username for c in CAST}
 
 
 def test_running_again_duplicates_nothing():
@@ -37,11 +40,12 @@ def test_running_again_duplicates_nothing():
 def test_the_same_seed_gives_the_same_rows():
     seed_demo(scale="small", seed=3)
     first = _snapshot()
+    Resident.tags.through.objects.all().delete()
+    Resident.objects.all().delete()
+    Household.objects.all().delete()
     Area.objects.filter(synthetic=True, level="building").delete()
     Area.objects.filter(synthetic=True, level="estate").delete()
     Area.objects.filter(synthetic=True, level="grid").delete()
-    Unit.objects.filter(parent__isnull=False).delete()
-    Unit.objects.all().delete()
     seed_demo(scale="small", seed=3)
     assert _snapshot() == first
 
@@ -54,6 +58,17 @@ def test_grid_and_estate_codes_extend_their_parents_code():
         estate.parent.parent.code
     )
     assert estate.path == f"{estate.parent.path}{estate.code}/"
+
+
+def test_residents_live_in_several_streets_of_several_districts_and_zhangwei_is_one():
+    seed_demo(scale="small", seed=1)
+    districts = {path.split("/")[2] for path in Resident.objects.values_list("area__path", flat=True)}
+    streets = {path.split("/")[3] for path in Resident.objects.values_list("area__path", flat=True)}
+    assert len(districts) >= 3 and len(streets) >= 5
+    assert Resident.objects.get(user__username="zhangwei").area.path.startswith(
+        Area.objects.get(name="华富街道").path
+    )
+    assert not Resident.objects.filter(synthetic=False).exists()
 
 
 def test_city_scale_covers_every_street():

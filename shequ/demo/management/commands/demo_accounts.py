@@ -1,17 +1,34 @@
 from django.core.management.base import BaseCommand
 
 from shequ.accounts.models import User
-from shequ.demo.seed import CAST, DEMO_PASSWORD
+from shequ.accounts.roles import Role
+from shequ.demo.cast import CAST, DEMO_PASSWORD
 
 
 class Command(BaseCommand):
-    help = "Print the demo accounts (the fixed cast of DESIGN.md §8) and how to sign in."
+    help = "Print the demo accounts (the fixed cast of DESIGN.md §8) with the TOTP secrets of demo staff."
 
     def handle(self, *args, **options):
-        present = set(
-            User.objects.filter(username__in=[c[0] for c in CAST]).values_list("username", flat=True)
+        users = {u.username: u for u in User.objects.filter(username__in=[m.username for m in CAST])}
+        self.stdout.write(f"Demo accounts (synthetic). Password for all: {DEMO_PASSWORD}")
+        self.stdout.write(
+            "Staff sign in at /accounts/login/ with the password, then a code from an authenticator"
         )
-        self.stdout.write(f"Demo accounts (synthetic; password for all: {DEMO_PASSWORD})")
-        for username, name, role, area in CAST:
-            mark = "" if username in present else "  (missing: run seed_demo)"
-            self.stdout.write(f"  {username:<10} {name:<4} {role:<30} area {area}{mark}")
+        self.stdout.write(
+            "app holding the TOTP secret below (or: python -c \"import pyotp;print(pyotp.TOTP('SECRET').now())\")."
+        )
+        self.stdout.write(
+            "Residents sign in at /accounts/resident/ with phone + password or a text-message code"
+        )
+        self.stdout.write(
+            "(the embedded channel keeps messages in the outbox: /console/outbox/ as zhouyu, and the log)."
+        )
+        for m in CAST:
+            user = users.get(m.username)
+            if user is None:
+                self.stdout.write(f"  {m.username:<10} (missing: run seed_demo)")
+                continue
+            secret = user.totp_secret if m.role != Role.RESIDENT else "-"
+            self.stdout.write(
+                f"  {m.username:<10} {m.name:<3}  {Role(m.role).label:<26} phone {m.phone}  TOTP {secret}"
+            )

@@ -1,0 +1,79 @@
+"""Roles and what each may do: one table you can read on one screen.
+
+A user's power is the union of his active grants; each grant is (role, area, unit?). An action is allowed
+for a role only if it is listed here; *where* it is allowed comes from the grant's area. The three separated
+admins (三员分立) never hold each other's actions: the system admin cannot read the audit trail or change grants
+alone (he may only request a grant, which the security admin approves); the audit admin can only read.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    RESIDENT = "resident", _("Resident")
+    GRID_WORKER = "grid_worker", _("Grid worker")
+    COMMUNITY_WORKER = "community_worker", _("Community worker")
+    STREET_OFFICER = "street_officer", _("Street officer")
+    DEPARTMENT_HANDLER = "department_handler", _("District department handler")
+    DISPATCHER = "dispatcher", _("12345 dispatcher")
+    CITY_ADMIN = "city_admin", _("City administrator")
+    SYSTEM_ADMIN = "system_admin", _("System administrator")
+    SECURITY_ADMIN = "security_admin", _("Security administrator")
+    AUDIT_ADMIN = "audit_admin", _("Audit administrator")
+
+
+class Action:
+    """Named actions. Modules check these, never role names."""
+
+    RESIDENTS_VIEW = "residents.view"
+    RESIDENTS_VIEW_MINORS = "residents.view_minors"  # PIPL Art. 28: under-14s are sensitive
+    RESIDENTS_REVEAL = "residents.reveal"
+    RESIDENTS_EDIT = "residents.edit"
+    RESIDENTS_IMPORT = "residents.import"
+    RESIDENTS_EXPORT = "residents.export"
+    AUDIT_VIEW = "audit.view"
+    AUDIT_EXPORT = "audit.export"
+    GRANTS_MANAGE = "grants.manage"
+    GRANTS_REQUEST = "grants.request"
+    USERS_MANAGE = "users.manage"
+    TOKENS_MANAGE = "tokens.manage"
+    SECURITY_UNLOCK = "security.unlock"
+    OUTBOX_VIEW = "outbox.view"
+    CONSOLE = "console.enter"
+
+
+A = Action
+_STAFF = {A.CONSOLE}
+ROLE_ACTIONS: dict[str, frozenset[str]] = {
+    Role.RESIDENT: frozenset(),
+    Role.GRID_WORKER: frozenset(
+        _STAFF | {A.RESIDENTS_VIEW, A.RESIDENTS_VIEW_MINORS, A.RESIDENTS_REVEAL, A.RESIDENTS_EDIT}
+    ),
+    Role.COMMUNITY_WORKER: frozenset(
+        _STAFF
+        | {
+            A.RESIDENTS_VIEW,
+            A.RESIDENTS_VIEW_MINORS,
+            A.RESIDENTS_REVEAL,
+            A.RESIDENTS_EDIT,
+            A.RESIDENTS_IMPORT,
+            A.RESIDENTS_EXPORT,
+        }
+    ),
+    Role.STREET_OFFICER: frozenset(_STAFF | {A.RESIDENTS_VIEW, A.RESIDENTS_REVEAL, A.RESIDENTS_EXPORT}),
+    Role.DEPARTMENT_HANDLER: frozenset(_STAFF),
+    Role.DISPATCHER: frozenset(_STAFF),
+    Role.CITY_ADMIN: frozenset(_STAFF | {A.RESIDENTS_VIEW, A.RESIDENTS_EXPORT}),
+    Role.SYSTEM_ADMIN: frozenset(_STAFF | {A.USERS_MANAGE, A.GRANTS_REQUEST, A.OUTBOX_VIEW}),
+    Role.SECURITY_ADMIN: frozenset(_STAFF | {A.GRANTS_MANAGE, A.TOKENS_MANAGE, A.SECURITY_UNLOCK}),
+    Role.AUDIT_ADMIN: frozenset(_STAFF | {A.AUDIT_VIEW, A.AUDIT_EXPORT}),
+}
+
+STAFF_ROLES = frozenset(r for r in Role.values if r != Role.RESIDENT)
+# Roles whose grants the system admin may only request; the security admin decides.
+ADMIN_ROLES = frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN})
+
+
+def role_allows(role: str, action: str) -> bool:
+    return action in ROLE_ACTIONS.get(role, frozenset())

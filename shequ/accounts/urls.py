@@ -1,0 +1,12 @@
+from django.urls import path
+
+from . import views
+
+app_name = "accounts"
+urlpatterns = [
+    path("login/", views.staff_login, name="login"),
+    path("login/verify/", views.staff_totp, name="totp"),
+    path("resident/", views.resident_login, name="resident_login"),
+    path("resident/code/", views.resident_send_code, name="resident_send_code"),
+    path("logout/", views.logout_view, name="logout"),
+]

@@ -1,0 +1,164 @@
+"""The audit trail: append-only, hash-chained entries and the anchors left by retention purges."""
+
+from __future__ import annotations
+
+import hashlib
+import ipaddress
+import json
+from datetime import UTC
+from typing import Any, NoReturn
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .choices import AuditChannel
+
+GENESIS_HASH = "0" * 64
+
+
+class AppendOnlyError(Exception):
+    """Something tried to change or remove an audit entry; the trail is append-only."""
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    # Bulk paths skip Model.save()/delete(), so they are closed here too; the database triggers are the last
+    # line. The retention purge deletes with raw SQL in services.audit_purge, never through the ORM.
+    def update(self, **kwargs: Any) -> NoReturn:
+        raise AppendOnlyError(f"{self.model.__name__} rows are append-only: they cannot be updated")
+
+    def delete(self) -> NoReturn:  # type: ignore[override]
+        raise AppendOnlyError(f"{self.model.__name__} rows are append-only: they cannot be deleted")
+
+
+class AuditEntry(models.Model):
+    """One entry of the audit trail (审计记录): who, in which role, did what to which object, when, from where,
+    and for what purpose (等保 2.0 level 3 安全审计; PIPL).
+
+    Every state change and every reveal of protected personal data writes one entry in the same transaction as
+    the change. Entries are append-only (refused here, in the queryset and by database triggers) and
+    hash-chained: `hash` = sha256(`prev_hash` + canonical JSON of the entry), so editing, deleting or inserting
+    an entry is found by `manage.py verify_audit_chain`. Personal values in `object_repr` and `changes` are
+    masked by the caller. Write entries only through `shequ.audit.services.audit_record`.
+    """
+
+    seq = models.BigIntegerField(_("sequence"), unique=True, help_text=_("Position in the chain, from 1."))
+    at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+    # Its index serves the PROTECT check when a user is deleted; the audit page filters by actor_username.
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("actor"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    # Copied so the entry still says who it was if the account is renamed; also names non-user actors
+    # ("system", "os:deploy"). Indexed through (actor_username, seq).
+    actor_username = models.CharField(_("actor's username"), max_length=150, blank=True)
+    actor_role = models.CharField(_("actor's role"), max_length=40, blank=True)
+    # Indexed through the (action, seq) index below.
+    action = models.CharField(_("action"), max_length=80, help_text=_('For example "resident.reveal".'))
+    object_type = models.CharField(_("object type"), max_length=80, blank=True)
+    object_id = models.CharField(_("object ID"), max_length=64, blank=True)
+    object_repr = models.CharField(_("object"), max_length=200, blank=True)
+    changes = models.JSONField(_("changes"), default=dict, blank=True)
+    purpose = models.TextField(_("purpose"), blank=True)
+    ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    channel = models.CharField(_("channel"), max_length=20, choices=AuditChannel.choices)
+    request_id = models.CharField(_("request ID"), max_length=64, blank=True)
+    prev_hash = models.CharField(_("previous hash"), max_length=64)
+    hash = models.CharField(_("hash"), max_length=64, unique=True)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-seq"]
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit entries")
+        # The audit page filters by one of these and lists newest first (by seq), so seq closes each index.
+        indexes = [
+            models.Index(fields=["actor_username", "seq"], name="audit_entry_actor_seq"),
+            models.Index(fields=["action", "seq"], name="audit_entry_action_seq"),
+            models.Index(fields=["object_type", "object_id", "seq"], name="audit_entry_object_seq"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.action} {self.actor_username or '-'}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise AppendOnlyError(f"audit entry #{self.seq} is append-only: it cannot be changed")
+        kwargs["force_insert"] = True
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:  # type: ignore[override]
+        raise AppendOnlyError(f"audit entry #{self.seq} is append-only: it cannot be deleted")
+
+    def hash_payload(self) -> dict[str, Any]:
+        """The fields the hash covers, as they read back from the database (see entry_hash)."""
+        return {
+            "seq": self.seq,
+            "at": self.at.astimezone(UTC).isoformat(),
+            "actor_id": self.actor_id,
+            "actor_username": self.actor_username,
+            "actor_role": self.actor_role,
+            "action": self.action,
+            "object_type": self.object_type,
+            "object_id": self.object_id,
+            "object_repr": self.object_repr,
+            "changes": self.changes,
+            "purpose": self.purpose,
+            "ip": _ip_key(self.ip),
+            "channel": self.channel,
+            "request_id": self.request_id,
+        }
+
+    def computed_hash(self) -> str:
+        return entry_hash(self.prev_hash, self.hash_payload())
+
+
+def _ip_key(ip: str | None) -> str | None:
+    # The address's bytes, not its text: Django, PostgreSQL's inet and Python versions print some IPv6 forms
+    # differently (::ffff:192.0.2.1 vs ::ffff:c000:201), and the hash must not depend on who printed it.
+    return ipaddress.ip_address(ip).packed.hex() if ip else None
+
+
+def entry_hash(prev_hash: str, payload: dict[str, Any]) -> str:
+    """sha256 over the previous hash and a canonical JSON of the entry (stable key order, no whitespace)."""
+    canonical = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256((prev_hash + canonical).encode("utf-8")).hexdigest()
+
+
+class AuditAnchor(models.Model):
+    """A retention purge of the audit trail (审计记录保存期限届满后的清理): up to which entry it deleted and that
+    entry's hash, so the remaining chain stays verifiable from here. One row per purge; the latest anchor is
+    where verification starts. Anchors are never changed or deleted (database triggers refuse it).
+    """
+
+    purged_through_seq = models.BigIntegerField(_("purged through sequence"), unique=True)
+    last_hash = models.CharField(_("hash of the last purged entry"), max_length=64)
+    purged_count = models.PositiveBigIntegerField(_("entries purged"))
+    at = models.DateTimeField(_("time"), default=timezone.now)
+    actor_username = models.CharField(_("purged by"), max_length=150)
+    reason = models.TextField(_("reason"))
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-purged_through_seq"]
+        verbose_name = _("audit purge anchor")
+        verbose_name_plural = _("audit purge anchors")
+
+    def __str__(self) -> str:
+        return f"purged through #{self.purged_through_seq}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise AppendOnlyError("audit anchors are append-only: they cannot be changed")
+        kwargs["force_insert"] = True
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:  # type: ignore[override]
+        raise AppendOnlyError("audit anchors are append-only: they cannot be deleted")

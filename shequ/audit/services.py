@@ -1,0 +1,436 @@
+"""Writes and checks of the audit trail: record an entry, diff a change, verify the chain, purge by retention.
+
+Call `audit_record` inside the service that makes the change, after the change, in the same transaction
+(STYLE.md §3). If the change rolls back, so does its entry; if the entry cannot be written, the change rolls
+back too.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import re
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import ImproperlyConfigured
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import connection, models, transaction
+from django.db.models import Max, Min
+from django.utils import timezone
+
+from shequ.core.masking import mask
+
+from .apps import MINIMUM_RETENTION_DAYS, retention_days
+from .choices import AuditChannel
+from .context import current_audit_context, normalize_ip
+from .models import GENESIS_HASH, AuditAnchor, AuditEntry
+from .triggers import (
+    ENTRY_TABLE,
+    PG_PURGE_SETTING,
+    SQLITE_ENTRY_NO_DELETE,
+    sqlite_create_trigger,
+    sqlite_drop_trigger,
+)
+
+if TYPE_CHECKING:
+    from django.db.models import Model
+
+    from shequ.accounts.models import User
+
+# Key of the PostgreSQL advisory lock that serialises appends to the chain: the ASCII bytes of "SHEQUAUD".
+AUDIT_CHAIN_LOCK_ID = 0x5348455155415544
+
+# "resident.reveal", "grant.create", "auth.login_failed": lower-case words joined by dots.
+_ACTION = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$")
+_MAX_PROBLEMS = 1000
+
+
+def _max_length(name: str) -> int:
+    field = AuditEntry._meta.get_field(name)
+    assert isinstance(field, models.CharField)
+    return field.max_length or 0
+
+
+# Identifiers that do not fit are a caller's bug and are refused.
+_FIELD_LIMITS = {
+    name: _max_length(name) for name in ("actor_username", "action", "object_type", "object_id", "request_id")
+}
+# Descriptive fields are shortened rather than refused: losing the tail of a label must not roll back the change.
+_SHORTENED = {name: _max_length(name) for name in ("actor_role", "object_repr")}
+
+
+class AuditChainBroken(Exception):
+    """The chain failed verification where an operation needs it intact (the retention purge)."""
+
+    def __init__(self, report: VerifyReport) -> None:
+        super().__init__(f"audit chain broken at #{report.first_bad_seq}: {'; '.join(report.problems[:3])}")
+        self.report = report
+
+
+@dataclasses.dataclass
+class VerifyReport:
+    ok: bool
+    checked: int
+    first_bad_seq: int | None
+    problems: list[str]
+    # The head of the chain: record it outside the database (a ticket, a printout) to detect later truncation
+    # of the newest entries, which no hash chain can reveal on its own.
+    last_seq: int | None = None
+    last_hash: str = ""
+
+
+# --- writing ---------------------------------------------------------------------------------------------
+
+
+def audit_record(
+    *,
+    action: str,
+    actor: User | AnonymousUser | None = None,
+    actor_role: str = "",
+    actor_username: str = "",
+    obj: Model | None = None,
+    object_type: str = "",
+    object_id: str = "",
+    object_repr: str = "",
+    changes: dict | None = None,
+    purpose: str = "",
+    ip: str | None = None,
+    channel: str | None = None,
+    request_id: str = "",
+) -> AuditEntry:
+    """Append one entry to the audit trail, in the caller's transaction.
+
+    `obj` fills object_type ("app_label.model") and object_id; object_repr is never taken from str(obj), which
+    may carry personal data: pass a masked repr, or give the model an `audit_repr()` method that returns one.
+    `actor_username` names a non-user actor ("system", "os:deploy") when `actor` is None.
+    ip, channel, actor_role and request_id default to the current audit context (context.py); the middleware
+    has already put the client's address there, so views need not pass `ip`.
+
+    Lock order: call this after the writes it records. It takes the chain lock, held to the end of the
+    transaction; taking row locks after it invites deadlocks with transactions that lock rows first.
+    """
+    if not _ACTION.match(action):
+        raise ValueError(f"audit action {action!r} must be dotted lower-case words, e.g. 'resident.reveal'")
+    if action.endswith(".reveal") and not purpose.strip():
+        raise ValueError("a reveal of personal data must be audited with its purpose")
+
+    context = current_audit_context()
+    if isinstance(actor, AnonymousUser):
+        actor = None
+    if actor is not None:
+        actor_username = actor.get_username()
+    if obj is not None:
+        object_type = object_type or obj._meta.label_lower
+        object_id = object_id or str(obj.pk)
+        if not object_repr and callable(getattr(obj, "audit_repr", None)):
+            object_repr = obj.audit_repr()  # type: ignore[attr-defined]
+    channel = channel or context.channel or AuditChannel.SYSTEM
+    if channel not in AuditChannel.values:
+        raise ValueError(f"unknown audit channel {channel!r}")
+    # Something that is not an address ("", "unknown") falls back to the request's: a label on the entry must
+    # not be a reason to roll back the change it records.
+    ip = normalize_ip(ip) or normalize_ip(context.ip)
+    actor_role = actor_role or context.actor_role
+    request_id = request_id or context.request_id
+
+    values = {
+        "actor_username": actor_username,
+        "action": action,
+        "object_type": object_type,
+        "object_id": object_id,
+        "request_id": request_id,
+    }
+    for name, value in values.items():
+        limit = _FIELD_LIMITS[name]
+        if len(value) > limit:
+            raise ValueError(f"audit {name} is longer than {limit} characters: {value[:40]!r}…")
+    actor_role = _shorten(actor_role, _SHORTENED["actor_role"])
+    object_repr = _shorten(object_repr, _SHORTENED["object_repr"])
+
+    with transaction.atomic():
+        _lock_chain()
+        last_seq, prev_hash = _chain_head()
+        entry = AuditEntry(
+            seq=last_seq + 1,
+            # Taken under the lock, so `at` follows `seq` on one machine (clocks of several may still differ).
+            at=timezone.now(),
+            actor=actor,
+            **values,
+            actor_role=actor_role,
+            object_repr=object_repr,
+            # Stored exactly as it will read back, so the hash computed now matches the one verified later.
+            changes=_jsonable(changes or {}),
+            purpose=purpose,
+            ip=ip,
+            channel=channel,
+            prev_hash=prev_hash,
+        )
+        entry.hash = entry.computed_hash()
+        entry.save()
+    return entry
+
+
+def _shorten(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def diff_changes(before: dict, after: dict, *, personal: dict[str, str] | None = None) -> dict:
+    """{field: {"before": x, "after": y}} for the fields whose value changed, personal ones masked.
+
+    `personal` maps a field to its mask kind ("phone", "id_number", "name", "address"); the raw value of such a
+    field never reaches the audit trail. A missing key counts as None (a created or cleared field).
+    """
+    personal = personal or {}
+    changes: dict[str, dict[str, Any]] = {}
+    for field in sorted(set(before) | set(after), key=str):
+        old, new = before.get(field), after.get(field)
+        if old == new:
+            continue
+        kind = personal.get(field)
+        if kind:
+            old, new = _masked(kind, old), _masked(kind, new)
+        changes[str(field)] = {"before": _jsonable(old), "after": _jsonable(new)}
+    return changes
+
+
+def _masked(kind: str, value: Any) -> Any:
+    # Emptiness is not personal data, and "was empty" / "was cleared" is worth keeping readable.
+    if value is None or value == "":
+        return value
+    return mask(kind, value)
+
+
+def _jsonable(value: Any) -> Any:
+    """The value as JSON will store and return it, so the hash does not depend on the backend.
+
+    Floats become their repr text: PostgreSQL's jsonb rewrites some (1e16 comes back as an int) and NaN is not
+    JSON. Dates, Decimals and UUIDs become text as DjangoJSONEncoder writes them.
+    """
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    if isinstance(value, float):
+        return repr(value)
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    return json.loads(json.dumps(value, cls=DjangoJSONEncoder))
+
+
+def _lock_chain() -> None:
+    """Serialise appends (and purges) to the one chain until the end of the transaction.
+
+    PostgreSQL: a transaction-level advisory lock, taken before reading the head, so two writers cannot both
+    read entry N and both write N+1. It needs READ COMMITTED (Django's default): under REPEATABLE READ a
+    snapshot taken before the lock could miss the previous writer's entry, and the unique seq would then
+    refuse the insert rather than fork the chain.
+    SQLite: nothing to do. The project opens every transaction with BEGIN IMMEDIATE (settings:
+    transaction_mode=IMMEDIATE), so whoever runs this already holds the database's single write lock. An
+    atomic nested in an outer one inherits the outer transaction, which was IMMEDIATE as well; a DEFERRED
+    outer transaction (not used here) would at worst fail with "database is locked", never fork the chain.
+    On both, unique seq and unique hash are the backstop.
+    """
+    if not connection.in_atomic_block:
+        raise RuntimeError("the audit chain lock is taken inside a transaction")
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [AUDIT_CHAIN_LOCK_ID])
+
+
+def _latest_anchor() -> AuditAnchor | None:
+    return AuditAnchor.objects.order_by("-purged_through_seq").first()
+
+
+def _chain_head() -> tuple[int, str]:
+    last = AuditEntry.objects.order_by("-seq").values_list("seq", "hash").first()
+    if last is not None:
+        return last
+    anchor = _latest_anchor()
+    if anchor is not None:
+        return anchor.purged_through_seq, anchor.last_hash
+    return 0, GENESIS_HASH
+
+
+# --- verifying -------------------------------------------------------------------------------------------
+
+
+def verify_chain(*, batch_size: int = 5000) -> VerifyReport:
+    """Recompute every hash in seq order and check the links, from the latest purge anchor or from #1.
+
+    A gap in seq is a deleted entry, a hash that does not match its entry is an edited entry, and an entry
+    whose prev_hash is not the previous entry's hash was inserted or replaced. Reads in keyset pages of
+    `batch_size`, so memory stays flat on a long trail.
+    """
+    return _verify(batch_size=batch_size)
+
+
+def _verify(*, batch_size: int, through_seq: int | None = None) -> VerifyReport:
+    anchor = _latest_anchor()
+    expected_seq = anchor.purged_through_seq + 1 if anchor else 1
+    prev_hash = anchor.last_hash if anchor else GENESIS_HASH
+    problems: list[str] = []
+    bad: list[int] = []
+    checked = 0
+    last_seq: int | None = None
+    last_hash = ""
+
+    def problem(seq: int, text: str) -> None:
+        bad.append(seq)
+        if len(problems) < _MAX_PROBLEMS:
+            problems.append(text)
+
+    entries = AuditEntry.objects.order_by("seq")
+    if through_seq is not None:
+        entries = entries.filter(seq__lte=through_seq)
+    after: int | None = None
+    while True:
+        page = entries if after is None else entries.filter(seq__gt=after)
+        batch = list(page[:batch_size])
+        if not batch:
+            break
+        for entry in batch:
+            checked += 1
+            if entry.seq < expected_seq:
+                # Only possible below an anchor (seq is unique): a row put back into the purged range.
+                problem(
+                    entry.seq, f"#{entry.seq} lies in the range purged through #{expected_seq - 1}: inserted"
+                )
+                continue
+            if entry.seq > expected_seq:
+                missing = (
+                    f"#{expected_seq}"
+                    if entry.seq == expected_seq + 1
+                    else f"#{expected_seq}–#{entry.seq - 1}"
+                )
+                # The entry after a gap cannot link across it; the gap is the one finding.
+                problem(
+                    expected_seq, f"{missing} missing: deleted (#{entry.seq} follows #{expected_seq - 1})"
+                )
+            elif entry.prev_hash != prev_hash:
+                problem(
+                    entry.seq,
+                    f"#{entry.seq} does not link to #{entry.seq - 1}: an entry was inserted or replaced",
+                )
+            if entry.computed_hash() != entry.hash:
+                problem(entry.seq, f"#{entry.seq} does not match its hash: edited")
+            # Continue from the stored hash, so one edited entry is reported once, not at every later entry.
+            prev_hash = entry.hash
+            expected_seq = entry.seq + 1
+            last_seq, last_hash = entry.seq, entry.hash
+        after = batch[-1].seq
+    if len(bad) > len(problems):
+        problems.append(f"… and {len(bad) - len(problems)} more problems")
+    return VerifyReport(
+        ok=not bad,
+        checked=checked,
+        first_bad_seq=min(bad) if bad else None,
+        problems=problems,
+        last_seq=last_seq,
+        last_hash=last_hash,
+    )
+
+
+# --- retention -------------------------------------------------------------------------------------------
+
+
+def audit_retention_cutoff(*, now: datetime | None = None) -> datetime:
+    """Entries older than this have outlived SHEQU_AUDIT_RETENTION_DAYS (default 1095, three years)."""
+    days = retention_days()
+    if days < MINIMUM_RETENTION_DAYS:
+        raise ImproperlyConfigured(f"SHEQU_AUDIT_RETENTION_DAYS must be at least {MINIMUM_RETENTION_DAYS}")
+    return (now or timezone.now()) - timedelta(days=days)
+
+
+def audit_purgeable_count(*, before: datetime) -> int:
+    """How many entries audit_purge(before=…) would delete now (for --dry-run)."""
+    through = _purge_through(before)
+    return 0 if through is None else AuditEntry.objects.filter(seq__lte=through).count()
+
+
+def audit_purge(*, before: datetime, actor_username: str, reason: str) -> int:
+    """Delete the entries older than `before` in one transaction, leave an anchor, and audit the purge.
+
+    Only a prefix of the chain is deleted: everything before the first entry at or after `before`. An older
+    entry that follows a newer one (clocks of two machines disagreeing) is kept a little longer rather than
+    leaving a hole that verification would report. The part to be deleted is verified first; a broken part is
+    evidence and is not purged (AuditChainBroken).
+    """
+    if not reason.strip():
+        raise ValueError("a purge of the audit trail needs a reason")
+    with transaction.atomic():
+        _lock_chain()
+        through = _purge_through(before)
+        if through is None:
+            return 0
+        report = _verify(batch_size=5000, through_seq=through)
+        if not report.ok:
+            raise AuditChainBroken(report)
+        previous = _latest_anchor()
+        last_hash = AuditEntry.objects.values_list("hash", flat=True).get(seq=through)
+        count = _delete_through(through)
+        anchor = AuditAnchor.objects.create(
+            purged_through_seq=through,
+            last_hash=last_hash,
+            purged_count=count,
+            actor_username=actor_username,
+            reason=reason,
+        )
+        audit_record(
+            action="audit.purge",
+            actor_username=actor_username,
+            obj=anchor,
+            object_repr=str(anchor),
+            changes={
+                "purged_through_seq": {
+                    "before": previous.purged_through_seq if previous else None,
+                    "after": through,
+                },
+                "purged_count": {"before": None, "after": count},
+                "cutoff": {"before": None, "after": before.isoformat()},
+            },
+            purpose=reason,
+        )
+    return count
+
+
+def audit_purge_expired(*, actor_username: str = "system", now: datetime | None = None) -> int:
+    """Purge what has outlived the retention setting; the daily task and the command call this."""
+    days = retention_days()
+    return audit_purge(
+        before=audit_retention_cutoff(now=now),
+        actor_username=actor_username,
+        reason=f"retention period of {days} days (SHEQU_AUDIT_RETENTION_DAYS) expired",
+    )
+
+
+def _purge_through(before: datetime) -> int | None:
+    first_kept = AuditEntry.objects.filter(at__gte=before).aggregate(seq=Min("seq"))["seq"]
+    older = AuditEntry.objects.all() if first_kept is None else AuditEntry.objects.filter(seq__lt=first_kept)
+    return older.aggregate(seq=Max("seq"))["seq"]
+
+
+def _delete_through(seq: int) -> int:
+    # Raw SQL: the ORM delete is closed on purpose (models.AppendOnlyQuerySet).
+    sql = f"DELETE FROM {ENTRY_TABLE} WHERE seq <= %s"  # noqa: S608 - constant table name
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # The trigger lets a DELETE through only while this transaction-local setting is on; switch it off
+            # again at once, because inside an outer transaction SET LOCAL would last until its commit.
+            cursor.execute("SELECT set_config(%s, 'on', true)", [PG_PURGE_SETTING])
+            cursor.execute(sql, [seq])
+            count = cursor.rowcount
+            cursor.execute("SELECT set_config(%s, 'off', true)", [PG_PURGE_SETTING])
+        elif connection.vendor == "sqlite":
+            # SQLite has no session setting a trigger could read, so the purge drops the delete trigger and
+            # re-creates it before it commits. That is safe because SQLite's DDL is transactional and we hold
+            # the database's only write lock (BEGIN IMMEDIATE): no other connection can write while the
+            # trigger is gone, readers keep seeing the old schema, and any failure rolls the drop back too.
+            sqlite_drop_trigger(connection, SQLITE_ENTRY_NO_DELETE)
+            cursor.execute(sql, [seq])
+            count = cursor.rowcount
+            sqlite_create_trigger(connection, SQLITE_ENTRY_NO_DELETE)
+        else:
+            raise NotImplementedError(f"audit purge is not written for {connection.vendor}")
+    return count

@@ -1,0 +1,190 @@
+"""Writes on residents: every one in a transaction with its audit entry (STYLE.md §1, §3)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+
+from shequ.access.scoping import can_at, user_roles
+from shequ.accounts.models import User
+from shequ.accounts.roles import Action
+from shequ.audit.services import audit_record, diff_changes
+from shequ.core.crypto import hash_lookup
+from shequ.core.errors import ShequError
+from shequ.core.idnumbers import id_number_birth_date, id_number_gender, validate_id_number, validate_phone
+from shequ.core.masking import mask_name
+from shequ.geo.choices import AreaLevel
+from shequ.geo.models import Area
+
+from .choices import PERSONAL_FIELDS, REVEALABLE_FIELDS
+from .models import Household, Resident, Tag
+
+HOUSEHOLD_LEVELS = (AreaLevel.COMMUNITY, AreaLevel.GRID, AreaLevel.ESTATE, AreaLevel.BUILDING)
+
+
+def _roles(actor: User | None) -> str:
+    return ",".join(sorted(user_roles(actor))) if actor else ""
+
+
+def _require(actor: User | None, action: str, area: Area) -> None:
+    if actor is not None and not can_at(actor, action, area.path):
+        audit_record(
+            action="residents.refused",
+            actor=actor,
+            actor_role=_roles(actor),
+            object_repr=f"{action} @ {area.code}",
+        )
+        raise PermissionDenied("You may not do this here.")
+
+
+def clean_resident_fields(*, name: str, id_number: str, phone: str) -> dict:
+    """Validate and normalise; raise ShequError listing every bad field at once."""
+    errors: dict[str, str] = {}
+    out: dict = {}
+    name = (name or "").strip()
+    if not name or len(name) > 50:
+        errors["name"] = "A real name of 1 to 50 characters is required."
+    out["name"] = name
+    try:
+        out["id_number"] = validate_id_number(id_number or "")
+    except ValidationError as exc:
+        errors["id_number"] = " ".join(exc.messages)
+    try:
+        out["phone"] = validate_phone(phone) if (phone or "").strip() else ""
+    except ValidationError as exc:
+        errors["phone"] = " ".join(exc.messages)
+    if errors:
+        raise ShequError("Some fields are not valid.", code="invalid", fields=errors)
+    out["birth_date"] = id_number_birth_date(out["id_number"])
+    out["gender"] = id_number_gender(out["id_number"])
+    return out
+
+
+@transaction.atomic
+def household_create(*, actor: User | None, area: Area, room: str = "", synthetic: bool = False) -> Household:
+    if area.level not in HOUSEHOLD_LEVELS:
+        raise ShequError(
+            "A household sits in a community, grid, estate or building.", fields={"area": area.code}
+        )
+    _require(actor, Action.RESIDENTS_EDIT, area)
+    household = Household.objects.create(area=area, room=room.strip(), synthetic=synthetic)
+    audit_record(
+        action="household.create",
+        actor=actor,
+        actor_role=_roles(actor),
+        obj=household,
+        object_repr=f"{area.name} household",
+        changes=diff_changes({}, {"area": area.code, "room": household.room}, personal={"room": "address"}),
+    )
+    return household
+
+
+@transaction.atomic
+def resident_create(
+    *,
+    actor: User | None,
+    household: Household,
+    name: str,
+    id_number: str,
+    phone: str = "",
+    relation: str = "",
+    tags: Iterable[str] = (),
+    synthetic: bool = False,
+) -> Resident:
+    _require(actor, Action.RESIDENTS_EDIT, household.area)
+    fields = clean_resident_fields(name=name, id_number=id_number, phone=phone)
+    if Resident.objects.filter(**hash_lookup(Resident, "id_number", fields["id_number"])).exists():
+        raise ShequError(
+            "A resident with this ID number is already registered.",
+            code="duplicate",
+            fields={"id_number": "duplicate"},
+        )
+    tag_objs = _tags(tags)
+    try:
+        with transaction.atomic():
+            resident = Resident.objects.create(
+                household=household,
+                area=household.area,
+                relation=relation[:20],
+                synthetic=synthetic,
+                **fields,
+            )
+    except IntegrityError:  # a concurrent insert of the same ID number won the race
+        raise ShequError(
+            "A resident with this ID number is already registered.",
+            code="duplicate",
+            fields={"id_number": "duplicate"},
+        ) from None
+    resident.tags.set(tag_objs)
+    audit_record(
+        action="resident.create",
+        actor=actor,
+        actor_role=_roles(actor),
+        obj=resident,
+        object_repr=mask_name(resident.name),
+        changes=diff_changes(
+            {},
+            {
+                "name": fields["name"],
+                "id_number": fields["id_number"],
+                "phone": fields["phone"],
+                "tags": sorted(t.code for t in tag_objs),
+            },
+            personal={**PERSONAL_FIELDS, "name": "name"},
+        ),
+    )
+    return resident
+
+
+def _tags(codes: Iterable[str]) -> list[Tag]:
+    codes = [c for c in codes if c]
+    found = list(Tag.objects.filter(code__in=codes))
+    missing = sorted(set(codes) - {t.code for t in found})
+    if missing:
+        raise ShequError(f"Unknown tags: {', '.join(missing)}.", fields={"tags": missing})
+    return found
+
+
+@transaction.atomic
+def resident_reveal(
+    *, actor: User, resident: Resident, fields: Iterable[str], purpose: str
+) -> dict[str, str]:
+    """The plaintext of personal fields, for a role that may reveal them, with a stated purpose; audited."""
+    fields = list(dict.fromkeys(fields))
+    bad = [f for f in fields if f not in REVEALABLE_FIELDS]
+    if not fields or bad:
+        raise ShequError(
+            "Choose what to reveal: id_number, phone or room.", fields={"fields": bad or "required"}
+        )
+    purpose = (purpose or "").strip()
+    if len(purpose) < 4:
+        raise ShequError(
+            "State the purpose of this reveal (at least 4 characters).", fields={"purpose": "required"}
+        )
+    if not can_at(actor, Action.RESIDENTS_REVEAL, resident.area.path):
+        audit_record(
+            action="resident.reveal_refused",
+            actor=actor,
+            actor_role=_roles(actor),
+            obj=resident,
+            object_repr=mask_name(resident.name),
+            purpose=purpose,
+        )
+        raise PermissionDenied("Your role may not reveal personal data.")
+    values = {
+        "id_number": resident.id_number,
+        "phone": resident.phone,
+        "room": resident.household.room,
+    }
+    audit_record(
+        action="resident.reveal",
+        actor=actor,
+        actor_role=_roles(actor),
+        obj=resident,
+        object_repr=mask_name(resident.name),
+        purpose=purpose,
+        changes={f: {"revealed": True} for f in fields},
+    )
+    return {f: values[f] for f in fields}

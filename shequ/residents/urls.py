@@ -1,0 +1,9 @@
+from django.urls import path
+
+from . import views
+
+app_name = "residents"
+urlpatterns = [
+    path("", views.console_list, name="console_list"),
+    path("<int:pk>/reveal/", views.console_reveal, name="console_reveal"),
+]

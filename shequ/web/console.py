@@ -1,0 +1,32 @@
+"""The staff console shell: the home with what this user may open, and the message outbox."""
+
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
+
+from shequ.access.decorators import require_action
+from shequ.access.scoping import can, user_roles
+from shequ.accounts.models import OutboxMessage
+from shequ.accounts.roles import Action, Role
+
+SECTIONS = [
+    (Action.RESIDENTS_VIEW, "residents:console_list", _("Residents")),
+    (Action.AUDIT_VIEW, "audit:console_list", _("Audit trail")),
+    (Action.OUTBOX_VIEW, "web:outbox", _("Message outbox")),
+]
+
+
+@require_action(Action.CONSOLE)
+def console_home(request: HttpRequest) -> HttpResponse:
+    sections = [(url, label) for action, url, label in SECTIONS if can(request.user, action)]
+    roles = [Role(r).label for r in sorted(user_roles(request.user)) if r in Role.values]
+    return render(request, "web/console_home.html", {"sections": sections, "roles": roles})
+
+
+@require_action(Action.OUTBOX_VIEW)
+def outbox(request: HttpRequest) -> HttpResponse:
+    page = Paginator(
+        OutboxMessage.objects.only("channel", "recipient_masked", "body", "purpose", "created_at"), 50
+    ).get_page(request.GET.get("page"))
+    return render(request, "web/outbox.html", {"page": page})
