@@ -43,8 +43,8 @@ test: setup
 	CELERY_BROKER_URL=$${CELERY_BROKER_URL:-$(TEST_BROKER_URL)} $(VENV)/bin/pytest -q -p no:cacheprovider $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed
-	$(VENV)/bin/ruff check shequ config tools
-	$(VENV)/bin/ruff format --check shequ config tools
+	$(VENV)/bin/ruff check shequ config tools tests conftest.py
+	$(VENV)/bin/ruff format --check shequ config tools tests conftest.py
 
 typecheck: $(VENV)/.installed
 	$(VENV)/bin/mypy shequ

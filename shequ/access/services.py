@@ -25,7 +25,6 @@ def _grant_changes(grant: Grant, before: str | None) -> dict:
     }
 
 
-@transaction.atomic
 def grant_create(
     *,
     actor: User,
@@ -77,8 +76,19 @@ def grant_create(
     return grant
 
 
-@transaction.atomic
 def grant_decide(*, actor: User, grant: Grant, approve: bool, note: str = "") -> Grant:
+    # Refusals are recorded before the transaction: they must outlive the refused action.
+    if not can_at(actor, Action.GRANTS_MANAGE, grant.area.path) or actor.pk in (
+        grant.requested_by_id,
+        grant.user_id,
+    ):
+        audit_record(action="grant.refused", actor=actor, obj=grant, object_repr=str(grant))
+        raise PermissionDenied("You may not decide this grant.")
+    with transaction.atomic():
+        return _grant_decide(actor=actor, grant=grant, approve=approve, note=note)
+
+
+def _grant_decide(*, actor: User, grant: Grant, approve: bool, note: str) -> Grant:
     grant = Grant.objects.select_for_update().select_related("area", "user").get(pk=grant.pk)
     if grant.status != GrantStatus.PENDING:
         raise ShequError("Only a pending grant can be decided.", code="not_pending")
@@ -105,14 +115,18 @@ def grant_decide(*, actor: User, grant: Grant, approve: bool, note: str = "") ->
     return grant
 
 
-@transaction.atomic
 def grant_revoke(*, actor: User, grant: Grant, reason: str) -> Grant:
-    grant = Grant.objects.select_for_update().select_related("area", "user").get(pk=grant.pk)
     if not can_at(actor, Action.GRANTS_MANAGE, grant.area.path):
         audit_record(action="grant.refused", actor=actor, obj=grant, object_repr=str(grant))
         raise PermissionDenied("You may not revoke this grant.")
     if not reason.strip():
         raise ShequError("Say why the grant is revoked.", fields={"reason": "required"})
+    with transaction.atomic():
+        return _grant_revoke(actor=actor, grant=grant, reason=reason)
+
+
+def _grant_revoke(*, actor: User, grant: Grant, reason: str) -> Grant:
+    grant = Grant.objects.select_for_update().select_related("area", "user").get(pk=grant.pk)
     before = grant.status
     grant.status = GrantStatus.REVOKED
     grant.decided_by, grant.decided_at, grant.note = actor, timezone.now(), reason[:200]

@@ -32,9 +32,13 @@ def sign_in(client: Client, user) -> Client:
     return client
 
 
-def _call(client: Client, method: str, url: str, data) -> Any:
+def _call(client: Client, method: str, url: str, data, multipart: bool = False) -> Any:
+    if callable(data):  # a fresh payload per call, e.g. an upload that can be read only once
+        data = data()
     if method == "get":
         return client.get(url, data or {})
+    if multipart:
+        return getattr(client, method)(url, data or {})
     return getattr(client, method)(url, data or {}, content_type="application/json")
 
 
@@ -52,10 +56,11 @@ class PermissionMatrixMixin:
         ok: Iterable[int] = (200,),
         missing_url: str | None = None,
         page: bool = False,
+        multipart: bool = False,
     ) -> None:
         ok = tuple(ok)
         client.logout()
-        anon = _call(client, method, url, data)
+        anon = _call(client, method, url, data, multipart)
         if page:
             assert anon.status_code == 302 and "/accounts/login/" in anon["Location"], (url, anon.status_code)
         else:
@@ -63,19 +68,19 @@ class PermissionMatrixMixin:
 
         if no_role is not None:
             sign_in(client, no_role)
-            r = _call(client, method, url, data)
+            r = _call(client, method, url, data, multipart)
             assert r.status_code in (403, 404), ("no role", url, r.status_code)
 
         sign_in(client, in_scope)
-        r = _call(client, method, url, data)
+        r = _call(client, method, url, data, multipart)
         assert r.status_code in ok, ("in scope", url, r.status_code, getattr(r, "content", b"")[:300])
 
         if out_of_scope is not None:
             sign_in(client, out_of_scope)
-            r = _call(client, method, url, data)
+            r = _call(client, method, url, data, multipart)
             assert r.status_code == 404, ("out of scope", url, r.status_code)
             if missing_url is not None:
-                missing = _call(client, method, missing_url, data)
+                missing = _call(client, method, missing_url, data, multipart)
                 assert missing.status_code == 404
                 assert missing.content == r.content, "out of scope must look exactly like missing"
         client.logout()

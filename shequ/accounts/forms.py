@@ -48,8 +48,10 @@ class ResidentCodeRequestForm(forms.Form):
 
 
 class ResidentCodeForm(forms.Form):
+    # Empty when the phone is remembered in the session from the "send code" step (never echoed in the page).
     phone = forms.CharField(
         label=_("Mobile phone"),
+        required=False,
         max_length=20,
         widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
     )

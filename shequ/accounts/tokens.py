@@ -58,7 +58,7 @@ def token_issue(
 
 def token_authenticate(raw: str) -> User | None:
     """The token's user if the token is genuine, unexpired and unrevoked; else None."""
-    parts = raw.split("_")
+    parts = raw.split("_", 2)  # the secret itself may contain "_"
     if len(parts) != 3 or parts[0] != TOKEN_PREFIX:
         return None
     token = ApiToken.objects.select_related("user").filter(prefix=parts[1]).first()

@@ -10,12 +10,14 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
 from shequ.audit.services import audit_record
 from shequ.core.idnumbers import validate_phone
+from shequ.core.masking import mask_phone
 
 from . import auth
 from .forms import ResidentCodeForm, ResidentCodeRequestForm, ResidentPasswordForm, StaffLoginForm, TotpForm
@@ -75,6 +77,8 @@ def staff_login(request: HttpRequest) -> HttpResponse:
             request.session[PENDING_NEXT] = _safe_next(request, "/console/")
             return redirect("accounts:totp")
         error, locked = result.error, result.locked_seconds
+        if any(ch.isdigit() for ch in form.cleaned_data["identifier"]):
+            form = StaffLoginForm()  # a phone number typed as the identifier is not echoed back
     return render(
         request,
         "accounts/staff_login.html",
@@ -127,37 +131,40 @@ def staff_totp(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_http_methods(["GET", "POST"])
 def resident_login(request: HttpRequest) -> HttpResponse:
-    password_form = ResidentPasswordForm(request.POST if request.POST.get("method") == "password" else None)
-    # The phone a code was sent to stays in the session, never in a URL (URLs end up in access logs).
-    code_form = ResidentCodeForm(
-        request.POST if request.POST.get("method") == "code" else None,
-        initial={"phone": request.session.get(OTP_PHONE, "")},
-    )
+    """Phone + password, or phone + text-message code.
+
+    Personal data never comes back in the page: after a failed attempt the forms are shown empty, and the phone
+    a code was sent to stays in the session (shown masked), never in a URL or a hidden field.
+    """
+    method = request.POST.get("method") if request.method == "POST" else None
+    remembered = request.session.get(OTP_PHONE, "")
+    password_form = ResidentPasswordForm(request.POST if method == "password" else None)
+    code_form = ResidentCodeForm(request.POST if method == "code" else None)
     error = ""
-    if request.method == "POST":
-        if request.POST.get("method") == "password" and password_form.is_valid():
-            result = auth.login_with_password(
-                identifier=_phone_or_raw(password_form.cleaned_data["phone"]),
-                password=password_form.cleaned_data["password"],
-                ip=client_ip(request),
-                staff=False,
+    if method == "password" and password_form.is_valid():
+        result = auth.login_with_password(
+            identifier=_phone_or_raw(password_form.cleaned_data["phone"]),
+            password=password_form.cleaned_data["password"],
+            ip=client_ip(request),
+            staff=False,
+        )
+        if result.ok and result.user is not None:
+            return _finish_login(
+                request, result.user, staff=False, method="password", next_url=_safe_next(request, "/")
             )
-            if result.ok and result.user is not None:
-                return _finish_login(
-                    request, result.user, staff=False, method="password", next_url=_safe_next(request, "/")
-                )
-            error = result.error
-        elif request.POST.get("method") == "code" and code_form.is_valid():
-            result = auth.otp_verify(
-                phone=_phone_or_raw(code_form.cleaned_data["phone"]),
-                code=code_form.cleaned_data["code"],
-                ip=client_ip(request),
+        error, password_form = result.error, ResidentPasswordForm()
+    elif method == "code" and code_form.is_valid():
+        phone = _phone_or_raw(code_form.cleaned_data["phone"] or remembered)
+        result = auth.otp_verify(phone=phone, code=code_form.cleaned_data["code"], ip=client_ip(request))
+        if result.ok and result.user is not None:
+            request.session.pop(OTP_PHONE, None)
+            return _finish_login(
+                request, result.user, staff=False, method="sms_code", next_url=_safe_next(request, "/")
             )
-            if result.ok and result.user is not None:
-                return _finish_login(
-                    request, result.user, staff=False, method="sms_code", next_url=_safe_next(request, "/")
-                )
-            error = result.error
+        error, code_form = result.error, ResidentCodeForm()
+    elif method == "password":
+        password_form = ResidentPasswordForm()
+        error = _("Enter your mobile phone and password.")
     return render(
         request,
         "accounts/resident_login.html",
@@ -166,6 +173,7 @@ def resident_login(request: HttpRequest) -> HttpResponse:
             "code_form": code_form,
             "error": error,
             "sent": request.GET.get("sent"),
+            "sent_to": mask_phone(remembered) if remembered else "",
         },
     )
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.http import Http404
+
 
 class ShequError(Exception):
     """A failure a caller can act on; the API maps it to the error shape with `status`."""
@@ -31,7 +33,7 @@ class ShequError(Exception):
         return error_body(self.code, self.message, self.fields)
 
 
-class NotFound(ShequError):
+class NotFound(ShequError, Http404):
     status = 404
     code = "not_found"
 

@@ -183,7 +183,7 @@ def seed_demo(*, scale: str = "small", seed: int = 1) -> SeedReport:
             for g in range(1, rng.randint(2, 4) + 1):
                 grid = _child(
                     community,
-                    f"{community.code}{g:03d}",
+                    f"{community.code}{g:02d}",
                     AreaLevel.GRID,
                     f"{community.name}第{g}网格",
                     "网格",

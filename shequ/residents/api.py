@@ -1,16 +1,21 @@
-"""/api/v1/residents: scoped list and detail (masked), and the audited reveal."""
+"""/api/v1/residents: scoped list and detail (masked), the audited reveal, and .xlsx import / masked export."""
+
+from dataclasses import asdict
+from typing import Literal
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
-from ninja import Query, Router, Schema
+from ninja import File, Form, Query, Router, Schema, Status
+from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
 from shequ.access.scoping import can
 from shequ.accounts.roles import Action
 from shequ.api.auth import PROTECTED
+from shequ.core.errors import error_body
 
-from . import selectors, services
+from . import exporting, importing, selectors, services
 from .schemas import ResidentOut, RevealIn, RevealOut, resident_out
 
 router = Router(tags=["residents"], auth=PROTECTED)
@@ -49,6 +54,71 @@ class _Mapped:
 
     def __getitem__(self, item):
         return [resident_out(r, today=self.today) for r in self.qs[item]]
+
+
+# Import and export are declared before /residents/{resident_id}: Ninja matches that path with Django's str
+# converter, so "/residents/export" would otherwise reach get_resident and fail as a bad integer.
+
+
+class RowErrorOut(Schema):
+    row: int
+    column: str
+    message: str
+
+
+class ImportReportOut(Schema):
+    ok: bool
+    dry_run: bool
+    created_residents: int
+    created_households: int
+    errors: list[RowErrorOut]
+
+
+class ImportRejectedOut(Schema):
+    code: str
+    message: str
+    fields: dict
+    errors: list[RowErrorOut]
+
+
+@router.post(
+    "/residents/import",
+    response={200: ImportReportOut, 400: ImportRejectedOut},
+    summary="Import residents from an .xlsx sheet (all rows or none)",
+)
+def import_residents(request: HttpRequest, file: File[UploadedFile], dry_run: Form[bool] = False):
+    if not can(request.user, Action.RESIDENTS_IMPORT):
+        raise PermissionDenied("Your role may not import residents.")
+    report = importing.residents_import(
+        actor=request.user,  # type: ignore[arg-type]  # the router's auth guarantees a signed-in user
+        fileobj=file,
+        dry_run=dry_run,
+    )
+    if not report.ok:
+        body = error_body(
+            "import_rejected",
+            f"{len(report.errors)} problems in the file; nothing was imported.",
+        )
+        return Status(400, {**body, "errors": [asdict(e) for e in report.errors]})
+    return Status(200, asdict(report))
+
+
+class ExportFilters(ResidentFilters):
+    format: Literal["xlsx", "csv"] = "xlsx"
+
+
+@router.get("/residents/export", summary="Export residents in your areas (masked) as .xlsx or .csv")
+def export_residents(request: HttpRequest, filters: Query[ExportFilters]):
+    if not can(request.user, Action.RESIDENTS_EXPORT):
+        raise PermissionDenied("Your role may not export residents.")
+    chosen = filters.dict(exclude={"format"})
+    qs = selectors.resident_list_for(user=request.user, action=Action.RESIDENTS_EXPORT, **chosen)
+    return exporting.residents_export(
+        actor=request.user,  # type: ignore[arg-type]  # the router's auth guarantees a signed-in user
+        qs=qs,
+        fmt=filters.format,
+        filters=chosen,
+    )
 
 
 @router.get("/residents/{resident_id}", response=ResidentOut, summary="One resident (masked)")

@@ -29,6 +29,7 @@ def _roles(actor: User | None) -> str:
 
 
 def _require(actor: User | None, action: str, area: Area) -> None:
+    """Refuse, and record the refusal in its own transaction (it must outlive the refused action's rollback)."""
     if actor is not None and not can_at(actor, action, area.path):
         audit_record(
             action="residents.refused",
@@ -62,26 +63,27 @@ def clean_resident_fields(*, name: str, id_number: str, phone: str) -> dict:
     return out
 
 
-@transaction.atomic
 def household_create(*, actor: User | None, area: Area, room: str = "", synthetic: bool = False) -> Household:
     if area.level not in HOUSEHOLD_LEVELS:
         raise ShequError(
             "A household sits in a community, grid, estate or building.", fields={"area": area.code}
         )
     _require(actor, Action.RESIDENTS_EDIT, area)
-    household = Household.objects.create(area=area, room=room.strip(), synthetic=synthetic)
-    audit_record(
-        action="household.create",
-        actor=actor,
-        actor_role=_roles(actor),
-        obj=household,
-        object_repr=f"{area.name} household",
-        changes=diff_changes({}, {"area": area.code, "room": household.room}, personal={"room": "address"}),
-    )
+    with transaction.atomic():
+        household = Household.objects.create(area=area, room=room.strip(), synthetic=synthetic)
+        audit_record(
+            action="household.create",
+            actor=actor,
+            actor_role=_roles(actor),
+            obj=household,
+            object_repr=f"{area.name} household",
+            changes=diff_changes(
+                {}, {"area": area.code, "room": household.room}, personal={"room": "address"}
+            ),
+        )
     return household
 
 
-@transaction.atomic
 def resident_create(
     *,
     actor: User | None,
@@ -102,39 +104,41 @@ def resident_create(
             fields={"id_number": "duplicate"},
         )
     tag_objs = _tags(tags)
-    try:
-        with transaction.atomic():
-            resident = Resident.objects.create(
-                household=household,
-                area=household.area,
-                relation=relation[:20],
-                synthetic=synthetic,
-                **fields,
-            )
-    except IntegrityError:  # a concurrent insert of the same ID number won the race
-        raise ShequError(
-            "A resident with this ID number is already registered.",
-            code="duplicate",
-            fields={"id_number": "duplicate"},
-        ) from None
-    resident.tags.set(tag_objs)
-    audit_record(
-        action="resident.create",
-        actor=actor,
-        actor_role=_roles(actor),
-        obj=resident,
-        object_repr=mask_name(resident.name),
-        changes=diff_changes(
-            {},
-            {
-                "name": fields["name"],
-                "id_number": fields["id_number"],
-                "phone": fields["phone"],
-                "tags": sorted(t.code for t in tag_objs),
-            },
-            personal={**PERSONAL_FIELDS, "name": "name"},
-        ),
-    )
+    # The refusal above is recorded on its own; from here on the row, its tags and its audit entry are one unit.
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                resident = Resident.objects.create(
+                    household=household,
+                    area=household.area,
+                    relation=relation[:20],
+                    synthetic=synthetic,
+                    **fields,
+                )
+        except IntegrityError:  # a concurrent insert of the same ID number won the race
+            raise ShequError(
+                "A resident with this ID number is already registered.",
+                code="duplicate",
+                fields={"id_number": "duplicate"},
+            ) from None
+        resident.tags.set(tag_objs)
+        audit_record(
+            action="resident.create",
+            actor=actor,
+            actor_role=_roles(actor),
+            obj=resident,
+            object_repr=mask_name(resident.name),
+            changes=diff_changes(
+                {},
+                {
+                    "name": fields["name"],
+                    "id_number": fields["id_number"],
+                    "phone": fields["phone"],
+                    "tags": sorted(t.code for t in tag_objs),
+                },
+                personal={**PERSONAL_FIELDS, "name": "name"},
+            ),
+        )
     return resident
 
 
@@ -147,7 +151,6 @@ def _tags(codes: Iterable[str]) -> list[Tag]:
     return found
 
 
-@transaction.atomic
 def resident_reveal(
     *, actor: User, resident: Resident, fields: Iterable[str], purpose: str
 ) -> dict[str, str]:
@@ -173,6 +176,11 @@ def resident_reveal(
             purpose=purpose,
         )
         raise PermissionDenied("Your role may not reveal personal data.")
+    with transaction.atomic():
+        return _reveal(actor=actor, resident=resident, fields=fields, purpose=purpose)
+
+
+def _reveal(*, actor: User, resident: Resident, fields: list[str], purpose: str) -> dict[str, str]:
     values = {
         "id_number": resident.id_number,
         "phone": resident.phone,

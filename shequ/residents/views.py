@@ -1,19 +1,23 @@
-"""Console pages for residents: a masked list, and a reveal that asks for a purpose (htmx partial)."""
+"""Console pages for residents: a masked list, a reveal that asks for a purpose (htmx partial), and the .xlsx
+import and masked export."""
+
+from urllib.parse import urlencode
 
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from shequ.access.decorators import require_action
 from shequ.access.scoping import can
 from shequ.accounts.roles import Action
-from shequ.core.errors import ShequError
+from shequ.core.errors import NotFound, ShequError
 
-from . import selectors, services
+from . import exporting, importing, selectors, services
 from .models import Tag
 from .schemas import resident_out
 
@@ -36,6 +40,10 @@ def console_list(request: HttpRequest) -> HttpResponse:
             "filters": filters,
             "tags": Tag.objects.all(),
             "can_reveal": can(request.user, Action.RESIDENTS_REVEAL),
+            "can_export": can(request.user, Action.RESIDENTS_EXPORT),
+            "can_import": can(request.user, Action.RESIDENTS_IMPORT),
+            # The export links carry the filters of the list the user is looking at.
+            "export_query": urlencode({k: v for k, v in filters.items() if v}),
         },
     )
 
@@ -67,3 +75,53 @@ def console_reveal(request: HttpRequest, pk: int) -> HttpResponse:
         response["X-Shequ-Reveal"] = "audited"
     response["Cache-Control"] = "no-store"
     return response
+
+
+@never_cache
+@require_action(Action.RESIDENTS_IMPORT)
+def console_import(request: HttpRequest) -> HttpResponse:
+    context: dict = {"columns": importing.COLUMNS, "max_rows": importing.MAX_ROWS}
+    status = 200
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        if upload is None:
+            context["error"] = _("Choose an .xlsx file to import.")
+        else:
+            try:
+                context["report"] = importing.residents_import(
+                    actor=request.user,  # type: ignore[arg-type]  # require_action guarantees a signed-in user
+                    fileobj=upload,
+                    dry_run=bool(request.POST.get("dry_run")),
+                )
+            except ShequError as exc:
+                context["error"] = exc.message
+        if "error" in context or not context["report"].ok:
+            status = 400
+    return render(request, "residents/console_import.html", context, status=status)
+
+
+@require_action(Action.RESIDENTS_EXPORT)
+def console_export(request: HttpRequest) -> HttpResponse:
+    filters = {k: request.GET.get(k) or None for k in ("area", "tag", "q")}
+    fmt = request.GET.get("format", "xlsx")
+    if fmt not in ("csv", "xlsx"):
+        fmt = "xlsx"
+    try:
+        qs = selectors.resident_list_for(
+            user=request.user,
+            action=Action.RESIDENTS_EXPORT,
+            area=filters["area"],
+            tag=filters["tag"],
+            q=filters["q"],
+        )
+    except NotFound as exc:
+        raise Http404(exc.message) from None
+    try:
+        return exporting.residents_export(
+            actor=request.user,  # type: ignore[arg-type]  # require_action guarantees a signed-in user
+            qs=qs,
+            fmt=fmt,
+            filters=filters,
+        )
+    except ShequError as exc:  # too many rows: say so on a page rather than as a broken download
+        return HttpResponse(exc.message, status=exc.status, content_type="text/plain; charset=utf-8")

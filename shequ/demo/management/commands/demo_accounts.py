@@ -15,7 +15,7 @@ class Command(BaseCommand):
             "Staff sign in at /accounts/login/ with the password, then a code from an authenticator"
         )
         self.stdout.write(
-            "app holding the TOTP secret below (or: python -c \"import pyotp;print(pyotp.TOTP('SECRET').now())\")."
+            "app holding the TOTP secret below (or: .venv/bin/python -c \"import pyotp;print(pyotp.TOTP('SECRET').now())\")."
         )
         self.stdout.write(
             "Residents sign in at /accounts/resident/ with phone + password or a text-message code"

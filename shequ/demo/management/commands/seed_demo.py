@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from shequ.audit.context import audit_context
 from shequ.demo.seed import SeedError, seed_demo
 
 
@@ -19,7 +20,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, scale: str, seed: int, **options):
         try:
-            report = seed_demo(scale=scale, seed=seed)
+            with audit_context(channel="command"):
+                report = seed_demo(scale=scale, seed=seed)
         except SeedError as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(

@@ -1,0 +1,77 @@
+"""Every URL outside an explicit public allow-list refuses anonymous users (issue: access model)."""
+
+import re
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+
+pytestmark = pytest.mark.django_db
+
+# Routes anyone may open. Everything else must answer 401 (API), 302 to a sign-in page, or 403.
+PUBLIC = [
+    r"^$",
+    r"^healthz$",
+    r"^readyz$",
+    r"^api/v1/openapi\.json$",
+    r"^api/v1/docs",
+    r"^api/v1/areas",
+    r"^accounts/login/",
+    r"^accounts/resident/",
+    r"^accounts/logout/$",
+    r"^i18n/",
+    r"^static/",
+    r"^media/",
+    r"^admin/login/$",  # the operators' sign-in page
+    r"^admin/logout/$",
+    r"^api/v1/$",  # django-ninja's namespace root: 404 for everyone, no view behind it
+]
+
+SAMPLE = {"int": "1", "str": "x", "slug": "x", "path": "x", "uuid": "00000000-0000-0000-0000-000000000000"}
+
+
+def _routes(patterns=None, prefix=""):
+    for p in patterns if patterns is not None else get_resolver().url_patterns:
+        if isinstance(p, URLResolver):
+            yield from _routes(p.url_patterns, prefix + str(p.pattern))
+        elif isinstance(p, URLPattern):
+            yield prefix + str(p.pattern)
+
+
+def _concrete(route: str) -> str:
+    route = route.lstrip("^").rstrip("$").replace("\\Z", "")
+    route = re.sub(r"<(?:(\w+):)?\w+>", lambda m: SAMPLE.get(m.group(1) or "str", "x"), route)
+    route = re.sub(r"\(\?P<\w+>[^)]*\)", "1", route)
+    return "/" + route.replace("\\", "")
+
+
+def _refused(response) -> bool:
+    if response.status_code in (401, 403):
+        return True
+    if response.status_code == 302:
+        return "login" in response["Location"]
+    return False
+
+
+ROUTES = sorted(set(_routes()))
+PROTECTED = [r for r in ROUTES if not any(re.match(p, r) for p in PUBLIC)]
+
+
+def test_the_sweep_sees_the_protected_routes():
+    assert any(r.startswith("api/v1/") and "residents" in r for r in ROUTES)
+    assert any(r.startswith("console/") for r in ROUTES)
+    assert len(ROUTES) > 20
+
+
+@pytest.mark.parametrize("route", PROTECTED)
+def test_anonymous_users_are_refused_everywhere_but_the_public_allow_list(client, route):
+    url = _concrete(route)
+    tried = []
+    for method in ("get", "post"):
+        response = getattr(client, method)(url)
+        tried.append((method, response.status_code))
+        if response.status_code == 405:
+            continue  # this route does not take this method; try the other one
+        assert _refused(response), (
+            f"{method.upper()} {url} answered {response.status_code} to an anonymous user"
+        )
+    assert any(code != 405 for _, code in tried), f"{url} accepts neither GET nor POST: {tried}"
