@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "shequ.audit",
     "shequ.access",
     "shequ.residents",
+    "shequ.appeals",
     "shequ.api",
     "shequ.web",
     "shequ.demo",

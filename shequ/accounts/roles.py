@@ -41,18 +41,30 @@ class Action:
     SECURITY_UNLOCK = "security.unlock"
     OUTBOX_VIEW = "outbox.view"
     CONSOLE = "console.enter"
+    APPEALS_VIEW = "appeals.view"
+    APPEALS_INTAKE = "appeals.intake"  # record an appeal on someone's behalf (hotline, grid patrol)
+    APPEALS_DISPATCH = "appeals.dispatch"
+    APPEALS_HANDLE = "appeals.handle"  # act for a unit the appeal is assigned to
+    APPEALS_SUPERVISE = "appeals.supervise"
+    APPEALS_KPI = "appeals.kpi"
+    APPEALS_RULES = "appeals.rules"  # maintain the responsibility list
 
 
 A = Action
 _STAFF = {A.CONSOLE}
+_HANDLER = {A.APPEALS_VIEW, A.APPEALS_HANDLE, A.APPEALS_KPI}
 ROLE_ACTIONS: dict[str, frozenset[str]] = {
     Role.RESIDENT: frozenset(),
     Role.GRID_WORKER: frozenset(
-        _STAFF | {A.RESIDENTS_VIEW, A.RESIDENTS_VIEW_MINORS, A.RESIDENTS_REVEAL, A.RESIDENTS_EDIT}
+        _STAFF
+        | _HANDLER
+        | {A.APPEALS_INTAKE, A.RESIDENTS_VIEW, A.RESIDENTS_VIEW_MINORS, A.RESIDENTS_REVEAL, A.RESIDENTS_EDIT}
     ),
     Role.COMMUNITY_WORKER: frozenset(
         _STAFF
+        | _HANDLER
         | {
+            A.APPEALS_INTAKE,
             A.RESIDENTS_VIEW,
             A.RESIDENTS_VIEW_MINORS,
             A.RESIDENTS_REVEAL,
@@ -61,10 +73,25 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
             A.RESIDENTS_EXPORT,
         }
     ),
-    Role.STREET_OFFICER: frozenset(_STAFF | {A.RESIDENTS_VIEW, A.RESIDENTS_REVEAL, A.RESIDENTS_EXPORT}),
-    Role.DEPARTMENT_HANDLER: frozenset(_STAFF),
-    Role.DISPATCHER: frozenset(_STAFF),
-    Role.CITY_ADMIN: frozenset(_STAFF | {A.RESIDENTS_VIEW, A.RESIDENTS_EXPORT}),
+    Role.STREET_OFFICER: frozenset(
+        _STAFF | _HANDLER | {A.APPEALS_SUPERVISE, A.RESIDENTS_VIEW, A.RESIDENTS_REVEAL, A.RESIDENTS_EXPORT}
+    ),
+    Role.DEPARTMENT_HANDLER: frozenset(_STAFF | _HANDLER),
+    # The 12345 dispatcher: takes calls, dispatches, decides returns, extensions, merges and rejections.
+    Role.DISPATCHER: frozenset(
+        _STAFF
+        | {
+            A.APPEALS_VIEW,
+            A.APPEALS_INTAKE,
+            A.APPEALS_DISPATCH,
+            A.APPEALS_SUPERVISE,
+            A.APPEALS_KPI,
+            A.APPEALS_RULES,
+        }
+    ),
+    Role.CITY_ADMIN: frozenset(
+        _STAFF | {A.APPEALS_VIEW, A.APPEALS_SUPERVISE, A.APPEALS_KPI, A.RESIDENTS_VIEW, A.RESIDENTS_EXPORT}
+    ),
     Role.SYSTEM_ADMIN: frozenset(_STAFF | {A.USERS_MANAGE, A.GRANTS_REQUEST, A.OUTBOX_VIEW}),
     Role.SECURITY_ADMIN: frozenset(_STAFF | {A.GRANTS_MANAGE, A.TOKENS_MANAGE, A.SECURITY_UNLOCK}),
     Role.AUDIT_ADMIN: frozenset(_STAFF | {A.AUDIT_VIEW, A.AUDIT_EXPORT}),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
+from django.db import DatabaseError, IntegrityError
 from django.http import Http404, HttpRequest
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
@@ -48,6 +49,21 @@ def on_forbidden(request: HttpRequest, exc: PermissionDenied):
     )
 
 
+@api.exception_handler(DatabaseError)
+def on_database_error(request: HttpRequest, exc: DatabaseError):
+    # The transaction was rolled back, so nothing is half-written; the client may retry.
+    import logging
+
+    if isinstance(exc, IntegrityError):
+        return api.create_response(
+            request, error_body("conflict", "This conflicts with existing data."), status=409
+        )
+    logging.getLogger("shequ.api").error("database error on %s: %s", request.path, type(exc).__name__)
+    return api.create_response(
+        request, error_body("service_unavailable", "The database is not available; try again."), status=503
+    )
+
+
 @api.exception_handler(AuthenticationError)
 def on_auth_error(request: HttpRequest, exc: AuthenticationError):
     return api.create_response(request, error_body("unauthorized", "Authentication required."), status=401)
@@ -65,7 +81,10 @@ def _mount_routers() -> None:
     from shequ.residents.api import router as residents_router
 
     api.add_router("/", geo_router)
+    from shequ.appeals.api import router as appeals_router
+
     api.add_router("/", residents_router)
+    api.add_router("/", appeals_router)
 
 
 _mount_routers()

@@ -17,3 +17,13 @@ class BearerTokenAuth(HttpBearer):
 
 # Every protected endpoint accepts either; anonymous requests get 401 in the error shape.
 PROTECTED = [BearerTokenAuth(), SessionAuth()]
+
+
+class _Anonymous:
+    """Let anonymous callers through (public intake) while still reading a session or a bearer token."""
+
+    def __call__(self, request: HttpRequest):
+        return True
+
+
+OptionalAuth = [BearerTokenAuth(), SessionAuth(), _Anonymous()]

@@ -39,3 +39,24 @@ class CalendarDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date.isoformat()} {self.get_kind_display()} {self.name}"
+
+
+class IdempotencyKey(models.Model):
+    """A POST that created something, remembered by its Idempotency-Key so that a retry returns the first result.
+
+    The row is claimed before the work starts (unique on scope + key): a concurrent retry waits on it instead of
+    creating twice. Rows older than a day are purged.
+    """
+
+    scope = models.CharField(max_length=80)  # "user:<id>" or "anon:<client>"
+    key = models.CharField(max_length=200)
+    fingerprint = models.CharField(max_length=64)  # sha256 of method, path and body
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    response = models.JSONField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["scope", "key"], name="core_idempotency_scope_key")]
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.key}"

@@ -75,6 +75,31 @@ def member_unit(member: Member, area: Area) -> Unit | None:
             },
         )
         return unit
+    if member.role == Role.COMMUNITY_WORKER:
+        # 李娜 works at the station of the first community of her street (the unit appeals are dispatched to).
+        community = Area.objects.filter(parent=area, level="community").order_by("code").first()
+        if community is None:
+            return None
+        office, _ = Unit.objects.get_or_create(
+            code=f"{area.code}-JDB",
+            defaults={
+                "name": f"{area.name}办事处",
+                "kind": UnitKind.STREET_OFFICE,
+                "area": area,
+                "synthetic": True,
+            },
+        )
+        unit, _ = Unit.objects.get_or_create(
+            code=f"{community.code}-GZZ",
+            defaults={
+                "name": f"{community.name}工作站",
+                "kind": UnitKind.COMMUNITY_STATION,
+                "area": community,
+                "parent": office,
+                "synthetic": True,
+            },
+        )
+        return unit
     if member.role == Role.STREET_OFFICER:
         unit, _ = Unit.objects.get_or_create(
             code=f"{area.code}-JDB",

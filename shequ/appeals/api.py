@@ -1,0 +1,201 @@
+"""/api/v1/appeals: list, detail, create (with Idempotency-Key) and actions; /api/v1/appeals/kpis."""
+
+from datetime import date, datetime, time
+from typing import cast
+
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, JsonResponse
+from django.utils import timezone
+from ninja import File, Form, Query, Router, Schema
+from ninja.files import UploadedFile
+from ninja.pagination import paginate
+
+from shequ.access.scoping import can
+from shequ.accounts.models import User
+from shequ.accounts.roles import Action
+from shequ.api.auth import PROTECTED, OptionalAuth
+from shequ.core.errors import NotFound, ShequError
+from shequ.core.idempotency import run_once
+
+from . import selectors, services
+from .choices import Channel
+from .schemas import ActionIn, AppealDetail, AppealIn, AppealOut, appeal_detail_out, appeal_out
+from .workflow import ACTIONS
+
+router = Router(tags=["appeals"])
+
+
+class AppealFilters(Schema):
+    status: str | None = None
+    category: str | None = None
+    area: str | None = None
+    unit: str | None = None
+    channel: str | None = None
+    urgency: str | None = None
+    queue: str | None = None
+    q: str | None = None
+    created_from: date | None = None
+    created_to: date | None = None
+    mine: bool = False
+
+
+class _Mapped:
+    def __init__(self, qs, now):
+        self.qs, self.now = qs, now
+
+    def count(self) -> int:
+        return self.qs.count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, item):
+        return [appeal_out(a, now=self.now) for a in self.qs[item]]
+
+
+def _day_start(d: date | None) -> datetime | None:
+    return timezone.make_aware(datetime.combine(d, time.min)) if d else None
+
+
+@router.get("/appeals", response=list[AppealOut], auth=PROTECTED, summary="List appeals you may see")
+@paginate
+def list_appeals(request: HttpRequest, filters: Query[AppealFilters]):
+    f = filters.dict()
+    f["created_from"] = _day_start(f["created_from"])
+    f["created_to"] = _day_start(f["created_to"])
+    return _Mapped(selectors.appeal_list_for(user=request.user, **f), timezone.now())
+
+
+def _intake(request: HttpRequest, data: AppealIn, photos: list) -> tuple[int, dict]:
+    user = cast(User, request.user) if request.user.is_authenticated else None
+    channel = data.channel
+    if user is None and channel not in (Channel.PORTAL, Channel.API):
+        raise ShequError("Sign in to use this channel.", fields={"channel": channel})
+    intake = services.IntakeData(
+        text=data.text,
+        channel=channel,
+        category=data.category,
+        lat=data.lat,
+        lng=data.lng,
+        address=data.address,
+        area=data.area,
+        contact_phone=data.contact_phone,
+        contact_name=data.contact_name,
+        urgency=data.urgency,
+        anonymous=data.anonymous,
+        attributes=data.attributes,
+    )
+    # A resident submits for himself; staff on the hotline or a patrol record on behalf of someone else.
+    requester = user if user is not None and channel in (Channel.PORTAL, Channel.API) else None
+    appeal = services.appeal_submit(actor=user, data=intake, requester=requester, photos=photos)
+    body = {
+        "id": appeal.pk,
+        "number": appeal.number,
+        "status": appeal.status,
+        "urgency": appeal.urgency,
+        "urgency_reason": appeal.urgency_reason,
+        "area": appeal.area.code,
+        "lead_unit": appeal.lead_unit.code if appeal.lead_unit else None,
+        "reply_due": appeal.reply_due.isoformat() if appeal.reply_due else None,
+    }
+    return 201, body
+
+
+@router.post("/appeals", response={201: dict}, auth=OptionalAuth, summary="Submit an appeal")
+def create_appeal(request: HttpRequest, payload: AppealIn):
+    """JSON body. Repeat with the same `Idempotency-Key` header to get the first result back."""
+    status, body, replayed = run_once(request, lambda: _intake(request, payload, []))
+    response = JsonResponse(body, status=status)
+    if replayed:
+        response["Idempotent-Replayed"] = "true"
+    return response
+
+
+@router.post("/appeals/with-photos", response={201: dict}, auth=OptionalAuth, summary="Submit with photos")
+def create_appeal_with_photos(
+    request: HttpRequest, payload: Form[AppealIn], photos: File[list[UploadedFile]]
+):
+    status, body, replayed = run_once(request, lambda: _intake(request, payload, list(photos)))
+    response = JsonResponse(body, status=status)
+    if replayed:
+        response["Idempotent-Replayed"] = "true"
+    return response
+
+
+@router.get(
+    "/appeals/{appeal_id}", response=AppealDetail, auth=PROTECTED, summary="One appeal with its timeline"
+)
+def get_appeal(request: HttpRequest, appeal_id: int):
+    appeal = selectors.appeal_get_for(user=request.user, pk=appeal_id)
+    relations = services.actor_relations(cast(User, request.user), appeal)
+    staff = can(request.user, Action.APPEALS_VIEW) or bool(relations - {"requester"})
+    return appeal_detail_out(appeal, now=timezone.now(), relations=relations, staff=staff)
+
+
+@router.post(
+    "/appeals/{appeal_id}/actions/{action}",
+    response=AppealDetail,
+    auth=PROTECTED,
+    summary="Take an action on an appeal",
+)
+def act_on_appeal(request: HttpRequest, appeal_id: int, action: str, payload: ActionIn):
+    if action not in ACTIONS:
+        raise NotFound(f"Unknown action {action!r}; one of {', '.join(ACTIONS)}.", fields={"action": action})
+    appeal = selectors.appeal_get_for(user=request.user, pk=appeal_id)
+    user = cast(User, request.user)  # the router's auth guarantees a signed-in user
+    p = payload
+    if action == "dispatch":
+        services.appeal_dispatch(
+            actor=user, appeal=appeal, unit=_required(p.unit, "unit"), co_units=p.co_units, note=p.note
+        )
+    elif action == "reassign":
+        services.appeal_reassign(
+            actor=user, appeal=appeal, unit=_required(p.unit, "unit"), co_units=p.co_units, note=p.note
+        )
+    elif action in ("sign_for", "start", "contact"):
+        getattr(services, f"appeal_{action}")(actor=user, appeal=appeal, note=p.note)
+    elif action == "co_reply":
+        services.appeal_co_reply(actor=user, appeal=appeal, note=p.note or p.text)
+    elif action == "reply":
+        services.appeal_reply(actor=user, appeal=appeal, text=p.text or p.note)
+    elif action in ("return", "reopen", "reject", "dispute_rating"):
+        getattr(services, f"appeal_{action}")(actor=user, appeal=appeal, reason=p.reason or p.note)
+    elif action == "request_extension":
+        services.appeal_request_extension(
+            actor=user, appeal=appeal, days=_required(p.days, "days"), reason=p.reason or p.note
+        )
+    elif action == "decide_extension":
+        services.appeal_decide_extension(
+            actor=user, appeal=appeal, approve=bool(_required(p.approve, "approve")), note=p.note
+        )
+    elif action == "supervise":
+        services.appeal_supervise(actor=user, appeal=appeal, comment=p.comment or p.note, level=p.level)
+    elif action == "evaluate":
+        services.appeal_evaluate(
+            actor=user,
+            appeal=appeal,
+            rating=_required(p.rating, "rating"),
+            comment=p.comment or p.note,
+            resolved=p.resolved,
+        )
+    elif action == "decide_rating_dispute":
+        services.appeal_decide_rating_dispute(
+            actor=user, appeal=appeal, uphold=bool(_required(p.uphold, "uphold")), note=p.note
+        )
+    elif action == "close":
+        services.appeal_close(actor=user, appeal=appeal, note=p.note)
+    elif action == "merge":
+        into = selectors.appeal_get_for(user=user, pk=_required(p.into, "into"))
+        services.appeal_merge(actor=user, appeal=appeal, into=into, note=p.note)
+    appeal = selectors.appeal_get_for(user=user, pk=appeal_id)
+    relations = services.actor_relations(user, appeal)
+    return appeal_detail_out(appeal, now=timezone.now(), relations=relations, staff=True)
+
+
+def _required(value, name: str):
+    if value is None or value == "":
+        raise ShequError(f"'{name}' is required for this action.", fields={name: "required"})
+    return value
+
+
+_ = PermissionDenied

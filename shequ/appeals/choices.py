@@ -1,0 +1,86 @@
+"""Statuses, channels, urgencies, ratings: defined once, with labels and badge colours (STYLE.md §9)."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Status(models.TextChoices):
+    SUBMITTED = "submitted", _("Awaiting dispatch")
+    DISPATCHED = "dispatched", _("Dispatched")
+    SIGNED_FOR = "signed_for", _("Signed for")
+    IN_PROGRESS = "in_progress", _("In progress")
+    REPLIED = "replied", _("Replied")
+    EVALUATED = "evaluated", _("Evaluated")
+    CLOSED = "closed", _("Closed")
+    REJECTED = "rejected", _("Rejected")
+    MERGED = "merged", _("Merged")
+
+
+STATUS_BADGE = {
+    Status.SUBMITTED: "secondary",
+    Status.DISPATCHED: "info",
+    Status.SIGNED_FOR: "primary",
+    Status.IN_PROGRESS: "primary",
+    Status.REPLIED: "warning",
+    Status.EVALUATED: "success",
+    Status.CLOSED: "success",
+    Status.REJECTED: "dark",
+    Status.MERGED: "light",
+}
+# Appeals still waiting on the platform: the deadline scan and the queues look only at these.
+OPEN_STATUSES = (Status.SUBMITTED, Status.DISPATCHED, Status.SIGNED_FOR, Status.IN_PROGRESS)
+HANDLING_STATUSES = (Status.DISPATCHED, Status.SIGNED_FOR, Status.IN_PROGRESS)
+FINAL_STATUSES = (Status.CLOSED, Status.REJECTED, Status.MERGED)
+
+
+class Channel(models.TextChoices):
+    PORTAL = "portal", _("Resident portal")
+    HOTLINE = "hotline", _("12345 hotline")
+    GRID = "grid", _("Grid patrol")
+    PROACTIVE = "proactive", _("Proactive (未诉先办)")
+    OPEN311 = "open311", _("Open311 partner system")
+    API = "api", _("API")
+
+
+class Urgency(models.TextChoices):
+    EMERGENCY = "emergency", _("Emergency")
+    UTILITIES = "utilities", _("Water, power, gas")
+    NORMAL = "normal", _("Normal")
+    COMPLEX = "complex", _("Complex")
+
+
+# Reply deadlines by urgency (Beijing draft DB11 standard; Shenzhen: emergencies within 2 hours). Emergency and
+# utilities run on the clock (people are in danger or without water); normal and complex on working days.
+DEFAULT_REPLY = {
+    Urgency.EMERGENCY: {"hours": 2, "working": False},
+    Urgency.UTILITIES: {"hours": 24, "working": False},
+    Urgency.NORMAL: {"days": 7, "working": True},
+    Urgency.COMPLEX: {"days": 15, "working": True},
+}
+CONTACT_HOURS = 24  # the handling unit contacts the requester within 24 h (民意速办)
+EMERGENCY_DISPATCH_MINUTES = 20
+
+
+class Rating(models.IntegerChoices):
+    """政务服务"好差评" five levels; the last two are 差评."""
+
+    VERY_SATISFIED = 5, _("Very satisfied")
+    SATISFIED = 4, _("Satisfied")
+    BASICALLY_SATISFIED = 3, _("Basically satisfied")
+    DISSATISFIED = 2, _("Dissatisfied")
+    VERY_DISSATISFIED = 1, _("Very dissatisfied")
+
+
+BAD_RATINGS = (Rating.DISSATISFIED, Rating.VERY_DISSATISFIED)
+SATISFIED_RATINGS = (Rating.VERY_SATISFIED, Rating.SATISFIED, Rating.BASICALLY_SATISFIED)
+
+
+class AssignmentRole(models.TextChoices):
+    LEAD = "lead", _("Lead unit (主办)")
+    CO = "co", _("Co-handling unit (协办)")
+
+
+class ExtensionStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    APPROVED = "approved", _("Approved")
+    REFUSED = "refused", _("Refused")

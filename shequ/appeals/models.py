@@ -1,0 +1,289 @@
+"""民生诉求 (citizen appeals): the plan's central digital capability (6.2; 5.2 即时响应机制).
+
+An appeal comes in on any channel, is dispatched by the responsibility list (职责清单) or a dispatcher to a lead
+unit (and co-units), handled against deadlines on the working-day calendar, supervised, answered, rated by the
+requester (好差评) and closed, or reopened. Every transition is an AppealEvent (the timeline); deadlines are
+indexed columns scanned every minute; KPIs are kept in rollups updated as events happen (kpis.py).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from shequ.accounts.models import Unit
+from shequ.core.crypto import EncryptedTextField
+from shequ.geo.models import Area
+
+from .choices import (
+    OPEN_STATUSES,
+    AssignmentRole,
+    Channel,
+    ExtensionStatus,
+    Rating,
+    Status,
+    Urgency,
+)
+
+
+class Category(models.Model):
+    """An appeal category (two levels, Shenzhen defaults), with its deadlines and required attributes.
+
+    Categories are Open311 services: `code` is the service_code and `attributes` the service definition.
+    """
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=60)
+    parent = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children"
+    )
+    description = models.CharField(_("description"), max_length=300, blank=True)
+    keywords = models.CharField(_("keywords"), max_length=300, blank=True)
+    default_urgency = models.CharField(
+        _("default urgency"), max_length=16, choices=Urgency.choices, default=Urgency.NORMAL
+    )
+    # Overrides of the urgency defaults: {"normal": {"days": 5, "working": true}, ...}
+    reply_deadlines = models.JSONField(_("reply deadlines"), default=dict, blank=True)
+    contact_hours = models.PositiveSmallIntegerField(_("contact within (hours)"), default=24)
+    rectify_days = models.PositiveSmallIntegerField(
+        _("rectification after a bad rating (working days)"), default=5
+    )
+    attributes = models.JSONField(_("required attributes (Open311)"), default=list, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    sort = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["sort", "code"]
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ResponsibilityRule(models.Model):
+    """A line of the responsibility list (职责清单): category × area → lead unit (+ co-units), versioned.
+
+    The rule for an appeal is the active one (effective on the appeal's date) whose area is the deepest ancestor
+    of the appeal's area, for the category or, failing that, its parent category.
+    """
+
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="rules")
+    area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="+")
+    lead_unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="lead_rules")
+    co_units = models.ManyToManyField(Unit, blank=True, related_name="co_rules")
+    effective_from = models.DateField(_("effective from"))
+    effective_to = models.DateField(_("effective to"), null=True, blank=True)
+    version = models.CharField(_("list version"), max_length=40, blank=True)
+    note = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["category", "area"], name="appeals_rule_cat_area")]
+        verbose_name = _("responsibility rule")
+        verbose_name_plural = _("responsibility list")
+
+    def __str__(self) -> str:
+        return f"{self.category} @ {self.area.code} → {self.lead_unit}"
+
+
+class Appeal(models.Model):
+    """One citizen appeal (诉求 / 工单)."""
+
+    number = models.CharField(_("number"), max_length=24, unique=True)
+    text = models.TextField(_("description"))
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.SUBMITTED)
+    channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices)
+    urgency = models.CharField(_("urgency"), max_length=16, choices=Urgency.choices, default=Urgency.NORMAL)
+    urgency_reason = models.CharField(_("why urgent"), max_length=200, blank=True)
+
+    requester = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="appeals"
+    )
+    anonymous = models.BooleanField(_("anonymous to the public"), default=False)
+    contact_name = models.CharField(_("contact name"), max_length=50, blank=True)
+    contact_phone = EncryptedTextField(
+        _("contact phone"),
+        blank=True,
+        default="",
+        blind_index="contact_phone_hash",
+        normalize="shequ.core.idnumbers.normalize_phone",
+    )
+    contact_phone_hash = models.CharField(
+        max_length=64, blank=True, default="", db_index=True, editable=False
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    lat = models.FloatField(null=True, blank=True)
+    lng = models.FloatField(null=True, blank=True)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="+")
+    location_precision = models.CharField(max_length=16, blank=True)  # point / area / district / city
+    attributes = models.JSONField(default=dict, blank=True)
+
+    lead_unit = models.ForeignKey(Unit, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    default_unit_decided = models.BooleanField(_("default (兜底) unit decided"), default=False)
+    supervised = models.BooleanField(_("under supervision"), default=False)
+    merged_into = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="merged_appeals"
+    )
+    resolved = models.BooleanField(_("resolved (per the requester)"), null=True, blank=True)
+    rating = models.PositiveSmallIntegerField(_("rating"), choices=Rating.choices, null=True, blank=True)
+    rating_comment = models.CharField(max_length=500, blank=True)
+    reply_text = models.TextField(_("reply"), blank=True)
+
+    created_at = models.DateTimeField(default=timezone.now)
+    dispatched_at = models.DateTimeField(null=True, blank=True)
+    signed_at = models.DateTimeField(null=True, blank=True)
+    contacted_at = models.DateTimeField(null=True, blank=True)
+    replied_at = models.DateTimeField(null=True, blank=True)
+    rated_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    # Deadlines are columns, not timers (DESIGN.md §5): the scan reads them, a broker restart loses nothing.
+    dispatch_due = models.DateTimeField(null=True, blank=True)
+    contact_due = models.DateTimeField(null=True, blank=True)
+    reply_due = models.DateTimeField(null=True, blank=True)
+    warned_at = models.DateTimeField(null=True, blank=True)
+    overdue_at = models.DateTimeField(null=True, blank=True)
+    reopen_count = models.PositiveSmallIntegerField(default=0)
+    return_count = models.PositiveSmallIntegerField(default=0)
+    synthetic = models.BooleanField(default=False)
+
+    scope_path_field = "area__path"
+    scope_owner_field = "requester"
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("appeal")
+        verbose_name_plural = _("appeals")
+        indexes = [
+            models.Index(fields=["status", "created_at"], name="appeals_status_created"),
+            models.Index(fields=["lead_unit", "status"], name="appeals_unit_status"),
+            models.Index(fields=["area", "created_at"], name="appeals_area_created"),
+            # The minute scan reads only open appeals by deadline: a partial index keeps it small at any volume.
+            models.Index(
+                fields=["reply_due"],
+                name="appeals_open_reply_due",
+                condition=models.Q(status__in=OPEN_STATUSES),
+            ),
+            models.Index(
+                fields=["dispatch_due"],
+                name="appeals_open_dispatch_due",
+                condition=models.Q(status=Status.SUBMITTED),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    def audit_repr(self) -> str:
+        return self.number
+
+
+class Assignment(models.Model):
+    """A unit's part in an appeal: the lead unit (主办) or a co-handling unit (协办). Ended, never deleted."""
+
+    appeal = models.ForeignKey(Appeal, on_delete=models.CASCADE, related_name="assignments")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="assignments")
+    role = models.CharField(max_length=8, choices=AssignmentRole.choices)
+    active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    reply_text = models.TextField(blank=True)  # a co-unit's report to the lead
+
+    class Meta:
+        constraints = [
+            # At most one active dispatch: one active lead per appeal, enforced by the database.
+            models.UniqueConstraint(
+                fields=["appeal"],
+                condition=models.Q(active=True, role="lead"),
+                name="appeals_one_active_lead",
+            ),
+        ]
+        indexes = [models.Index(fields=["unit", "active"], name="appeals_assign_unit_active")]
+
+    def __str__(self) -> str:
+        return f"{self.appeal} {self.role} {self.unit}"
+
+
+class Event(models.Model):
+    """The timeline: one row per action on an appeal (who, as which unit, from → to status, note, data)."""
+
+    appeal = models.ForeignKey(Appeal, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(max_length=32)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    actor_unit = models.ForeignKey(Unit, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    from_status = models.CharField(max_length=16, blank=True)
+    to_status = models.CharField(max_length=16, blank=True)
+    note = models.TextField(blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    public = models.BooleanField(default=True)  # shown to the requester (and in Open311 updates)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [
+            models.Index(fields=["appeal", "at"], name="appeals_event_appeal_at"),
+            models.Index(fields=["at"], name="appeals_event_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.appeal_id} {self.action}"
+
+
+class Extension(models.Model):
+    """A request to move the reply deadline (延期), decided by the dispatcher."""
+
+    appeal = models.ForeignKey(Appeal, on_delete=models.CASCADE, related_name="extensions")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    days = models.PositiveSmallIntegerField()
+    reason = models.CharField(max_length=300)
+    status = models.CharField(max_length=10, choices=ExtensionStatus.choices, default=ExtensionStatus.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    old_due = models.DateTimeField(null=True, blank=True)
+    new_due = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["appeal"], condition=models.Q(status="pending"), name="appeals_one_pending_extension"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.appeal_id} +{self.days}d {self.status}"
+
+
+class Photo(models.Model):
+    """A photo attached at intake or with a reply (Django storage: var/media or object storage)."""
+
+    appeal = models.ForeignKey(Appeal, on_delete=models.CASCADE, related_name="photos")
+    file = models.FileField(upload_to="appeals/%Y/%m/")
+    content_type = models.CharField(max_length=40)
+    size = models.PositiveIntegerField()
+    stage = models.CharField(max_length=16, default="intake")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return self.file.name
+
+
+class AppealNumber(models.Model):
+    """Per-day counters for human-readable numbers (SQ20261128000123), incremented under a row lock."""
+
+    day = models.DateField(unique=True)
+    last = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.day}: {self.last}"

@@ -1,0 +1,986 @@
+"""Every action on an appeal, written once (STYLE.md §1): intake, dispatch, handling, supervision, rating.
+
+Each action checks the workflow table and the actor's relation to the appeal, writes the status change, a
+timeline event, the KPI rollups and an audit entry in one transaction, and notifies through the outbox after
+commit. A refused action is audited in its own transaction (it must outlive the refusal).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from shequ.access.scoping import can_at, forget_grants, user_roles
+from shequ.accounts.models import Grant, Unit, User
+from shequ.accounts.roles import Action
+from shequ.audit.services import audit_record
+from shequ.core.errors import ShequError
+from shequ.core.workdays import add_working_time
+from shequ.geo.models import Area
+
+from . import kpis, location
+from .choices import (
+    BAD_RATINGS,
+    CONTACT_HOURS,
+    DEFAULT_REPLY,
+    EMERGENCY_DISPATCH_MINUTES,
+    SATISFIED_RATINGS,
+    AssignmentRole,
+    Channel,
+    ExtensionStatus,
+    Rating,
+    Urgency,
+)
+from .choices import Status as S
+from .models import Appeal, AppealNumber, Assignment, Category, Event, Extension, ResponsibilityRule
+from .workflow import TRANSITIONS, allowed
+
+log = logging.getLogger(__name__)
+
+RETURN_WINDOW_HOURS = 24  # a unit may return (退单) within a day of dispatch
+DEFAULT_UNIT_AFTER_RETURNS = 2  # after this many returns the street office is decided as 兜底 unit
+MAX_TEXT = 4000
+
+
+# --- who is acting --------------------------------------------------------------------------------------------
+def _actor_units(user: User | None) -> set[int]:
+    if user is None or not user.is_authenticated:
+        return set()
+    return {
+        g.unit_id
+        for g in Grant.objects.active().filter(user=user, unit__isnull=False)
+        if g.unit_id is not None and Action.APPEALS_HANDLE in _role_actions(g.role)
+    }
+
+
+def _role_actions(role: str) -> frozenset[str]:
+    from shequ.accounts.roles import ROLE_ACTIONS
+
+    return ROLE_ACTIONS.get(role, frozenset())
+
+
+def actor_relations(user: User | None, appeal: Appeal) -> set[str]:
+    if user is None:
+        return {"system"}
+    rel: set[str] = set()
+    path = appeal.area.path
+    if can_at(user, Action.APPEALS_DISPATCH, path):
+        rel.add("dispatcher")
+    if can_at(user, Action.APPEALS_SUPERVISE, path):
+        rel.add("supervisor")
+    units = _actor_units(user)
+    if appeal.lead_unit_id and appeal.lead_unit_id in units:
+        rel.add("lead")
+    if units and appeal.assignments.filter(active=True, role=AssignmentRole.CO, unit_id__in=units).exists():
+        rel.add("co")
+    if appeal.requester_id and appeal.requester_id == user.pk:
+        rel.add("requester")
+    return rel
+
+
+def _acting_unit(user: User | None, appeal: Appeal) -> Unit | None:
+    units = _actor_units(user)
+    if appeal.lead_unit_id in units:
+        return appeal.lead_unit
+    a = appeal.assignments.filter(active=True, unit_id__in=units).select_related("unit").first()
+    return a.unit if a else None
+
+
+def _check(actor: User | None, appeal: Appeal, action: str) -> set[str]:
+    relations = actor_relations(actor, appeal)
+    if not allowed(action, appeal.status, relations):
+        t = TRANSITIONS[action]
+        reason = "state" if appeal.status not in t.sources else "role"
+        audit_record(
+            action="appeal.refused",
+            actor=actor,
+            actor_role=_roles(actor),
+            obj=appeal,
+            changes={
+                "action": {"after": action},
+                "reason": {"after": reason},
+                "status": {"after": appeal.status},
+            },
+        )
+        if reason == "state":
+            raise ShequError(
+                f"'{action}' is not possible while the appeal is {appeal.get_status_display()}.",
+                code="invalid_state",
+                status=409,
+            )
+        raise PermissionDenied(f"You may not '{action}' this appeal.")
+    return relations
+
+
+def _roles(actor: User | None) -> str:
+    return ",".join(sorted(user_roles(actor))) if actor else "system"
+
+
+def _event(
+    appeal: Appeal,
+    action: str,
+    actor: User | None,
+    *,
+    from_status: str,
+    note: str = "",
+    data: dict | None = None,
+    public: bool = True,
+    unit: Unit | None = None,
+    at: datetime | None = None,
+) -> Event:
+    return Event.objects.create(
+        appeal=appeal,
+        action=action,
+        actor=actor,
+        actor_unit=unit,
+        from_status=from_status,
+        to_status=appeal.status,
+        note=note[:MAX_TEXT],
+        data=data or {},
+        public=public,
+        at=at or timezone.now(),
+    )
+
+
+def _finish(
+    appeal: Appeal,
+    action: str,
+    actor: User | None,
+    *,
+    from_status: str,
+    note: str = "",
+    data: dict | None = None,
+    public: bool = True,
+    fields: list[str] | None = None,
+    notify: str | None = None,
+    now: datetime | None = None,
+) -> Appeal:
+    """Save, write the event, the KPI rollups and the audit entry: the common tail of every action."""
+    now = now or timezone.now()
+    if fields:
+        appeal.save(update_fields=sorted(set(fields) | {"status"}))
+    unit = _acting_unit(actor, appeal) if actor else None
+    _event(
+        appeal, action, actor, from_status=from_status, note=note, data=data, public=public, unit=unit, at=now
+    )
+    kpis.record(appeal, action, at=now, data=data or {})
+    audit_record(
+        action=f"appeal.{action}",
+        actor=actor,
+        actor_role=_roles(actor),
+        obj=appeal,
+        changes={
+            "status": {"before": from_status, "after": appeal.status},
+            **({"data": {"after": data}} if data else {}),
+        },
+    )
+    if notify:
+        _notify(appeal, notify)
+    return appeal
+
+
+def _notify(appeal: Appeal, kind: str) -> None:
+    """Text the requester after commit (the outbox channel; production plugs an SMS gateway in)."""
+    phone = appeal.contact_phone
+    if not phone:
+        return
+    messages = {
+        "received": f"您的诉求已受理，编号 {appeal.number}。",
+        "replied": f"您的诉求 {appeal.number} 已答复，请评价办理结果。",
+        "reopened": f"您的诉求 {appeal.number} 已重新办理。",
+    }
+    body = messages.get(kind)
+    if body is None:
+        return
+
+    def send() -> None:
+        from shequ.accounts.channels import sms_channel
+
+        sms_channel().send(recipient=phone, body=body, purpose=f"appeal.{kind}")
+
+    transaction.on_commit(send)
+
+
+# --- deadlines ------------------------------------------------------------------------------------------------
+def reply_deadline(appeal: Appeal, start: datetime) -> datetime:
+    rule: dict = dict(DEFAULT_REPLY[Urgency(appeal.urgency)])
+    if appeal.category and appeal.urgency in appeal.category.reply_deadlines:
+        rule = dict(appeal.category.reply_deadlines[appeal.urgency])
+    working = rule.get("working", True)
+    if "days" in rule:
+        return (
+            add_working_time(start, days=int(rule["days"]))
+            if working
+            else start + timedelta(days=rule["days"])
+        )
+    return (
+        add_working_time(start, hours=float(rule["hours"]))
+        if working
+        else start + timedelta(hours=rule["hours"])
+    )
+
+
+def _start_deadlines(appeal: Appeal, now: datetime) -> None:
+    hours = appeal.category.contact_hours if appeal.category else CONTACT_HOURS
+    appeal.contact_due = now + timedelta(hours=hours)
+    appeal.reply_due = reply_deadline(appeal, now)
+    appeal.warned_at = None
+    appeal.overdue_at = None
+
+
+# --- intake ---------------------------------------------------------------------------------------------------
+@dataclass
+class IntakeData:
+    text: str
+    channel: str
+    category: str | None = None
+    lat: float | None = None
+    lng: float | None = None
+    address: str = ""
+    area: str | None = None
+    contact_phone: str = ""
+    contact_name: str = ""
+    urgency: str | None = None
+    anonymous: bool = False
+    attributes: dict | None = None
+
+
+def _next_number(now: datetime) -> str:
+    day = timezone.localtime(now).date()
+    counter, _ = AppealNumber.objects.select_for_update().get_or_create(day=day)
+    AppealNumber.objects.filter(pk=counter.pk).update(last=F("last") + 1)
+    counter.refresh_from_db(fields=["last"])
+    return f"SQ{day:%Y%m%d}{counter.last:06d}"
+
+
+def clean_intake(data: IntakeData) -> dict[str, Any]:
+    """Validate every field; raise one ShequError listing all the problems."""
+    from shequ.core.idnumbers import validate_phone
+
+    errors: dict[str, str] = {}
+    text = (data.text or "").strip()
+    if len(text) < 5:
+        errors["text"] = "Describe the problem in at least 5 characters."
+    elif len(text) > MAX_TEXT:
+        errors["text"] = f"At most {MAX_TEXT} characters."
+    if data.channel not in Channel.values:
+        errors["channel"] = f"Unknown channel; one of {', '.join(Channel.values)}."
+    category = None
+    if data.category:
+        category = Category.objects.filter(code=data.category, is_active=True).first()
+        if category is None:
+            errors["category"] = f"Unknown category {data.category!r}."
+    if data.urgency and data.urgency not in Urgency.values:
+        errors["urgency"] = f"Unknown urgency; one of {', '.join(Urgency.values)}."
+    phone = ""
+    if data.contact_phone:
+        try:
+            phone = validate_phone(data.contact_phone)
+        except Exception as exc:
+            errors["contact_phone"] = " ".join(getattr(exc, "messages", [str(exc)]))
+    if (data.lat is None) != (data.lng is None):
+        errors["lat"] = "Give both lat and lng, or neither."
+    elif (
+        data.lat is not None
+        and data.lng is not None
+        and not (-90 <= data.lat <= 90 and -180 <= data.lng <= 180)
+    ):
+        errors["lat"] = "lat/lng must be WGS84 degrees."
+    area = None
+    if data.area:
+        area = Area.objects.filter(code=data.area).first()
+        if area is None:
+            errors["area"] = f"Unknown area code {data.area!r}."
+    if len(data.address or "") > 200:
+        errors["address"] = "At most 200 characters."
+    if category is not None and category.attributes:
+        given = data.attributes or {}
+        for attr in category.attributes:
+            if attr.get("required") and attr.get("variable", True) and not given.get(attr["code"]):
+                errors[f"attribute[{attr['code']}]"] = (
+                    f"{attr.get('description') or attr['code']} is required."
+                )
+    if errors:
+        raise ShequError("Some fields are not valid.", code="invalid", fields=errors)
+    resolved_area, precision = location.resolve(area=area, lat=data.lat, lng=data.lng)
+    return {"text": text, "category": category, "phone": phone, "area": resolved_area, "precision": precision}
+
+
+def appeal_submit(
+    *, actor: User | None, data: IntakeData, requester: User | None = None, photos: list | None = None
+) -> Appeal:
+    """Take an appeal in on any channel: validate, locate, compute deadlines, store, then try to dispatch."""
+    if data.channel in (Channel.HOTLINE, Channel.GRID, Channel.PROACTIVE) and (
+        actor is None
+        or (not can_at(actor, Action.APPEALS_INTAKE, "/") and not _can_anywhere(actor, Action.APPEALS_INTAKE))
+    ):
+        raise PermissionDenied("Only staff record appeals on the hotline, grid or proactive channels.")
+    clean = clean_intake(data)
+    from .urgency import detect_urgency
+
+    urgency, reason = data.urgency, ""
+    detected = detect_urgency(clean["text"])
+    if detected is not None and (urgency is None or urgency != Urgency.EMERGENCY):
+        urgency, reason = Urgency.EMERGENCY, detected
+    if urgency is None:
+        urgency = clean["category"].default_urgency if clean["category"] else Urgency.NORMAL
+    now = timezone.now()
+    with transaction.atomic():
+        appeal = Appeal(
+            number=_next_number(now),
+            text=clean["text"],
+            category=clean["category"],
+            channel=data.channel,
+            urgency=urgency,
+            urgency_reason=reason[:200],
+            requester=requester,
+            anonymous=data.anonymous,
+            contact_name=(data.contact_name or "")[:50],
+            contact_phone=clean["phone"],
+            created_by=actor,
+            lat=data.lat,
+            lng=data.lng,
+            address=(data.address or "").strip(),
+            area=clean["area"],
+            location_precision=clean["precision"],
+            attributes=data.attributes or {},
+            created_at=now,
+            status=S.SUBMITTED,
+        )
+        if urgency == Urgency.EMERGENCY:
+            appeal.dispatch_due = now + timedelta(minutes=EMERGENCY_DISPATCH_MINUTES)
+        appeal.save()
+        for photo in photos or []:
+            from .photos import photo_attach
+
+            photo_attach(appeal=appeal, upload=photo, stage="intake")
+        _finish(
+            appeal,
+            "submit",
+            actor,
+            from_status="",
+            data={"channel": data.channel, "urgency": urgency},
+            notify="received",
+            now=now,
+        )
+        rule = match_rule(appeal)
+        if rule is not None:
+            _dispatch(
+                appeal,
+                None,
+                rule.lead_unit,
+                co_units=list(rule.co_units.all()),
+                note=f"职责清单 {rule.version or rule.pk}",
+                data={"rule": rule.pk},
+                now=now,
+            )
+    return appeal
+
+
+def _can_anywhere(user: User, action: str) -> bool:
+    from shequ.access.scoping import can
+
+    return can(user, action)
+
+
+# --- dispatch -------------------------------------------------------------------------------------------------
+def match_rule(appeal: Appeal, *, on=None) -> ResponsibilityRule | None:
+    """The responsibility-list rule for the appeal: deepest area match, the category before its parent."""
+    if appeal.category is None:
+        return None
+    day = on or timezone.localdate()
+    categories = [appeal.category] + ([appeal.category.parent] if appeal.category.parent_id else [])
+    codes = [c for c in appeal.area.path.split("/") if c]
+    rules = list(
+        ResponsibilityRule.objects.filter(
+            category__in=categories, area__code__in=codes, effective_from__lte=day
+        )
+        .filter(Q(effective_to__isnull=True) | Q(effective_to__gte=day))
+        .select_related("area", "lead_unit", "category")
+    )
+    if not rules:
+        return None
+    # Deeper area first, then the exact category before its parent, then the newest version.
+    rules.sort(
+        key=lambda r: (-r.area.depth, r.category_id != appeal.category_id, -r.effective_from.toordinal())
+    )
+    return rules[0]
+
+
+def _dispatch(
+    appeal: Appeal,
+    actor: User | None,
+    unit: Unit,
+    *,
+    co_units: list[Unit] | None = None,
+    note: str = "",
+    data: dict | None = None,
+    action: str = "dispatch",
+    now: datetime | None = None,
+    keep_deadline: bool = False,
+) -> Appeal:
+    now = now or timezone.now()
+    from_status = appeal.status
+    Assignment.objects.filter(appeal=appeal, active=True).update(active=False, ended_at=now)
+    Assignment.objects.create(appeal=appeal, unit=unit, role=AssignmentRole.LEAD, created_at=now)
+    for co in co_units or []:
+        if co.pk != unit.pk:
+            Assignment.objects.create(appeal=appeal, unit=co, role=AssignmentRole.CO, created_at=now)
+    appeal.lead_unit = unit
+    appeal.status = S.DISPATCHED
+    appeal.dispatched_at = now
+    appeal.signed_at = None
+    if not keep_deadline:
+        _start_deadlines(appeal, now)
+    return _finish(
+        appeal,
+        action,
+        actor,
+        from_status=from_status,
+        note=note,
+        data={**(data or {}), "unit": unit.code, "co_units": [c.code for c in co_units or []]},
+        fields=[
+            "lead_unit",
+            "status",
+            "dispatched_at",
+            "signed_at",
+            "contact_due",
+            "reply_due",
+            "warned_at",
+            "overdue_at",
+        ],
+        now=now,
+    )
+
+
+def _lock(appeal: Appeal) -> Appeal:
+    return (
+        Appeal.objects.select_for_update().select_related("area", "category", "lead_unit").get(pk=appeal.pk)
+    )
+
+
+def _unit(code_or_unit: Unit | str | int) -> Unit:
+    if isinstance(code_or_unit, Unit):
+        return code_or_unit
+    unit = Unit.objects.filter(
+        Q(code=str(code_or_unit)) | Q(pk=int(code_or_unit))
+        if str(code_or_unit).isdigit()
+        else Q(code=str(code_or_unit)),
+        is_active=True,
+    ).first()
+    if unit is None:
+        raise ShequError("Unknown unit.", fields={"unit": str(code_or_unit)})
+    return unit
+
+
+def appeal_dispatch(
+    *, actor: User | None, appeal: Appeal, unit: Unit | str, co_units: list | None = None, note: str = ""
+) -> Appeal:
+    target, cos = _unit(unit), [_unit(c) for c in co_units or []]
+    _check(actor, appeal, "dispatch")
+    with transaction.atomic():
+        appeal = _lock(appeal)
+        _check(actor, appeal, "dispatch")
+        return _dispatch(appeal, actor, target, co_units=cos, note=note)
+
+
+def appeal_reassign(
+    *, actor: User, appeal: Appeal, unit: Unit | str, co_units: list | None = None, note: str = ""
+) -> Appeal:
+    target, cos = _unit(unit), [_unit(c) for c in co_units or []]
+    _check(actor, appeal, "reassign")
+    with transaction.atomic():
+        appeal = _lock(appeal)
+        _check(actor, appeal, "reassign")
+        # Re-dispatch keeps the clock of the original dispatch: the requester has waited all along.
+        keep = appeal.reply_due is not None and appeal.dispatched_at is not None
+        return _dispatch(
+            appeal, actor, target, co_units=cos, note=note, action="reassign", keep_deadline=keep
+        )
+
+
+# --- handling -------------------------------------------------------------------------------------------------
+def _simple(
+    action: str,
+    *,
+    actor: User | None,
+    appeal: Appeal,
+    note: str = "",
+    update=None,
+    fields: list[str] | None = None,
+    data: dict | None = None,
+    public: bool = True,
+    notify: str | None = None,
+) -> Appeal:
+    _check(actor, appeal, action)
+    with transaction.atomic():
+        appeal = _lock(appeal)
+        _check(actor, appeal, action)
+        from_status = appeal.status
+        now = timezone.now()
+        target = TRANSITIONS[action].target
+        if target is not None:
+            appeal.status = target
+        extra = update(appeal, now) if update else None
+        return _finish(
+            appeal,
+            action,
+            actor,
+            from_status=from_status,
+            note=note,
+            data={**(data or {}), **(extra or {})},
+            public=public,
+            fields=["status", *(fields or [])],
+            notify=notify,
+            now=now,
+        )
+
+
+def appeal_sign_for(*, actor: User, appeal: Appeal, note: str = "") -> Appeal:
+    def update(a: Appeal, now: datetime) -> dict:
+        a.signed_at = now
+        return {}
+
+    return _simple("sign_for", actor=actor, appeal=appeal, note=note, update=update, fields=["signed_at"])
+
+
+def appeal_start(*, actor: User, appeal: Appeal, note: str = "") -> Appeal:
+    return _simple("start", actor=actor, appeal=appeal, note=note)
+
+
+def appeal_contact(*, actor: User, appeal: Appeal, note: str = "") -> Appeal:
+    def update(a: Appeal, now: datetime) -> dict:
+        first = a.contacted_at is None
+        if first:
+            a.contacted_at = now
+        return {"first": first, "on_time": bool(first and a.contact_due and now <= a.contact_due)}
+
+    return _simple(
+        "contact", actor=actor, appeal=appeal, note=note, update=update, fields=["contacted_at"], public=False
+    )
+
+
+def appeal_co_reply(*, actor: User, appeal: Appeal, note: str) -> Appeal:
+    if not note.strip():
+        raise ShequError("Write what your unit found or did.", fields={"note": "required"})
+    units = _actor_units(actor)
+    _check(actor, appeal, "co_reply")
+    with transaction.atomic():
+        Assignment.objects.filter(
+            appeal=appeal, active=True, role=AssignmentRole.CO, unit_id__in=units
+        ).update(reply_text=note[:MAX_TEXT])
+        return _simple("co_reply", actor=actor, appeal=appeal, note=note, public=False)
+
+
+def appeal_reply(*, actor: User, appeal: Appeal, text: str) -> Appeal:
+    if len((text or "").strip()) < 5:
+        raise ShequError(
+            "Write the reply to the requester (at least 5 characters).", fields={"text": "required"}
+        )
+
+    def update(a: Appeal, now: datetime) -> dict:
+        a.replied_at, a.reply_text = now, text.strip()[:MAX_TEXT]
+        if a.contacted_at is None:  # a reply reaches the requester: it is a contact too
+            a.contacted_at = now
+        on_time = a.reply_due is None or now <= a.reply_due
+        handling = (now - a.dispatched_at).total_seconds() if a.dispatched_at else 0
+        return {"on_time": on_time, "handling_seconds": int(handling)}
+
+    return _simple(
+        "reply",
+        actor=actor,
+        appeal=appeal,
+        note=text,
+        update=update,
+        fields=["replied_at", "reply_text", "contacted_at"],
+        notify="replied",
+    )
+
+
+def appeal_return(*, actor: User, appeal: Appeal, reason: str) -> Appeal:
+    if len((reason or "").strip()) < 4:
+        raise ShequError(
+            "Say why this appeal is not your unit's (at least 4 characters).", fields={"reason": "required"}
+        )
+    if appeal.default_unit_decided:
+        raise ShequError(
+            "A default (兜底) unit was decided: it cannot be returned again.",
+            code="invalid_state",
+            status=409,
+        )
+    if appeal.dispatched_at and timezone.now() - appeal.dispatched_at > timedelta(hours=RETURN_WINDOW_HOURS):
+        raise ShequError(
+            f"Returns are possible within {RETURN_WINDOW_HOURS} hours of dispatch.",
+            code="return_window_passed",
+            status=409,
+        )
+    _check(actor, appeal, "return")
+    with transaction.atomic():
+        appeal = _lock(appeal)
+        _check(actor, appeal, "return")
+        from_status, now = appeal.status, timezone.now()
+        returned_by = appeal.lead_unit
+        Assignment.objects.filter(appeal=appeal, active=True).update(active=False, ended_at=now)
+        appeal.status, appeal.lead_unit, appeal.return_count = S.SUBMITTED, None, appeal.return_count + 1
+        fields = ["lead_unit", "return_count"]
+        _finish(
+            appeal,
+            "return",
+            actor,
+            from_status=from_status,
+            note=reason,
+            data={"unit": returned_by.code if returned_by else None, "returns": appeal.return_count},
+            fields=fields,
+            now=now,
+        )
+        if appeal.return_count >= DEFAULT_UNIT_AFTER_RETURNS:
+            default = default_unit_for(appeal)
+            if default is not None:
+                appeal.default_unit_decided = True
+                appeal.save(update_fields=["default_unit_decided"])
+                _dispatch(
+                    appeal,
+                    None,
+                    default,
+                    note="多次退单：属地兜底",
+                    data={"default_unit": True},
+                    now=now,
+                    keep_deadline=True,
+                )
+        return appeal
+
+
+def default_unit_for(appeal: Appeal) -> Unit | None:
+    """属地兜底: the street office of the appeal's street, else the first district department."""
+    codes = [c for c in appeal.area.path.split("/") if c]
+    street = Area.objects.filter(code__in=codes, level="street").first()
+    if street is not None:
+        office = Unit.objects.filter(area=street, kind="street_office", is_active=True).first()
+        if office is not None:
+            return office
+    district = Area.objects.filter(code__in=codes, level="district").first()
+    return Unit.objects.filter(area=district, is_active=True).order_by("code").first() if district else None
+
+
+def appeal_request_extension(*, actor: User, appeal: Appeal, days: int, reason: str) -> Extension:
+    if not 1 <= int(days) <= 30:
+        raise ShequError("An extension is 1 to 30 working days.", fields={"days": "1..30"})
+    if len((reason or "").strip()) < 4:
+        raise ShequError("Say why more time is needed.", fields={"reason": "required"})
+    if appeal.extensions.filter(status=ExtensionStatus.PENDING).exists():
+        raise ShequError("An extension request is already waiting.", code="duplicate", status=409)
+    _check(actor, appeal, "request_extension")
+    with transaction.atomic():
+        appeal = _lock(appeal)
+        ext = Extension.objects.create(
+            appeal=appeal, requested_by=actor, days=int(days), reason=reason[:300], old_due=appeal.reply_due
+        )
+        _finish(
+            appeal,
+            "request_extension",
+            actor,
+            from_status=appeal.status,
+            note=reason,
+            data={"extension": ext.pk, "days": int(days)},
+            public=False,
+        )
+        return ext
+
+
+def appeal_decide_extension(*, actor: User, appeal: Appeal, approve: bool, note: str = "") -> Appeal:
+    _check(actor, appeal, "decide_extension")
+    with transaction.atomic():
+        appeal = _lock(appeal)
+        ext = appeal.extensions.select_for_update().filter(status=ExtensionStatus.PENDING).first()
+        if ext is None:
+            raise ShequError("No extension request is waiting.", code="invalid_state", status=409)
+        now = timezone.now()
+        ext.status = ExtensionStatus.APPROVED if approve else ExtensionStatus.REFUSED
+        ext.decided_by, ext.decided_at = actor, now
+        data: dict[str, Any] = {"extension": ext.pk, "approved": approve}
+        fields: list[str] = []
+        if approve and appeal.reply_due is not None:
+            # The only way a deadline moves later: an approved extension, counted on working days.
+            ext.new_due = add_working_time(appeal.reply_due, days=ext.days)
+            data.update(old_due=appeal.reply_due.isoformat(), new_due=ext.new_due.isoformat())
+            appeal.reply_due, appeal.warned_at, appeal.overdue_at = ext.new_due, None, None
+            fields = ["reply_due", "warned_at", "overdue_at"]
+        ext.save()
+        return _finish(
+            appeal,
+            "decide_extension",
+            actor,
+            from_status=appeal.status,
+            note=note,
+            data=data,
+            fields=fields,
+            public=False,
+        )
+
+
+def appeal_supervise(*, actor: User | None, appeal: Appeal, comment: str, level: str = "normal") -> Appeal:
+    if actor is not None and len((comment or "").strip()) < 4:
+        raise ShequError("Write the supervision comment.", fields={"comment": "required"})
+
+    def update(a: Appeal, now: datetime) -> dict:
+        a.supervised = True
+        return {"level": level}
+
+    return _simple(
+        "supervise",
+        actor=actor,
+        appeal=appeal,
+        note=comment,
+        update=update,
+        fields=["supervised"],
+        public=False,
+    )
+
+
+# --- rating and closing ---------------------------------------------------------------------------------------
+def appeal_evaluate(
+    *, actor: User, appeal: Appeal, rating: int, comment: str = "", resolved: bool | None = None
+) -> Appeal:
+    """好差评. 不满意 and 非常不满意 reopen the appeal with a rectification deadline (default 5 working days)."""
+    if rating not in Rating.values:
+        raise ShequError(
+            "A rating is 1 (very dissatisfied) to 5 (very satisfied).", fields={"rating": "1..5"}
+        )
+    if resolved is None:
+        # Not asked explicitly: a bad rating never counts as resolved (FixMyStreet: "not fixed" is not fixed).
+        resolved = rating in SATISFIED_RATINGS
+
+    def update(a: Appeal, now: datetime) -> dict:
+        a.rating, a.rating_comment, a.rated_at, a.resolved = rating, (comment or "")[:500], now, resolved
+        return {
+            "rating": rating,
+            "resolved": resolved,
+            "on_behalf": a.requester_id != getattr(actor, "pk", None),
+        }
+
+    appeal = _simple(
+        "evaluate",
+        actor=actor,
+        appeal=appeal,
+        note=comment,
+        update=update,
+        fields=["rating", "rating_comment", "rated_at", "resolved"],
+    )
+    if rating in BAD_RATINGS:
+        appeal = _reopen(appeal, None, reason=f"差评（{Rating(rating).label}）：自动重办", rectify=True)
+    else:
+        appeal = appeal_close(actor=None, appeal=appeal, note="评价后办结")
+    return appeal
+
+
+def _reopen(appeal: Appeal, actor: User | None, *, reason: str, rectify: bool) -> Appeal:
+    with transaction.atomic():
+        appeal = _lock(appeal)
+        if not allowed("reopen", appeal.status, actor_relations(actor, appeal)):
+            _check(actor, appeal, "reopen")
+        from_status, now = appeal.status, timezone.now()
+        appeal.status, appeal.reopen_count = S.DISPATCHED, appeal.reopen_count + 1
+        appeal.dispatched_at, appeal.signed_at, appeal.replied_at, appeal.closed_at = now, None, None, None
+        days = appeal.category.rectify_days if appeal.category else 5
+        appeal.contact_due = now + timedelta(hours=CONTACT_HOURS)
+        appeal.reply_due = add_working_time(now, days=days) if rectify else reply_deadline(appeal, now)
+        appeal.warned_at = appeal.overdue_at = None
+        lead = appeal.lead_unit
+        if lead is not None and not Assignment.objects.filter(
+            appeal=appeal, active=True, role=AssignmentRole.LEAD
+        ).exists():
+            Assignment.objects.create(appeal=appeal, unit=lead, role=AssignmentRole.LEAD)
+        return _finish(
+            appeal,
+            "reopen",
+            actor,
+            from_status=from_status,
+            note=reason,
+            data={"rectify_days": days if rectify else None, "reopens": appeal.reopen_count},
+            fields=[
+                "reopen_count",
+                "dispatched_at",
+                "signed_at",
+                "replied_at",
+                "closed_at",
+                "contact_due",
+                "reply_due",
+                "warned_at",
+                "overdue_at",
+            ],
+            notify="reopened",
+            now=now,
+        )
+
+
+def appeal_reopen(*, actor: User, appeal: Appeal, reason: str) -> Appeal:
+    if len((reason or "").strip()) < 4:
+        raise ShequError("Say why the appeal is reopened.", fields={"reason": "required"})
+    _check(actor, appeal, "reopen")
+    return _reopen(appeal, actor, reason=reason, rectify=False)
+
+
+def appeal_close(*, actor: User | None, appeal: Appeal, note: str = "") -> Appeal:
+    def update(a: Appeal, now: datetime) -> dict:
+        a.closed_at = now
+        return {}
+
+    return _simple("close", actor=actor, appeal=appeal, note=note, update=update, fields=["closed_at"])
+
+
+def appeal_dispute_rating(*, actor: User, appeal: Appeal, reason: str) -> Appeal:
+    if appeal.rating is None or appeal.rating not in BAD_RATINGS:
+        raise ShequError("Only a bad rating can be disputed.", code="invalid_state", status=409)
+    if len((reason or "").strip()) < 10:
+        raise ShequError(
+            "Explain why the rating is mistaken or malicious (at least 10 characters).",
+            fields={"reason": "required"},
+        )
+    return _simple("dispute_rating", actor=actor, appeal=appeal, note=reason, public=False)
+
+
+def appeal_decide_rating_dispute(*, actor: User, appeal: Appeal, uphold: bool, note: str = "") -> Appeal:
+    """Upholding the dispute voids the rating: it no longer counts in 满意率 (the event keeps the history)."""
+
+    def update(a: Appeal, now: datetime) -> dict:
+        voided = a.rating if uphold else None
+        if uphold:
+            a.rating, a.resolved = None, None
+        return {"upheld": uphold, "voided_rating": voided}
+
+    return _simple(
+        "decide_rating_dispute",
+        actor=actor,
+        appeal=appeal,
+        note=note,
+        update=update,
+        fields=["rating", "resolved"],
+        public=False,
+    )
+
+
+def appeal_merge(*, actor: User, appeal: Appeal, into: Appeal, note: str = "") -> Appeal:
+    if into.pk == appeal.pk or into.status in (S.MERGED, S.REJECTED):
+        raise ShequError("Merge into another open appeal.", fields={"into": str(into.pk)})
+
+    def update(a: Appeal, now: datetime) -> dict:
+        a.merged_into = into
+        Assignment.objects.filter(appeal=a, active=True).update(active=False, ended_at=now)
+        return {"into": into.number}
+
+    return _simple("merge", actor=actor, appeal=appeal, note=note, update=update, fields=["merged_into"])
+
+
+def appeal_reject(*, actor: User, appeal: Appeal, reason: str) -> Appeal:
+    if len((reason or "").strip()) < 4:
+        raise ShequError("Say why the appeal is not accepted.", fields={"reason": "required"})
+
+    def update(a: Appeal, now: datetime) -> dict:
+        a.closed_at = now
+        return {}
+
+    return _simple("reject", actor=actor, appeal=appeal, note=reason, update=update, fields=["closed_at"])
+
+
+# --- the minute scan ------------------------------------------------------------------------------------------
+WARN_FRACTION = 0.2  # yellow when less than a fifth of the reply window is left
+
+
+def appeal_scan_deadlines(*, now: datetime | None = None, batch: int = 500) -> dict[str, int]:
+    """Warn before due, escalate overdue appeals to supervision, escalate late emergency dispatch.
+
+    Reads only open appeals through the partial deadline indexes; each appeal is updated in its own small
+    transaction, so a crash mid-scan loses nothing (the next minute picks up what is left).
+    """
+    now = now or timezone.now()
+    counts = {"warned": 0, "overdue": 0, "dispatch_late": 0}
+    open_q = Q(status__in=[S.DISPATCHED, S.SIGNED_FOR, S.IN_PROGRESS])
+    for appeal in Appeal.objects.filter(open_q, reply_due__lte=now, overdue_at__isnull=True)[:batch]:
+        with transaction.atomic():
+            a = _lock(appeal)
+            if a.overdue_at is not None or a.reply_due is None or a.reply_due > now:
+                continue
+            a.overdue_at, a.supervised = now, True
+            a.save(update_fields=["overdue_at", "supervised"])
+            _event(
+                a,
+                "escalate",
+                None,
+                from_status=a.status,
+                note="超期：自动督办",
+                public=False,
+                data={"reply_due": a.reply_due.isoformat()},
+                at=now,
+            )
+            kpis.record(a, "overdue", at=now, data={})
+            audit_record(
+                action="appeal.escalate",
+                obj=a,
+                channel="task",
+                changes={"overdue_at": {"after": now.isoformat()}},
+            )
+            counts["overdue"] += 1
+    horizon = now + timedelta(days=15)
+    for appeal in Appeal.objects.filter(
+        open_q, reply_due__gt=now, reply_due__lte=horizon, warned_at__isnull=True, dispatched_at__isnull=False
+    )[: batch * 4]:
+        if appeal.reply_due is None or appeal.dispatched_at is None:
+            continue
+        window = (appeal.reply_due - appeal.dispatched_at).total_seconds()
+        if window <= 0 or (appeal.reply_due - now).total_seconds() > window * WARN_FRACTION:
+            continue
+        with transaction.atomic():
+            updated = Appeal.objects.filter(pk=appeal.pk, warned_at__isnull=True).update(warned_at=now)
+            if updated:
+                _event(appeal, "warn", None, from_status=appeal.status, note="即将超期", public=False, at=now)
+                counts["warned"] += 1
+    for appeal in Appeal.objects.filter(status=S.SUBMITTED, dispatch_due__lte=now, supervised=False)[:batch]:
+        with transaction.atomic():
+            if Appeal.objects.filter(pk=appeal.pk, supervised=False).update(supervised=True):
+                _event(
+                    appeal,
+                    "escalate",
+                    None,
+                    from_status=appeal.status,
+                    note="紧急诉求超过 20 分钟未派单",
+                    public=False,
+                    at=now,
+                )
+                audit_record(
+                    action="appeal.escalate",
+                    obj=appeal,
+                    channel="task",
+                    changes={"dispatch_due": {"after": str(appeal.dispatch_due)}},
+                )
+                counts["dispatch_late"] += 1
+    return counts
+
+
+ACTION_SERVICES = {
+    "dispatch": appeal_dispatch,
+    "sign_for": appeal_sign_for,
+    "start": appeal_start,
+    "contact": appeal_contact,
+    "co_reply": appeal_co_reply,
+    "reply": appeal_reply,
+    "return": appeal_return,
+    "reassign": appeal_reassign,
+    "request_extension": appeal_request_extension,
+    "decide_extension": appeal_decide_extension,
+    "supervise": appeal_supervise,
+    "evaluate": appeal_evaluate,
+    "dispute_rating": appeal_dispute_rating,
+    "decide_rating_dispute": appeal_decide_rating_dispute,
+    "close": appeal_close,
+    "reopen": appeal_reopen,
+    "merge": appeal_merge,
+    "reject": appeal_reject,
+}
+_ = forget_grants
