@@ -36,8 +36,8 @@ demo: setup
 	$(PY) manage.py load_city_pack shenzhen
 	$(PY) manage.py seed_demo --scale $(DEMO_SCALE) --seed $(DEMO_SEED)
 	$(PY) manage.py demo_accounts
-	@echo "Serving at http://$(HOST)/ (Ctrl-C to stop)"
-	$(PY) manage.py runserver $(HOST)
+	@echo "Serving at http://$(HOST)/ with the in-process scheduler (Ctrl-C to stop)"
+	$(PY) manage.py run_scheduler & trap 'kill $$! 2>/dev/null' EXIT INT TERM; $(PY) manage.py runserver $(HOST)
 
 test: setup
 	CELERY_BROKER_URL=$${CELERY_BROKER_URL:-$(TEST_BROKER_URL)} $(VENV)/bin/pytest -q -p no:cacheprovider $(PYTEST_ARGS)

@@ -195,6 +195,8 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE: dict = {
+    # Deadlines live in the database; this scan warns, escalates and supervises (DESIGN.md §5).
+    "appeals.scan_deadlines": {"task": "appeals.scan_deadlines", "schedule": 60.0},
     # Retention of the audit trail (SHEQU_AUDIT_RETENTION_DAYS), nightly.
     "audit.purge_expired": {"task": "audit.purge_expired", "schedule": crontab(hour=3, minute=30)},
 }

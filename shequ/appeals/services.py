@@ -94,6 +94,9 @@ def _acting_unit(user: User | None, appeal: Appeal) -> Unit | None:
 
 
 def _check(actor: User | None, appeal: Appeal, action: str) -> set[str]:
+    # The caller may hold an old copy (a page loaded a minute ago): decide on the row as it is now.
+    if not appeal._state.adding:
+        appeal.refresh_from_db()
     relations = actor_relations(actor, appeal)
     if not allowed(action, appeal.status, relations):
         t = TRANSITIONS[action]

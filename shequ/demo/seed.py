@@ -16,6 +16,7 @@ from shequ.accounts.models import Unit
 from shequ.geo.choices import AreaLevel
 from shequ.geo.models import PATH_SEPARATOR, Area
 
+from .appeals import seed_appeals
 from .cast import ensure_cast
 from .people import seed_residents
 
@@ -209,4 +210,5 @@ def seed_demo(*, scale: str = "small", seed: int = 1) -> SeedReport:
     # Residents go to the cast's streets at every scale: enough for every role to see someone, and the city
     # scale stays a matter of seconds.
     report.add("residents", seed_residents(rng, streets=_streets("small"), cast=users))
+    report.add("appeals", seed_appeals(rng, streets=_streets("small"), cast=users))
     return report

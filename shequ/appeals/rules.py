@@ -1,0 +1,136 @@
+"""The responsibility list (职责清单): import from .xlsx (all rows or none) and export for editing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import IO
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+
+from shequ.access.scoping import can
+from shequ.accounts.models import Unit, User
+from shequ.accounts.roles import Action
+from shequ.audit.services import audit_record
+from shequ.core.errors import ShequError
+from shequ.core.sheets import read_rows
+from shequ.geo.models import Area
+
+from .models import Category, ResponsibilityRule
+
+COLUMNS: dict[str, tuple[str, ...]] = {
+    "category": ("类别代码", "category"),
+    "area": ("区域代码", "area"),
+    "lead_unit": ("主办单位代码", "lead_unit"),
+    "co_units": ("协办单位代码", "co_units"),
+    "effective_from": ("生效日期", "effective_from"),
+    "effective_to": ("失效日期", "effective_to"),
+    "version": ("版本", "version"),
+    "note": ("备注", "note"),
+}
+REQUIRED = ("category", "area", "lead_unit", "effective_from")
+
+
+@dataclass
+class RuleError:
+    row: int
+    column: str
+    message: str
+
+
+@dataclass
+class RulesReport:
+    ok: bool = True
+    created: int = 0
+    errors: list[RuleError] = field(default_factory=list)
+
+
+def _date(value: object) -> date | None:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if value is None or str(value).strip() == "":
+        return None
+    try:
+        return date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise ValueError(f"{value!r} is not a date (YYYY-MM-DD)") from None
+
+
+def rules_import(*, actor: User | None, fileobj: IO[bytes], dry_run: bool = False) -> RulesReport:
+    """Check every row, then write all rules in one transaction, or nothing if any row is wrong.
+
+    `actor=None` is an operator's command (audited on the command channel).
+    """
+    if actor is not None and not can(actor, Action.APPEALS_RULES):
+        audit_record(action="rules.refused", actor=actor, object_repr="responsibility list import")
+        raise PermissionDenied("Your role may not change the responsibility list.")
+    categories = {c.code: c for c in Category.objects.all()}
+    report = RulesReport()
+    parsed: list[tuple[Category, Area, Unit, list[Unit], date, date | None, str, str]] = []
+    rows = 0
+    for number, row in read_rows(fileobj, columns=COLUMNS, required=REQUIRED):
+        rows += 1
+        errors_before = len(report.errors)
+
+        def err(column: str, message: str, number: int = number) -> None:
+            report.errors.append(RuleError(number, COLUMNS[column][0], message))
+
+        code = str(row.get("category") or "").strip()
+        category = categories.get(code)
+        if category is None:
+            err("category", f"Unknown category {code!r}.")
+        area = Area.objects.filter(code=str(row.get("area") or "").strip()).first()
+        if area is None:
+            err("area", f"Unknown area code {row.get('area')!r}.")
+        lead = Unit.objects.filter(code=str(row.get("lead_unit") or "").strip(), is_active=True).first()
+        if lead is None:
+            err("lead_unit", f"Unknown unit {row.get('lead_unit')!r}.")
+        co_codes = [
+            c.strip() for c in str(row.get("co_units") or "").replace("，", ",").split(",") if c.strip()
+        ]
+        co = list(Unit.objects.filter(code__in=co_codes, is_active=True))
+        if len(co) != len(set(co_codes)):
+            err("co_units", f"Unknown units: {', '.join(sorted(set(co_codes) - {u.code for u in co}))}.")
+        try:
+            start, end = _date(row.get("effective_from")), _date(row.get("effective_to"))
+            if start is None:
+                err("effective_from", "The start date is required.")
+            elif end is not None and end < start:
+                err("effective_to", "The end date is before the start date.")
+        except ValueError as exc:
+            err("effective_from", str(exc))
+            start = end = None
+        if len(report.errors) == errors_before and category and area and lead and start:
+            version, note = str(row.get("version") or "")[:40], str(row.get("note") or "")[:200]
+            parsed.append((category, area, lead, co, start, end, version, note))
+    if not rows:
+        raise ShequError("The sheet has no rules below the header row.", code="invalid_file")
+    if report.errors:
+        report.ok = False
+        return report
+    if dry_run:
+        report.created = len(parsed)
+        return report
+    with transaction.atomic():
+        for category, area, lead, co, start, end, version, note in parsed:
+            rule = ResponsibilityRule.objects.create(
+                category=category,
+                area=area,
+                lead_unit=lead,
+                effective_from=start,
+                effective_to=end,
+                version=version,
+                note=note,
+            )
+            rule.co_units.set(co)
+        report.created = len(parsed)
+        audit_record(
+            action="rules.import",
+            actor=actor,
+            object_repr="responsibility list",
+            changes={"rules": {"after": report.created}},
+        )
+    return report
