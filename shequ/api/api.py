@@ -84,6 +84,13 @@ def _mount_routers() -> None:
     from shequ.appeals.api import router as appeals_router
 
     api.add_router("/", residents_router)
+    # Fixed paths under /appeals/ (rules, kpis) before /appeals/{appeal_id}.
+    from shequ.appeals.api_rules import router as rules_router
+
+    api.add_router("/", rules_router)
+    from shequ.appeals.api_kpis import router as kpis_router
+
+    api.add_router("/", kpis_router)
     api.add_router("/", appeals_router)
 
 
