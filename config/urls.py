@@ -14,6 +14,8 @@ urlpatterns = [
     path("console/residents/", include("shequ.residents.urls")),
     path("console/audit/", include("shequ.audit.urls")),
     path("admin/", admin.site.urls),
+    path("open311/v2/", include("shequ.open311.urls")),
+    path("", include("shequ.appeals.urls")),
     path("", include("shequ.web.urls")),
 ]
 

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "shequ.access",
     "shequ.residents",
     "shequ.appeals",
+    "shequ.open311",
     "shequ.api",
     "shequ.web",
     "shequ.demo",
@@ -77,6 +78,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "shequ.web.context.ui",
             ],
         },
     }
@@ -213,6 +215,7 @@ SHEQU_ALLOW_LOCAL_KEYFILE = envbool("SHEQU_ALLOW_LOCAL_KEYFILE", True)
 SHEQU_KEYFILE = VAR_DIR / "keys.json"
 SHEQU_AUDIT_RETENTION_DAYS = envint("SHEQU_AUDIT_RETENTION_DAYS", 3 * 365)
 SHEQU_TRUST_X_FORWARDED_FOR = envbool("SHEQU_TRUST_X_FORWARDED_FOR", False)
+SHEQU_OPEN311_JURISDICTION = env("SHEQU_OPEN311_JURISDICTION", "shenzhen.gov.cn")
 
 LOGGING = {
     "version": 1,

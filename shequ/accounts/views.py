@@ -138,8 +138,9 @@ def resident_login(request: HttpRequest) -> HttpResponse:
     """
     method = request.POST.get("method") if request.method == "POST" else None
     remembered = request.session.get(OTP_PHONE, "")
-    password_form = ResidentPasswordForm(request.POST if method == "password" else None)
-    code_form = ResidentCodeForm(request.POST if method == "code" else None)
+    # Two forms on one page: distinct element ids (labels and tests address them), same field names.
+    password_form = ResidentPasswordForm(request.POST if method == "password" else None, auto_id="pw_%s")
+    code_form = ResidentCodeForm(request.POST if method == "code" else None, auto_id="code_%s")
     error = ""
     if method == "password" and password_form.is_valid():
         result = auth.login_with_password(
@@ -152,7 +153,7 @@ def resident_login(request: HttpRequest) -> HttpResponse:
             return _finish_login(
                 request, result.user, staff=False, method="password", next_url=_safe_next(request, "/")
             )
-        error, password_form = result.error, ResidentPasswordForm()
+        error, password_form = result.error, ResidentPasswordForm(auto_id="pw_%s")
     elif method == "code" and code_form.is_valid():
         phone = _phone_or_raw(code_form.cleaned_data["phone"] or remembered)
         result = auth.otp_verify(phone=phone, code=code_form.cleaned_data["code"], ip=client_ip(request))
@@ -161,9 +162,9 @@ def resident_login(request: HttpRequest) -> HttpResponse:
             return _finish_login(
                 request, result.user, staff=False, method="sms_code", next_url=_safe_next(request, "/")
             )
-        error, code_form = result.error, ResidentCodeForm()
+        error, code_form = result.error, ResidentCodeForm(auto_id="code_%s")
     elif method == "password":
-        password_form = ResidentPasswordForm()
+        password_form = ResidentPasswordForm(auto_id="pw_%s")
         error = _("Enter your mobile phone and password.")
     return render(
         request,
@@ -198,8 +199,8 @@ def resident_send_code(request: HttpRequest) -> HttpResponse:
             request,
             "accounts/resident_login.html",
             {
-                "password_form": ResidentPasswordForm(),
-                "code_form": ResidentCodeForm(),
+                "password_form": ResidentPasswordForm(auto_id="pw_%s"),
+                "code_form": ResidentCodeForm(auto_id="code_%s"),
                 "error": " ".join(exc.messages),
             },
             status=400,
@@ -209,7 +210,11 @@ def resident_send_code(request: HttpRequest) -> HttpResponse:
         return render(
             request,
             "accounts/resident_login.html",
-            {"password_form": ResidentPasswordForm(), "code_form": ResidentCodeForm(), "error": result.error},
+            {
+                "password_form": ResidentPasswordForm(auto_id="pw_%s"),
+                "code_form": ResidentCodeForm(auto_id="code_%s"),
+                "error": result.error,
+            },
             status=429,
         )
     request.session[OTP_PHONE] = phone

@@ -60,6 +60,8 @@ def _day_start(d: date | None) -> datetime | None:
 @router.get("/appeals", response=list[AppealOut], auth=PROTECTED, summary="List appeals you may see")
 @paginate
 def list_appeals(request: HttpRequest, filters: Query[AppealFilters]):
+    if not selectors.appeal_may_list(user=request.user):
+        raise PermissionDenied("You have no appeals to see.")
     f = filters.dict()
     f["created_from"] = _day_start(f["created_from"])
     f["created_to"] = _day_start(f["created_to"])
@@ -127,9 +129,7 @@ def create_appeal_with_photos(
 )
 def get_appeal(request: HttpRequest, appeal_id: int):
     appeal = selectors.appeal_get_for(user=request.user, pk=appeal_id)
-    relations = services.actor_relations(cast(User, request.user), appeal)
-    staff = can(request.user, Action.APPEALS_VIEW) or bool(relations - {"requester"})
-    return appeal_detail_out(appeal, now=timezone.now(), relations=relations, staff=staff)
+    return _detail(cast(User, request.user), appeal)
 
 
 @router.post(
@@ -187,9 +187,21 @@ def act_on_appeal(request: HttpRequest, appeal_id: int, action: str, payload: Ac
     elif action == "merge":
         into = selectors.appeal_get_for(user=user, pk=_required(p.into, "into"))
         services.appeal_merge(actor=user, appeal=appeal, into=into, note=p.note)
-    appeal = selectors.appeal_get_for(user=user, pk=appeal_id)
+    try:
+        appeal = selectors.appeal_get_for(user=user, pk=appeal_id)
+    except NotFound:
+        # The action took the appeal out of the user's sight (a unit returning a misdirected appeal): he gets
+        # the result of what he did, not a 404 after a success, and no more of the timeline.
+        appeal.refresh_from_db()
+        return {**appeal_out(appeal, now=timezone.now()), "events": [], "actions": []}
+    return _detail(user, appeal)
+
+
+def _detail(user: User, appeal) -> dict:
+    # The requester sees the public timeline only, whether he reads the appeal or acts on it (evaluate).
     relations = services.actor_relations(user, appeal)
-    return appeal_detail_out(appeal, now=timezone.now(), relations=relations, staff=True)
+    staff = can(user, Action.APPEALS_VIEW) or bool(relations - {"requester"})
+    return appeal_detail_out(appeal, now=timezone.now(), relations=relations, staff=staff)
 
 
 def _required(value, name: str):

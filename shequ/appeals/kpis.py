@@ -1,10 +1,610 @@
-"""KPI rollups, maintained as events happen (placeholder hook; the rollup tables follow)."""
+"""Appeal KPIs (三率 and the rest), kept in the daily rollup `KpiDaily` as events happen (DESIGN.md §5).
+
+The formulas and the action → counter table are written down in docs/kpis.md; this module is their only
+implementation:
+
+    record        called by the services inside the transaction of every action: adds to one rollup row
+    kpi_query     the scoped read behind GET /api/v1/appeals/kpis and the leaders' dashboard: sums rollup rows
+    kpis_rebuild  the offline repair path (manage.py rebuild_appeal_kpis): replays the event timeline
+
+Both writers go through the same `_counts`, fed either by the live appeal row (`record`) or by a replay of the
+timeline (`_Timeline`), so that a rebuild yields the rows the live updates wrote.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
+import logging
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any, NamedTuple
+
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, connection, transaction
+from django.db.models import BigIntegerField, Exists, F, OuterRef, Prefetch, Q, Sum
+from django.db.models.functions import Greatest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from shequ.access.scoping import scope_for
+from shequ.accounts.models import Unit
+from shequ.accounts.roles import Action
+from shequ.core.errors import NotFound, ShequError
+from shequ.geo.choices import LEVEL_DEPTH, AreaLevel
+from shequ.geo.models import Area
+
+from .choices import CONTACT_HOURS, EMERGENCY_DISPATCH_MINUTES, SATISFIED_RATINGS, Urgency
+from .models import Appeal, Category, Event, KpiDaily
+
+log = logging.getLogger(__name__)
+
+COUNTERS = (
+    "received",
+    "dispatched",
+    "responded",
+    "responded_on_time",
+    "replied",
+    "replied_on_time",
+    "handling_seconds",
+    "rated",
+    "satisfied",
+    "resolved",
+    "reopened",
+    "returned",
+    "closed",
+    "overdue",
+    "rejected",
+    "emergency_received",
+    "emergency_dispatched_in_20min",
+)
+# Actions that move a counter; every other action (supervise, extensions, merge, sign_for...) is on the
+# timeline only and costs `record` nothing.
+COUNTED = frozenset(
+    {
+        "submit",
+        "dispatch",
+        "reassign",
+        "contact",
+        "reply",
+        "evaluate",
+        "decide_rating_dispute",
+        "reopen",
+        "return",
+        "close",
+        "reject",
+        "overdue",
+    }
+)
+COMMUNITY_DEPTH = LEVEL_DEPTH[AreaLevel.COMMUNITY]
 
 
-def record(appeal, action: str, *, at: datetime, data: dict) -> None:
-    """Called inside the transaction of every appeal action."""
-    return None
+# --- where a count goes -----------------------------------------------------------------------------------------
+class RowKey(NamedTuple):
+    day: date
+    unit_id: int | None
+    area_id: int
+    area_path: str  # follows from area_id; carried along so a new row can be written without a lookup
+    category_id: int | None
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where an appeal's counts go, whatever the event: its community (or coarser area) and top category."""
+
+    area_id: int
+    area_path: str
+    category_id: int | None
+
+
+def _place(appeal: Appeal, communities: dict[str, tuple[int, str]] | None = None) -> Place:
+    area = appeal.area
+    area_id, path = area.pk, area.path
+    if area.depth > COMMUNITY_DEPTH:
+        # Grids, estates and buildings roll up to their community: rankings stop at community level.
+        code = [c for c in area.path.split("/") if c][COMMUNITY_DEPTH]
+        if communities is None or code not in communities:
+            found = Area.objects.filter(code=code).values_list("pk", "path").get()
+            if communities is not None:
+                communities[code] = found
+        else:
+            found = communities[code]
+        area_id, path = found
+    category = appeal.category
+    top = None if category is None else (category.parent_id or category.pk)
+    return Place(area_id=area_id, area_path=path, category_id=top)
+
+
+def local_day(at: datetime) -> date:
+    return timezone.localtime(at).date()  # settings.TIME_ZONE is Asia/Shanghai
+
+
+def _key(place: Place, at: datetime, unit_id: int | None) -> RowKey:
+    return RowKey(local_day(at), unit_id, place.area_id, place.area_path, place.category_id)
+
+
+# --- what an event counts -----------------------------------------------------------------------------------------
+@dataclass
+class Facts:
+    """What `_counts` needs beyond the event's own data: read from the appeal row live, or from a replay."""
+
+    unit_id: int | None  # the lead unit the event is counted for
+    first_dispatch: bool = False  # the appeal's first dispatch (before any return)
+    reply_is_first_contact: bool = False  # the reply is the first time anyone got back to the requester
+    contact_on_time: bool = False  # ...and it came before contact_due
+
+
+def _counts(appeal: Appeal, action: str, at: datetime, data: Mapping[str, Any], facts: Facts) -> Counter[str]:
+    """The counter increments of one event: the table of docs/kpis.md, in code."""
+    c: Counter[str] = Counter()
+    emergency = appeal.urgency == Urgency.EMERGENCY
+    if action == "submit":
+        c["received"] = 1
+        c["emergency_received"] = int(emergency)
+    elif action in ("dispatch", "reassign"):
+        # Every hand-over to a lead unit is one work order for that unit; a reopen is not a new dispatch.
+        c["dispatched"] = 1
+        if facts.first_dispatch and emergency:
+            c["emergency_dispatched_in_20min"] = int(
+                at - appeal.created_at <= timedelta(minutes=EMERGENCY_DISPATCH_MINUTES)
+            )
+    elif action == "contact":
+        if data.get("first"):
+            c["responded"] = 1
+            c["responded_on_time"] = int(bool(data.get("on_time")))
+    elif action == "reply":
+        c["replied"] = 1
+        c["replied_on_time"] = int(bool(data.get("on_time")))
+        c["handling_seconds"] = max(0, int(data.get("handling_seconds") or 0))
+        if facts.reply_is_first_contact:
+            c["responded"] = 1
+            c["responded_on_time"] = int(facts.contact_on_time)
+    elif action == "evaluate":
+        # "Not fixed" must not count as fixed: resolved comes only from the rating's own answer.
+        c["rated"] = 1
+        c["satisfied"] = int(data.get("rating") in SATISFIED_RATINGS)
+        c["resolved"] = int(bool(data.get("resolved")))
+    elif action == "reopen":
+        c["reopened"] = 1
+    elif action == "return":
+        c["returned"] = 1
+    elif action == "close":
+        c["closed"] = 1
+    elif action == "reject":
+        c["rejected"] = 1
+    elif action == "overdue":
+        c["overdue"] = 1
+    return +c  # drop the zeros
+
+
+def _negated(counts: Mapping[str, int]) -> Counter[str]:
+    out: Counter[str] = Counter()
+    for name, n in counts.items():
+        out[name] = -n
+    return out
+
+
+# --- the replay ---------------------------------------------------------------------------------------------------
+def _event_action(event: Event) -> str:
+    # The deadline scan writes "escalate" for both late replies and late emergency dispatch, and calls
+    # record(..., "overdue") only for the first; that one carries the reply deadline it missed.
+    if event.action == "escalate":
+        return "overdue" if "reply_due" in (event.data or {}) else "escalate"
+    return event.action
+
+
+@dataclass
+class _Timeline:
+    """One appeal's timeline replayed in order, knowing at each event what `record` read from the appeal row.
+
+    It mirrors the services' bookkeeping that the events do not spell out: the lead unit (dispatch/reassign set
+    it, return clears it), contact_due (set by a dispatch that does not keep the deadline and by a reopen), whether
+    the requester was contacted (the first contact or reply), and the last counted rating (for voiding it).
+    """
+
+    appeal: Appeal
+    place: Place
+    unit_ids: Mapping[str, int]
+    lead: int | None = None
+    handed_over: bool = False
+    returns: int = 0
+    contacted: bool = False
+    contact_due: datetime | None = None
+    last_rating: tuple[RowKey, Counter[str]] | None = None
+    _category_hours: int = field(init=False, default=CONTACT_HOURS)
+
+    def __post_init__(self) -> None:
+        if self.appeal.category is not None:
+            self._category_hours = self.appeal.category.contact_hours
+
+    def step(self, event: Event) -> list[tuple[RowKey, Counter[str]]]:
+        action, at, data = _event_action(event), event.at, event.data or {}
+        if action not in COUNTED:
+            return []
+        facts = Facts(unit_id=self.lead)
+        if action in ("dispatch", "reassign"):
+            self.lead = self.unit_ids.get(data.get("unit") or "")
+            # services._dispatch keeps the deadlines for a reassignment of a dispatched appeal and for the
+            # default (兜底) unit after returns; otherwise it starts them again.
+            keep = bool(data.get("default_unit")) or (action == "reassign" and self.handed_over)
+            if not keep:
+                self.contact_due = at + timedelta(hours=self._category_hours)
+            facts = Facts(unit_id=self.lead, first_dispatch=action == "dispatch" and self.returns == 0)
+            self.handed_over = True
+        elif action == "return":
+            facts = Facts(unit_id=self.unit_ids.get(data.get("unit") or ""))
+            self.lead, self.returns = None, self.returns + 1
+        elif action == "contact":
+            self.contacted = self.contacted or bool(data.get("first"))
+        elif action == "reply":
+            if not self.contacted:
+                facts.reply_is_first_contact = True
+                facts.contact_on_time = self.contact_due is not None and at <= self.contact_due
+            self.contacted = True
+        elif action == "reopen":
+            self.contact_due = at + timedelta(hours=CONTACT_HOURS)
+        elif action == "decide_rating_dispute":
+            return self._void(data)
+        counts = _counts(self.appeal, action, at, data, facts)
+        key = _key(self.place, at, facts.unit_id)
+        if action == "evaluate":
+            self.last_rating = (key, counts)
+        return [(key, counts)] if counts else []
+
+    def _void(self, data: Mapping[str, Any]) -> list[tuple[RowKey, Counter[str]]]:
+        """An upheld rating dispute takes the rating out of the row it was counted in (its day, its unit)."""
+        if not data.get("upheld") or data.get("voided_rating") is None or self.last_rating is None:
+            return []
+        key, counts = self.last_rating
+        self.last_rating = None
+        return [(key, _negated(counts))]
+
+
+def _unit_ids(events: Iterable[Event]) -> dict[str, int]:
+    codes = {e.data.get("unit") for e in events if e.action in ("dispatch", "reassign", "return") and e.data}
+    codes.discard(None)
+    return dict(Unit.objects.filter(code__in=codes).values_list("code", "pk")) if codes else {}
+
+
+# --- live updates -------------------------------------------------------------------------------------------------
+def record(appeal: Appeal, action: str, *, at: datetime, data: dict) -> None:
+    """Add one action's counts to its rollup row. Called inside the transaction of every appeal action."""
+    if action not in COUNTED:
+        return
+    if action == "decide_rating_dispute":
+        # Rare: replay this appeal's timeline (the event was written just before) to find the counted rating.
+        if not data.get("upheld"):
+            return
+        events = list(appeal.events.order_by("at", "id"))
+        timeline = _Timeline(appeal, _place(appeal), _unit_ids(events))
+        changes: list[tuple[RowKey, Counter[str]]] = []
+        for event in events:
+            out = timeline.step(event)
+            if event.action == "decide_rating_dispute":
+                changes = out  # the last decision is this one
+        for key, counts in changes:
+            _add(key, counts)
+        return
+    facts = Facts(unit_id=appeal.lead_unit_id)
+    if action == "dispatch":
+        facts.first_dispatch = appeal.return_count == 0  # only a return brings an appeal back to dispatch
+    elif action == "return":
+        code = data.get("unit")
+        facts.unit_id = Unit.objects.filter(code=code).values_list("pk", flat=True).first() if code else None
+    elif action == "reply" and appeal.contacted_at == at:
+        # This reply set contacted_at, so nobody had got back to the requester before, unless an earlier contact
+        # or reply fell in the same instant: check the timeline (this reply's own event is already written).
+        facts.reply_is_first_contact = appeal.events.filter(action__in=("contact", "reply")).count() == 1
+        facts.contact_on_time = appeal.contact_due is not None and at <= appeal.contact_due
+    counts = _counts(appeal, action, at, data, facts)
+    if counts:
+        _add(_key(_place(appeal), at, facts.unit_id), counts)
+
+
+def _increments(counts: Mapping[str, int]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for name, n in counts.items():
+        if n >= 0:
+            out[name] = F(name) + n
+        else:  # a voided rating; never below zero, even on rows written before the rollups existed
+            out[name] = Greatest(F(name) + n, 0, output_field=BigIntegerField())
+    return out
+
+
+def _add(key: RowKey, counts: Mapping[str, int]) -> None:
+    """Upsert: add to the row if it exists, else create it; correct under concurrency on both databases.
+
+    Two transactions may both find no row and both insert: the unique index makes the second wait for the first
+    to commit and then fail; its savepoint rolls back just the insert and it adds to the committed row instead.
+    """
+    counts = {k: n for k, n in counts.items() if n}
+    if not counts:
+        return
+    # unit and category may be None: the lookup turns that into IS NULL, the same row the unique index means.
+    lookup: dict[str, Any] = {
+        "day": key.day,
+        "unit_id": key.unit_id,
+        "area_id": key.area_id,
+        "category_id": key.category_id,
+    }
+    rows = KpiDaily.objects.filter(**lookup)
+    if rows.update(**_increments(counts)):
+        return
+    if any(n < 0 for n in counts.values()):
+        log.warning("kpi: nothing to subtract from for %s (rollups older than the event?)", key)
+        return
+    try:
+        with transaction.atomic():
+            KpiDaily.objects.create(area_path=key.area_path, **lookup, **counts)
+    except IntegrityError:
+        if not rows.update(**_increments(counts)):
+            raise
+
+
+# --- the offline rebuild ------------------------------------------------------------------------------------------
+def kpis_rebuild(*, since: date | None = None) -> int:
+    """Recompute the rollups from the event timeline, for days from `since` (all days without it).
+
+    The repair path, never run on a request. One transaction: readers see the old rows until the new ones are
+    in. On PostgreSQL the table is locked against writes first, so an action committing meanwhile waits and then
+    adds to the rebuilt rows instead of being counted twice or lost. Appeals with events on or after `since` are
+    replayed from their first event (the replay needs the earlier state); only rows from `since` are written.
+    """
+    start = timezone.make_aware(datetime.combine(since, datetime.min.time())) if since else None
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                table = connection.ops.quote_name(KpiDaily._meta.db_table)
+                cursor.execute(f"LOCK TABLE {table} IN SHARE ROW EXCLUSIVE MODE")
+        old = KpiDaily.objects.all() if since is None else KpiDaily.objects.filter(day__gte=since)
+        old.delete()
+        appeals = Appeal.objects.select_related("area", "category").order_by("pk")
+        if start is not None:
+            appeals = appeals.filter(Exists(Event.objects.filter(appeal=OuterRef("pk"), at__gte=start)))
+        appeals = appeals.prefetch_related(Prefetch("events", queryset=Event.objects.order_by("at", "id")))
+        unit_ids = dict(Unit.objects.values_list("code", "pk"))
+        communities: dict[str, tuple[int, str]] = {}
+        totals: dict[RowKey, Counter[str]] = {}
+        for appeal in appeals.iterator(chunk_size=500):
+            timeline = _Timeline(appeal, _place(appeal, communities), unit_ids)
+            for event in appeal.events.all():
+                for key, counts in timeline.step(event):
+                    if since is not None and key.day < since:
+                        continue  # that row was not rebuilt: the live update already applied this
+                    _accumulate(totals, key, counts)
+        KpiDaily.objects.bulk_create(
+            [
+                KpiDaily(
+                    day=key.day,
+                    unit_id=key.unit_id,
+                    area_id=key.area_id,
+                    area_path=key.area_path,
+                    category_id=key.category_id,
+                    **{name: counts[name] for name in COUNTERS},
+                )
+                for key, counts in totals.items()
+            ],
+            batch_size=1000,
+        )
+    return len(totals)
+
+
+def _accumulate(totals: dict[RowKey, Counter[str]], key: RowKey, counts: Mapping[str, int]) -> None:
+    """The in-memory twin of `_add`: a subtraction never creates a row nor goes below zero."""
+    row = totals.get(key)
+    if row is None:
+        if any(n < 0 for n in counts.values()):
+            return
+        row = totals[key] = Counter()
+    for name, n in counts.items():
+        row[name] = max(0, row[name] + n)
+
+
+# --- reading ----------------------------------------------------------------------------------------------------
+GROUP_BY = ("none", "unit", "district", "street", "community", "category", "day", "month")
+MAX_DAYS = 400
+DEFAULT_MIN_VOLUME = 10
+_AREA_LEVEL_DEPTH = {
+    "district": LEVEL_DEPTH[AreaLevel.DISTRICT],
+    "street": LEVEL_DEPTH[AreaLevel.STREET],
+    "community": COMMUNITY_DEPTH,
+}
+
+
+def _ratio(numerator: int, denominator: int) -> float | None:
+    return round(numerator / denominator, 4) if denominator else None
+
+
+def rates(c: Mapping[str, int]) -> dict[str, float | None]:
+    """The formulas of docs/kpis.md. None when the denominator is 0 (no basis, not 0 %)."""
+    return {
+        "response_rate": _ratio(c["responded_on_time"], c["dispatched"]),  # 响应率
+        "resolution_rate": _ratio(c["resolved"], c["rated"]),  # 解决率
+        "satisfaction_rate": _ratio(c["satisfied"], c["rated"]),  # 满意率
+        "on_time_rate": _ratio(c["replied_on_time"], c["replied"]),  # 按时办结率
+        "reopen_rate": _ratio(c["reopened"], c["replied"]),  # 重办率
+        "return_rate": _ratio(c["returned"], c["dispatched"]),  # 退单率
+        "mean_handling_hours": (
+            round(c["handling_seconds"] / c["replied"] / 3600, 2) if c["replied"] else None
+        ),
+        "emergency_dispatch_rate": _ratio(c["emergency_dispatched_in_20min"], c["emergency_received"]),
+    }
+
+
+@dataclass
+class KpiResult:
+    date_from: date
+    date_to: date
+    group_by: str
+    rows: list[dict[str, Any]]
+    left_out: int
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "from": self.date_from.isoformat(),
+            "to": self.date_to.isoformat(),
+            "group_by": self.group_by,
+            "rows": self.rows,
+            "left_out": self.left_out,
+        }
+
+
+def kpi_query(
+    *,
+    user,
+    area: str | None = None,
+    group_by: str = "none",
+    date_from: date | None = None,
+    date_to: date | None = None,
+    category: str | None = None,
+    min_volume: int = DEFAULT_MIN_VOLUME,
+) -> KpiResult:
+    """KPIs over the rollups, inside the user's APPEALS_KPI scope; a constant number of queries.
+
+    An area outside the scope answers exactly like an unknown one (404). With group_by=unit the rows are a
+    ranking (满意率, then 解决率) of the units with at least `min_volume` work orders; `left_out` says how many
+    units had fewer.
+    """
+    scope = scope_for(user, Action.APPEALS_KPI)
+    if scope.empty:
+        raise PermissionDenied("You may not read appeal KPIs.")
+    date_to = date_to or timezone.localdate()
+    date_from = date_from or date_to - timedelta(days=29)  # the last 30 days
+    errors: dict[str, str] = {}
+    if group_by not in GROUP_BY:
+        errors["group_by"] = f"One of {', '.join(GROUP_BY)}."
+    if date_to < date_from:
+        errors["to"] = "'to' must not be before 'from'."
+    elif (date_to - date_from).days + 1 > MAX_DAYS:
+        errors["to"] = f"A period is at most {MAX_DAYS} days."
+    if min_volume < 0:
+        errors["min_volume"] = "0 or more."
+    if errors:
+        raise ShequError("Some parameters are not valid.", code="invalid", fields=errors)
+
+    paths = sorted(scope.paths)
+    if area:
+        path = Area.objects.filter(code=area).values_list("path", flat=True).first()
+        if path is None or not scope.covers_path(path):
+            # The same words for "unknown" and "not yours": the answer must not tell them apart.
+            raise NotFound("No area has this code.", fields={"area": area})
+        paths = [path]
+    where = Q(day__gte=date_from, day__lte=date_to)
+    in_scope = Q(pk__in=[])
+    for p in paths:
+        in_scope |= Q(area_path__prefix=p)
+    where &= in_scope
+    if category:
+        cat = Category.objects.filter(code=category).values_list("pk", "parent__code").first()
+        if cat is None:
+            raise NotFound(f"Unknown category {category!r}.", fields={"category": category})
+        if cat[1] is not None:
+            raise ShequError(
+                f"KPIs are kept by top-level category: use {cat[1]!r}.",
+                code="invalid",
+                fields={"category": category},
+            )
+        where &= Q(category_id=cat[0])
+
+    sql_group = {
+        "none": [],
+        "unit": ["unit"],
+        "category": ["category"],
+        "day": ["day"],
+        "month": ["day"],
+    }.get(group_by, ["area_path"])
+    sums = {name: Sum(name) for name in COUNTERS}
+    qs = KpiDaily.objects.filter(where).order_by()
+    raw: list[dict[str, Any]] = (
+        list(qs.values(*sql_group).annotate(**sums)) if sql_group else [qs.aggregate(**sums)]
+    )
+
+    groups: dict[Any, Counter[str]] = {}
+    for r in raw:
+        key = _group_key(group_by, r)
+        total = groups.setdefault(key, Counter())
+        for name in COUNTERS:
+            total[name] += int(r[name] or 0)
+    names = _names(group_by, [k for k in groups if k is not None])
+
+    left_out = 0
+    if group_by == "unit":
+        groups.pop(None, None)  # not dispatched yet: no unit to rank
+        small = [k for k, c in groups.items() if c["dispatched"] < min_volume]
+        left_out = len(small)
+        for k in small:
+            del groups[k]
+    rows = []
+    for key, c in groups.items():
+        public_key, label = names.get(key) or (key, _none_label(group_by, key))
+        rows.append(
+            {
+                "key": public_key,
+                "label": label,
+                **{name: c[name] for name in COUNTERS},
+                "rates": rates(c),
+            }
+        )
+    if group_by == "unit":
+        rows.sort(key=_ranking)
+    else:
+        rows.sort(key=lambda row: (row["key"] is None, str(row["key"] or "")))
+    return KpiResult(date_from, date_to, group_by, rows, left_out)
+
+
+def _group_key(group_by: str, row: Mapping[str, Any]) -> Any:
+    if group_by == "none":
+        return None
+    if group_by == "unit":
+        return row["unit"]
+    if group_by == "category":
+        return row["category"]
+    if group_by == "day":
+        return row["day"].isoformat()
+    if group_by == "month":
+        return row["day"].strftime("%Y-%m")
+    # district / street / community: the rollup keeps communities; their ancestors' codes are in the path.
+    codes = [c for c in row["area_path"].split("/") if c]
+    depth = _AREA_LEVEL_DEPTH[group_by]
+    return codes[depth] if len(codes) > depth else None  # located only above this level
+
+
+def _names(group_by: str, keys: list[Any]) -> dict[Any, tuple[str, str]]:
+    """One query for the (public key, label) of whatever the rows are grouped by: units answer with their code."""
+    if not keys:
+        return {}
+    if group_by == "unit":
+        return {
+            pk: (code, name)
+            for pk, code, name in Unit.objects.filter(pk__in=keys).values_list("pk", "code", "name")
+        }
+    if group_by == "category":
+        return {
+            pk: (code, name)
+            for pk, code, name in Category.objects.filter(pk__in=keys).values_list("pk", "code", "name")
+        }
+    if group_by in _AREA_LEVEL_DEPTH:
+        return {
+            code: (code, name)
+            for code, name in Area.objects.filter(code__in=keys).values_list("code", "name")
+        }
+    return {k: (k, k) for k in keys}
+
+
+def _none_label(group_by: str, key: Any) -> str:
+    if key is not None:
+        return str(key)
+    return {
+        "none": _("All"),
+        "unit": _("No unit (not dispatched)"),
+        "category": _("Uncategorised"),
+    }.get(group_by, _("Not located at this level"))
+
+
+def _ranking(row: Mapping[str, Any]) -> tuple:
+    r = row["rates"]
+
+    def desc(v: float | None) -> float:
+        return -v if v is not None else 1.0  # no ratings: after every rated unit
+
+    return (desc(r["satisfaction_rate"]), desc(r["resolution_rate"]), -row["dispatched"], row["label"])

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from shequ.accounts.models import Unit
 from shequ.core.crypto import EncryptedTextField
-from shequ.geo.models import Area
+from shequ.geo.models import Area, PathField
 
 from .choices import (
     OPEN_STATUSES,
@@ -287,3 +288,64 @@ class AppealNumber(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day}: {self.last}"
+
+
+class KpiDaily(models.Model):
+    """The KPI rollup (三率 and the rest, docs/kpis.md): one day's counters for one lead unit, community and
+    top-level category, incremented by `kpis.record` inside the transaction of every appeal action.
+
+    Requests only sum these rows (never the timeline); `manage.py rebuild_appeal_kpis` recomputes them from the
+    events when they need repair. `day` is the Shenzhen (Asia/Shanghai) date of the event; `unit` the lead unit at
+    the time (None before dispatch); `area` the appeal's community, or its own area when it is located only above
+    community level; `area_path` a copy of that area's path for the indexed "everything under" prefix filter.
+    """
+
+    day = models.DateField(_("day"))
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="+")
+    area_path = PathField(_("area path"), max_length=400)
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+
+    received = models.PositiveIntegerField(default=0)
+    dispatched = models.PositiveIntegerField(default=0)
+    responded = models.PositiveIntegerField(default=0)
+    responded_on_time = models.PositiveIntegerField(default=0)
+    replied = models.PositiveIntegerField(default=0)
+    replied_on_time = models.PositiveIntegerField(default=0)
+    handling_seconds = models.PositiveBigIntegerField(default=0)
+    rated = models.PositiveIntegerField(default=0)
+    satisfied = models.PositiveIntegerField(default=0)
+    resolved = models.PositiveIntegerField(default=0)
+    reopened = models.PositiveIntegerField(default=0)
+    returned = models.PositiveIntegerField(default=0)
+    closed = models.PositiveIntegerField(default=0)
+    overdue = models.PositiveIntegerField(default=0)
+    rejected = models.PositiveIntegerField(default=0)
+    emergency_received = models.PositiveIntegerField(default=0)
+    emergency_dispatched_in_20min = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("KPI day")
+        verbose_name_plural = _("KPI days")
+        constraints = [
+            # One row per key. unit and category may be NULL, and NULL never equals NULL in a plain unique index
+            # (two "not yet dispatched" rows would both be allowed); COALESCE to 0 (no pk is 0) makes NULL a value.
+            # An expression index means the same on SQLite and PostgreSQL, where nulls_distinct=False would be
+            # silently skipped on SQLite. `day` leads, so the index also serves the period filter.
+            models.UniqueConstraint(
+                "day",
+                Coalesce("unit", 0),
+                "area",
+                Coalesce("category", 0),
+                name="appeals_kpi_one_row_per_key",
+            ),
+        ]
+        indexes = [
+            # Same job as Area.path's index: `area_path__prefix` is one range scan (see geo.models.PathPrefix).
+            models.Index(
+                fields=["area_path"], name="appeals_kpi_path_prefix", opclasses=["varchar_pattern_ops"]
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.area_path} unit={self.unit_id} category={self.category_id}"

@@ -2,7 +2,7 @@ from datetime import datetime
 
 from ninja import Schema
 
-from shequ.core.masking import mask_phone
+from shequ.core.masking import mask_phone, redact
 
 from .models import Appeal, Event
 from .workflow import available_actions
@@ -102,7 +102,8 @@ def appeal_out(a: Appeal, *, now: datetime) -> dict:
         "number": a.number,
         "status": a.status,
         "status_label": str(a.get_status_display()),
-        "text": a.text,
+        # Free text is written by residents and staff: a phone or ID number typed into it is masked too.
+        "text": redact(a.text),
         "category": a.category.code if a.category else None,
         "category_name": a.category.name if a.category else None,
         "channel": a.channel,
@@ -113,7 +114,7 @@ def appeal_out(a: Appeal, *, now: datetime) -> dict:
         "location_precision": a.location_precision,
         "lat": a.lat,
         "lng": a.lng,
-        "address": a.address,
+        "address": redact(a.address),
         "contact_name": a.contact_name,
         "contact_phone": mask_phone(a.contact_phone),
         "anonymous": a.anonymous,
@@ -122,7 +123,7 @@ def appeal_out(a: Appeal, *, now: datetime) -> dict:
         "supervised": a.supervised,
         "rating": a.rating,
         "resolved": a.resolved,
-        "reply_text": a.reply_text,
+        "reply_text": redact(a.reply_text),
         "created_at": a.created_at,
         "dispatched_at": a.dispatched_at,
         "contact_due": a.contact_due,
@@ -140,7 +141,7 @@ def event_out(e: Event) -> dict:
         "action": e.action,
         "from_status": e.from_status,
         "to_status": e.to_status,
-        "note": e.note,
+        "note": redact(e.note),
         "unit": e.actor_unit.name if e.actor_unit else None,
         "at": e.at,
         "data": e.data,

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from shequ.access.scoping import scope_for
+from shequ.access.scoping import scope_for, user_roles
 from shequ.accounts.models import Grant
-from shequ.accounts.roles import Action
+from shequ.accounts.roles import Action, Role
 from shequ.core.errors import NotFound
 from shequ.geo.models import Area
 
@@ -32,6 +32,14 @@ def visible_appeals(user) -> QuerySet[Appeal]:
         assigned = Exists(Assignment.objects.filter(appeal=OuterRef("pk"), unit_id__in=units, active=True))
         condition = condition | Q(lead_unit_id__in=units) | Q(assigned)
     return Appeal.objects.filter(condition)
+
+
+def appeal_may_list(*, user) -> bool:
+    """Staff list the appeals of their areas and units, residents their own; anyone else is refused (403), as
+    every protected endpoint refuses a user without the role (DESIGN.md §8)."""
+    if not scope_for(user, Action.APPEALS_VIEW).empty or _unit_ids(user):
+        return True
+    return Role.RESIDENT in user_roles(user) or Appeal.objects.filter(requester=user).exists()
 
 
 QUEUES = {

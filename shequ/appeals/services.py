@@ -31,6 +31,7 @@ from .choices import (
     CONTACT_HOURS,
     DEFAULT_REPLY,
     EMERGENCY_DISPATCH_MINUTES,
+    OPEN_STATUSES,
     SATISFIED_RATINGS,
     AssignmentRole,
     Channel,
@@ -334,7 +335,49 @@ def appeal_submit(
         urgency, reason = Urgency.EMERGENCY, detected
     if urgency is None:
         urgency = clean["category"].default_urgency if clean["category"] else Urgency.NORMAL
+    from .photos import MAX_PHOTOS, check_photo
+
+    # Every photo is checked before anything is stored: files live outside the transaction, so a bad second
+    # photo must not leave the first one behind.
+    photos = list(photos or [])
+    if len(photos) > MAX_PHOTOS:
+        raise ShequError(f"At most {MAX_PHOTOS} photos.", code="invalid_photo", fields={"photos": "too many"})
+    for photo in photos:
+        check_photo(photo)
     now = timezone.now()
+    stored: list = []
+    try:
+        return _submit(
+            actor,
+            data,
+            requester,
+            clean,
+            urgency=urgency,
+            reason=reason,
+            photos=photos,
+            stored=stored,
+            now=now,
+        )
+    except BaseException:
+        # The rows rolled back; remove the files too, so that nothing is half-written.
+        for f in stored:
+            f.storage.delete(f.name)
+        raise
+
+
+def _submit(
+    actor: User | None,
+    data: IntakeData,
+    requester: User | None,
+    clean: dict[str, Any],
+    *,
+    urgency: str,
+    reason: str,
+    photos: list,
+    stored: list,
+    now: datetime,
+) -> Appeal:
+    """The one transaction of intake; `stored` collects the files written, for the caller to remove on failure."""
     with transaction.atomic():
         appeal = Appeal(
             number=_next_number(now),
@@ -360,10 +403,10 @@ def appeal_submit(
         if urgency == Urgency.EMERGENCY:
             appeal.dispatch_due = now + timedelta(minutes=EMERGENCY_DISPATCH_MINUTES)
         appeal.save()
-        for photo in photos or []:
+        for photo in photos:
             from .photos import photo_attach
 
-            photo_attach(appeal=appeal, upload=photo, stage="intake")
+            stored.append(photo_attach(appeal=appeal, upload=photo, stage="intake").file)
         _finish(
             appeal,
             "submit",
@@ -465,7 +508,10 @@ def _dispatch(
 
 def _lock(appeal: Appeal) -> Appeal:
     return (
-        Appeal.objects.select_for_update().select_related("area", "category", "lead_unit").get(pk=appeal.pk)
+        # Lock the appeal row only: PostgreSQL refuses FOR UPDATE on the nullable side of the outer joins.
+        Appeal.objects.select_for_update(of=("self",))
+        .select_related("area", "category", "lead_unit")
+        .get(pk=appeal.pk)
     )
 
 
@@ -491,7 +537,10 @@ def appeal_dispatch(
     with transaction.atomic():
         appeal = _lock(appeal)
         _check(actor, appeal, "dispatch")
-        return _dispatch(appeal, actor, target, co_units=cos, note=note)
+        # After a return (退单) this is a re-dispatch: keep the clock as appeal_reassign does, so that a return
+        # neither restarts the deadline (forgiving overdue) nor drops an approved extension.
+        keep = appeal.reply_due is not None and appeal.dispatched_at is not None
+        return _dispatch(appeal, actor, target, co_units=cos, note=note, keep_deadline=keep)
 
 
 def appeal_reassign(
@@ -608,6 +657,8 @@ def appeal_reply(*, actor: User, appeal: Appeal, text: str) -> Appeal:
 
 
 def appeal_return(*, actor: User, appeal: Appeal, reason: str) -> Appeal:
+    # Who and when first: a refusal for the role or state is a 403/409 and audited, whatever the other rules say.
+    _check(actor, appeal, "return")
     if len((reason or "").strip()) < 4:
         raise ShequError(
             "Say why this appeal is not your unit's (at least 4 characters).", fields={"reason": "required"}
@@ -624,7 +675,6 @@ def appeal_return(*, actor: User, appeal: Appeal, reason: str) -> Appeal:
             code="return_window_passed",
             status=409,
         )
-    _check(actor, appeal, "return")
     with transaction.atomic():
         appeal = _lock(appeal)
         _check(actor, appeal, "return")
@@ -673,13 +723,13 @@ def default_unit_for(appeal: Appeal) -> Unit | None:
 
 
 def appeal_request_extension(*, actor: User, appeal: Appeal, days: int, reason: str) -> Extension:
+    _check(actor, appeal, "request_extension")  # first, as in appeal_return
     if not 1 <= int(days) <= 30:
         raise ShequError("An extension is 1 to 30 working days.", fields={"days": "1..30"})
     if len((reason or "").strip()) < 4:
         raise ShequError("Say why more time is needed.", fields={"reason": "required"})
     if appeal.extensions.filter(status=ExtensionStatus.PENDING).exists():
         raise ShequError("An extension request is already waiting.", code="duplicate", status=409)
-    _check(actor, appeal, "request_extension")
     with transaction.atomic():
         appeal = _lock(appeal)
         ext = Extension.objects.create(
@@ -796,9 +846,10 @@ def _reopen(appeal: Appeal, actor: User | None, *, reason: str, rectify: bool) -
         appeal.reply_due = add_working_time(now, days=days) if rectify else reply_deadline(appeal, now)
         appeal.warned_at = appeal.overdue_at = None
         lead = appeal.lead_unit
-        if lead is not None and not Assignment.objects.filter(
-            appeal=appeal, active=True, role=AssignmentRole.LEAD
-        ).exists():
+        if (
+            lead is not None
+            and not Assignment.objects.filter(appeal=appeal, active=True, role=AssignmentRole.LEAD).exists()
+        ):
             Assignment.objects.create(appeal=appeal, unit=lead, role=AssignmentRole.LEAD)
         return _finish(
             appeal,
@@ -839,6 +890,7 @@ def appeal_close(*, actor: User | None, appeal: Appeal, note: str = "") -> Appea
 
 
 def appeal_dispute_rating(*, actor: User, appeal: Appeal, reason: str) -> Appeal:
+    _check(actor, appeal, "dispute_rating")  # first, as in appeal_return
     if appeal.rating is None or appeal.rating not in BAD_RATINGS:
         raise ShequError("Only a bad rating can be disputed.", code="invalid_state", status=409)
     if len((reason or "").strip()) < 10:
@@ -851,6 +903,16 @@ def appeal_dispute_rating(*, actor: User, appeal: Appeal, reason: str) -> Appeal
 
 def appeal_decide_rating_dispute(*, actor: User, appeal: Appeal, uphold: bool, note: str = "") -> Appeal:
     """Upholding the dispute voids the rating: it no longer counts in 满意率 (the event keeps the history)."""
+    _check(actor, appeal, "decide_rating_dispute")
+    # Only a dispute the lead unit raised can be decided; otherwise a dispatcher could void any rating at will.
+    last = (
+        appeal.events.filter(action__in=["dispute_rating", "decide_rating_dispute"])
+        .order_by("-at", "-id")
+        .values_list("action", flat=True)
+        .first()
+    )
+    if last != "dispute_rating":
+        raise ShequError("No rating dispute is waiting.", code="invalid_state", status=409)
 
     def update(a: Appeal, now: datetime) -> dict:
         voided = a.rating if uphold else None
@@ -870,7 +932,9 @@ def appeal_decide_rating_dispute(*, actor: User, appeal: Appeal, uphold: bool, n
 
 
 def appeal_merge(*, actor: User, appeal: Appeal, into: Appeal, note: str = "") -> Appeal:
-    if into.pk == appeal.pk or into.status in (S.MERGED, S.REJECTED):
+    _check(actor, appeal, "merge")  # first, as in appeal_return
+    # Into an open appeal only: a closed one is never handled again, so the duplicate would be silently dropped.
+    if into.pk == appeal.pk or into.status not in OPEN_STATUSES:
         raise ShequError("Merge into another open appeal.", fields={"into": str(into.pk)})
 
     def update(a: Appeal, now: datetime) -> dict:

@@ -66,3 +66,18 @@ def allowed(action: str, status: str, relations: set[str]) -> bool:
 
 def available_actions(status: str, relations: set[str]) -> list[str]:
     return [a for a, t in TRANSITIONS.items() if status in t.sources and t.who & relations]
+
+
+# Timeline entries that are not transitions of the table (intake, the deadline scan, partner systems).
+EVENT_LABELS = {
+    "submit": "受理",
+    "warn": "临期预警",
+    "escalate": "超期督办",
+    "overdue": "超期",
+    "partner_update": "对接系统更新",
+}
+
+
+def event_label(action: str) -> str:
+    t = TRANSITIONS.get(action)
+    return t.label if t is not None else EVENT_LABELS.get(action, action)

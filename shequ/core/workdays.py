@@ -288,11 +288,18 @@ def _build_calendar() -> WorkCalendar:
     workdays: set[date] = set()
     for day, kind in CalendarDay.objects.values_list("date", "kind"):
         (holidays if kind == DayKind.HOLIDAY else workdays).add(day)
-    return WorkCalendar(holidays, workdays, strict=True)
+    # Not strict: a deadline that runs into a year whose holidays are not loaded yet (the State Council
+    # publishes them each November) is counted Monday–Friday rather than failing the request. The system check
+    # core.I001 warns operators to load the coming year with `calendar_add_year`.
+    return WorkCalendar(holidays, workdays, strict=False)
 
 
 def get_calendar() -> WorkCalendar:
-    """The platform's (strict) calendar from the CalendarDay table, cached in-process until the table changes."""
+    """The platform's calendar from the CalendarDay table, cached in-process until the table changes.
+
+    Uncovered years count as plain Monday–Friday (see `_build_calendar`); tests of exact holiday arithmetic use a
+    strict `WorkCalendar` directly.
+    """
     global _cached
     fingerprint = _fingerprint()
     with _cache_lock:

@@ -11,6 +11,7 @@ from shequ.accounts.models import OutboxMessage
 from shequ.accounts.roles import Action, Role
 
 SECTIONS = [
+    (Action.APPEALS_VIEW, "appeals:console_list", _("Appeals")),
     (Action.RESIDENTS_VIEW, "residents:console_list", _("Residents")),
     (Action.AUDIT_VIEW, "audit:console_list", _("Audit trail")),
     (Action.OUTBOX_VIEW, "web:outbox", _("Message outbox")),

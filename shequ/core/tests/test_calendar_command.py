@@ -12,7 +12,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from shequ.core.models import CalendarDay, DayKind
-from shequ.core.workdays import CalendarNotCovered, add_working_time, get_calendar
+from shequ.core.workdays import add_working_time, get_calendar
 
 pytestmark = pytest.mark.django_db
 
@@ -186,8 +186,9 @@ def test_add_working_time_needs_exactly_one_of_hours_and_days():
 
 
 def test_the_platform_calendar_sees_a_year_added_by_the_command(tmp_path):
-    with pytest.raises(CalendarNotCovered):
-        get_calendar().is_working_day(date(2099, 1, 5))
+    # Before the year is loaded it counts Monday–Friday (not strict): 1 January 2099 is a plain Thursday.
+    assert get_calendar().is_working_day(date(2099, 1, 1)) is True
+    assert get_calendar().is_working_day(date(2099, 1, 4)) is False
 
     run(FICTIONAL_YEAR, "--file", write(tmp_path, FICTIONAL_ENTRY))
 
@@ -207,3 +208,16 @@ def test_the_platform_calendar_sees_a_row_edited_in_place():
 
 def test_the_platform_calendar_is_reused_while_the_table_is_unchanged():
     assert get_calendar() is get_calendar()
+
+
+def test_a_missing_coming_year_is_reported_by_a_system_check(settings):
+    from django.utils import timezone
+
+    from shequ.core.checks import check_calendar_coverage
+
+    late_in_2026 = datetime(2026, 11, 28, 12, 0, tzinfo=SH)
+    from unittest import mock
+
+    with mock.patch.object(timezone, "localdate", return_value=late_in_2026.date()):
+        messages = check_calendar_coverage()
+    assert [m.id for m in messages] == ["core.I001"] and "2027" in messages[0].msg

@@ -1,0 +1,20 @@
+from django.urls import path
+
+from . import views_console, views_portal
+
+app_name = "appeals"
+urlpatterns = [
+    path("appeals/new/", views_portal.new_describe, name="new_describe"),
+    path("appeals/new/suggest/", views_portal.suggest_fragment, name="suggest"),
+    path("appeals/new/areas/", views_portal.area_options, name="area_options"),
+    path("appeals/new/location/", views_portal.new_location, name="new_location"),
+    path("appeals/new/confirm/", views_portal.new_confirm, name="new_confirm"),
+    path("me/appeals/", views_portal.my_list, name="my_list"),
+    path("me/appeals/<int:pk>/", views_portal.my_detail, name="my_detail"),
+    path("me/appeals/<int:pk>/rate/", views_portal.my_rate, name="my_rate"),
+    path("console/appeals/", views_console.console_list, name="console_list"),
+    path("console/appeals/export/", views_console.console_export, name="console_export"),
+    path("console/appeals/bulk-dispatch/", views_console.console_bulk_dispatch, name="console_bulk_dispatch"),
+    path("console/appeals/<int:pk>/", views_console.console_detail, name="console_detail"),
+    path("console/appeals/<int:pk>/<str:action>/", views_console.console_act, name="console_act"),
+]

@@ -1,0 +1,240 @@
+"""The staff console for appeals: queues per role, detail with one-click actions, bulk dispatch, export.
+
+Filters are the API's (selectors.appeal_list_for); every action goes through the same services as the API.
+"""
+
+from __future__ import annotations
+
+from typing import cast
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from shequ.access.decorators import require_action
+from shequ.access.scoping import can
+from shequ.accounts.models import Unit, User
+from shequ.accounts.roles import Action
+from shequ.audit.services import audit_record
+from shequ.core.errors import ShequError
+from shequ.core.exports import export_response
+from shequ.core.masking import mask_phone, redact
+
+from . import selectors, services
+from .choices import STATUS_BADGE, Rating, Status
+from .models import Category
+from .schemas import appeal_detail_out, deadline_state
+from .suggest import suggest_categories
+from .workflow import TRANSITIONS, event_label
+
+QUEUE_LABELS = [
+    ("to_dispatch", gettext_lazy("To dispatch")),
+    ("to_sign", gettext_lazy("To sign for")),
+    ("in_progress", gettext_lazy("In progress")),
+    ("near_due", gettext_lazy("Near due")),
+    ("overdue", gettext_lazy("Overdue")),
+    ("returned", gettext_lazy("Returned")),
+    ("supervised", gettext_lazy("Supervised")),
+    ("replied", gettext_lazy("Awaiting rating")),
+]
+FILTERS = ("queue", "status", "category", "area", "urgency", "q")
+
+
+def _filters(request: HttpRequest) -> dict:
+    return {k: (request.GET.get(k) or None) for k in FILTERS}
+
+
+@require_action(Action.APPEALS_VIEW)
+def console_list(request: HttpRequest) -> HttpResponse:
+    f = _filters(request)
+    if f["queue"] is None and "queue" not in request.GET:
+        f["queue"] = "to_dispatch" if can(request.user, Action.APPEALS_DISPATCH) else "to_sign"
+    qs = selectors.appeal_list_for(user=request.user, **f)
+    page = Paginator(qs, 30).get_page(request.GET.get("page"))
+    now = timezone.now()
+    rows = [
+        {"a": a, "state": deadline_state(a, now), "badge": STATUS_BADGE.get(Status(a.status), "secondary")}
+        for a in page
+    ]
+    params = request.GET.copy()
+    params.pop("page", None)
+    return render(
+        request,
+        "appeals/console_list.html",
+        {
+            "rows": rows,
+            "page": page,
+            "filters": f,
+            "queues": QUEUE_LABELS,
+            "query": params.urlencode(),
+            "categories": Category.objects.filter(parent__isnull=True).order_by("sort"),
+            "can_dispatch": can(request.user, Action.APPEALS_DISPATCH),
+            "units": _dispatch_units(request) if can(request.user, Action.APPEALS_DISPATCH) else [],
+        },
+    )
+
+
+def _dispatch_units(request: HttpRequest) -> list[Unit]:
+    return list(
+        Unit.objects.filter(is_active=True)
+        .exclude(kind="health_centre")
+        .order_by("code")
+        .only("code", "name")[:2000]
+    )
+
+
+@require_action(Action.APPEALS_VIEW)
+def console_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    appeal = selectors.appeal_get_for(user=request.user, pk=pk)
+    user = cast(User, request.user)
+    relations = services.actor_relations(user, appeal)
+    detail = appeal_detail_out(appeal, now=timezone.now(), relations=relations, staff=True)
+    for e in detail["events"]:
+        e["label"] = event_label(e["action"])
+    return render(
+        request,
+        "appeals/console_detail.html",
+        {
+            "appeal": appeal,
+            "detail": detail,
+            "relations": relations,
+            "actions": detail["actions"],
+            "suggestions": suggest_categories(appeal.text) if "dispatcher" in relations else [],
+            "units": _dispatch_units(request) if "dispatcher" in relations else [],
+            "photos": appeal.photos.all(),
+            "ratings": Rating.choices,
+            "labels": {a: t.label for a, t in TRANSITIONS.items()},
+            "phone_masked": mask_phone(appeal.contact_phone),
+        },
+    )
+
+
+@require_POST
+@require_action(Action.APPEALS_VIEW)
+def console_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    appeal = selectors.appeal_get_for(user=request.user, pk=pk)
+    user = cast(User, request.user)
+    post = request.POST
+    try:
+        _act(user, appeal, action, post)
+    except ShequError as exc:
+        messages.error(request, " ".join([exc.message, *[str(v) for v in exc.fields.values()]]))
+    except PermissionDenied:
+        messages.error(request, _("You may not take this action on this appeal."))
+    else:
+        label = TRANSITIONS[action].label if action in TRANSITIONS else action
+        messages.success(request, _("Done: %(action)s.") % {"action": label})
+    return redirect("appeals:console_detail", pk=pk)
+
+
+def _act(user: User, appeal, action: str, post) -> None:
+    note = post.get("note", "")
+    if action in ("dispatch", "reassign"):
+        fn = services.appeal_dispatch if action == "dispatch" else services.appeal_reassign
+        fn(actor=user, appeal=appeal, unit=post.get("unit", ""), co_units=post.getlist("co_units"), note=note)
+    elif action in ("sign_for", "start", "contact", "close"):
+        getattr(services, f"appeal_{action}")(actor=user, appeal=appeal, note=note)
+    elif action == "reply":
+        services.appeal_reply(actor=user, appeal=appeal, text=note)
+    elif action == "co_reply":
+        services.appeal_co_reply(actor=user, appeal=appeal, note=note)
+    elif action in ("return", "reopen", "reject", "dispute_rating"):
+        getattr(services, f"appeal_{action}")(actor=user, appeal=appeal, reason=note)
+    elif action == "supervise":
+        services.appeal_supervise(actor=user, appeal=appeal, comment=note)
+    elif action == "request_extension":
+        services.appeal_request_extension(
+            actor=user, appeal=appeal, days=int(post.get("days") or 0), reason=note
+        )
+    elif action == "decide_extension":
+        services.appeal_decide_extension(
+            actor=user, appeal=appeal, approve=post.get("approve") == "1", note=note
+        )
+    elif action == "decide_rating_dispute":
+        services.appeal_decide_rating_dispute(
+            actor=user, appeal=appeal, uphold=post.get("uphold") == "1", note=note
+        )
+    elif action == "evaluate":
+        services.appeal_evaluate(actor=user, appeal=appeal, rating=int(post.get("rating") or 0), comment=note)
+    elif action == "merge":
+        into = selectors.appeal_get_for(user=user, pk=int(post.get("into") or 0))
+        services.appeal_merge(actor=user, appeal=appeal, into=into, note=note)
+    else:
+        raise ShequError(_("Unknown action."), fields={"action": action})
+
+
+@require_POST
+@require_action(Action.APPEALS_DISPATCH)
+def console_bulk_dispatch(request: HttpRequest) -> HttpResponse:
+    """Dispatch several appeals to one unit; each goes through the service, failures are reported one by one."""
+    user = cast(User, request.user)
+    ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()][:200]
+    unit = request.POST.get("unit", "")
+    done, failed = 0, []
+    for appeal in selectors.visible_appeals(user).filter(pk__in=ids).select_related("area"):
+        try:
+            services.appeal_dispatch(actor=user, appeal=appeal, unit=unit, note=_("Bulk dispatch"))
+            done += 1
+        except (ShequError, PermissionDenied) as exc:
+            failed.append(f"{appeal.number}: {getattr(exc, 'message', str(exc))}")
+    if done:
+        messages.success(request, _("%(n)d appeals dispatched.") % {"n": done})
+    for line in failed[:10]:
+        messages.error(request, line)
+    return redirect(f"{request.POST.get('next') or '/console/appeals/'}")
+
+
+@require_action(Action.APPEALS_VIEW)
+def console_export(request: HttpRequest) -> HttpResponse:
+    f = _filters(request)
+    fmt = request.GET.get("format", "xlsx")
+    if fmt not in ("xlsx", "csv"):
+        fmt = "xlsx"
+    qs = selectors.appeal_list_for(user=request.user, **f)[:20000]
+    audit_record(
+        action="appeals.export",
+        actor=cast(User, request.user),
+        object_repr=f"appeals ({fmt})",
+        changes={"filters": {"after": {k: v for k, v in f.items() if v}}},
+    )
+    now = timezone.now()
+    headers = [
+        "编号",
+        "状态",
+        "类别",
+        "紧急程度",
+        "渠道",
+        "区域",
+        "承办单位",
+        "诉求内容",
+        "联系电话",
+        "受理时间",
+        "答复期限",
+        "期限状态",
+        "评价",
+    ]
+    rows = (
+        [
+            a.number,
+            a.get_status_display(),
+            a.category.name if a.category else "",
+            a.get_urgency_display(),
+            a.get_channel_display(),
+            a.area.name,
+            a.lead_unit.name if a.lead_unit else "",
+            redact(a.text),
+            mask_phone(a.contact_phone),
+            a.created_at,
+            a.reply_due,
+            deadline_state(a, now),
+            a.rating or "",
+        ]
+        for a in qs
+    )
+    return export_response(fmt, filename="appeals", headers=headers, rows=rows)

@@ -1,0 +1,280 @@
+"""The resident portal's appeal pages: submit in three steps (works without JavaScript), my appeals, rating.
+
+The draft lives in the session between steps; photos wait in storage under drafts/. The confirm step creates the
+appeal once: a second press of the button (or a reload) finds the draft already submitted and shows the result.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import cast
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from shequ.accounts.models import User
+from shequ.core.errors import ShequError
+from shequ.geo.models import Area
+
+from . import selectors, services
+from .choices import Rating, Status
+from .models import Category
+from .photos import MAX_PHOTOS, check_photo
+from .schemas import appeal_detail_out
+from .suggest import suggest_categories
+from .workflow import event_label
+
+DRAFT = "shequ_appeal_draft"
+
+
+def _draft(request: HttpRequest) -> dict:
+    return request.session.get(DRAFT) or {}
+
+
+def _save(request: HttpRequest, draft: dict) -> None:
+    request.session[DRAFT] = draft
+    request.session.modified = True
+
+
+def _categories() -> list[Category]:
+    return list(
+        Category.objects.filter(is_active=True, parent__isnull=False)
+        .select_related("parent")
+        .order_by("parent__sort", "sort")
+    )
+
+
+@login_required(login_url="/accounts/resident/")
+@require_http_methods(["GET", "POST"])
+def new_describe(request: HttpRequest) -> HttpResponse:
+    draft = _draft(request)
+    if draft.get("submitted_id"):
+        draft = {}
+    error = ""
+    if request.method == "POST":
+        text = (request.POST.get("text") or "").strip()
+        category = request.POST.get("category") or ""
+        if len(text) < 5:
+            error = _("Describe the problem in at least 5 characters.")
+        elif category and not Category.objects.filter(code=category, is_active=True).exists():
+            error = _("Choose a category from the list.")
+        else:
+            draft.update(text=text[:2000], category=category, id=draft.get("id") or uuid.uuid4().hex)
+            _save(request, draft)
+            return redirect("appeals:new_location")
+        draft.update(text=text, category=category)
+    suggestions = suggest_categories(draft.get("text", ""))
+    return render(
+        request,
+        "appeals/portal_new.html",
+        {
+            "step": 1,
+            "draft": draft,
+            "error": error,
+            "categories": _categories(),
+            "suggestions": suggestions,
+        },
+    )
+
+
+@login_required(login_url="/accounts/resident/")
+def suggest_fragment(request: HttpRequest) -> HttpResponse:
+    """The htmx fragment under the text box: the categories suggested for what has been typed so far."""
+    return render(
+        request,
+        "appeals/portal_new.html#suggestions",
+        {
+            "suggestions": suggest_categories(request.GET.get("text", "")[:2000]),
+            "draft": {"category": request.GET.get("category", "")},
+        },
+    )
+
+
+@login_required(login_url="/accounts/resident/")
+def area_options(request: HttpRequest) -> HttpResponse:
+    code = request.GET.get("street") or request.GET.get("district") or request.GET.get("parent") or ""
+    parent = Area.objects.filter(code=code).first()
+    children = (
+        list(
+            Area.objects.filter(parent=parent, level__in=["street", "community"])
+            .order_by("code")
+            .only("code", "name")
+        )
+        if parent
+        else []
+    )
+    return render(request, "appeals/portal_new.html#area-options", {"options": children})
+
+
+@login_required(login_url="/accounts/resident/")
+@require_http_methods(["GET", "POST"])
+def new_location(request: HttpRequest) -> HttpResponse:
+    draft = _draft(request)
+    if not draft.get("text"):
+        return redirect("appeals:new_describe")
+    error = ""
+    picked = {k: request.POST.get(k) or draft.get(k) or "" for k in ("district", "street", "community")}
+    if request.method == "POST":
+        draft.update(picked, address=(request.POST.get("address") or "").strip()[:200])
+        lat, lng = request.POST.get("lat") or "", request.POST.get("lng") or ""
+        try:
+            draft["lat"], draft["lng"] = (float(lat), float(lng)) if lat and lng else (None, None)
+        except ValueError:
+            error = _("The map position is not valid.")
+        photos = draft.get("photos", [])
+        for upload in request.FILES.getlist("photos"):
+            try:
+                kind = check_photo(upload)
+            except ShequError as exc:
+                error = exc.message
+                break
+            if len(photos) >= MAX_PHOTOS:
+                error = _("At most %(n)d photos.") % {"n": MAX_PHOTOS}
+                break
+            name = default_storage.save(
+                f"drafts/{draft['id']}/{uuid.uuid4().hex}", ContentFile(upload.read())
+            )
+            photos.append({"name": name, "type": kind})
+        draft["photos"] = photos
+        _save(request, draft)
+        if not error and request.POST.get("go") == "next":
+            if not (
+                draft.get("community") or draft.get("street") or draft.get("district") or draft.get("lat")
+            ):
+                error = _("Choose where it is: a community, or a point on the map.")
+            else:
+                return redirect("appeals:new_confirm")
+    districts = Area.objects.filter(level="district").order_by("code").only("code", "name")
+    streets = (
+        Area.objects.filter(parent__code=picked["district"]).order_by("code") if picked["district"] else []
+    )
+    communities = (
+        Area.objects.filter(parent__code=picked["street"]).order_by("code") if picked["street"] else []
+    )
+    return render(
+        request,
+        "appeals/portal_new.html",
+        {
+            "step": 2,
+            "draft": draft,
+            "error": error,
+            "districts": districts,
+            "streets": streets,
+            "communities": communities,
+            "picked": picked,
+        },
+    )
+
+
+@login_required(login_url="/accounts/resident/")
+@require_http_methods(["GET", "POST"])
+def new_confirm(request: HttpRequest) -> HttpResponse:
+    draft = _draft(request)
+    if draft.get("submitted_id"):
+        return redirect("appeals:my_detail", pk=draft["submitted_id"])
+    if not draft.get("text"):
+        return redirect("appeals:new_describe")
+    user = cast(User, request.user)
+    area_code = draft.get("community") or draft.get("street") or draft.get("district") or None
+    error, fields = "", {}
+    if request.method == "POST":
+        anonymous = request.POST.get("anonymous") == "1"
+        data = services.IntakeData(
+            text=draft["text"],
+            channel="portal",
+            category=draft.get("category") or None,
+            lat=draft.get("lat"),
+            lng=draft.get("lng"),
+            address=draft.get("address", ""),
+            area=area_code,
+            contact_phone=user.phone or "",
+            contact_name=user.display_name or "",
+            anonymous=anonymous,
+        )
+        files = [default_storage.open(p["name"]) for p in draft.get("photos", [])]
+        try:
+            appeal = services.appeal_submit(actor=user, data=data, requester=user, photos=files)
+        except ShequError as exc:
+            error, fields = exc.message, exc.fields
+        else:
+            for p in draft.get("photos", []):
+                default_storage.delete(p["name"])
+            draft["submitted_id"] = appeal.pk
+            _save(request, draft)
+            messages.success(request, _("Your appeal %(number)s was received.") % {"number": appeal.number})
+            return redirect("appeals:my_detail", pk=appeal.pk)
+    area = Area.objects.filter(code=area_code).first() if area_code else None
+    category = Category.objects.filter(code=draft.get("category") or "").first()
+    return render(
+        request,
+        "appeals/portal_new.html",
+        {
+            "step": 3,
+            "draft": draft,
+            "error": error,
+            "fields": fields,
+            "area": area,
+            "category": category,
+            "has_phone": bool(user.phone),
+        },
+    )
+
+
+@login_required(login_url="/accounts/resident/")
+def my_list(request: HttpRequest) -> HttpResponse:
+    qs = selectors.appeal_list_for(user=request.user, mine=True)
+    page = Paginator(qs, 10).get_page(request.GET.get("page"))
+    return render(request, "appeals/portal_my_list.html", {"page": page})
+
+
+@login_required(login_url="/accounts/resident/")
+def my_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    appeal = selectors.appeal_get_for(user=request.user, pk=pk)
+    if appeal.requester_id != request.user.pk:
+        from django.http import Http404
+
+        raise Http404
+    relations = services.actor_relations(cast(User, request.user), appeal)
+    detail = appeal_detail_out(appeal, now=timezone.now(), relations=relations, staff=False)
+    statuses = dict(Status.choices)
+    for e in detail["events"]:
+        e["status_label"] = statuses.get(e["to_status"], "")
+        e["action_label"] = event_label(e["action"])
+    return render(
+        request,
+        "appeals/portal_my_detail.html",
+        {
+            "appeal": appeal,
+            "detail": detail,
+            "ratings": Rating.choices,
+            "can_rate": "evaluate" in detail["actions"],
+        },
+    )
+
+
+@login_required(login_url="/accounts/resident/")
+@require_POST
+def my_rate(request: HttpRequest, pk: int) -> HttpResponse:
+    appeal = selectors.appeal_get_for(user=request.user, pk=pk)
+    try:
+        rating = int(request.POST.get("rating", "0"))
+        services.appeal_evaluate(
+            actor=cast(User, request.user),
+            appeal=appeal,
+            rating=rating,
+            comment=request.POST.get("comment", ""),
+            resolved={"yes": True, "no": False}.get(request.POST.get("resolved", "")),
+        )
+    except (ValueError, ShequError) as exc:
+        messages.error(request, getattr(exc, "message", _("Choose a rating.")))
+    else:
+        messages.success(request, _("Thank you for your rating."))
+    return redirect("appeals:my_detail", pk=pk)

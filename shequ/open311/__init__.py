@@ -1,0 +1,1 @@
+"""Open311 GeoReport v2 over the appeals module: categories are services, appeals are service requests."""

@@ -1,0 +1,31 @@
+// Tap-to-locate on the appeal form: district boundaries from our own API (no tile server, no CDN).
+// Progressive enhancement: without JavaScript the community picker above does the same job.
+(function () {
+  "use strict";
+  function start() {
+    var el = document.getElementById("pick-map");
+    if (!el || typeof L === "undefined") { return; }
+    var map = L.map(el, { attributionControl: false, zoomSnap: 0.25 }).setView([22.6, 114.1], 9);
+    var lat = document.getElementById("lat"), lng = document.getElementById("lng"), marker = null;
+    function place(latlng) {
+      if (marker) { marker.setLatLng(latlng); } else { marker = L.circleMarker(latlng, { radius: 9 }).addTo(map); }
+      lat.value = latlng.lat.toFixed(6); lng.value = latlng.lng.toFixed(6);
+    }
+    if (lat.value && lng.value) { place(L.latLng(parseFloat(lat.value), parseFloat(lng.value))); }
+    fetch("/api/v1/areas?level=district&limit=50").then(function (r) { return r.json(); }).then(function (page) {
+      var bounds = null;
+      page.items.forEach(function (d) {
+        fetch("/api/v1/areas/" + d.code + "/geometry").then(function (r) { return r.ok ? r.json() : null; })
+          .then(function (f) {
+            if (!f) { return; }
+            var layer = L.geoJSON(f, { style: { weight: 1, color: "#0d6efd", fillOpacity: 0.08 } }).addTo(map);
+            layer.bindTooltip(d.name);
+            bounds = bounds ? bounds.extend(layer.getBounds()) : layer.getBounds();
+            map.fitBounds(bounds);
+          });
+      });
+    });
+    map.on("click", function (e) { place(e.latlng); });
+  }
+  if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", start); } else { start(); }
+})();

@@ -1,0 +1,16 @@
+"""Template context for every page: elder mode (适老化), and what the signed-in person may open."""
+
+from django.http import HttpRequest
+
+ELDER_COOKIE = "shequ_elder"
+
+
+def ui(request: HttpRequest) -> dict:
+    user = getattr(request, "user", None)
+    staff = False
+    if user is not None and user.is_authenticated:
+        from shequ.access.scoping import can
+        from shequ.accounts.roles import Action
+
+        staff = can(user, Action.CONSOLE)
+    return {"elder": request.COOKIES.get(ELDER_COOKIE) == "1", "is_staff_user": staff}
