@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "shequ.open311",
     "shequ.api",
     "shequ.web",
+    "shequ.dashboards",
     "shequ.demo",
 ]
 

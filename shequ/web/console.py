@@ -12,6 +12,7 @@ from shequ.accounts.roles import Action, Role
 
 SECTIONS = [
     (Action.APPEALS_VIEW, "appeals:console_list", _("Appeals")),
+    (Action.APPEALS_KPI, "dashboards:dashboard", _("Leaders' dashboard")),
     (Action.RESIDENTS_VIEW, "residents:console_list", _("Residents")),
     (Action.AUDIT_VIEW, "audit:console_list", _("Audit trail")),
     (Action.OUTBOX_VIEW, "web:outbox", _("Message outbox")),

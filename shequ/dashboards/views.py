@@ -1,0 +1,141 @@
+"""The leaders' dashboard (/dashboard/): 民生诉求 volume, the three rates by area with drill-down, categories,
+a district choropleth, overdue and supervised lists. Composes appeals.kpis and appeals.selectors; every chart
+has a table view and an export of the same rows."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.dateparse import parse_date
+from django.utils.translation import gettext as _
+
+from shequ.access.decorators import require_action
+from shequ.access.scoping import scope_for
+from shequ.accounts.roles import Action
+from shequ.appeals import selectors
+from shequ.appeals.kpis import kpi_query
+from shequ.core.errors import ShequError
+from shequ.core.exports import export_response
+from shequ.geo.models import Area
+
+CHILD_LEVEL = {"city": "district", "district": "street", "street": "community", "community": "community"}
+RATES = [
+    ("response_rate", "响应率"),
+    ("resolution_rate", "解决率"),
+    ("satisfaction_rate", "满意率"),
+    ("on_time_rate", "按时办结率"),
+    ("reopen_rate", "重办率"),
+    ("return_rate", "退单率"),
+]
+
+
+def _period(request: HttpRequest) -> tuple[date, date]:
+    today = timezone.localdate()
+    to = parse_date(request.GET.get("to") or "") or today
+    frm = parse_date(request.GET.get("from") or "") or to - timedelta(days=29)
+    return frm, to
+
+
+def _area(request: HttpRequest) -> Area:
+    code = request.GET.get("area")
+    if code:
+        area = Area.objects.filter(code=code).first()
+        if area is not None:
+            return area
+    # The root of the user's KPI scope: the city for city roles, the district or street for others.
+    paths = sorted(scope_for(request.user, Action.APPEALS_KPI).paths, key=len)
+    code = [c for c in paths[0].split("/") if c][-1]
+    return Area.objects.get(code=code)
+
+
+def _data(request: HttpRequest) -> dict:
+    area = _area(request)
+    frm, to = _period(request)
+    common: dict[str, Any] = {"user": request.user, "area": area.code, "date_from": frm, "date_to": to}
+    child = CHILD_LEVEL[area.level]
+    summary = kpi_query(group_by="none", **common).rows
+    return {
+        "area": area,
+        "from": frm,
+        "to": to,
+        "child_level": child,
+        "ancestors": list(area.ancestors()),
+        "summary": summary[0] if summary else None,
+        "trend": kpi_query(group_by="day", **common).rows,
+        "by_area": kpi_query(group_by=child, **common).rows,
+        "by_district": kpi_query(group_by="district", **common).rows if area.level == "city" else [],
+        "by_category": kpi_query(group_by="category", **common).rows,
+        "by_unit": kpi_query(group_by="unit", min_volume=5, **common),
+    }
+
+
+@require_action(Action.APPEALS_KPI)
+def dashboard(request: HttpRequest) -> HttpResponse:
+    try:
+        data = _data(request)
+    except ShequError as exc:
+        return render(request, "dashboards/dashboard.html", {"error": exc.message}, status=exc.status)
+    area = data["area"]
+    overdue = selectors.appeal_list_for(user=request.user, area=area.code, queue="overdue")[:10]
+    supervised = selectors.appeal_list_for(user=request.user, area=area.code, queue="supervised")[:10]
+    charts = {
+        "trend": [
+            {"day": r["key"], "received": r["received"], "replied": r["replied"]} for r in data["trend"]
+        ],
+        "by_area": [
+            {"code": r["key"], "label": r["label"], **{k: r["rates"][k] for k, _ in RATES}}
+            for r in data["by_area"]
+        ],
+        "by_district": [
+            {
+                "code": r["key"],
+                "label": r["label"],
+                "satisfaction": r["rates"]["satisfaction_rate"],
+                "received": r["received"],
+            }
+            for r in data["by_district"]
+        ],
+        "by_category": [{"label": r["label"], "received": r["received"]} for r in data["by_category"]],
+        "rates": RATES,
+    }
+    return render(
+        request,
+        "dashboards/dashboard.html",
+        {
+            **data,
+            "charts": charts,
+            "overdue": overdue,
+            "supervised": supervised,
+            "rate_names": RATES,
+            "query": request.GET.urlencode(),
+        },
+    )
+
+
+@require_action(Action.APPEALS_KPI)
+def dashboard_export(request: HttpRequest) -> HttpResponse:
+    """The rows behind a chart, as .csv or .xlsx (the same numbers as the chart and its table)."""
+    data = _data(request)
+    chart = request.GET.get("chart", "by_area")
+    rows = data["by_unit"].rows if chart == "by_unit" else data.get(chart) or []
+    if not isinstance(rows, list):
+        rows = []
+    fmt = request.GET.get("format", "csv") if request.GET.get("format") in ("csv", "xlsx") else "csv"
+    headers = [_("Key"), _("Name"), "受理", "派单", "答复", "评价", *[label for _k, label in RATES]]
+    out = [
+        [
+            r["key"],
+            r["label"],
+            r["received"],
+            r["dispatched"],
+            r["replied"],
+            r["rated"],
+            *[r["rates"][k] for k, _l in RATES],
+        ]
+        for r in rows
+    ]
+    return export_response(fmt, filename=f"dashboard-{chart}", headers=headers, rows=out)
