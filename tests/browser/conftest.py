@@ -1,0 +1,47 @@
+"""Browser tests: Playwright for Python driving Debian's Chromium (/usr/bin/chromium), never a downloaded one.
+
+Where Chromium is missing the tests are skipped with the reason, unless SHEQU_REQUIRE_BROWSER=1 (CI sets it and
+installs chromium and fonts-noto-cjk), where a missing browser is a failure.
+"""
+
+import os
+from pathlib import Path
+
+import pytest
+
+# Playwright's sync API keeps an event loop running in this thread; Django then refuses ORM calls as "async".
+# The calls are in fact synchronous test code (Playwright's and Django's documented workaround for tests).
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = os.environ.get("SHEQU_CHROMIUM", "/usr/bin/chromium")
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
+SHOTS = Path(os.environ.get("SHEQU_SCREENSHOTS", Path(__file__).resolve().parents[2] / "test-artifacts"))
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("SHEQU_REQUIRE_BROWSER") == "1":
+            pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (apt-get install chromium)")
+        pytest.skip(f"{CHROMIUM} is missing: browser tests need Debian's chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def shots():
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    return SHOTS
