@@ -167,3 +167,29 @@ def test_a_handler_cannot_dispatch_from_the_console(client, cast):
     client.post(f"/console/appeals/{a.pk}/dispatch/", {"unit": "440304-CG"})
     a.refresh_from_db()
     assert a.status == "submitted"
+
+
+def test_the_console_list_runs_a_constant_number_of_queries(client, cast, django_assert_max_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def make(n):
+        for i in range(n):
+            appeal_submit(
+                actor=None,
+                data=IntakeData(
+                    text=f"路面坑洼第{i}处需要修补",
+                    channel="portal",
+                    area=_community().code,
+                    category="road_damage",
+                ),
+            )
+
+    make(2)
+    sign_in(client, cast["sunli"])
+    with CaptureQueriesContext(connection) as few:
+        assert client.get("/console/appeals/", {"queue": ""}).status_code == 200
+    make(25)
+    with CaptureQueriesContext(connection) as many:
+        client.get("/console/appeals/", {"queue": ""})
+    assert len(many.captured_queries) == len(few.captured_queries)
