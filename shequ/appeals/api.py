@@ -14,6 +14,7 @@ from shequ.access.scoping import can
 from shequ.accounts.models import User
 from shequ.accounts.roles import Action
 from shequ.api.auth import PROTECTED, OptionalAuth
+from shequ.api.pagination import MappedQuerySet
 from shequ.core.errors import NotFound, ShequError
 from shequ.core.idempotency import run_once
 
@@ -39,20 +40,6 @@ class AppealFilters(Schema):
     mine: bool = False
 
 
-class _Mapped:
-    def __init__(self, qs, now):
-        self.qs, self.now = qs, now
-
-    def count(self) -> int:
-        return self.qs.count()
-
-    def __len__(self) -> int:
-        return self.count()
-
-    def __getitem__(self, item):
-        return [appeal_out(a, now=self.now) for a in self.qs[item]]
-
-
 def _day_start(d: date | None) -> datetime | None:
     return timezone.make_aware(datetime.combine(d, time.min)) if d else None
 
@@ -65,7 +52,8 @@ def list_appeals(request: HttpRequest, filters: Query[AppealFilters]):
     f = filters.dict()
     f["created_from"] = _day_start(f["created_from"])
     f["created_to"] = _day_start(f["created_to"])
-    return _Mapped(selectors.appeal_list_for(user=request.user, **f), timezone.now())
+    now = timezone.now()
+    return MappedQuerySet(selectors.appeal_list_for(user=request.user, **f), lambda a: appeal_out(a, now=now))
 
 
 def _intake(request: HttpRequest, data: AppealIn, photos: list) -> tuple[int, dict]:

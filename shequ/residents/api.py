@@ -13,6 +13,7 @@ from ninja.pagination import paginate
 from shequ.access.scoping import can
 from shequ.accounts.roles import Action
 from shequ.api.auth import PROTECTED
+from shequ.api.pagination import MappedQuerySet
 from shequ.core.errors import error_body
 
 from . import exporting, importing, selectors, services
@@ -37,23 +38,7 @@ def list_residents(request: HttpRequest, filters: Query[ResidentFilters]):
         raise PermissionDenied("Your role may not list residents.")
     qs = selectors.resident_list_for(user=request.user, **filters.dict())
     today = timezone.localdate()
-    return _Mapped(qs, today)
-
-
-class _Mapped:
-    """A lazy, sliceable view that maps each page's rows to the masked schema (pagination slices it)."""
-
-    def __init__(self, qs, today):
-        self.qs, self.today = qs, today
-
-    def count(self) -> int:
-        return self.qs.count()
-
-    def __len__(self) -> int:
-        return self.count()
-
-    def __getitem__(self, item):
-        return [resident_out(r, today=self.today) for r in self.qs[item]]
+    return MappedQuerySet(qs, lambda r: resident_out(r, today=today))
 
 
 # Import and export are declared before /residents/{resident_id}: Ninja matches that path with Django's str
