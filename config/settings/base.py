@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "shequ.residents",
     "shequ.appeals",
     "shequ.open311",
+    "shequ.dispatch",
     "shequ.api",
     "shequ.web",
     "shequ.dashboards",

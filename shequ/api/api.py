@@ -92,6 +92,9 @@ def _mount_routers() -> None:
 
     api.add_router("/", kpis_router)
     api.add_router("/", appeals_router)
+    from shequ.dispatch.api import router as dispatch_router
+
+    api.add_router("/", dispatch_router)
 
 
 _mount_routers()

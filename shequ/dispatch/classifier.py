@@ -383,14 +383,17 @@ class TextClassifier:
         x = self.transform([text], [context or ()] if self.context_vocab else None)
         row = self.coef_[self.classes_.index(label)]
         n_text = len(self.vocab.hashes)  # context columns come after the text's and are not words
-        contribution = {
-            int(c): float(row[c] * v) for c, v in zip(x.indices, x.data, strict=True) if c < n_text
-        }
-        occurrences = np.bincount(col[known], minlength=n_text)
-        per_char = np.zeros(len(norm))
-        for c, (start, n) in zip(col[known], where[known], strict=True):
-            share = contribution.get(int(c), 0.0) / occurrences[c] / n
-            per_char[start : start + n] += share
+        contribution = np.zeros(n_text)
+        text_cols = x.indices < n_text
+        contribution[x.indices[text_cols]] = row[x.indices[text_cols]] * x.data[text_cols]
+        cols, starts, lengths = col[known], where[known, 0], where[known, 1]
+        occurrences = np.bincount(cols, minlength=n_text)
+        # Each occurrence of an n-gram carries its share of the n-gram's contribution, spread over its characters.
+        share = contribution[cols] / occurrences[cols] / lengths
+        per_char = np.zeros(len(norm) + cfg.ngram_max)
+        for offset in range(cfg.ngram_max):
+            inside = lengths > offset
+            np.add.at(per_char, starts[inside] + offset, share[inside])
         scores: dict[str, float] = {}
         for word, start, end in segmenter().tokenize(norm):
             word = word.strip()

@@ -1,0 +1,131 @@
+"""Smart dispatch (智能分拨, plan 6.2): the models that suggest an appeal's category and lead unit, what they were
+trained on, and what they suggested.
+
+The model files themselves live in Django's default storage (var/media locally, object storage in production);
+the database holds which version is active for each kind and the file's sha256, checked on every load.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class ModelKind(models.TextChoices):
+    CATEGORY = "category", _("Category")
+    UNIT = "unit", _("Lead unit")
+
+
+class ExampleSource(models.TextChoices):
+    DISPATCHER = "dispatcher", _("Dispatched by a dispatcher")
+    IMPORT = "import", _("Imported labelled file")
+    CORRECTION = "correction", _("Dispatcher's correction of a suggestion")
+
+
+class ModelVersion(models.Model):
+    """One trained dispatch model (分拨模型版本): its file, what it was trained on and how well it did.
+
+    At most one version per kind is active; suggestions use the active one. Older versions stay, so that an
+    operator can go back to one.
+    """
+
+    kind = models.CharField(_("kind"), max_length=16, choices=ModelKind.choices)
+    version = models.PositiveIntegerField(_("version"))
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    # {"source": "examples" | file name, "rows": n, "classes": {label: n}, "sources": {source: n}}
+    trained_on = models.JSONField(_("trained on"), default=dict)
+    # {"cv_macro_f1": .., "cv_accuracy": .., "folds": .., "per_class": {...}, "pipeline": "..."}
+    metrics = models.JSONField(_("metrics"), default=dict)
+    file = models.FileField(_("file"), upload_to="dispatch_models/")
+    sha256 = models.CharField(_("sha256 of the file"), max_length=64)
+    size = models.PositiveBigIntegerField(_("file size (bytes)"), default=0)
+    active = models.BooleanField(_("active"), default=False)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["kind", "-version"]
+        verbose_name = _("dispatch model version")
+        verbose_name_plural = _("dispatch model versions")
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "version"], name="dispatch_model_kind_version"),
+            # One active model per kind, enforced by the database: two retrains finishing together cannot both win.
+            models.UniqueConstraint(
+                fields=["kind"], condition=Q(active=True), name="dispatch_one_active_per_kind"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} v{self.version}{' (active)' if self.active else ''}"
+
+
+class TrainingExample(models.Model):
+    """A labelled text the models learn from (训练样本): an appeal a dispatcher dispatched, a dispatcher's
+    correction of a suggestion, or a row of an imported labelled file.
+
+    An appeal contributes at most one example per kind, holding its latest confirmed label: a correction replaces
+    the label instead of adding a contradicting row. Texts are stored with phone and ID numbers masked.
+    """
+
+    text = models.TextField(_("text"))
+    label_kind = models.CharField(_("kind of label"), max_length=16, choices=ModelKind.choices)
+    label = models.CharField(_("label"), max_length=60)  # a Category code or a Unit code
+    source = models.CharField(_("source"), max_length=16, choices=ExampleSource.choices)
+    # What the unit model reads beside the text: {"area_path": "/440300/440304/…/", "category": "sanitation"}
+    context = models.JSONField(_("context"), default=dict, blank=True)
+    appeal = models.ForeignKey(
+        "appeals.Appeal", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # sha256 of kind + text: importing the same file twice adds nothing.
+    digest = models.CharField(max_length=64, db_index=True, editable=False)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("training example")
+        verbose_name_plural = _("training examples")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["appeal", "label_kind"],
+                condition=Q(appeal__isnull=False),
+                name="dispatch_one_example_per_appeal_kind",
+            ),
+        ]
+        # Training reads every example of one kind.
+        indexes = [models.Index(fields=["label_kind", "created_at"], name="dispatch_example_kind")]
+
+    def __str__(self) -> str:
+        return f"{self.label_kind}={self.label} ({self.source})"
+
+
+class Suggestion(models.Model):
+    """What the models suggested for an appeal at intake, and whether it was dispatched on that suggestion.
+
+    A dispatcher's later dispatch or reassignment is compared with it: a different category or unit is a
+    correction, and becomes training data of its own kind.
+    """
+
+    appeal = models.ForeignKey("appeals.Appeal", on_delete=models.CASCADE, related_name="+")
+    category = models.CharField(_("suggested category"), max_length=60, blank=True)
+    category_probability = models.FloatField(null=True, blank=True)
+    unit = models.CharField(_("suggested unit"), max_length=60, blank=True)
+    unit_source = models.CharField(max_length=8, blank=True)  # "model" or "rules"
+    model_versions = models.JSONField(default=dict, blank=True)  # {"category": 3, "unit": 1}
+    auto_dispatched = models.BooleanField(_("dispatched automatically"), default=False)
+    payload = models.JSONField(default=dict, blank=True)  # the suggestion as the API returns it
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("dispatch suggestion")
+        verbose_name_plural = _("dispatch suggestions")
+        indexes = [models.Index(fields=["appeal", "created_at"], name="dispatch_suggestion_appeal")]
+
+    def __str__(self) -> str:
+        return f"{self.appeal_id}: {self.category} → {self.unit}"

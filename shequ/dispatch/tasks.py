@@ -1,0 +1,14 @@
+"""Celery tasks: thin wrappers around services."""
+
+from celery import shared_task
+
+from shequ.audit.context import audit_context
+
+from .services import models_retrain
+
+
+@shared_task(name="dispatch.retrain", acks_late=True)
+def retrain() -> dict:
+    """Weekly: a new version of each model from the examples gathered since, kept only if not worse."""
+    with audit_context(channel="task"):
+        return models_retrain()
