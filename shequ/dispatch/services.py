@@ -47,7 +47,9 @@ DEFAULT_THRESHOLD = 0.85
 DEFAULT_MIN_EXAMPLES = 100
 MIN_PER_LABEL = 5  # a label with fewer examples is left out of training (and said so)
 MAX_TEXT = 4000
-DISPATCH_ACTIONS = ("dispatch", "reassign")
+# Timeline actions a dispatcher's decision is learned from. "categorize" is the event the appeals app's category
+# service will write (not there yet): its data {"category": code} is then learned as the category label.
+LEARN_FROM_ACTIONS = ("dispatch", "reassign", "categorize")
 # The unit model has many more labels than the category model: fewer features keep its file small.
 KIND_CONFIG = {
     ModelKind.CATEGORY: Config(),
@@ -347,8 +349,8 @@ def record_correction(
 
 
 def capture_dispatch_event(event_id: int) -> list[TrainingExample]:
-    """Turn a dispatcher's dispatch or reassignment into training examples (run after the commit that wrote the
-    event). A label that differs from the appeal's stored suggestion is a correction; one that agrees, or where
+    """Turn a dispatcher's dispatch, reassignment or change of category into training examples (run after the
+    commit that wrote the event). A label that differs from the appeal's stored suggestion is a correction; one that agrees, or where
     nothing was suggested, is a dispatcher-confirmed example. The system's own dispatches (actor None) are never
     learned from: the model would be teaching itself."""
     event = (
@@ -356,18 +358,17 @@ def capture_dispatch_event(event_id: int) -> list[TrainingExample]:
         .filter(pk=event_id)
         .first()
     )
-    if event is None or event.actor is None or event.action not in DISPATCH_ACTIONS:
+    if event is None or event.actor is None or event.action not in LEARN_FROM_ACTIONS:
         return []
     appeal = event.appeal
     if not can_at(event.actor, Action.APPEALS_DISPATCH, appeal.area.path):
         return []
-    unit_code = str((event.data or {}).get("unit") or "") or None
+    data = event.data or {}
+    unit_code = None if event.action == "categorize" else (str(data.get("unit") or "") or None)
+    category = str(data.get("category") or "") or (appeal.category.code if appeal.category else None)
     suggestion = Suggestion.objects.filter(appeal=appeal).first()  # the latest
     labels = {
-        ModelKind.CATEGORY: (
-            appeal.category.code if appeal.category else None,
-            suggestion.category if suggestion else "",
-        ),
+        ModelKind.CATEGORY: (category, suggestion.category if suggestion else ""),
         ModelKind.UNIT: (unit_code, suggestion.unit if suggestion else ""),
     }
     examples: list[TrainingExample] = []

@@ -1,5 +1,6 @@
 """Dispatcher decisions become training data without the appeals app knowing: a post_save receiver on
-appeals.Event picks up "dispatch" and "reassign" rows that have an actor, and after the commit that wrote them
+appeals.Event picks up "dispatch", "reassign" (and, once the appeals app writes it, "categorize") rows that
+have an actor, and after the commit that wrote them
 turns them into examples (services.capture_dispatch_event). A failure there is logged, never raised into the
 dispatcher's request: the dispatch itself has already happened.
 """
@@ -18,9 +19,9 @@ DISPATCH_UID = "dispatch.capture_dispatch_event"
 
 
 def on_event_saved(sender: Any, instance: Any, created: bool, raw: bool = False, **kwargs: Any) -> None:
-    from .services import DISPATCH_ACTIONS
+    from .services import LEARN_FROM_ACTIONS
 
-    if raw or not created or instance.actor_id is None or instance.action not in DISPATCH_ACTIONS:
+    if raw or not created or instance.actor_id is None or instance.action not in LEARN_FROM_ACTIONS:
         return
     transaction.on_commit(partial(_capture, instance.pk), robust=True)
 

@@ -92,3 +92,16 @@ def test_import_then_train_from_the_shell(tmp_path):
     assert ModelVersion.objects.get().active
     out, _ = _run("list")
     assert "v1" in out
+
+
+@pytest.mark.django_db
+def test_an_operator_can_go_back_to_an_earlier_version(tmp_path):
+    _run("import-examples", str(write_jsonl(tmp_path / "data.jsonl", *synthetic_set())))
+    _run("train", "--min-examples", "20")
+    _run("train", "--min-examples", "20")
+    assert ModelVersion.objects.get(active=True).version == 2
+    out, _ = _run("activate", "--kind", "category", "--version", "1")
+    assert "v1 is active" in out
+    assert ModelVersion.objects.get(active=True).version == 1
+    with pytest.raises(CommandError):
+        _run("activate", "--kind", "category", "--version", "9")

@@ -280,3 +280,21 @@ def test_without_a_model_nothing_is_suggested_and_the_appeal_waits(cast, places)
     appeal = submit(RUBBISH, places["community"].code)
     result = services.auto_dispatch(appeal)
     assert result.reason == "no_model" and result.suggestion["category"] == []
+
+
+def test_a_dispatchers_change_of_category_is_a_correction(
+    category_model, cast, places, django_capture_on_commit_callbacks
+):
+    from shequ.appeals.models import Event
+
+    appeal = submit(RUBBISH, places["community"].code)
+    services.auto_dispatch(
+        appeal
+    )  # stores the suggestion (sanitation); no categorize service yet, so it waits
+    # The event the appeals app's future category service will write (there is no such service to call yet).
+    with django_capture_on_commit_callbacks(execute=True):
+        Event.objects.create(
+            appeal=appeal, action="categorize", actor=cast["sunli"], data={"category": "noise"}
+        )
+    example = TrainingExample.objects.get(appeal=appeal)
+    assert (example.label_kind, example.label, example.source) == ("category", "noise", "correction")
