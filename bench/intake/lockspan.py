@@ -1,12 +1,14 @@
-"""How long one intake holds the day's appeal-number row lock, and how many statements it runs: in-process.
+"""How long one intake holds a lock every intake queues on, and how many statements it runs: in-process.
 
     .venv/bin/python bench/intake/lockspan.py [--n 300] [--db shequ_bench]
 
 Calls services.appeal_submit directly (no HTTP) on the bench database, one appeal after another, with the bench's
-request bodies. For each one it times the span from the `SELECT … FOR UPDATE` on `appeals_appealnumber` to the end
-of appeal_submit (COMMIT, then the outbox SMS row written after commit: an upper bound of the time the row is
-locked), and counts the statements in all and inside that span. Since every intake in the city queues on that
-row, 1 / span is the most intakes per second the database lets through, whatever the number of workers.
+request bodies. For each one it times the span from the first city-wide lock (the `SELECT … FOR UPDATE` on
+`appeals_appealnumber` in the first version, the audit chain's `pg_advisory_xact_lock` since numbers come from a
+sequence) to the end of appeal_submit (COMMIT, then the outbox SMS row written after commit: an upper bound of
+the time the lock is held), and counts the statements in all and inside that span. Since every intake in the city
+queues on that lock, 1 / span is the most intakes per second the database lets through, whatever the number of
+workers.
 """
 
 from __future__ import annotations
@@ -41,7 +43,10 @@ def main() -> int:
     state: dict = {}
 
     def wrapper(execute, sql, params, many, context):
-        if "FOR UPDATE" in sql and "appealnumber" in sql:
+        # The first lock every intake in the city queues on: the day's number row (before the sequence), else
+        # the audit chain's advisory lock.
+        serial = ("FOR UPDATE" in sql and "appealnumber" in sql) or "pg_advisory_xact_lock" in sql
+        if serial and "start" not in state:
             state["start"], state["inside"] = time.perf_counter(), 0
         state["all"] = state.get("all", 0) + 1
         if "start" in state:

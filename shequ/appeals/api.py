@@ -132,7 +132,11 @@ def act_on_appeal(request: HttpRequest, appeal_id: int, action: str, payload: Ac
     appeal = selectors.appeal_get_for(user=request.user, pk=appeal_id)
     user = cast(User, request.user)  # the router's auth guarantees a signed-in user
     p = payload
-    if action == "dispatch":
+    if action == "categorize":
+        services.appeal_categorize(
+            actor=user, appeal=appeal, category=_required(p.category, "category"), note=p.note, resend=True
+        )
+    elif action == "dispatch":
         services.appeal_dispatch(
             actor=user, appeal=appeal, unit=_required(p.unit, "unit"), co_units=p.co_units, note=p.note
         )

@@ -281,7 +281,7 @@ class Photo(models.Model):
 
 
 class AppealNumber(models.Model):
-    """Per-day counters for human-readable numbers (SQ20261128000123), incremented under a row lock."""
+    """Per-day counters for human-readable numbers (SQ20261128000123) on SQLite; PostgreSQL uses a sequence."""
 
     day = models.DateField(unique=True)
     last = models.PositiveIntegerField(default=0)

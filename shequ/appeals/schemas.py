@@ -173,3 +173,4 @@ class ActionIn(Schema):
     resolved: bool | None = None
     into: int | None = None
     level: str = "normal"
+    category: str | None = None

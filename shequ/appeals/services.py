@@ -13,14 +13,14 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
 from shequ.access.scoping import can_at, forget_grants, user_roles
 from shequ.accounts.models import Grant, Unit, User
 from shequ.accounts.roles import Action
-from shequ.audit.services import audit_record
+from shequ.audit.services import audit_batch, audit_record
 from shequ.core.errors import ShequError
 from shequ.core.workdays import add_working_time
 from shequ.geo.models import Area
@@ -256,12 +256,27 @@ class IntakeData:
     attributes: dict | None = None
 
 
+NUMBER_SEQUENCE = "appeals_appeal_number_seq"  # migration 0004
+
+
 def _next_number(now: datetime) -> str:
+    """SQ + the local date + a counter: SQ20261128000123.
+
+    PostgreSQL: the counter is a city-wide sequence (nextval takes no lock held to COMMIT, so concurrent intakes
+    do not queue; a rolled-back intake leaves a gap; the counter is not reset daily and grows past six digits).
+    SQLite: a per-day counter row, incremented in the transaction; SQLite serialises writers anyway.
+    """
     day = timezone.localtime(now).date()
-    counter, _ = AppealNumber.objects.select_for_update().get_or_create(day=day)
-    AppealNumber.objects.filter(pk=counter.pk).update(last=F("last") + 1)
-    counter.refresh_from_db(fields=["last"])
-    return f"SQ{day:%Y%m%d}{counter.last:06d}"
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT nextval(%s)", [NUMBER_SEQUENCE])
+            (last,) = cursor.fetchone()
+    else:
+        counter, _ = AppealNumber.objects.select_for_update().get_or_create(day=day)
+        AppealNumber.objects.filter(pk=counter.pk).update(last=F("last") + 1)
+        counter.refresh_from_db(fields=["last"])
+        last = counter.last
+    return f"SQ{day:%Y%m%d}{last:06d}"
 
 
 def clean_intake(data: IntakeData) -> dict[str, Any]:
@@ -378,7 +393,7 @@ def _submit(
     now: datetime,
 ) -> Appeal:
     """The one transaction of intake; `stored` collects the files written, for the caller to remove on failure."""
-    with transaction.atomic():
+    with transaction.atomic(), audit_batch():
         appeal = Appeal(
             number=_next_number(now),
             text=clean["text"],
@@ -426,6 +441,7 @@ def _submit(
                 note=f"职责清单 {rule.version or rule.pk}",
                 data={"rule": rule.pk},
                 now=now,
+                fresh=True,
             )
     return appeal
 
@@ -442,11 +458,12 @@ def match_rule(appeal: Appeal, *, on=None) -> ResponsibilityRule | None:
     if appeal.category is None:
         return None
     day = on or timezone.localdate()
-    categories = [appeal.category] + ([appeal.category.parent] if appeal.category.parent_id else [])
+    # By id: the parent need not be fetched to be matched.
+    categories = [appeal.category_id] + ([appeal.category.parent_id] if appeal.category.parent_id else [])
     codes = [c for c in appeal.area.path.split("/") if c]
     rules = list(
         ResponsibilityRule.objects.filter(
-            category__in=categories, area__code__in=codes, effective_from__lte=day
+            category_id__in=categories, area__code__in=codes, effective_from__lte=day
         )
         .filter(Q(effective_to__isnull=True) | Q(effective_to__gte=day))
         .select_related("area", "lead_unit", "category")
@@ -471,10 +488,12 @@ def _dispatch(
     action: str = "dispatch",
     now: datetime | None = None,
     keep_deadline: bool = False,
+    fresh: bool = False,
 ) -> Appeal:
     now = now or timezone.now()
     from_status = appeal.status
-    Assignment.objects.filter(appeal=appeal, active=True).update(active=False, ended_at=now)
+    if not fresh:  # an appeal created in this transaction has no assignment to end
+        Assignment.objects.filter(appeal=appeal, active=True).update(active=False, ended_at=now)
     Assignment.objects.create(appeal=appeal, unit=unit, role=AssignmentRole.LEAD, created_at=now)
     for co in co_units or []:
         if co.pk != unit.pk:
@@ -534,7 +553,7 @@ def appeal_dispatch(
 ) -> Appeal:
     target, cos = _unit(unit), [_unit(c) for c in co_units or []]
     _check(actor, appeal, "dispatch")
-    with transaction.atomic():
+    with transaction.atomic(), audit_batch():
         appeal = _lock(appeal)
         _check(actor, appeal, "dispatch")
         # After a return (退单) this is a re-dispatch: keep the clock as appeal_reassign does, so that a return
@@ -548,7 +567,7 @@ def appeal_reassign(
 ) -> Appeal:
     target, cos = _unit(unit), [_unit(c) for c in co_units or []]
     _check(actor, appeal, "reassign")
-    with transaction.atomic():
+    with transaction.atomic(), audit_batch():
         appeal = _lock(appeal)
         _check(actor, appeal, "reassign")
         # Re-dispatch keeps the clock of the original dispatch: the requester has waited all along.
@@ -556,6 +575,72 @@ def appeal_reassign(
         return _dispatch(
             appeal, actor, target, co_units=cos, note=note, action="reassign", keep_deadline=keep
         )
+
+
+def appeal_categorize(
+    *, actor: User | None, appeal: Appeal, category: Category | str, note: str = "", resend: bool = False
+) -> Appeal:
+    """Set or change an open appeal's category (分类), as a dispatcher or the system (smart dispatch).
+
+    The timeline event carries {"category": new code, "before": old code}: the dispatch model learns a
+    dispatcher's change as a correction. With `resend` (the dispatcher's action on the console and the API), the
+    appeal follows the responsibility list of its new category, as FixMyStreet re-sends a report whose category
+    changes: a waiting appeal is dispatched by the matching rule, an appeal in another unit's hands is
+    reassigned to the rule's lead unit (keeping its deadlines). Without a matching rule nothing moves.
+    """
+    code = category.code if isinstance(category, Category) else str(category or "")
+    target = Category.objects.filter(code=code, is_active=True).first()
+    if target is None:
+        raise ShequError("Unknown category.", fields={"category": code})
+    _check(actor, appeal, "categorize")
+    with transaction.atomic(), audit_batch():
+        appeal = _lock(appeal)
+        _check(actor, appeal, "categorize")
+        before = appeal.category.code if appeal.category else ""
+        if before == target.code:
+            raise ShequError(
+                "The appeal already has this category.", code="unchanged", fields={"category": code}
+            )
+        appeal.category = target
+        _finish(
+            appeal,
+            "categorize",
+            actor,
+            from_status=appeal.status,
+            note=note,
+            data={"category": target.code, "before": before},
+            fields=["category"],
+        )
+        rule = match_rule(appeal) if resend else None
+        if rule is None:
+            return appeal
+        rule_note = f"职责清单 {rule.version or rule.pk}（分类变更）"
+        if appeal.status == S.SUBMITTED:
+            return _dispatch(
+                appeal,
+                None,
+                rule.lead_unit,
+                co_units=list(rule.co_units.all()),
+                note=rule_note,
+                data={"rule": rule.pk},
+            )
+        if appeal.lead_unit_id != rule.lead_unit_id and appeal.status in (
+            S.DISPATCHED,
+            S.SIGNED_FOR,
+            S.IN_PROGRESS,
+        ):
+            keep = appeal.reply_due is not None and appeal.dispatched_at is not None
+            return _dispatch(
+                appeal,
+                None,
+                rule.lead_unit,
+                co_units=list(rule.co_units.all()),
+                note=rule_note,
+                data={"rule": rule.pk},
+                action="reassign",
+                keep_deadline=keep,
+            )
+    return appeal
 
 
 # --- handling -------------------------------------------------------------------------------------------------
@@ -572,7 +657,7 @@ def _simple(
     notify: str | None = None,
 ) -> Appeal:
     _check(actor, appeal, action)
-    with transaction.atomic():
+    with transaction.atomic(), audit_batch():
         appeal = _lock(appeal)
         _check(actor, appeal, action)
         from_status = appeal.status
@@ -624,7 +709,7 @@ def appeal_co_reply(*, actor: User, appeal: Appeal, note: str) -> Appeal:
         raise ShequError("Write what your unit found or did.", fields={"note": "required"})
     units = _actor_units(actor)
     _check(actor, appeal, "co_reply")
-    with transaction.atomic():
+    with transaction.atomic(), audit_batch():
         Assignment.objects.filter(
             appeal=appeal, active=True, role=AssignmentRole.CO, unit_id__in=units
         ).update(reply_text=note[:MAX_TEXT])
@@ -675,7 +760,7 @@ def appeal_return(*, actor: User, appeal: Appeal, reason: str) -> Appeal:
             code="return_window_passed",
             status=409,
         )
-    with transaction.atomic():
+    with transaction.atomic(), audit_batch():
         appeal = _lock(appeal)
         _check(actor, appeal, "return")
         from_status, now = appeal.status, timezone.now()
@@ -730,7 +815,7 @@ def appeal_request_extension(*, actor: User, appeal: Appeal, days: int, reason: 
         raise ShequError("Say why more time is needed.", fields={"reason": "required"})
     if appeal.extensions.filter(status=ExtensionStatus.PENDING).exists():
         raise ShequError("An extension request is already waiting.", code="duplicate", status=409)
-    with transaction.atomic():
+    with transaction.atomic(), audit_batch():
         appeal = _lock(appeal)
         ext = Extension.objects.create(
             appeal=appeal, requested_by=actor, days=int(days), reason=reason[:300], old_due=appeal.reply_due
@@ -749,7 +834,7 @@ def appeal_request_extension(*, actor: User, appeal: Appeal, days: int, reason: 
 
 def appeal_decide_extension(*, actor: User, appeal: Appeal, approve: bool, note: str = "") -> Appeal:
     _check(actor, appeal, "decide_extension")
-    with transaction.atomic():
+    with transaction.atomic(), audit_batch():
         appeal = _lock(appeal)
         ext = appeal.extensions.select_for_update().filter(status=ExtensionStatus.PENDING).first()
         if ext is None:
@@ -834,7 +919,7 @@ def appeal_evaluate(
 
 
 def _reopen(appeal: Appeal, actor: User | None, *, reason: str, rectify: bool) -> Appeal:
-    with transaction.atomic():
+    with transaction.atomic(), audit_batch():
         appeal = _lock(appeal)
         if not allowed("reopen", appeal.status, actor_relations(actor, appeal)):
             _check(actor, appeal, "reopen")
@@ -970,7 +1055,7 @@ def appeal_scan_deadlines(*, now: datetime | None = None, batch: int = 500) -> d
     counts = {"warned": 0, "overdue": 0, "dispatch_late": 0}
     open_q = Q(status__in=[S.DISPATCHED, S.SIGNED_FOR, S.IN_PROGRESS])
     for appeal in Appeal.objects.filter(open_q, reply_due__lte=now, overdue_at__isnull=True)[:batch]:
-        with transaction.atomic():
+        with transaction.atomic(), audit_batch():
             a = _lock(appeal)
             if a.overdue_at is not None or a.reply_due is None or a.reply_due > now:
                 continue
@@ -1003,13 +1088,13 @@ def appeal_scan_deadlines(*, now: datetime | None = None, batch: int = 500) -> d
         window = (appeal.reply_due - appeal.dispatched_at).total_seconds()
         if window <= 0 or (appeal.reply_due - now).total_seconds() > window * WARN_FRACTION:
             continue
-        with transaction.atomic():
+        with transaction.atomic(), audit_batch():
             updated = Appeal.objects.filter(pk=appeal.pk, warned_at__isnull=True).update(warned_at=now)
             if updated:
                 _event(appeal, "warn", None, from_status=appeal.status, note="即将超期", public=False, at=now)
                 counts["warned"] += 1
     for appeal in Appeal.objects.filter(status=S.SUBMITTED, dispatch_due__lte=now, supervised=False)[:batch]:
-        with transaction.atomic():
+        with transaction.atomic(), audit_batch():
             if Appeal.objects.filter(pk=appeal.pk, supervised=False).update(supervised=True):
                 _event(
                     appeal,
@@ -1031,6 +1116,7 @@ def appeal_scan_deadlines(*, now: datetime | None = None, batch: int = 500) -> d
 
 
 ACTION_SERVICES = {
+    "categorize": appeal_categorize,
     "dispatch": appeal_dispatch,
     "sign_for": appeal_sign_for,
     "start": appeal_start,

@@ -36,6 +36,7 @@ def T(sources, target, who, label) -> Transition:
 
 TRANSITIONS: dict[str, Transition] = {
     #                   from                               to              who                            label
+    "categorize":        T(OPEN,                            None,           {"dispatcher", "system"},      "分类"),
     "dispatch":          T({S.SUBMITTED},                   S.DISPATCHED,   {"dispatcher", "system"},      "派单"),
     "sign_for":          T({S.DISPATCHED},                  S.SIGNED_FOR,   {"lead"},                      "签收"),
     "start":             T({S.SIGNED_FOR},                  S.IN_PROGRESS,  {"lead"},                      "开始办理"),

@@ -7,9 +7,12 @@ back too.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import dataclasses
 import json
 import re
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -149,27 +152,83 @@ def audit_record(
     actor_role = _shorten(actor_role, _SHORTENED["actor_role"])
     object_repr = _shorten(object_repr, _SHORTENED["object_repr"])
 
-    with transaction.atomic():
-        _lock_chain()
-        last_seq, prev_hash = _chain_head()
-        entry = AuditEntry(
-            seq=last_seq + 1,
-            # Taken under the lock, so `at` follows `seq` on one machine (clocks of several may still differ).
-            at=timezone.now(),
-            actor=actor,
-            **values,
-            actor_role=actor_role,
-            object_repr=object_repr,
-            # Stored exactly as it will read back, so the hash computed now matches the one verified later.
-            changes=_jsonable(changes or {}),
-            purpose=purpose,
-            ip=ip,
-            channel=channel,
-            prev_hash=prev_hash,
-        )
-        entry.hash = entry.computed_hash()
-        entry.save()
+    entry = AuditEntry(
+        actor=actor,
+        **values,
+        actor_role=actor_role,
+        object_repr=object_repr,
+        # Stored exactly as it will read back, so the hash computed now matches the one verified later.
+        changes=_jsonable(changes or {}),
+        purpose=purpose,
+        ip=ip,
+        channel=channel,
+    )
+    batch = _open_batch(connection.alias)
+    if batch is not None and connection.in_atomic_block:
+        batch.append(entry)  # appended to the chain when the batch ends, just before its COMMIT
+        return entry
+    with transaction.atomic(savepoint=False):
+        _append([entry])
     return entry
+
+
+def _append(entries: list[AuditEntry]) -> None:
+    """Link the entries to the head of the chain and insert them, under the chain lock (held to COMMIT)."""
+    _lock_chain()
+    last_seq, prev_hash = _chain_head()
+    # Taken under the lock, so `at` follows `seq` on one machine (clocks of several may still differ).
+    now = timezone.now()
+    for entry in entries:
+        last_seq += 1
+        entry.seq, entry.at, entry.prev_hash = last_seq, now, prev_hash
+        entry.hash = prev_hash = entry.computed_hash()
+    if len(entries) == 1:
+        entries[0].save(force_insert=True)
+    else:
+        AuditEntry.objects.bulk_create(entries)
+
+
+# Open batches by database alias. A ContextVar keeps concurrent requests in threads (gthread) or tasks apart.
+_batch_var: contextvars.ContextVar[dict[str, list[AuditEntry]] | None] = contextvars.ContextVar(
+    "shequ_audit_batches", default=None
+)
+
+
+def _open_batch(alias: str) -> list[AuditEntry] | None:
+    return (_batch_var.get() or {}).get(alias)
+
+
+@contextlib.contextmanager
+def audit_batch() -> Iterator[None]:
+    """Defer the chain append of the block's audit entries to its end, inside the caller's transaction.
+
+    Use it as the innermost block of the transaction that commits:
+
+        with transaction.atomic(), audit_batch():
+            ... change rows, audit_record(...) ...
+
+    Every entry is still written in the same transaction as the change it records; only the chain lock (which
+    every audited write in the city queues on) is taken at the end, right before COMMIT, instead of at the first
+    audit_record: the lock is then held for one insert and the COMMIT rather than for the rest of the work
+    (bench/intake). On an exception nothing is appended: the transaction rolls back anyway. Inside a batch,
+    do not catch an exception of a nested atomic block that audited something: its entries would stay in the
+    batch although its changes rolled back. A batch inside a batch joins the outer one.
+    """
+    alias = connection.alias
+    current = _batch_var.get() or {}
+    if alias in current:
+        yield
+        return
+    if not connection.in_atomic_block:
+        raise RuntimeError("audit_batch() runs inside transaction.atomic()")
+    entries: list[AuditEntry] = []
+    token = _batch_var.set({**current, alias: entries})
+    try:
+        yield
+    finally:
+        _batch_var.reset(token)
+    if entries:
+        _append(entries)
 
 
 def _shorten(text: str, limit: int) -> str:

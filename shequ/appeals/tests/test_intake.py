@@ -329,3 +329,33 @@ def test_a_phone_written_in_the_description_is_masked_in_the_answers(client, wor
     assert PHONE not in detail["text"] and "139****5678" in detail["text"]
     listed = client.get(URL).json()["items"][0]
     assert PHONE not in listed["text"]
+
+
+@pytest.mark.skipif(
+    __import__("django.db").db.connection.vendor != "postgresql",
+    reason="SQLite serialises every writer with BEGIN IMMEDIATE; PostgreSQL takes numbers from a sequence",
+)
+def test_an_open_intake_does_not_hold_up_the_next_number(transactional_db):
+    """The number comes from a sequence: a transaction still open after taking one blocks nobody."""
+    import threading
+
+    from django.db import connections, transaction
+    from django.utils import timezone
+
+    got: list[str] = []
+
+    def other() -> None:
+        try:
+            got.append(services._next_number(timezone.now()))
+        finally:
+            connections.close_all()
+
+    with transaction.atomic():
+        mine = services._next_number(timezone.now())
+        thread = threading.Thread(target=other)
+        thread.start()
+        thread.join(timeout=10)  # with a row lock held to COMMIT this would wait for us: forever
+        assert not thread.is_alive()
+    assert len(got) == 1 and got[0] != mine
+    assert got[0][:10] == mine[:10] and int(got[0][10:]) > int(mine[10:])
+    assert not AppealNumber.objects.exists()

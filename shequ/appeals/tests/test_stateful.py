@@ -51,7 +51,7 @@ NO_STATUS_CHANGE = {"warn", "escalate"}
 # Refusals a service makes after the table allowed the action: the action's own business rules (a return after
 # the window or after the default unit was decided, a second pending extension, no dispute to decide, a merge
 # into a finished appeal).
-BUSINESS_CODES = {"return_window_passed", "invalid_state", "duplicate", "bad_request"}
+BUSINESS_CODES = {"return_window_passed", "invalid_state", "duplicate", "bad_request", "unchanged"}
 
 
 def parse(iso: str) -> datetime:
@@ -98,6 +98,9 @@ class AppealMachine(RuleBasedStateMachine):
             lead = data.draw(st.sampled_from(units), label="unit")
             co = data.draw(st.lists(st.sampled_from(units), max_size=2, unique=True), label="co_units")
             return {"unit": lead, "co_units": co}
+        if action == "categorize":
+            category = data.draw(st.sampled_from(["sanitation", "road_damage", "noise"]), label="category")
+            return {"category": category, "resend": data.draw(st.booleans(), label="resend")}
         if action == "merge":
             into = data.draw(st.sampled_from([pk for pk in self.pks if pk != appeal.pk]), label="into")
             return {"into": Appeal.objects.get(pk=into)}

@@ -442,3 +442,71 @@ def test_a_refusal_never_writes_a_timeline_event(world):
     with pytest.raises(PermissionDenied):
         services.appeal_dispatch(actor=world["lina"], appeal=appeal, unit=world.lina_unit)
     assert list(Event.objects.filter(appeal=appeal).values_list("action", flat=True)) == ["submit"]
+
+
+# --- categorize (分类) and re-send on a new category ---------------------------------------------------------------
+def _rule(category: str, area, unit) -> None:
+    from datetime import date
+
+    from shequ.appeals.models import ResponsibilityRule
+
+    ResponsibilityRule.objects.create(
+        category=Category.objects.get(code=category),
+        area=area,
+        lead_unit=unit,
+        effective_from=date(2020, 1, 1),
+    )
+
+
+def test_the_dispatcher_sets_a_category_and_the_event_records_the_change(world):
+    appeal = submit(world, category=None)
+    appeal = services.appeal_categorize(
+        actor=world["sunli"], appeal=appeal, category="noise", note="噪音扰民"
+    )
+    assert appeal.category.code == "noise" and appeal.status == Status.SUBMITTED
+    event = appeal.events.get(action="categorize")
+    assert event.data == {"category": "noise", "before": ""} and event.actor == world["sunli"]
+    assert "appeal.categorize" in audit_actions(appeal)
+
+
+def test_a_new_category_with_a_rule_sends_a_waiting_appeal_to_the_rule_unit(world):
+    _rule("noise", world.huafu_community.parent, world.huafu_office)
+    appeal = submit(world, category=None)
+    appeal = services.appeal_categorize(actor=world["sunli"], appeal=appeal, category="noise", resend=True)
+    assert appeal.status == Status.DISPATCHED and appeal.lead_unit == world.huafu_office
+    assert event_actions(appeal) == ["submit", "categorize", "dispatch"]
+
+
+def test_a_new_category_reassigns_a_dispatched_appeal_and_keeps_its_deadline(world):
+    _rule("noise", world.huafu_community.parent, world.huafu_office)
+    appeal = submit(world)
+    appeal = services.appeal_dispatch(actor=world["sunli"], appeal=appeal, unit=world.lina_unit.code)
+    due = appeal.reply_due
+    appeal = services.appeal_categorize(actor=world["sunli"], appeal=appeal, category="noise", resend=True)
+    assert appeal.lead_unit == world.huafu_office and appeal.status == Status.DISPATCHED
+    assert appeal.reply_due == due
+    assert event_actions(appeal)[-2:] == ["categorize", "reassign"]
+    assert list(Assignment.objects.filter(appeal=appeal, active=True).values_list("unit", flat=True)) == [
+        world.huafu_office.pk
+    ]
+
+
+def test_without_resend_a_new_category_moves_nothing(world):
+    _rule("noise", world.huafu_community.parent, world.huafu_office)
+    appeal = submit(world, category=None)
+    appeal = services.appeal_categorize(actor=world["sunli"], appeal=appeal, category="noise")
+    assert appeal.status == Status.SUBMITTED and appeal.lead_unit is None
+
+
+def test_categorize_refuses_an_unknown_or_unchanged_category_and_a_resident(world):
+    appeal = submit(world)
+    with pytest.raises(ShequError) as unknown:
+        services.appeal_categorize(actor=world["sunli"], appeal=appeal, category="no-such-thing")
+    assert unknown.value.fields == {"category": "no-such-thing"}
+    with pytest.raises(ShequError) as same:
+        services.appeal_categorize(actor=world["sunli"], appeal=appeal, category="sanitation")
+    assert same.value.code == "unchanged"
+    with pytest.raises(PermissionDenied):
+        services.appeal_categorize(actor=world["zhangwei"], appeal=appeal, category="noise")
+    appeal.refresh_from_db()
+    assert appeal.category.code == "sanitation" and "categorize" not in event_actions(appeal)

@@ -407,3 +407,73 @@ def test_two_writers_at_once_leave_one_continuous_valid_chain(transactional_db):
     assert AuditEntry.objects.filter(actor_username="lina").count() == 50
     report = verify_chain()
     assert report.ok and report.checked == 100
+
+
+# --- batches: the chain lock taken once, at the end of the transaction --------------------------------------------
+
+
+def test_a_batch_appends_its_entries_at_its_end_in_order(db):
+    from shequ.audit.services import audit_batch
+
+    record(1)
+    with transaction.atomic(), audit_batch():
+        first = audit_record(action="appeal.submit", object_type="appeals.appeal", object_id="7")
+        second = audit_record(action="appeal.dispatch", object_type="appeals.appeal", object_id="7")
+        assert first.seq is None and not AuditEntry.objects.filter(object_id="7").exists()
+    assert (first.seq, second.seq) == (2, 3)
+    assert second.prev_hash == first.hash and first.at == second.at
+    assert list(
+        AuditEntry.objects.filter(object_id="7").order_by("seq").values_list("action", flat=True)
+    ) == [
+        "appeal.submit",
+        "appeal.dispatch",
+    ]
+    assert verify_chain().ok
+
+
+def test_a_batch_that_fails_appends_nothing(db):
+    from shequ.audit.services import audit_batch
+
+    with pytest.raises(RuntimeError), transaction.atomic(), audit_batch():
+        audit_record(action="appeal.submit", object_type="appeals.appeal", object_id="8")
+        raise RuntimeError("the change failed")
+    assert not AuditEntry.objects.exists()
+    record(1)
+    assert AuditEntry.objects.get().seq == 1 and verify_chain().ok
+
+
+def test_a_batch_inside_a_batch_joins_it(db):
+    from shequ.audit.services import audit_batch
+
+    with transaction.atomic(), audit_batch():
+        audit_record(action="appeal.submit", object_type="appeals.appeal", object_id="9")
+        with transaction.atomic(), audit_batch():
+            audit_record(action="appeal.dispatch", object_type="appeals.appeal", object_id="9")
+        assert not AuditEntry.objects.exists()
+    assert list(AuditEntry.objects.order_by("seq").values_list("seq", flat=True)) == [1, 2]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the chain lock is PostgreSQL's advisory lock")
+def test_an_intake_takes_the_chain_lock_only_after_all_its_other_writes(db, cast):
+    from shequ.appeals.services import IntakeData, appeal_submit
+
+    statements: list[str] = []
+
+    def spy(execute, sql_text, params, many, context):
+        statements.append(sql_text)
+        return execute(sql_text, params, many, context)
+
+    with connection.execute_wrapper(spy):
+        appeal_submit(
+            actor=cast["zhangwei"],
+            requester=cast["zhangwei"],
+            data=IntakeData(text="小区门口的垃圾桶三天没人清理了", channel="portal", area="440304"),
+        )
+    lock = next(i for i, s in enumerate(statements) if "pg_advisory_xact_lock" in s)
+    after = [s.split()[0] for s in statements[lock + 1 :] if "outboxmessage" not in s]
+    # After the lock: read the head, insert the entries; nothing else of the transaction waits behind it.
+    assert "audit_auditentry" in statements[lock + 1] and all(
+        "audit_auditentry" in s for s in statements[lock + 1 : lock + 3]
+    ), after
+    assert sum("pg_advisory_xact_lock" in s for s in statements) == 1
+    assert not any("FOR UPDATE" in s and "appealnumber" in s for s in statements)
