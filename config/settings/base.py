@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "shequ.appeals",
     "shequ.open311",
     "shequ.dispatch",
+    "shequ.earlywarning",
     "shequ.api",
     "shequ.web",
     "shequ.dashboards",
@@ -203,6 +204,8 @@ CELERY_BEAT_SCHEDULE: dict = {
     "appeals.scan_deadlines": {"task": "appeals.scan_deadlines", "schedule": 60.0},
     # Retention of the audit trail (SHEQU_AUDIT_RETENTION_DAYS), nightly.
     "audit.purge_expired": {"task": "audit.purge_expired", "schedule": crontab(hour=3, minute=30)},
+    # Weak-signal early warnings (rises, repeats, new clusters) over yesterday's appeals, before the working day.
+    "earlywarning.detect_daily": {"task": "earlywarning.detect_daily", "schedule": crontab(hour=6, minute=0)},
 }
 
 # --- platform ---------------------------------------------------------------------------------------------

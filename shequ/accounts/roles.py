@@ -48,17 +48,21 @@ class Action:
     APPEALS_SUPERVISE = "appeals.supervise"
     APPEALS_KPI = "appeals.kpi"
     APPEALS_RULES = "appeals.rules"  # maintain the responsibility list
+    WARNINGS_VIEW = "warnings.view"  # early warnings (弱信号预警) and the monthly top problems (每月一题)
+    WARNINGS_DECIDE = "warnings.decide"  # acknowledge, dismiss, or turn into a proactive task (未诉先办)
 
 
 A = Action
 _STAFF = {A.CONSOLE}
 _HANDLER = {A.APPEALS_VIEW, A.APPEALS_HANDLE, A.APPEALS_KPI}
+_WARNINGS = {A.WARNINGS_VIEW, A.WARNINGS_DECIDE}
 ROLE_ACTIONS: dict[str, frozenset[str]] = {
     Role.RESIDENT: frozenset(),
     Role.GRID_WORKER: frozenset(
         _STAFF
         | _HANDLER
         | {A.APPEALS_INTAKE, A.RESIDENTS_VIEW, A.RESIDENTS_VIEW_MINORS, A.RESIDENTS_REVEAL, A.RESIDENTS_EDIT}
+        | {A.WARNINGS_VIEW}
     ),
     Role.COMMUNITY_WORKER: frozenset(
         _STAFF
@@ -72,9 +76,13 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
             A.RESIDENTS_IMPORT,
             A.RESIDENTS_EXPORT,
         }
+        | _WARNINGS
     ),
     Role.STREET_OFFICER: frozenset(
-        _STAFF | _HANDLER | {A.APPEALS_SUPERVISE, A.RESIDENTS_VIEW, A.RESIDENTS_REVEAL, A.RESIDENTS_EXPORT}
+        _STAFF
+        | _HANDLER
+        | _WARNINGS
+        | {A.APPEALS_SUPERVISE, A.RESIDENTS_VIEW, A.RESIDENTS_REVEAL, A.RESIDENTS_EXPORT}
     ),
     Role.DEPARTMENT_HANDLER: frozenset(_STAFF | _HANDLER),
     # The 12345 dispatcher: takes calls, dispatches, decides returns, extensions, merges and rejections.
@@ -88,9 +96,12 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
             A.APPEALS_KPI,
             A.APPEALS_RULES,
         }
+        | _WARNINGS
     ),
     Role.CITY_ADMIN: frozenset(
-        _STAFF | {A.APPEALS_VIEW, A.APPEALS_SUPERVISE, A.APPEALS_KPI, A.RESIDENTS_VIEW, A.RESIDENTS_EXPORT}
+        _STAFF
+        | _WARNINGS
+        | {A.APPEALS_VIEW, A.APPEALS_SUPERVISE, A.APPEALS_KPI, A.RESIDENTS_VIEW, A.RESIDENTS_EXPORT}
     ),
     Role.SYSTEM_ADMIN: frozenset(_STAFF | {A.USERS_MANAGE, A.GRANTS_REQUEST, A.OUTBOX_VIEW}),
     Role.SECURITY_ADMIN: frozenset(_STAFF | {A.GRANTS_MANAGE, A.TOKENS_MANAGE, A.SECURITY_UNLOCK}),

@@ -95,6 +95,9 @@ def _mount_routers() -> None:
     from shequ.dispatch.api import router as dispatch_router
 
     api.add_router("/", dispatch_router)
+    from shequ.earlywarning.api import router as warnings_router
+
+    api.add_router("/", warnings_router)
 
 
 _mount_routers()

@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any, NamedTuple
+
+from django.db.models import Case, Count, Exists, OuterRef, Q, QuerySet, Sum, Value, When
+from django.db.models.functions import Lower, Replace, TruncDate
+from django.utils import timezone
 
 from shequ.access.scoping import scope_for, user_roles
 from shequ.accounts.models import Grant
 from shequ.accounts.roles import Action, Role
 from shequ.core.errors import NotFound
+from shequ.geo.choices import LEVEL_DEPTH, AreaLevel
 from shequ.geo.models import Area
 
-from .models import Appeal, Assignment, Category
+from .models import Appeal, Assignment, Category, KpiDaily
 
 
 def _unit_ids(user) -> list[int]:
@@ -119,3 +126,250 @@ def appeal_get_for(*, user, pk: int) -> Appeal:
     if appeal is None:
         raise NotFound("No appeal with this id.")
     return appeal
+
+
+# --- system reads for the early-warning detector (shequ.earlywarning) ---------------------------------------------
+# These are aggregates for a daily batch job, not a user's view: they are not scoped (the warnings they produce are,
+# through earlywarning.selectors). Personal data leaves masked: a person is a keyed hash, a masked phone, numbers.
+# Not counted: rejected appeals (not valid) and proactive ones (未诉先办 tasks made from warnings would feed back).
+_NOT_SIGNALS = Q(status="rejected") | Q(channel="proactive")
+
+
+class DailyCount(NamedTuple):
+    day: date
+    category_code: str
+    street_code: str
+    community_code: str | None  # None: located at street level only
+    received: int
+    synthetic: int  # how many of them are synthetic (demo or bench data)
+
+
+def _street_and_community(path: str) -> tuple[str | None, str | None]:
+    codes = [c for c in path.split("/") if c]
+    street = codes[LEVEL_DEPTH[AreaLevel.STREET]] if len(codes) > LEVEL_DEPTH[AreaLevel.STREET] else None
+    community = (
+        codes[LEVEL_DEPTH[AreaLevel.COMMUNITY]] if len(codes) > LEVEL_DEPTH[AreaLevel.COMMUNITY] else None
+    )
+    return street, community
+
+
+def appeal_daily_counts(*, since: date, until: date) -> list[DailyCount]:
+    """Appeals received per Shenzhen day × category × street × community, `since` to `until` inclusive.
+
+    One GROUP BY in the database (day, category, area path); grids, estates and buildings are folded into their
+    community here. Appeals with no category, or located only at district or city level, are left out: they
+    belong to no cell.
+    """
+    start = timezone.make_aware(datetime.combine(since, time.min))
+    end = timezone.make_aware(datetime.combine(until + timedelta(days=1), time.min))
+    rows = (
+        Appeal.objects.filter(created_at__gte=start, created_at__lt=end, category__isnull=False)
+        .exclude(_NOT_SIGNALS)
+        .annotate(day=TruncDate("created_at", tzinfo=timezone.get_current_timezone()))
+        .values("day", "category__code", "area__path")
+        .annotate(n=Count("id"), synthetic_n=Sum(Case(When(synthetic=True, then=1), default=0)))
+        .order_by()
+    )
+    folded: dict[tuple, list[int]] = {}
+    for r in rows:
+        street, community = _street_and_community(r["area__path"])
+        if street is None:
+            continue
+        acc = folded.setdefault((r["day"], r["category__code"], street, community), [0, 0])
+        acc[0] += r["n"]
+        acc[1] += int(r["synthetic_n"] or 0)
+    return [
+        DailyCount(day, cat, street, community, n, syn)
+        for (day, cat, street, community), (n, syn) in sorted(folded.items(), key=lambda kv: str(kv[0]))
+    ]
+
+
+class AppealPoint(NamedTuple):
+    id: int
+    number: str
+    created_at: datetime
+    lat: float
+    lng: float
+    category_code: str
+    area_path: str
+    synthetic: bool
+
+
+def appeal_points(*, since: datetime, until: datetime) -> list[AppealPoint]:
+    """Located appeals (with a point) received in [since, until), for the space-time cluster search."""
+    rows = (
+        Appeal.objects.filter(
+            created_at__gte=since,
+            created_at__lt=until,
+            category__isnull=False,
+            lat__isnull=False,
+            lng__isnull=False,
+        )
+        .exclude(_NOT_SIGNALS)
+        .order_by("created_at", "id")
+        .values_list("id", "number", "created_at", "lat", "lng", "category__code", "area__path", "synthetic")
+    )
+    # lat and lng are not null here (filtered above); float() tells the type checker so.
+    return [AppealPoint(r[0], r[1], r[2], float(r[3] or 0), float(r[4] or 0), r[5], r[6], r[7]) for r in rows]
+
+
+class RepeatMember(NamedTuple):
+    id: int
+    number: str
+    created_at: datetime
+    category_code: str | None
+    area_path: str
+    synthetic: bool
+
+
+@dataclass
+class RepeatGroup:
+    """Appeals from one person (kind "person") or one address (kind "address") inside a window."""
+
+    kind: str
+    key: str  # a stable digest of the identity: never the phone or the address itself
+    label: str  # what staff see: a masked phone, "user #id", or the address as the appeals show it
+    members: list[RepeatMember]
+
+
+_ADDRESS_NOISE = (" ", "\u3000", "-", "—", "－", ",", "，", ".", "。", "#", "号")
+MIN_ADDRESS_LENGTH = 6  # shorter addresses ("福田区") are places, not one address
+
+
+def _normalized_address():
+    """lower(address) without spaces and punctuation, in SQL: the same expression groups and filters."""
+    expr: Any = Lower("address")
+    for ch in _ADDRESS_NOISE:
+        expr = Replace(expr, Value(ch), Value(""))
+    return expr
+
+
+def appeal_repeats(*, since: datetime, until: datetime, min_count: int) -> list[RepeatGroup]:
+    """Groups of at least `min_count` appeals in [since, until) from one person or one (normalised) address.
+
+    A person is the contact phone's keyed hash, or the signed-in requester when no phone was given. The grouping
+    is done in the database (GROUP BY … HAVING), then one query per kind fetches the members of the groups found.
+    """
+    import hashlib
+
+    from shequ.core.masking import mask_phone
+
+    base = Appeal.objects.filter(created_at__gte=since, created_at__lt=until).exclude(_NOT_SIGNALS).order_by()
+    fields = ("id", "number", "created_at", "category__code", "area__path", "synthetic")
+    groups: list[RepeatGroup] = []
+
+    def digest(text: str) -> str:
+        return hashlib.sha256(text.encode()).hexdigest()[:24]
+
+    hashes = list(
+        base.exclude(contact_phone_hash="")
+        .values("contact_phone_hash")
+        .annotate(n=Count("id"))
+        .filter(n__gte=min_count)
+        .values_list("contact_phone_hash", flat=True)
+    )
+    if hashes:
+        by_hash: dict[str, list[RepeatMember]] = {}
+        phones: dict[str, str] = {}
+        for a in (
+            base.filter(contact_phone_hash__in=hashes)
+            .select_related("area", "category")
+            .order_by("created_at", "id")
+        ):
+            by_hash.setdefault(a.contact_phone_hash, []).append(
+                RepeatMember(a.pk, a.number, a.created_at, _code(a), a.area.path, a.synthetic)
+            )
+            phones.setdefault(a.contact_phone_hash, mask_phone(a.contact_phone))
+        for h, members in by_hash.items():
+            groups.append(RepeatGroup("person", digest("phone:" + h), phones[h], members))
+    requesters = list(
+        base.filter(contact_phone_hash="", requester__isnull=False)
+        .values("requester")
+        .annotate(n=Count("id"))
+        .filter(n__gte=min_count)
+        .values_list("requester", flat=True)
+    )
+    if requesters:
+        by_user: dict[int, list[RepeatMember]] = {}
+        for r in (
+            base.filter(contact_phone_hash="", requester__in=requesters)
+            .order_by("created_at", "id")
+            .values_list("requester", *fields)
+        ):
+            by_user.setdefault(r[0], []).append(RepeatMember(*r[1:]))
+        for uid, members in by_user.items():
+            groups.append(RepeatGroup("person", digest(f"user:{uid}"), f"user #{uid}", members))
+    located = base.exclude(address="").annotate(norm=_normalized_address())
+    addresses = [
+        a
+        for a in located.values("norm")
+        .annotate(n=Count("id"))
+        .filter(n__gte=min_count)
+        .values_list("norm", flat=True)
+        if len(a) >= MIN_ADDRESS_LENGTH
+    ]
+    if addresses:
+        by_address: dict[str, list[RepeatMember]] = {}
+        labels: dict[str, str] = {}
+        for r in (
+            located.filter(norm__in=addresses)
+            .order_by("created_at", "id")
+            .values_list("norm", "address", *fields)
+        ):
+            by_address.setdefault(r[0], []).append(RepeatMember(*r[2:]))
+            labels.setdefault(r[0], r[1])
+        for norm, members in by_address.items():
+            groups.append(RepeatGroup("address", digest("address:" + norm), labels[norm], members))
+    return groups
+
+
+def _code(appeal: Appeal) -> str | None:
+    return appeal.category.code if appeal.category is not None else None
+
+
+class ReceivedCount(NamedTuple):
+    category_code: str
+    category_name: str
+    area_path: str  # the community (or the coarser area an appeal was located at)
+    received: int
+
+
+def appeal_received_by_place(*, since: date, until: date, paths: list[str]) -> list[ReceivedCount]:
+    """Appeals received per top-level category × community under `paths`, `since`..`until` inclusive.
+
+    Read from the KPI rollups (one GROUP BY on KpiDaily, never a rescan of the appeals): the monthly top-problems
+    list (每月一题) is asked for on a request.
+    """
+    where = Q(pk__in=[])
+    for p in paths:
+        where |= Q(area_path__prefix=p)
+    rows = (
+        KpiDaily.objects.filter(where, day__gte=since, day__lte=until, category__isnull=False)
+        .values("category__code", "category__name", "area_path")
+        .annotate(n=Sum("received"))
+        .filter(n__gt=0)
+        .order_by()
+    )
+    return [
+        ReceivedCount(r["category__code"], r["category__name"], r["area_path"], int(r["n"])) for r in rows
+    ]
+
+
+def appeal_ids_in_cell(*, day: date, category_code: str, area_path: str) -> list[tuple[int, str]]:
+    """(id, number) of the appeals of one category received on one Shenzhen day under one area: a rise's evidence."""
+    return list(
+        Appeal.objects.filter(
+            created_at__gte=timezone.make_aware(datetime.combine(day, time.min)),
+            created_at__lt=timezone.make_aware(datetime.combine(day + timedelta(days=1), time.min)),
+            category__code=category_code,
+            area__path__prefix=area_path,
+        )
+        .exclude(_NOT_SIGNALS)
+        .order_by("created_at", "id")
+        .values_list("id", "number")
+    )
+
+
+def category_lookup(*, codes: set[str] | list[str]) -> dict[str, Category]:
+    """Categories by code (one query), for modules that refer to categories by their code."""
+    return {c.code: c for c in Category.objects.filter(code__in=list(codes)).select_related("parent")}
