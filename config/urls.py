@@ -17,6 +17,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("open311/v2/", include("shequ.open311.urls")),
     path("", include("shequ.appeals.urls")),
+    path("", include("shequ.facilities.urls")),
     path("", include("shequ.web.urls")),
 ]
 

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "shequ.appeals",
     "shequ.open311",
     "shequ.dispatch",
+    "shequ.facilities",
     "shequ.earlywarning",
     "shequ.api",
     "shequ.web",

@@ -98,6 +98,9 @@ def _mount_routers() -> None:
     from shequ.earlywarning.api import router as warnings_router
 
     api.add_router("/", warnings_router)
+    from shequ.facilities.api import router as facilities_router
+
+    api.add_router("/", facilities_router)
 
 
 _mount_routers()

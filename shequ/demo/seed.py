@@ -13,6 +13,7 @@ from django.db import transaction
 
 from shequ.accounts.choices import UnitKind
 from shequ.accounts.models import Unit
+from shequ.facilities.demo import seed_facilities
 from shequ.geo.choices import AreaLevel
 from shequ.geo.models import PATH_SEPARATOR, Area
 
@@ -211,4 +212,5 @@ def seed_demo(*, scale: str = "small", seed: int = 1) -> SeedReport:
     # scale stays a matter of seconds.
     report.add("residents", seed_residents(rng, streets=_streets("small"), cast=users))
     report.add("appeals", seed_appeals(rng, streets=_streets("small"), cast=users))
+    report.add("facilities", seed_facilities(seed=seed, streets=streets))
     return report

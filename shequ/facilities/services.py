@@ -1,0 +1,107 @@
+"""Writes of the facility registry. Registry upkeep runs from commands and the demo seed for now (actor None,
+audited as the system); a console form for facility upkeep would call the same service."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from shequ.audit.services import audit_record
+from shequ.core.errors import ShequError
+from shequ.core.idnumbers import normalize_phone
+from shequ.geo.models import Area
+
+from .choices import HolidayRule
+from .hours import validate_hours
+from .models import Facility, FacilityType
+
+# A public service number: a landline with its area code (0755-83451234), a short hotline (12345, 110) or a
+# 400/800 number. A mobile is a person's number: refused, it has no place in a public registry.
+_SERVICE_PHONE = re.compile(r"^(0[1-9][0-9]{8,10}|1[0-2][0-9]{1,4}|[48]00[0-9]{7})$")
+_MOBILE = re.compile(r"^1[3-9][0-9]{9}$")
+
+
+@dataclass
+class FacilityData:
+    name: str
+    type: str
+    area: str
+    lat: float
+    lng: float
+    address: str = ""
+    phone: str = ""
+    hours: dict = field(default_factory=dict)
+    holiday_rule: str = HolidayRule.AS_USUAL
+    holiday_note: str = ""
+    services: list[str] = field(default_factory=list)
+    accessible: bool = False
+    synthetic: bool = False
+    source: str = ""
+
+
+def _check(data: FacilityData) -> tuple[FacilityType, Area, dict]:
+    fields: dict[str, str] = {}
+    if not data.name.strip() or len(data.name) > 120:
+        fields["name"] = _("Give a name of 1 to 120 characters.")
+    ftype = FacilityType.objects.filter(code=data.type, is_active=True).first()
+    if ftype is None:
+        fields["type"] = _("Unknown facility type.")
+    area = Area.objects.filter(code=data.area).first()
+    if area is None:
+        fields["area"] = _("No area has this code.")
+    if not (-90 <= data.lat <= 90):
+        fields["lat"] = _("Latitude must be between -90 and 90.")
+    if not (-180 <= data.lng <= 180):
+        fields["lng"] = _("Longitude must be between -180 and 180.")
+    digits = normalize_phone(data.phone) if data.phone else ""
+    if digits and _MOBILE.match(digits):
+        fields["phone"] = _("A mobile number is personal data: give the facility's landline or hotline.")
+    elif digits and not _SERVICE_PHONE.match(digits):
+        fields["phone"] = _("Give a landline with its area code, a hotline or a 400/800 number.")
+    if data.holiday_rule not in HolidayRule.values:
+        fields["holiday_rule"] = _("Unknown holiday rule.")
+    if not isinstance(data.services, list) or not all(isinstance(s, str) for s in data.services):
+        fields["services"] = _("Services are a list of short texts.")
+    if fields:
+        raise ShequError(_("The facility is not valid."), code="invalid", fields=fields)
+    hours = validate_hours(data.hours)
+    assert ftype is not None and area is not None
+    return ftype, area, hours
+
+
+@transaction.atomic
+def facility_create(*, actor, data: FacilityData) -> Facility:
+    """Add a facility to the registry (validated; audited in the same transaction)."""
+    ftype, area, hours = _check(data)
+    facility = Facility.objects.create(
+        name=data.name.strip(),
+        type=ftype,
+        area=area,
+        address=data.address.strip()[:200],
+        lat=round(data.lat, 7),
+        lng=round(data.lng, 7),
+        phone=data.phone.strip(),
+        hours=hours,
+        holiday_rule=data.holiday_rule,
+        holiday_note=data.holiday_note.strip()[:200],
+        services=[s.strip()[:60] for s in data.services if s.strip()][:30],
+        accessible=data.accessible,
+        synthetic=data.synthetic,
+        source=data.source[:100],
+    )
+    audit_record(
+        action="facility.create",
+        actor=actor,
+        actor_username="" if actor else "system",
+        obj=facility,
+        object_repr=facility.name,
+        changes={
+            "type": {"after": ftype.code},
+            "area": {"after": area.code},
+            "synthetic": {"after": data.synthetic},
+        },
+    )
+    return facility

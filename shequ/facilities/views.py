@@ -1,0 +1,98 @@
+"""附近服务: the resident portal's "services near me" page. Public (facilities are public information); works
+without JavaScript (a GET form); "use my location" is a progressive enhancement (static/shequ/services.js)."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from shequ.core.errors import ShequError
+from shequ.core.workdays import get_calendar
+
+from . import selectors
+from .choices import CIRCLE_METRES, walk_minutes
+from .hours import Schedule, local_now
+from .picker import child_options, home_area_for, pick_area
+
+RADII = (500, CIRCLE_METRES, 3000)
+PAGE_LIMIT = 50
+
+
+def distance_text(metres: float) -> str:
+    rounded = round(metres / 10) * 10
+    if rounded < 1000:
+        return _("%(m)d m") % {"m": rounded}
+    return _("%(km).1f km") % {"km": metres / 1000}
+
+
+def services(request: HttpRequest) -> HttpResponse:
+    params = request.GET
+    error = ""
+    types = [t for t in [params.get("type", "")] if t]
+    try:
+        radius = int(params.get("radius") or CIRCLE_METRES)
+    except ValueError:
+        radius = CIRCLE_METRES
+    if radius not in RADII:
+        radius = CIRCLE_METRES
+    point = None
+    if params.get("lat") or params.get("lng"):
+        try:
+            point = selectors.parse_point(params.get("lat", ""), params.get("lng", ""), field="location")
+        except ShequError as exc:
+            error = exc.message
+    pick = pick_area(params, default=None if point else home_area_for(request.user))
+    open_only = params.get("open") == "1"
+    now = local_now()
+    found = (
+        selectors.facility_search(
+            types=types,
+            area=None if point else pick.area,
+            point=point,
+            radius_m=radius,
+            open_only=open_only,
+            when=now,
+            limit=PAGE_LIMIT,
+        )
+        if (point or pick.area)
+        else []
+    )
+    calendar = get_calendar()
+    rows = []
+    for f, d in found:
+        schedule = Schedule(hours=f.hours or {}, holiday_rule=f.holiday_rule)
+        rows.append(
+            {
+                "f": f,
+                "distance": distance_text(d) if d is not None else "",
+                "walk": walk_minutes(d) if d is not None else None,
+                "in_circle": d is not None and d <= CIRCLE_METRES,
+                "open": schedule.is_open(now, calendar),
+                "today": schedule.today_text(now, calendar),
+                "tel": "".join(ch for ch in f.phone if ch.isdigit() or ch == "+"),
+            }
+        )
+    return render(
+        request,
+        "facilities/services.html",
+        {
+            "types": list(selectors.facility_types()),
+            "chosen_type": types[0] if types else "",
+            "pick": pick,
+            "point": point,
+            "radius": radius,
+            "radii": [(r, distance_text(r)) for r in RADII],
+            "open_only": open_only,
+            "rows": rows,
+            "error": error,
+            "searched": bool(point or pick.area),
+            "circle": CIRCLE_METRES,
+        },
+    )
+
+
+def area_options(request: HttpRequest) -> HttpResponse:
+    """htmx fragment: the options of the next select (streets of a district, communities of a street)."""
+    code = request.GET.get("street") or request.GET.get("district") or ""
+    return render(request, "facilities/area_options.html", {"options": child_options(code[:32])})
