@@ -223,6 +223,20 @@ SHEQU_AUDIT_RETENTION_DAYS = envint("SHEQU_AUDIT_RETENTION_DAYS", 3 * 365)
 SHEQU_TRUST_X_FORWARDED_FOR = envbool("SHEQU_TRUST_X_FORWARDED_FOR", False)
 SHEQU_OPEN311_JURISDICTION = env("SHEQU_OPEN311_JURISDICTION", "shenzhen.gov.cn")
 
+# Possible duplicates at intake (并单, shequ/dispatch/duplicates.py). The threshold is the one measured in
+# bench/duplicates/RESULTS.md; windows per category code (a category's own, else its parent's, else "default"):
+# how long before the new appeal, and how far from it, an open appeal may be the same incident.
+SHEQU_DUPLICATE_THRESHOLD = float(env("SHEQU_DUPLICATE_THRESHOLD", "0.22"))
+SHEQU_DUPLICATE_WINDOWS: dict[str, dict[str, float]] = {
+    "default": {"hours": 7 * 24, "radius_m": 500},
+    "city_management": {"hours": 72, "radius_m": 300},  # rubbish, stalls, signs: cleared or moved within days
+    "traffic": {"hours": 72, "radius_m": 300},
+    "public_safety": {"hours": 24, "radius_m": 300},  # a gas smell or a fire is reported within hours
+    "utilities": {"hours": 48, "radius_m": 1000},  # an outage is reported from many buildings at once
+    "noise": {"hours": 7 * 24, "radius_m": 500},  # a building site keeps its neighbours awake for weeks
+    "housing_property": {"hours": 7 * 24, "radius_m": 200},  # one estate
+}
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

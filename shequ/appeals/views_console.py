@@ -111,8 +111,16 @@ def console_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "ratings": Rating.choices,
             "labels": {a: t.label for a, t in TRANSITIONS.items()},
             "phone_masked": mask_phone(appeal.contact_phone),
+            "duplicates": _duplicates(user, appeal),
         },
     )
+
+
+def _duplicates(user: User, appeal) -> dict:
+    # Possible duplicates (并单) are the dispatch app's; imported here, not at the top, since dispatch reads appeals.
+    from shequ.dispatch.selectors import duplicate_panel_for
+
+    return duplicate_panel_for(user=user, appeal=appeal)
 
 
 @require_POST

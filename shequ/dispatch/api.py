@@ -1,4 +1,5 @@
-"""/api/v1/dispatch: suggestions for a text (dispatchers and intake staff), model versions (dispatchers)."""
+"""/api/v1/dispatch: suggestions for a text (dispatchers and intake staff), model versions (dispatchers), possible
+duplicates of an appeal (staff who see it) and the decision on them (dispatchers, who may merge)."""
 
 from __future__ import annotations
 
@@ -7,12 +8,14 @@ from django.http import HttpRequest
 from ninja import Router
 
 from shequ.access.scoping import can
+from shequ.accounts.models import User
 from shequ.accounts.roles import Action
 from shequ.api.auth import PROTECTED
+from shequ.core.masking import redact
 
 from . import selectors, services
-from .models import ModelVersion
-from .schemas import ModelVersionOut, SuggestIn, SuggestOut
+from .models import DuplicateCandidate, ModelVersion
+from .schemas import DuplicateOut, ModelVersionOut, SuggestIn, SuggestOut
 
 router = Router(tags=["dispatch"])
 
@@ -64,3 +67,79 @@ def list_models(request: HttpRequest):
     if not can(request.user, Action.APPEALS_DISPATCH):
         raise PermissionDenied("Only dispatchers may see the dispatch models.")
     return [_version_out(row) for row in selectors.model_list()]
+
+
+def _appeal_out(appeal) -> dict:
+    return {
+        "id": appeal.pk,
+        "number": appeal.number,
+        "text": redact(appeal.text)[:300],
+        "status": appeal.status,
+        "category": appeal.category.code if appeal.category else None,
+        "created_at": appeal.created_at,
+    }
+
+
+def _duplicate_out(row: DuplicateCandidate) -> dict:
+    return {
+        "id": row.pk,
+        "appeal": _appeal_out(row.appeal),
+        "candidate": _appeal_out(row.candidate),
+        "score": row.score,
+        "text_score": row.text_score,
+        "distance_m": None if row.distance_m is None else round(row.distance_m, 1),
+        "hours_apart": row.hours_apart,
+        "status": row.status,
+        "actionable": selectors.duplicate_actionable(row),
+        "created_at": row.created_at,
+        "decided_by": row.decided_by.get_username() if row.decided_by else None,
+        "decided_at": row.decided_at,
+    }
+
+
+@router.get(
+    "/dispatch/duplicates", response=list[DuplicateOut], auth=PROTECTED, summary="Possible duplicates (并单)"
+)
+def list_duplicates(request: HttpRequest, appeal: int):
+    """The possible duplicates found for an appeal at intake, and the pairs in which it is the older appeal;
+    best first. 404 for an appeal you do not see; pairs whose other appeal you do not see are left out."""
+    _, rows = selectors.duplicate_list_for(user=request.user, appeal_id=appeal)
+    return [_duplicate_out(row) for row in rows]
+
+
+def _decidable_for(request: HttpRequest, pk: int) -> DuplicateCandidate:
+    if not can(request.user, Action.APPEALS_VIEW):
+        raise PermissionDenied("Only dispatchers may decide on possible duplicates.")
+    row = selectors.duplicate_get_for(user=request.user, pk=pk)
+    if not selectors.duplicate_may_decide(request.user, row):
+        raise PermissionDenied("Only dispatchers may decide on possible duplicates.")
+    return row
+
+
+@router.post(
+    "/dispatch/duplicates/{duplicate_id}/merge",
+    response=DuplicateOut,
+    auth=PROTECTED,
+    summary="Merge a duplicate (并单)",
+)
+def merge_duplicate(request: HttpRequest, duplicate_id: int):
+    """Merge the newer appeal into the older one; 409 when the pair was already decided or an appeal is no longer
+    open."""
+    row = _decidable_for(request, duplicate_id)
+    user = request.user
+    assert isinstance(user, User)
+    row = services.duplicate_merge(actor=user, candidate=row)
+    return _duplicate_out(row)
+
+
+@router.post(
+    "/dispatch/duplicates/{duplicate_id}/dismiss",
+    response=DuplicateOut,
+    auth=PROTECTED,
+    summary="Not a duplicate",
+)
+def dismiss_duplicate(request: HttpRequest, duplicate_id: int):
+    row = _decidable_for(request, duplicate_id)
+    user = request.user
+    assert isinstance(user, User)
+    return _duplicate_out(services.duplicate_dismiss(actor=user, candidate=row))

@@ -129,3 +129,52 @@ class Suggestion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.appeal_id}: {self.category} → {self.unit}"
+
+
+class DuplicateStatus(models.TextChoices):
+    OPEN = "open", _("Awaiting a decision")
+    MERGED = "merged", _("Merged")
+    DISMISSED = "dismissed", _("Not a duplicate")
+
+
+class DuplicateCandidate(models.Model):
+    """A possible duplicate (疑似重复诉求, offered for 并单): an open appeal that a newer appeal of the same or a
+    related category, near it in place and time, resembles in text.
+
+    `appeal` is the newer one, `candidate` the older one it may duplicate; merging merges `appeal` into
+    `candidate` (the older appeal is usually already being handled). The scores are kept as they were at intake,
+    so that the threshold can be judged later against what dispatchers decided.
+    """
+
+    appeal = models.ForeignKey("appeals.Appeal", on_delete=models.CASCADE, related_name="+")
+    candidate = models.ForeignKey("appeals.Appeal", on_delete=models.CASCADE, related_name="+")
+    score = models.FloatField(_("score"))
+    text_score = models.FloatField(_("text similarity"))
+    distance_m = models.FloatField(
+        _("distance (m)"), null=True, blank=True
+    )  # None: same community, no points
+    hours_apart = models.FloatField(_("hours apart"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=DuplicateStatus.choices, default=DuplicateStatus.OPEN
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-score", "-id"]
+        verbose_name = _("possible duplicate")
+        verbose_name_plural = _("possible duplicates")
+        constraints = [
+            models.UniqueConstraint(fields=["appeal", "candidate"], name="dispatch_duplicate_once_per_pair"),
+            models.CheckConstraint(
+                condition=~Q(appeal=models.F("candidate")), name="dispatch_duplicate_not_itself"
+            ),
+        ]
+        # The appeal's page reads the pairs on either side of it.
+        indexes = [models.Index(fields=["candidate", "status"], name="dispatch_duplicate_candidate")]
+
+    def __str__(self) -> str:
+        return f"{self.appeal_id} ~ {self.candidate_id} ({self.score:.2f}, {self.status})"

@@ -45,3 +45,27 @@ class ModelVersionOut(Schema):
     sha256: str
     size: int
     note: str
+
+
+class DuplicateAppealOut(Schema):
+    id: int
+    number: str
+    text: str  # phone and ID numbers masked
+    status: str
+    category: str | None
+    created_at: datetime
+
+
+class DuplicateOut(Schema):
+    id: int
+    appeal: DuplicateAppealOut  # the newer appeal: merging merges it into `candidate`
+    candidate: DuplicateAppealOut
+    score: float
+    text_score: float
+    distance_m: float | None  # None: judged near by the community, without two points
+    hours_apart: float
+    status: str
+    actionable: bool  # undecided and both appeals still open
+    created_at: datetime
+    decided_by: str | None
+    decided_at: datetime | None

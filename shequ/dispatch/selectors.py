@@ -13,16 +13,19 @@ import threading
 import time
 from dataclasses import dataclass
 
+from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
 from django.db.models import Q, QuerySet
 
-from shequ.access.scoping import scope_for
+from shequ.access.scoping import can, can_at, scope_for
 from shequ.accounts.roles import Action
+from shequ.appeals.choices import OPEN_STATUSES
 from shequ.appeals.models import Appeal
 from shequ.core.errors import NotFound
+from shequ.core.masking import redact
 
 from .classifier import TextClassifier
-from .models import ModelKind, ModelVersion
+from .models import DuplicateCandidate, DuplicateStatus, ModelKind, ModelVersion
 
 log = logging.getLogger(__name__)
 
@@ -116,3 +119,83 @@ def model_list() -> QuerySet[ModelVersion]:
 
 def kinds() -> list[str]:
     return list(ModelKind.values)
+
+
+# --- possible duplicates (并单) --------------------------------------------------------------------------------------
+def _visible_appeal_ids(user) -> QuerySet:
+    from shequ.appeals.selectors import visible_appeals
+
+    return visible_appeals(user).values("pk")
+
+
+def duplicate_list_for(*, user, appeal_id: int) -> tuple[Appeal, list[DuplicateCandidate]]:
+    """The possible duplicates of an appeal the user sees (as the newer or the older of a pair), restricted to
+    pairs whose other appeal he sees too; 404 for an appeal he does not see. Staff only: a resident sees his own
+    appeal but never other people's."""
+    from shequ.appeals.selectors import appeal_get_for
+
+    if not can(user, Action.APPEALS_VIEW):
+        raise PermissionDenied("Only staff may see possible duplicates.")
+    appeal = appeal_get_for(user=user, pk=appeal_id)
+    visible = _visible_appeal_ids(user)
+    rows = (
+        DuplicateCandidate.objects.filter(
+            Q(appeal=appeal, candidate__in=visible) | Q(candidate=appeal, appeal__in=visible)
+        )
+        .select_related(
+            "appeal", "appeal__category", "candidate", "candidate__category", "decided_by", "appeal__area"
+        )
+        .order_by("-score", "-id")[:50]
+    )
+    return appeal, list(rows)
+
+
+def duplicate_get_for(*, user, pk: int) -> DuplicateCandidate:
+    """One pair, when the user sees both of its appeals; otherwise the same 404 as for a missing one."""
+    row = (
+        DuplicateCandidate.objects.filter(
+            pk=pk, appeal__in=_visible_appeal_ids(user), candidate__in=_visible_appeal_ids(user)
+        )
+        .select_related("appeal", "appeal__area", "candidate")
+        .first()
+    )
+    if row is None:
+        raise NotFound("No possible duplicate with this id.")
+    return row
+
+
+def duplicate_actionable(row: DuplicateCandidate) -> bool:
+    """Undecided, and both appeals still open (a pair whose appeal was merged or closed meanwhile is moot)."""
+    return (
+        row.status == DuplicateStatus.OPEN
+        and row.appeal.status in OPEN_STATUSES
+        and row.candidate.status in OPEN_STATUSES
+    )
+
+
+def duplicate_may_decide(user, row: DuplicateCandidate) -> bool:
+    """Deciding is merging's right: the dispatcher of the newer appeal's area (appeals' workflow table)."""
+    return can_at(user, Action.APPEALS_DISPATCH, row.appeal.area.path)
+
+
+def duplicate_panel_for(*, user, appeal: Appeal) -> dict:
+    """What the console's appeal page shows: the undecided possible duplicates of this appeal, best first, and
+    whether the user may merge or dismiss them."""
+    if not can(user, Action.APPEALS_VIEW):
+        return {"rows": [], "may_decide": False}
+    _, rows = duplicate_list_for(user=user, appeal_id=appeal.pk)
+    shown = []
+    for row in rows:
+        if not duplicate_actionable(row):
+            continue
+        newer = row.appeal_id == appeal.pk
+        shown.append(
+            {
+                "row": row,
+                "other": row.candidate if newer else row.appeal,
+                "text": redact((row.candidate if newer else row.appeal).text),
+                "newer": newer,  # True: this appeal would be merged into the other one
+                "may_decide": duplicate_may_decide(user, row),
+            }
+        )
+    return {"rows": shown, "may_decide": any(r["may_decide"] for r in shown)}

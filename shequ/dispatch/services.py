@@ -5,6 +5,7 @@
     example_from_appeal / record_correction / capture_dispatch_event      dispatcher decisions → training data
     examples_import(...)               labelled .jsonl/.csv/.xlsx → training data
     model_train(...) / model_activate(...) / models_retrain()             new versions, kept only if not worse
+    duplicates_find(appeal_id) / duplicate_merge(...) / duplicate_dismiss(...)   并单 suggestions and decisions
 
 Appeals are changed only through `shequ.appeals.services` (dispatch as the system, actor=None).
 """
@@ -20,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Max
@@ -28,17 +30,26 @@ from django.utils import timezone
 from shequ.access.scoping import can_at
 from shequ.accounts.models import Unit, User
 from shequ.accounts.roles import Action
-from shequ.appeals.choices import Status
+from shequ.appeals.choices import OPEN_STATUSES, Status
 from shequ.appeals.models import Appeal, Category, Event, ResponsibilityRule
 from shequ.audit.services import audit_record
 from shequ.core.errors import ShequError
 from shequ.core.masking import redact
 from shequ.geo.models import Area
 
+from . import duplicates
 from .classifier import Config, TextClassifier
 from .datasets import read_labelled
 from .evaluation import cross_validate
-from .models import ExampleSource, ModelKind, ModelVersion, Suggestion, TrainingExample
+from .models import (
+    DuplicateCandidate,
+    DuplicateStatus,
+    ExampleSource,
+    ModelKind,
+    ModelVersion,
+    Suggestion,
+    TrainingExample,
+)
 from .selectors import active_model, sha256_of
 
 log = logging.getLogger(__name__)
@@ -658,3 +669,107 @@ def models_retrain(*, min_examples: int | None = None) -> dict[str, str]:
             continue
         outcome[kind] = f"v{report.version.version}: {report.reason}"
     return outcome
+
+
+# --- duplicates (并单 suggestions) -----------------------------------------------------------------------------------
+def duplicates_find(appeal_id: int) -> list[DuplicateCandidate]:
+    """Compare a newly submitted appeal with the open appeals near it and store the likely duplicates (at most
+    duplicates.MAX_KEPT, score ≥ the threshold). Run after the intake commits; running it twice changes nothing
+    but the scores of pairs nobody has decided yet."""
+    appeal = (
+        Appeal.objects.select_related("category", "category__parent", "area").filter(pk=appeal_id).first()
+    )
+    if appeal is None or appeal.status not in OPEN_STATUSES:
+        return []
+    new = duplicates.facts_of(appeal)
+    window = duplicates.window_for(new.category, new.group)
+    pool = duplicates.pool_for(appeal, new, window)
+    scored = duplicates.score_candidates(new, [duplicates.facts_of(a) for a in pool], window=window)
+    limit = duplicates.threshold()
+    kept: list[DuplicateCandidate] = []
+    with transaction.atomic():
+        for s in [s for s in scored if s.score >= limit][: duplicates.MAX_KEPT]:
+            row, created = DuplicateCandidate.objects.get_or_create(
+                appeal=appeal,
+                candidate_id=s.other.pk,
+                defaults={
+                    "score": s.score,
+                    "text_score": s.text_score,
+                    "distance_m": s.distance_m,
+                    "hours_apart": s.hours_apart,
+                },
+            )
+            if not created and row.status == DuplicateStatus.OPEN:
+                row.score, row.text_score = s.score, s.text_score
+                row.distance_m, row.hours_apart = s.distance_m, s.hours_apart
+                row.save(update_fields=["score", "text_score", "distance_m", "hours_apart"])
+            kept.append(row)
+    if kept:
+        log.info("appeal %s: %d possible duplicate(s), best %.2f", appeal.pk, len(kept), kept[0].score)
+    return kept
+
+
+def _decidable(candidate: DuplicateCandidate) -> DuplicateCandidate:
+    """The row locked, still undecided; a second click (or a second dispatcher) gets a clear 409."""
+    row = (
+        DuplicateCandidate.objects.select_for_update()
+        .select_related("appeal", "appeal__area", "candidate")
+        .get(pk=candidate.pk)
+    )
+    if row.status != DuplicateStatus.OPEN:
+        raise ShequError(
+            f"This possible duplicate was already decided ({row.get_status_display()}).",
+            code="invalid_state",
+            status=409,
+        )
+    return row
+
+
+def duplicate_merge(*, actor: User, candidate: DuplicateCandidate, note: str = "") -> DuplicateCandidate:
+    """并单: merge the newer appeal into the older one through appeals' own merge (which checks that the actor may
+    merge here and that both are still open), and mark the pair merged, in one transaction."""
+    from shequ.appeals.services import actor_relations, appeal_merge
+    from shequ.appeals.workflow import allowed
+
+    appeal = candidate.appeal
+    if not allowed("merge", appeal.status, actor_relations(actor, appeal)):
+        # appeals refuses and audits the refusal in its own transaction, which must outlive this one.
+        appeal_merge(actor=actor, appeal=appeal, into=candidate.candidate, note=note)
+    with transaction.atomic():
+        row = _decidable(candidate)
+        row.appeal = appeal_merge(
+            actor=actor,
+            appeal=row.appeal,
+            into=row.candidate,
+            note=note or f"并单：与 {row.candidate.number} 疑似重复（相似度 {row.score:.2f}）",
+        )
+        row.status, row.decided_by, row.decided_at = DuplicateStatus.MERGED, actor, timezone.now()
+        row.save(update_fields=["status", "decided_by", "decided_at"])
+        _audit_duplicate(actor, row)
+    return row
+
+
+def duplicate_dismiss(*, actor: User, candidate: DuplicateCandidate) -> DuplicateCandidate:
+    """Not a duplicate: the pair is no longer offered. Only someone who may merge the appeal may say so."""
+    appeal = candidate.appeal
+    if not can_at(actor, Action.APPEALS_DISPATCH, appeal.area.path):
+        raise PermissionDenied("Only dispatchers may decide on possible duplicates.")
+    with transaction.atomic():
+        row = _decidable(candidate)
+        row.status, row.decided_by, row.decided_at = DuplicateStatus.DISMISSED, actor, timezone.now()
+        row.save(update_fields=["status", "decided_by", "decided_at"])
+        _audit_duplicate(actor, row)
+    return row
+
+
+def _audit_duplicate(actor: User, row: DuplicateCandidate) -> None:
+    audit_record(
+        action=f"dispatch.duplicate_{'merge' if row.status == DuplicateStatus.MERGED else 'dismiss'}",
+        actor=actor,
+        obj=row,
+        object_repr=f"{row.appeal.number} ~ {row.candidate.number}",
+        changes={
+            "status": {"before": DuplicateStatus.OPEN, "after": row.status},
+            "score": {"after": row.score},
+        },
+    )

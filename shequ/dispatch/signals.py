@@ -3,6 +3,10 @@ appeals.Event picks up "dispatch", "reassign" (and, once the appeals app writes 
 have an actor, and after the commit that wrote them
 turns them into examples (services.capture_dispatch_event). A failure there is logged, never raised into the
 dispatcher's request: the dispatch itself has already happened.
+
+The same receiver sees every "submit" row (intake, with or without an actor): after the intake commits, the new
+appeal is compared with the open ones near it (tasks.find_duplicates → services.duplicates_find). A failure is
+logged; the appeal is in and the resident has his number whatever happens here.
 """
 
 from __future__ import annotations
@@ -16,14 +20,29 @@ from django.db.models.signals import post_save
 
 log = logging.getLogger(__name__)
 DISPATCH_UID = "dispatch.capture_dispatch_event"
+SUBMIT_ACTION = "submit"  # the timeline action appeals.services._submit writes for a new appeal
 
 
 def on_event_saved(sender: Any, instance: Any, created: bool, raw: bool = False, **kwargs: Any) -> None:
     from .services import LEARN_FROM_ACTIONS
 
-    if raw or not created or instance.actor_id is None or instance.action not in LEARN_FROM_ACTIONS:
+    if raw or not created:
+        return
+    if instance.action == SUBMIT_ACTION:
+        transaction.on_commit(partial(_find_duplicates, instance.appeal_id), robust=True)
+        return
+    if instance.actor_id is None or instance.action not in LEARN_FROM_ACTIONS:
         return
     transaction.on_commit(partial(_capture, instance.pk), robust=True)
+
+
+def _find_duplicates(appeal_id: int) -> None:
+    from .tasks import find_duplicates
+
+    try:
+        find_duplicates.delay(appeal_id)
+    except Exception:  # eager in the embedded setup: the task's own failure arrives here
+        log.exception("duplicate detection failed for appeal %s", appeal_id)
 
 
 def _capture(event_id: int) -> None:
