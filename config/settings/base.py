@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "shequ.open311",
     "shequ.dispatch",
     "shequ.facilities",
+    "shequ.notices",
     "shequ.earlywarning",
     "shequ.api",
     "shequ.web",

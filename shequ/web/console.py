@@ -14,6 +14,7 @@ SECTIONS = [
     (Action.APPEALS_VIEW, "appeals:console_list", _("Appeals")),
     (Action.APPEALS_KPI, "dashboards:dashboard", _("Leaders' dashboard")),
     (Action.RESIDENTS_VIEW, "residents:console_list", _("Residents")),
+    (Action.NOTICES_PUBLISH, "notices:console", _("Notices")),
     (Action.AUDIT_VIEW, "audit:console_list", _("Audit trail")),
     (Action.OUTBOX_VIEW, "web:outbox", _("Message outbox")),
 ]

@@ -1,4 +1,5 @@
 import pytest
+from django.utils.translation import gettext, override
 
 from shequ.facilities.choices import DEFAULT_TYPES
 
@@ -6,6 +7,13 @@ from .helpers import ORIGIN, community, east_of, make_facility, north_of
 
 pytestmark = pytest.mark.django_db
 NEAR = f"{ORIGIN[0]},{ORIGIN[1]}"
+
+
+def zh(msgid: str) -> str:
+    with override("zh-hans"):  # the API answers in Chinese first (ChineseFirstLocaleMiddleware)
+        return gettext(msgid)
+
+
 ALL_WEEK = {d: [["00:00", "24:00"]] for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
 
 
@@ -35,7 +43,7 @@ def test_filters_by_type_area_and_open_now(client):
     assert [i["name"] for i in by_area] == ["粤海社康"]
     open_now = client.get("/api/v1/facilities", {"near": NEAR, "open_now": "true"}).json()["items"]
     assert [i["name"] for i in open_now] == ["警务室"]
-    assert open_now[0]["open_now"] is True and open_now[0]["hours_today"] == "Open all day"
+    assert open_now[0]["open_now"] is True and open_now[0]["hours_today"] == zh("Open all day")
 
 
 @pytest.mark.parametrize(

@@ -3,6 +3,7 @@ from datetime import date
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils.translation import gettext as _
 
 from shequ.core.errors import ShequError
 from shequ.core.workdays import WorkCalendar
@@ -105,7 +106,7 @@ def test_open_24_hours_and_the_time_is_read_in_shanghai():
     assert s.is_open(at(date(2026, 9, 14), "23:59"), NO_HOLIDAYS)
     # 00:30 UTC on a Tuesday is 08:30 in Shanghai.
     assert s.is_open(datetime(2026, 9, 15, 0, 30, tzinfo=UTC), NO_HOLIDAYS)
-    assert s.today_text(at(date(2026, 9, 14), "12:00"), NO_HOLIDAYS) == "Open all day"
+    assert s.today_text(at(date(2026, 9, 14), "12:00"), NO_HOLIDAYS) == _("Open all day")
 
 
 def test_a_facility_closed_on_holidays_is_closed_on_national_day_and_its_note_is_kept():
@@ -119,7 +120,7 @@ def test_a_facility_closed_on_holidays_is_closed_on_national_day_and_its_note_is
     s = selectors.schedule_of(f)
     assert not s.is_open(at(NATIONAL_DAY, "10:00"), CALENDAR)
     assert s.is_open(at(date(2026, 10, 8), "10:00"), CALENDAR)  # an ordinary Thursday
-    assert s.today_text(at(NATIONAL_DAY, "10:00"), CALENDAR) == "Closed all day"
+    assert s.today_text(at(NATIONAL_DAY, "10:00"), CALENDAR) == _("Closed all day")
     assert Facility.objects.get(pk=f.pk).holiday_note == "法定节假日休息"
 
 
