@@ -1,7 +1,5 @@
 """/api/v1/warnings: early warnings (list, detail, decisions) and the monthly top problems (每月一题)."""
 
-from __future__ import annotations
-
 from datetime import date
 from typing import cast
 

@@ -60,7 +60,7 @@ def warning_list_for(
     if area:
         path = Area.objects.filter(code=area).values_list("path", flat=True).first()
         if path is None:
-            raise NotFound(_("No area has this code."), fields={"area": area})
+            raise NotFound(_("No area has this code."), fields={"area": "unknown"})
         qs = qs.filter(area__path__prefix=path)
     if category:
         qs = qs.filter(Q(category__code=category) | Q(category__parent__code=category))
@@ -134,7 +134,7 @@ def monthly_top_problems(*, user, month: date, area: str | None = None, limit: i
     if area:
         path = Area.objects.filter(code=area).values_list("path", flat=True).first()
         if path is None or not scope.covers_path(path):
-            raise NotFound(_("No area has this code."), fields={"area": area})
+            raise NotFound(_("No area has this code."), fields={"area": "unknown"})
         paths = [path]
     top_depth = min(p.count("/") - 2 for p in paths)
     depth = min(max(top_depth + 1, LEVEL_DEPTH[AreaLevel.STREET]), LEVEL_DEPTH[AreaLevel.COMMUNITY])

@@ -84,7 +84,7 @@ def warnings_detect(*, day: date, params: DetectParams | None = None) -> dict:
     result = {
         "day": day.isoformat(),
         "created": len(created),
-        "by_kind": dict(Counter(w.kind for w in created)),
+        "by_kind": dict(Counter(str(w.kind) for w in created)),
     }
     audit_record(
         action="warning.detect",
@@ -360,7 +360,11 @@ def _decide(actor: User, warning: EarlyWarning, action: str) -> tuple[EarlyWarni
     """Lock the row, check the actor and the transition; return the locked row and its old status."""
     if not can_at(actor, Action.WARNINGS_DECIDE, warning.area.path):
         raise PermissionDenied(_("You may not decide on this warning."))
-    locked = EarlyWarning.objects.select_for_update().select_related("area", "category").get(pk=warning.pk)
+    locked = (
+        EarlyWarning.objects.select_for_update(of=("self",))
+        .select_related("area", "category")
+        .get(pk=warning.pk)
+    )
     if locked.status not in TRANSITIONS[action]:
         raise ShequError(
             _("This warning has already been decided (%(status)s).")
