@@ -84,3 +84,4 @@ class ExtensionStatus(models.TextChoices):
     PENDING = "pending", _("Pending")
     APPROVED = "approved", _("Approved")
     REFUSED = "refused", _("Refused")
+    WITHDRAWN = "withdrawn", _("Withdrawn")  # the unit returned or answered the appeal before a decision

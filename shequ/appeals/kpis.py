@@ -242,7 +242,7 @@ class _Timeline:
                 facts.contact_on_time = self.contact_due is not None and at <= self.contact_due
             self.contacted = True
         elif action == "reopen":
-            self.contact_due = at + timedelta(hours=CONTACT_HOURS)
+            self.contact_due = at + timedelta(hours=self._category_hours)  # as services._reopen
         elif action == "decide_rating_dispute":
             return self._void(data)
         counts = _counts(self.appeal, action, at, data, facts)

@@ -346,7 +346,8 @@ def appeal_submit(
 
     urgency, reason = data.urgency, ""
     detected = detect_urgency(clean["text"])
-    if detected is not None and (urgency is None or urgency != Urgency.EMERGENCY):
+    if detected is not None:
+        # The matched phrase is kept even when the caller already chose emergency: it shows why.
         urgency, reason = Urgency.EMERGENCY, detected
     if urgency is None:
         urgency = clean["category"].default_urgency if clean["category"] else Urgency.NORMAL
@@ -728,7 +729,12 @@ def appeal_reply(*, actor: User, appeal: Appeal, text: str) -> Appeal:
             a.contacted_at = now
         on_time = a.reply_due is None or now <= a.reply_due
         handling = (now - a.dispatched_at).total_seconds() if a.dispatched_at else 0
-        return {"on_time": on_time, "handling_seconds": int(handling)}
+        withdrawn = _withdraw_extensions(a, now)
+        return {
+            "on_time": on_time,
+            "handling_seconds": int(handling),
+            **({"extensions_withdrawn": withdrawn} if withdrawn else {}),
+        }
 
     return _simple(
         "reply",
@@ -765,6 +771,7 @@ def appeal_return(*, actor: User, appeal: Appeal, reason: str) -> Appeal:
         _check(actor, appeal, "return")
         from_status, now = appeal.status, timezone.now()
         returned_by = appeal.lead_unit
+        withdrawn = _withdraw_extensions(appeal, now)
         Assignment.objects.filter(appeal=appeal, active=True).update(active=False, ended_at=now)
         appeal.status, appeal.lead_unit, appeal.return_count = S.SUBMITTED, None, appeal.return_count + 1
         fields = ["lead_unit", "return_count"]
@@ -774,7 +781,11 @@ def appeal_return(*, actor: User, appeal: Appeal, reason: str) -> Appeal:
             actor,
             from_status=from_status,
             note=reason,
-            data={"unit": returned_by.code if returned_by else None, "returns": appeal.return_count},
+            data={
+                "unit": returned_by.code if returned_by else None,
+                "returns": appeal.return_count,
+                **({"extensions_withdrawn": withdrawn} if withdrawn else {}),
+            },
             fields=fields,
             now=now,
         )
@@ -793,6 +804,15 @@ def appeal_return(*, actor: User, appeal: Appeal, reason: str) -> Appeal:
                     keep_deadline=True,
                 )
         return appeal
+
+
+def _withdraw_extensions(appeal: Appeal, now: datetime) -> list[int]:
+    """A request for more time lapses when the unit gives the appeal back or answers it: no decision can move
+    the deadline of work that is no longer that unit's (or is done)."""
+    pending = list(appeal.extensions.filter(status=ExtensionStatus.PENDING).values_list("pk", flat=True))
+    if pending:
+        Extension.objects.filter(pk__in=pending).update(status=ExtensionStatus.WITHDRAWN, decided_at=now)
+    return pending
 
 
 def default_unit_for(appeal: Appeal) -> Unit | None:
@@ -927,7 +947,9 @@ def _reopen(appeal: Appeal, actor: User | None, *, reason: str, rectify: bool) -
         appeal.status, appeal.reopen_count = S.DISPATCHED, appeal.reopen_count + 1
         appeal.dispatched_at, appeal.signed_at, appeal.replied_at, appeal.closed_at = now, None, None, None
         days = appeal.category.rectify_days if appeal.category else 5
-        appeal.contact_due = now + timedelta(hours=CONTACT_HOURS)
+        appeal.contact_due = now + timedelta(
+            hours=appeal.category.contact_hours if appeal.category else CONTACT_HOURS
+        )
         appeal.reply_due = add_working_time(now, days=days) if rectify else reply_deadline(appeal, now)
         appeal.warned_at = appeal.overdue_at = None
         lead = appeal.lead_unit

@@ -163,6 +163,12 @@ def test_safety_words_raise_the_urgency_to_emergency_with_the_matched_phrase(
     assert appeal.dispatch_due is not None
 
 
+def test_an_emergency_chosen_by_the_caller_still_shows_the_matched_phrase(client, world, payload):
+    sign_in(client, world["zhangwei"])
+    body = post(client, {**payload, "text": "楼道里煤气泄漏了，味道很浓", "urgency": "emergency"}).json()
+    assert body["urgency"] == "emergency" and body["urgency_reason"] == "煤气泄漏"
+
+
 def test_plain_text_keeps_the_chosen_urgency(client, world, payload):
     sign_in(client, world["zhangwei"])
     body = post(client, {**payload, "urgency": "complex"}).json()

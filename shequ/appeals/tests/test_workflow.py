@@ -3,6 +3,8 @@ what each one leaves behind (a timeline event and an audit entry)."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.core.exceptions import PermissionDenied
 
@@ -188,6 +190,23 @@ def test_a_refused_extension_leaves_the_deadline_where_it_was(world):
     assert appeal.extensions.get().status == ExtensionStatus.REFUSED
 
 
+@pytest.mark.parametrize("how", ["return", "reply"])
+def test_a_waiting_extension_lapses_when_the_unit_returns_or_answers(world, how):
+    appeal = bring_to(world, submit(world), Status.SIGNED_FOR if how == "return" else Status.IN_PROGRESS)
+    ext = services.appeal_request_extension(
+        actor=world["lina"], appeal=appeal, days=3, reason="需要协调物业公司"
+    )
+    if how == "return":
+        appeal = services.appeal_return(actor=world["lina"], appeal=appeal, reason="不属于本单位职责")
+    else:
+        appeal = services.appeal_reply(actor=world["lina"], appeal=appeal, text="已处理完毕，感谢您的反映")
+    ext.refresh_from_db()
+    assert ext.status == ExtensionStatus.WITHDRAWN and ext.decided_by is None and ext.decided_at is not None
+    assert appeal.events.get(action=how).data["extensions_withdrawn"] == [ext.pk]
+    with pytest.raises(ShequError):  # nothing is left to decide: the deadline cannot move any more
+        services.appeal_decide_extension(actor=world["sunli"], appeal=appeal, approve=True)
+
+
 def test_only_one_extension_request_waits_at_a_time(world):
     appeal = bring_to(world, submit(world), Status.SIGNED_FOR)
     services.appeal_request_extension(actor=world["lina"], appeal=appeal, days=2, reason="需要协调物业公司")
@@ -260,7 +279,7 @@ def test_an_appeal_is_not_merged_into_itself_or_into_a_finished_one(world):
 def test_a_bad_rating_reopens_the_appeal_with_a_rectification_deadline(
     world, clock, rating, django_capture_on_commit_callbacks
 ):
-    Category.objects.filter(pk=world.sanitation.pk).update(rectify_days=3)
+    Category.objects.filter(pk=world.sanitation.pk).update(rectify_days=3, contact_hours=12)
     appeal = bring_to(world, submit(world), Status.REPLIED)
     clock.advance(hours=5)
     with django_capture_on_commit_callbacks(execute=True):
@@ -269,6 +288,7 @@ def test_a_bad_rating_reopens_the_appeal_with_a_rectification_deadline(
     assert appeal.status == Status.DISPATCHED and appeal.reopen_count == 1
     assert appeal.resolved is False and appeal.rating == rating
     assert appeal.reply_due == add_working_time(clock.now, days=3)
+    assert appeal.contact_due == clock.now + timedelta(hours=12)  # the category's contact time, again
     assert appeal.lead_unit == world.lina_unit
     assert Assignment.objects.filter(appeal=appeal, active=True, role=AssignmentRole.LEAD).count() == 1
     reopen = appeal.events.order_by("-id").first()
