@@ -107,6 +107,7 @@ def console_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "actions": detail["actions"],
             "suggestions": suggest_categories(appeal.text) if "dispatcher" in relations else [],
             "units": _dispatch_units(request) if "dispatcher" in relations else [],
+            "category_choices": _category_choices() if "categorize" in detail["actions"] else [],
             "photos": appeal.photos.all(),
             "ratings": Rating.choices,
             "labels": {a: t.label for a, t in TRANSITIONS.items()},
@@ -114,6 +115,13 @@ def console_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "duplicates": _duplicates(user, appeal),
         },
     )
+
+
+def _category_choices() -> list[tuple[str, str]]:
+    """(code, "group · name") of the active second-level categories, in the order of the list."""
+    rows = Category.objects.filter(is_active=True, parent__isnull=False).select_related("parent")
+    rows = rows.order_by("parent__sort", "sort", "code")
+    return [(c.code, f"{c.parent.name} · {c.name}") for c in rows if c.parent is not None]
 
 
 def _duplicates(user: User, appeal) -> dict:
@@ -143,7 +151,11 @@ def console_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 
 def _act(user: User, appeal, action: str, post) -> None:
     note = post.get("note", "")
-    if action in ("dispatch", "reassign"):
+    if action == "categorize":
+        services.appeal_categorize(
+            actor=user, appeal=appeal, category=post.get("category", ""), note=note, resend=True
+        )
+    elif action in ("dispatch", "reassign"):
         fn = services.appeal_dispatch if action == "dispatch" else services.appeal_reassign
         fn(actor=user, appeal=appeal, unit=post.get("unit", ""), co_units=post.getlist("co_units"), note=note)
     elif action in ("sign_for", "start", "contact", "close"):

@@ -179,6 +179,15 @@ def rise_test(
     )
 
 
+def drop_streets_told_by_a_community(flagged: list[tuple[str, str, str]], street_of: dict[str, str]) -> list:
+    """(category, level, code) cells: a street whose rise one of its communities already tells adds nothing.
+
+    The street warns only when the rise is spread over communities none of which stands out alone.
+    """
+    told = {(cat, street_of[code]) for (cat, level, code) in flagged if level == "community"}
+    return [k for k in flagged if not (k[1] == "street" and (k[0], k[2]) in told)]
+
+
 def is_new_episode(last_warned: date | None, day: date, refractory_days: int) -> bool:
     """A cell that warned less than `refractory_days` days ago is in the same episode: no new warning."""
     return last_warned is None or (day - last_warned).days >= refractory_days

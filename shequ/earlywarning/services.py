@@ -157,10 +157,7 @@ def _detect_rises(day: date, p: detect.RiseParams) -> list[EarlyWarning]:
         params=p,
     )
     flagged = [key for key, i in cells.items() if res.flagged[i]]
-    # A street whose rise is already told by one of its communities adds nothing: the street warns only when the
-    # rise is spread over communities none of which stands out alone. (Community codes extend the street's.)
-    streets_told = {(cat, street_of[code]) for (cat, level, code) in flagged if level == AreaLevel.COMMUNITY}
-    flagged = [k for k in flagged if not (k[1] == AreaLevel.STREET and (k[0], k[2]) in streets_told)]
+    flagged = detect.drop_streets_told_by_a_community(flagged, street_of)
     if not flagged:
         return []
     recent = _recent_keys(WarningKind.RISE, day, p.refractory_days)

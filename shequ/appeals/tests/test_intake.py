@@ -365,3 +365,27 @@ def test_an_open_intake_does_not_hold_up_the_next_number(transactional_db):
     assert len(got) == 1 and got[0] != mine
     assert got[0][:10] == mine[:10] and int(got[0][10:]) > int(mine[10:])
     assert not AppealNumber.objects.exists()
+
+
+# --- CSRF: a program without a session needs none; a signed-in browser does ------------------------------------
+def test_a_program_posts_an_anonymous_appeal_without_a_csrf_cookie(world, payload):
+    from django.test import Client
+
+    program = Client(enforce_csrf_checks=True)
+    r = program.post(URL, {**payload, "anonymous": True}, content_type="application/json")
+    assert r.status_code == 201, r.content
+    assert Appeal.objects.get(pk=r.json()["id"]).requester is None
+
+
+def test_a_signed_in_browser_without_the_csrf_token_is_refused_and_nothing_is_stored(world, payload):
+    from django.test import Client
+
+    browser = Client(enforce_csrf_checks=True)
+    sign_in(browser, world["zhangwei"])
+    r = browser.post(URL, payload, content_type="application/json")
+    assert r.status_code == 403 and r.json()["code"] == "http_403"
+    assert not Appeal.objects.exists()
+    browser.get("/")  # the portal page sets the CSRF cookie, as a browser would get it
+    token = browser.cookies["csrftoken"].value
+    r = browser.post(URL, payload, content_type="application/json", headers={"X-CSRFToken": token})
+    assert r.status_code == 201 and Appeal.objects.get().requester == world["zhangwei"]

@@ -137,6 +137,19 @@ def test_a_dispatcher_dispatches_from_the_detail_page(client, cast):
     assert a.status == "dispatched" and a.lead_unit.code == "440304-CG"
 
 
+def test_a_dispatcher_changes_the_category_from_the_detail_page(client, cast):
+    a = appeal_submit(
+        actor=None, data=IntakeData(text="楼上每晚装修噪音很大", channel="portal", area=_community().code)
+    )
+    sign_in(client, cast["sunli"])
+    page = client.get(f"/console/appeals/{a.pk}/").content.decode()
+    assert 'name="category"' in page and 'value="noise"' in page
+    r = client.post(f"/console/appeals/{a.pk}/categorize/", {"category": "noise", "note": "噪音"})
+    assert r.status_code == 302
+    a.refresh_from_db()
+    assert a.category.code == "noise" and a.events.filter(action="categorize").count() == 1
+
+
 def test_bulk_dispatch_and_the_masked_export(client, cast):
     ids = [
         appeal_submit(
