@@ -13,6 +13,7 @@ urlpatterns = [
     path("accounts/", include("shequ.accounts.urls")),
     path("console/residents/", include("shequ.residents.urls")),
     path("console/audit/", include("shequ.audit.urls")),
+    path("console/warnings/", include("shequ.earlywarning.urls")),
     path("console/dispatch/", include("shequ.dispatch.urls")),
     path("dashboard/", include("shequ.dashboards.urls")),
     path("admin/", admin.site.urls),
