@@ -43,9 +43,9 @@ INSTALLED_APPS = [
     "shequ.appeals",
     "shequ.open311",
     "shequ.dispatch",
+    "shequ.earlywarning",
     "shequ.facilities",
     "shequ.notices",
-    "shequ.earlywarning",
     "shequ.api",
     "shequ.web",
     "shequ.dashboards",
@@ -208,6 +208,8 @@ CELERY_BEAT_SCHEDULE: dict = {
     "audit.purge_expired": {"task": "audit.purge_expired", "schedule": crontab(hour=3, minute=30)},
     # Weak-signal early warnings (rises, repeats, new clusters) over yesterday's appeals, before the working day.
     "earlywarning.detect_daily": {"task": "earlywarning.detect_daily", "schedule": crontab(hour=6, minute=0)},
+    # Smart dispatch: new model versions from the week's dispatcher decisions, kept only if not worse; Sunday night.
+    "dispatch.retrain": {"task": "dispatch.retrain", "schedule": crontab(hour=2, minute=0, day_of_week=0)},
 }
 
 # --- platform ---------------------------------------------------------------------------------------------
@@ -223,6 +225,14 @@ SHEQU_KEYFILE = VAR_DIR / "keys.json"
 SHEQU_AUDIT_RETENTION_DAYS = envint("SHEQU_AUDIT_RETENTION_DAYS", 3 * 365)
 SHEQU_TRUST_X_FORWARDED_FOR = envbool("SHEQU_TRUST_X_FORWARDED_FOR", False)
 SHEQU_OPEN311_JURISDICTION = env("SHEQU_OPEN311_JURISDICTION", "shenzhen.gov.cn")
+
+# Smart dispatch (shequ/dispatch): after an intake that no responsibility-list rule dispatched, the active
+# category model's suggestion dispatches the appeal when its probability reaches the threshold and the list gives
+# the same unit (bench/dispatch/RESULTS.md: precision of the dispatched share at each threshold). The weekly
+# retraining needs this many examples per model.
+SHEQU_AUTO_DISPATCH = envbool("SHEQU_AUTO_DISPATCH", True)
+SHEQU_AUTO_DISPATCH_THRESHOLD = float(env("SHEQU_AUTO_DISPATCH_THRESHOLD", "0.85"))
+SHEQU_DISPATCH_MIN_EXAMPLES = envint("SHEQU_DISPATCH_MIN_EXAMPLES", 100)
 
 # Possible duplicates at intake (并单, shequ/dispatch/duplicates.py). The threshold is the one measured in
 # bench/duplicates/RESULTS.md; windows per category code (a category's own, else its parent's, else "default"):

@@ -2,6 +2,7 @@
 
     suggest(text, lat, lng, area)      top-3 categories and units with probabilities and driving words
     auto_dispatch(appeal)              dispatch on the suggestion when it is confident and the 职责清单 agrees
+    after_intake(appeal_id)            after each intake commits: auto_dispatch (when due), then duplicates_find
     example_from_appeal / record_correction / capture_dispatch_event      dispatcher decisions → training data
     examples_import(...)               labelled .jsonl/.csv/.xlsx → training data
     model_train(...) / model_activate(...) / models_retrain()             new versions, kept only if not worse
@@ -58,8 +59,8 @@ DEFAULT_THRESHOLD = 0.85
 DEFAULT_MIN_EXAMPLES = 100
 MIN_PER_LABEL = 5  # a label with fewer examples is left out of training (and said so)
 MAX_TEXT = 4000
-# Timeline actions a dispatcher's decision is learned from. "categorize" is the event the appeals app's category
-# service will write (not there yet): its data {"category": code} is then learned as the category label.
+# Timeline actions a dispatcher's decision is learned from. A "categorize" event (appeals.services.appeal_categorize)
+# carries {"category": code, "before": old}: the new code is learned as the category label.
 LEARN_FROM_ACTIONS = ("dispatch", "reassign", "categorize")
 # The unit model has many more labels than the category model: fewer features keep its file small.
 KIND_CONFIG = {
@@ -212,16 +213,9 @@ class AutoDispatchResult:
     appeal: Appeal
     dispatched: bool
     # dispatched | has_lead_unit | not_submitted | no_model | below_threshold (or the rules disagree)
-    # | category_differs | no_categorize (the appeals app has no service to set a category yet)
+    # | category_differs
     reason: str
     suggestion: dict[str, Any] = field(default_factory=dict)
-
-
-def _categorize_service() -> Any:
-    """appeals.services.appeal_categorize(*, actor, appeal, category, note) once the appeals app has it."""
-    from shequ.appeals import services as appeal_services
-
-    return getattr(appeal_services, "appeal_categorize", None)
 
 
 def auto_dispatch(appeal: Appeal) -> AutoDispatchResult:
@@ -261,20 +255,51 @@ def auto_dispatch(appeal: Appeal) -> AutoDispatchResult:
         f"智能分拨：{top['name']} {top['probability']:.0%}"
         f"（模型 v{payload['model_version']['category']}），与职责清单 {rule.version or rule.pk} 一致"
     )
-    if appeal.category is None:
-        categorize = _categorize_service()
-        if categorize is None:
-            return AutoDispatchResult(appeal, False, "no_categorize", payload)
-        categorize(actor=None, appeal=appeal, category=top["code"], note=note)
-    appeal = appeal_dispatch(
-        actor=None,
-        appeal=appeal,
-        unit=rule.lead_unit,
-        co_units=list(rule.co_units.filter(is_active=True)),
-        note=note,
-    )
-    Suggestion.objects.filter(pk=record.pk).update(auto_dispatched=True)
+    with transaction.atomic():  # the category and the dispatch together, or neither
+        if appeal.category is None:
+            from shequ.appeals.services import appeal_categorize
+
+            # Without re-sending: the dispatch below is the one the suggestion and the list agreed on.
+            appeal = appeal_categorize(actor=None, appeal=appeal, category=top["code"], note=note)
+        appeal = appeal_dispatch(
+            actor=None,
+            appeal=appeal,
+            unit=rule.lead_unit,
+            co_units=list(rule.co_units.filter(is_active=True)),
+            note=note,
+        )
+        Suggestion.objects.filter(pk=record.pk).update(auto_dispatched=True)
     return AutoDispatchResult(appeal, True, "dispatched", payload)
+
+
+def after_intake(appeal_id: int) -> dict[str, Any]:
+    """What smart dispatch does with a new appeal once its intake has committed (the `dispatch.after_intake` task):
+    dispatch it on a confident suggestion the responsibility list agrees with, when no rule dispatched it at
+    intake and a category model is active; then look for the open appeals it probably duplicates.
+
+    Each step's failure is logged and reported, never raised: the appeal is in, and a dispatcher still sees it.
+    """
+    out: dict[str, Any] = {}
+    appeal = Appeal.objects.select_related("area", "category").filter(pk=appeal_id).first()
+    if appeal is None:
+        return {"missing": True}
+    if (
+        getattr(settings, "SHEQU_AUTO_DISPATCH", True)
+        and appeal.status == Status.SUBMITTED
+        and appeal.lead_unit_id is None
+        and active_model(ModelKind.CATEGORY) is not None
+    ):
+        try:
+            out["auto_dispatch"] = auto_dispatch(appeal).reason
+        except (ShequError, PermissionDenied) as exc:  # e.g. a dispatcher was faster: the state moved on
+            log.warning("auto-dispatch of appeal %s not done: %s", appeal_id, exc)
+            out["auto_dispatch"] = "failed"
+    try:
+        out["duplicates"] = len(duplicates_find(appeal_id))
+    except Exception:
+        log.exception("duplicate detection failed for appeal %s", appeal_id)
+        out["duplicates"] = "failed"
+    return out
 
 
 # --- training data from dispatchers -----------------------------------------------------------------------------

@@ -1,12 +1,12 @@
 """Dispatcher decisions become training data without the appeals app knowing: a post_save receiver on
-appeals.Event picks up "dispatch", "reassign" (and, once the appeals app writes it, "categorize") rows that
-have an actor, and after the commit that wrote them
-turns them into examples (services.capture_dispatch_event). A failure there is logged, never raised into the
+appeals.Event picks up "dispatch", "reassign" and "categorize" rows that have an actor, and after the commit that
+wrote them turns them into examples (services.capture_dispatch_event). A failure there is logged, never raised into the
 dispatcher's request: the dispatch itself has already happened.
 
-The same receiver sees every "submit" row (intake, with or without an actor): after the intake commits, the new
-appeal is compared with the open ones near it (tasks.find_duplicates → services.duplicates_find). A failure is
-logged; the appeal is in and the resident has his number whatever happens here.
+The same receiver sees every "submit" row (intake, with or without an actor): after the intake commits, the
+`dispatch.after_intake` task dispatches the new appeal on a confident suggestion the responsibility list agrees
+with (when no rule did at intake) and compares it with the open appeals near it (services.after_intake). A
+failure is logged; the appeal is in and the resident has his number whatever happens here.
 """
 
 from __future__ import annotations
@@ -29,20 +29,20 @@ def on_event_saved(sender: Any, instance: Any, created: bool, raw: bool = False,
     if raw or not created:
         return
     if instance.action == SUBMIT_ACTION:
-        transaction.on_commit(partial(_find_duplicates, instance.appeal_id), robust=True)
+        transaction.on_commit(partial(_after_intake, instance.appeal_id), robust=True)
         return
     if instance.actor_id is None or instance.action not in LEARN_FROM_ACTIONS:
         return
     transaction.on_commit(partial(_capture, instance.pk), robust=True)
 
 
-def _find_duplicates(appeal_id: int) -> None:
-    from .tasks import find_duplicates
+def _after_intake(appeal_id: int) -> None:
+    from .tasks import after_intake
 
     try:
-        find_duplicates.delay(appeal_id)
+        after_intake.delay(appeal_id)
     except Exception:  # eager in the embedded setup: the task's own failure arrives here
-        log.exception("duplicate detection failed for appeal %s", appeal_id)
+        log.exception("after-intake work failed for appeal %s", appeal_id)
 
 
 def _capture(event_id: int) -> None:

@@ -4,6 +4,7 @@ from celery import shared_task
 
 from shequ.audit.context import audit_context
 
+from .services import after_intake as after_intake_service
 from .services import duplicates_find, models_retrain
 
 
@@ -19,3 +20,10 @@ def find_duplicates(appeal_id: int) -> int:
     """After an intake: store the open appeals the new one probably duplicates; returns how many."""
     with audit_context(channel="task"):
         return len(duplicates_find(appeal_id))
+
+
+@shared_task(name="dispatch.after_intake", acks_late=True)
+def after_intake(appeal_id: int) -> dict:
+    """After an intake commits: auto-dispatch on a confident suggestion, then the possible duplicates."""
+    with audit_context(channel="task"):
+        return after_intake_service(appeal_id)

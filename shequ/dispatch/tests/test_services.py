@@ -208,35 +208,19 @@ def test_a_category_chosen_at_intake_is_not_overruled(category_model, places, se
     assert services.auto_dispatch(appeal).reason == "category_differs"
 
 
-def test_without_a_categorize_service_an_uncategorised_appeal_waits(category_model, places, settings):
+def test_an_uncategorised_appeal_is_categorised_and_dispatched_by_the_system(
+    category_model, places, settings
+):
     settings.SHEQU_AUTO_DISPATCH_THRESHOLD = 0.5
     add_rule("sanitation", places["huafu"].code, places["office"].code)
     appeal = submit(RUBBISH, places["community"].code)
     result = services.auto_dispatch(appeal)
-    assert result.reason == "no_categorize" and result.suggestion["auto_dispatch"] is True
-
-
-def test_with_a_categorize_service_an_uncategorised_appeal_is_dispatched(
-    category_model, places, settings, monkeypatch
-):
-    from shequ.appeals import services as appeal_services
-    from shequ.appeals.models import Appeal, Category
-
-    calls = []
-
-    def appeal_categorize(*, actor, appeal, category, note=""):
-        # Stands in for the appeals service this app asks for (see services._categorize_service).
-        calls.append((actor, category))
-        Appeal.objects.filter(pk=appeal.pk).update(category=Category.objects.get(code=category))
-        appeal.refresh_from_db()
-        return appeal
-
-    monkeypatch.setattr(appeal_services, "appeal_categorize", appeal_categorize, raising=False)
-    settings.SHEQU_AUTO_DISPATCH_THRESHOLD = 0.5
-    add_rule("sanitation", places["huafu"].code, places["office"].code)
-    appeal = submit(RUBBISH, places["community"].code)
-    assert services.auto_dispatch(appeal).dispatched
-    assert calls == [(None, "sanitation")]
+    assert result.dispatched and result.reason == "dispatched"
+    appeal.refresh_from_db()
+    assert appeal.category.code == "sanitation" and appeal.lead_unit == places["office"]
+    events = list(appeal.events.order_by("id").values_list("action", "actor"))
+    assert events == [("submit", None), ("categorize", None), ("dispatch", None)]
+    assert appeal.events.get(action="categorize").data == {"category": "sanitation", "before": ""}
 
 
 # --- dispatcher decisions become training data --------------------------------------------------------------------
@@ -298,3 +282,42 @@ def test_a_dispatchers_change_of_category_is_a_correction(
         )
     example = TrainingExample.objects.get(appeal=appeal)
     assert (example.label_kind, example.label, example.source) == ("category", "noise", "correction")
+
+
+# --- wired into intake and the beat schedule ---------------------------------------------------------------------
+def test_after_intake_a_confident_suggestion_dispatches_the_appeal(
+    category_model, places, settings, django_capture_on_commit_callbacks
+):
+    settings.SHEQU_AUTO_DISPATCH_THRESHOLD = 0.5
+    add_rule("sanitation", places["huafu"].code, places["office"].code)
+    with django_capture_on_commit_callbacks(execute=True):
+        appeal = submit(RUBBISH, places["community"].code)  # no category, no rule at intake
+    appeal.refresh_from_db()
+    assert appeal.status == Status.DISPATCHED and appeal.lead_unit == places["office"]
+    assert Suggestion.objects.get(appeal=appeal).auto_dispatched is True
+
+
+def test_after_intake_nothing_is_dispatched_when_switched_off_or_unsure(
+    category_model, places, settings, django_capture_on_commit_callbacks
+):
+    add_rule("sanitation", places["huafu"].code, places["office"].code)
+    settings.SHEQU_AUTO_DISPATCH_THRESHOLD = 1.01  # no suggestion is ever this sure
+    with django_capture_on_commit_callbacks(execute=True):
+        unsure = submit(RUBBISH, places["community"].code)
+    settings.SHEQU_AUTO_DISPATCH_THRESHOLD, settings.SHEQU_AUTO_DISPATCH = 0.5, False
+    with django_capture_on_commit_callbacks(execute=True):
+        off = submit(RUBBISH, places["community"].code)
+    for appeal in (unsure, off):
+        appeal.refresh_from_db()
+        assert appeal.status == Status.SUBMITTED and appeal.category is None
+    assert Suggestion.objects.filter(appeal=unsure).count() == 1  # kept for the dispatcher to see
+    assert not Suggestion.objects.filter(appeal=off).exists()
+
+
+def test_the_weekly_retraining_is_on_the_beat_schedule():
+    from django.conf import settings
+
+    from config.celery import app
+
+    entry = settings.CELERY_BEAT_SCHEDULE["dispatch.retrain"]
+    assert entry["task"] in app.tasks and entry["task"] == "dispatch.retrain"
