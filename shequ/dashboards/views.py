@@ -1,12 +1,14 @@
 """The leaders' dashboard (/dashboard/): 民生诉求 volume, the three rates by area with drill-down, categories,
-a district choropleth, overdue and supervised lists. Composes appeals.kpis and appeals.selectors; every chart
-has a table view and an export of the same rows."""
+a district choropleth, overdue and supervised lists, early warnings and the month's top problems (每月一题).
+Composes appeals.kpis, appeals.selectors and earlywarning.selectors; every chart has a table view and an export of
+the same rows."""
 
 from __future__ import annotations
 
 from datetime import date, timedelta
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -14,12 +16,13 @@ from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
 from shequ.access.decorators import require_action
-from shequ.access.scoping import scope_for
+from shequ.access.scoping import can, scope_for
 from shequ.accounts.roles import Action
 from shequ.appeals import selectors
 from shequ.appeals.kpis import kpi_query
 from shequ.core.errors import ShequError
 from shequ.core.exports import export_response
+from shequ.earlywarning.selectors import monthly_top_problems, warnings_recent_for
 from shequ.geo.models import Area
 
 CHILD_LEVEL = {"city": "district", "district": "street", "street": "community", "community": "community"}
@@ -73,6 +76,16 @@ def _data(request: HttpRequest) -> dict:
     }
 
 
+def _top_problems(request: HttpRequest, area: str) -> list[dict]:
+    """每月一题 of this month for the area shown, for those who may see early warnings (else nothing)."""
+    if not can(request.user, Action.WARNINGS_VIEW):
+        return []
+    try:
+        return monthly_top_problems(user=request.user, month=timezone.localdate(), area=area, limit=5)["rows"]
+    except (ShequError, PermissionDenied):
+        return []
+
+
 @require_action(Action.APPEALS_KPI)
 def dashboard(request: HttpRequest) -> HttpResponse:
     try:
@@ -81,6 +94,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         return render(request, "dashboards/dashboard.html", {"error": exc.message}, status=exc.status)
     area = data["area"]
     overdue = selectors.appeal_list_for(user=request.user, area=area.code, queue="overdue")[:10]
+    warnings = warnings_recent_for(user=request.user, limit=8)
+    top_problems = _top_problems(request, area.code)
     supervised = selectors.appeal_list_for(user=request.user, area=area.code, queue="supervised")[:10]
     charts = {
         "trend": [
@@ -110,6 +125,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "charts": charts,
             "overdue": overdue,
             "supervised": supervised,
+            "warnings": warnings,
+            "top_problems": top_problems,
             "rate_names": RATES,
             "query": request.GET.urlencode(),
         },

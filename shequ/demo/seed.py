@@ -10,9 +10,12 @@ import random
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.utils import timezone
 
 from shequ.accounts.choices import UnitKind
 from shequ.accounts.models import Unit
+from shequ.audit.context import audit_context
+from shequ.earlywarning.services import warnings_detect
 from shequ.facilities.demo import seed_facilities
 from shequ.geo.choices import AreaLevel
 from shequ.geo.models import PATH_SEPARATOR, Area
@@ -213,4 +216,7 @@ def seed_demo(*, scale: str = "small", seed: int = 1) -> SeedReport:
     report.add("residents", seed_residents(rng, streets=_streets("small"), cast=users))
     report.add("appeals", seed_appeals(rng, streets=_streets("small"), cast=users))
     report.add("facilities", seed_facilities(seed=seed, streets=streets))
+    # Today's early warnings over the demo appeals (the daily task's work; idempotent, so a re-run adds none).
+    with audit_context(channel="command"):
+        report.add("warnings", warnings_detect(day=timezone.localdate())["created"])
     return report

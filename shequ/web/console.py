@@ -13,6 +13,7 @@ from shequ.accounts.roles import Action, Role
 SECTIONS = [
     (Action.APPEALS_VIEW, "appeals:console_list", _("Appeals")),
     (Action.APPEALS_KPI, "dashboards:dashboard", _("Leaders' dashboard")),
+    (Action.WARNINGS_VIEW, "earlywarning:console_list", _("Early warnings")),
     (Action.RESIDENTS_VIEW, "residents:console_list", _("Residents")),
     (Action.NOTICES_PUBLISH, "notices:console", _("Notices")),
     (Action.AUDIT_VIEW, "audit:console_list", _("Audit trail")),

@@ -65,3 +65,38 @@ def test_every_chart_exports_the_rows_of_its_table(client, cast, appeals):
     by_code = {row[0]: row for row in rows[1:]}
     assert by_code["440304"][2] == "3" and by_code["440304"][3] == "3"  # received, dispatched
     assert by_code["440305"][2] == "1"
+
+
+def test_the_dashboard_shows_early_warnings_and_the_months_top_problems(client, cast):
+    from django.utils import timezone
+
+    from shequ.earlywarning.services import warnings_detect
+    from shequ.geo.models import Area
+
+    community = Area.objects.filter(parent__name="华富街道").order_by("code").first()
+    for i in range(3):  # one caller, three times in a month: a repeat warning
+        appeal_submit(
+            actor=None,
+            data=IntakeData(
+                text=f"小区门口垃圾没人清理，第{i + 1}次反映",
+                channel="portal",
+                area=community.code,
+                category="sanitation",
+                contact_phone="13912345678",
+            ),
+        )
+    assert warnings_detect(day=timezone.localdate())["created"] >= 1
+    sign_in(client, cast["chenjing"])
+    page = client.get("/dashboard/").content.decode()
+    assert "每月一题" in page and "/console/warnings/" in page
+    assert "13912345678" not in page
+    top = page.split("每月一题", 1)[1].split("</table>", 1)[0]
+    # The month's three appeals rank their top-level category first, with the repeat warning counted.
+    first_row = top.split("<tbody>", 1)[1].split("</tr>", 1)[0]
+    assert "城市管理" in first_row and "<td>3</td>" in first_row
+
+
+def test_a_kpi_reader_without_the_warning_role_sees_no_warning_section(client, cast):
+    sign_in(client, cast["liuyang"])  # a department handler: KPIs yes, early warnings no
+    r = client.get("/dashboard/")
+    assert r.status_code == 200 and "每月一题" not in r.content.decode()
