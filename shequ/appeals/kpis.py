@@ -22,8 +22,8 @@ from typing import Any, NamedTuple
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, connection, transaction
-from django.db.models import BigIntegerField, Exists, F, OuterRef, Prefetch, Q, Sum
-from django.db.models.functions import Greatest
+from django.db.models import BigIntegerField, Exists, F, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.db.models.functions import Greatest, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -35,7 +35,7 @@ from shequ.geo.choices import LEVEL_DEPTH, AreaLevel
 from shequ.geo.models import Area
 
 from .choices import CONTACT_HOURS, EMERGENCY_DISPATCH_MINUTES, SATISFIED_RATINGS, Urgency
-from .models import Appeal, Category, Event, KpiDaily
+from .models import Appeal, Category, Event, KpiDaily, KpiMonthly
 
 log = logging.getLogger(__name__)
 
@@ -312,22 +312,25 @@ def _increments(counts: Mapping[str, int]) -> dict[str, Any]:
 
 
 def _add(key: RowKey, counts: Mapping[str, int]) -> None:
+    """Add to the day's row and to its month's row (KpiDaily, KpiMonthly), creating them when missing."""
+    counts = {k: n for k, n in counts.items() if n}
+    if not counts:
+        return
+    # unit and category may be None: the lookup turns that into IS NULL, the same row the unique index means.
+    lookup: dict[str, Any] = {"unit_id": key.unit_id, "area_id": key.area_id, "category_id": key.category_id}
+    _upsert(KpiDaily, {"day": key.day, **lookup}, key, counts)
+    _upsert(KpiMonthly, {"month": key.day.replace(day=1), **lookup}, key, counts)
+
+
+def _upsert(
+    model: type[KpiDaily] | type[KpiMonthly], lookup: dict[str, Any], key: RowKey, counts: dict
+) -> None:
     """Upsert: add to the row if it exists, else create it; correct under concurrency on both databases.
 
     Two transactions may both find no row and both insert: the unique index makes the second wait for the first
     to commit and then fail; its savepoint rolls back just the insert and it adds to the committed row instead.
     """
-    counts = {k: n for k, n in counts.items() if n}
-    if not counts:
-        return
-    # unit and category may be None: the lookup turns that into IS NULL, the same row the unique index means.
-    lookup: dict[str, Any] = {
-        "day": key.day,
-        "unit_id": key.unit_id,
-        "area_id": key.area_id,
-        "category_id": key.category_id,
-    }
-    rows = KpiDaily.objects.filter(**lookup)
+    rows = model.objects.filter(**lookup)
     if rows.update(**_increments(counts)):
         return
     if any(n < 0 for n in counts.values()):
@@ -335,7 +338,7 @@ def _add(key: RowKey, counts: Mapping[str, int]) -> None:
         return
     try:
         with transaction.atomic():
-            KpiDaily.objects.create(area_path=key.area_path, **lookup, **counts)
+            model.objects.create(area_path=key.area_path, **lookup, **counts)
     except IntegrityError:
         if not rows.update(**_increments(counts)):
             raise
@@ -354,8 +357,9 @@ def kpis_rebuild(*, since: date | None = None) -> int:
     with transaction.atomic():
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
-                table = connection.ops.quote_name(KpiDaily._meta.db_table)
-                cursor.execute(f"LOCK TABLE {table} IN SHARE ROW EXCLUSIVE MODE")
+                for model in (KpiDaily, KpiMonthly):
+                    table = connection.ops.quote_name(model._meta.db_table)
+                    cursor.execute(f"LOCK TABLE {table} IN SHARE ROW EXCLUSIVE MODE")
         old = KpiDaily.objects.all() if since is None else KpiDaily.objects.filter(day__gte=since)
         old.delete()
         appeals = Appeal.objects.select_related("area", "category").order_by("pk")
@@ -386,7 +390,39 @@ def kpis_rebuild(*, since: date | None = None) -> int:
             ],
             batch_size=1000,
         )
+        _rebuild_months(since)
     return len(totals)
+
+
+def _rebuild_months(since: date | None) -> None:
+    """The monthly rows from the daily ones, for the months from `since`'s (all without it): one GROUP BY.
+
+    A rebuild from the middle of a month re-sums that whole month, whose earlier days were left as they were.
+    """
+    first = since.replace(day=1) if since else None
+    old = KpiMonthly.objects.all() if first is None else KpiMonthly.objects.filter(month__gte=first)
+    old.delete()
+    days = KpiDaily.objects.all() if first is None else KpiDaily.objects.filter(day__gte=first)
+    rows = (
+        days.annotate(m=TruncMonth("day"))
+        .values("m", "unit_id", "area_id", "area_path", "category_id")
+        .annotate(**{name: Sum(name) for name in COUNTERS})
+        .order_by()
+    )
+    KpiMonthly.objects.bulk_create(
+        (
+            KpiMonthly(
+                month=r["m"],
+                unit_id=r["unit_id"],
+                area_id=r["area_id"],
+                area_path=r["area_path"],
+                category_id=r["category_id"],
+                **{name: int(r[name] or 0) for name in COUNTERS},
+            )
+            for r in rows.iterator(chunk_size=2000)
+        ),
+        batch_size=1000,
+    )
 
 
 def _accumulate(totals: dict[RowKey, Counter[str]], key: RowKey, counts: Mapping[str, int]) -> None:
@@ -489,7 +525,7 @@ def kpi_query(
             # The same words for "unknown" and "not yours": the answer must not tell them apart.
             raise NotFound("No area has this code.", fields={"area": area})
         paths = [path]
-    where = Q(day__gte=date_from, day__lte=date_to)
+    where = Q()
     in_scope = Q(pk__in=[])
     for p in paths:
         in_scope |= Q(area_path__prefix=p)
@@ -511,13 +547,16 @@ def kpi_query(
         "unit": ["unit"],
         "category": ["category"],
         "day": ["day"],
-        "month": ["day"],
+        "month": ["month"],
     }.get(group_by, ["area_path"])
     sums = {name: Sum(name) for name in COUNTERS}
-    qs = KpiDaily.objects.filter(where).order_by()
-    raw: list[dict[str, Any]] = (
-        list(qs.values(*sql_group).annotate(**sums)) if sql_group else [qs.aggregate(**sums)]
-    )
+    raw: list[dict[str, Any]] = []
+    for part in _periods(date_from, date_to, by_day=group_by == "day"):
+        qs = part.filter(where).order_by()
+        if sql_group:
+            raw += qs.values(*sql_group).annotate(**sums)
+        else:
+            raw.append(qs.aggregate(**sums))
 
     groups: dict[Any, Counter[str]] = {}
     for r in raw:
@@ -552,6 +591,33 @@ def kpi_query(
     return KpiResult(date_from, date_to, group_by, rows, left_out)
 
 
+def _periods(date_from: date, date_to: date, *, by_day: bool) -> list[QuerySet]:
+    """Which rollup answers which part of the period: the whole calendar months inside it from KpiMonthly, the
+    days before the first and after the last whole month from KpiDaily. A year is then about twelve monthly rows
+    per key instead of 365 daily ones. Grouped by day, everything comes from KpiDaily. Daily rows carry their
+    day's month as `month`, so that a month grouping reads both alike."""
+    daily = KpiDaily.objects.annotate(month=TruncMonth("day"))
+    whole = Q(day__gte=date_from, day__lte=date_to)
+    if by_day:
+        return [daily.filter(whole)]
+    first = date_from if date_from.day == 1 else _next_month(date_from)  # first whole month
+    end = (
+        _next_month(date_to)
+        if (_next_month(date_to) - timedelta(days=1)) == date_to
+        else date_to.replace(day=1)
+    )
+    if first >= end:  # no whole month inside
+        return [daily.filter(whole)]
+    parts: list[QuerySet] = [KpiMonthly.objects.filter(month__gte=first, month__lt=end)]
+    if date_from < first or end <= date_to:
+        parts.append(daily.filter(Q(day__gte=date_from, day__lt=first) | Q(day__gte=end, day__lte=date_to)))
+    return parts
+
+
+def _next_month(d: date) -> date:
+    return (d.replace(day=1) + timedelta(days=32)).replace(day=1)
+
+
 def _group_key(group_by: str, row: Mapping[str, Any]) -> Any:
     if group_by == "none":
         return None
@@ -562,7 +628,7 @@ def _group_key(group_by: str, row: Mapping[str, Any]) -> Any:
     if group_by == "day":
         return row["day"].isoformat()
     if group_by == "month":
-        return row["day"].strftime("%Y-%m")
+        return row["month"].strftime("%Y-%m")
     # district / street / community: the rollup keeps communities; their ancestors' codes are in the path.
     codes = [c for c in row["area_path"].split("/") if c]
     depth = _AREA_LEVEL_DEPTH[group_by]

@@ -290,21 +290,8 @@ class AppealNumber(models.Model):
         return f"{self.day}: {self.last}"
 
 
-class KpiDaily(models.Model):
-    """The KPI rollup (三率 and the rest, docs/kpis.md): one day's counters for one lead unit, community and
-    top-level category, incremented by `kpis.record` inside the transaction of every appeal action.
-
-    Requests only sum these rows (never the timeline); `manage.py rebuild_appeal_kpis` recomputes them from the
-    events when they need repair. `day` is the Shenzhen (Asia/Shanghai) date of the event; `unit` the lead unit at
-    the time (None before dispatch); `area` the appeal's community, or its own area when it is located only above
-    community level; `area_path` a copy of that area's path for the indexed "everything under" prefix filter.
-    """
-
-    day = models.DateField(_("day"))
-    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
-    area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="+")
-    area_path = PathField(_("area path"), max_length=400)
-    category = models.ForeignKey(Category, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+class KpiCounters(models.Model):
+    """The counters of one KPI rollup row (docs/kpis.md); the key fields are the concrete rollup's."""
 
     received = models.PositiveIntegerField(default=0)
     dispatched = models.PositiveIntegerField(default=0)
@@ -323,6 +310,26 @@ class KpiDaily(models.Model):
     rejected = models.PositiveIntegerField(default=0)
     emergency_received = models.PositiveIntegerField(default=0)
     emergency_dispatched_in_20min = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+
+class KpiDaily(KpiCounters):
+    """The KPI rollup (三率 and the rest, docs/kpis.md): one day's counters for one lead unit, community and
+    top-level category, incremented by `kpis.record` inside the transaction of every appeal action.
+
+    Requests only sum these rows (never the timeline); `manage.py rebuild_appeal_kpis` recomputes them from the
+    events when they need repair. `day` is the Shenzhen (Asia/Shanghai) date of the event; `unit` the lead unit at
+    the time (None before dispatch); `area` the appeal's community, or its own area when it is located only above
+    community level; `area_path` a copy of that area's path for the indexed "everything under" prefix filter.
+    """
+
+    day = models.DateField(_("day"))
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="+")
+    area_path = PathField(_("area path"), max_length=400)
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
 
     class Meta:
         verbose_name = _("KPI day")
@@ -349,3 +356,39 @@ class KpiDaily(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} {self.area_path} unit={self.unit_id} category={self.category_id}"
+
+
+class KpiMonthly(KpiCounters):
+    """The same counters as KpiDaily, summed over a calendar month (`month` is its first day): the coarse level
+    that a long period reads, so that a year sums a twelfth of the rows (bench/RESULTS.md, the KPI endpoint).
+
+    Kept by `kpis.record` with the daily row in the same transaction, and rebuilt from the daily rows by
+    `kpis_rebuild`; the sum of a month's daily rows always equals its monthly row (tested).
+    """
+
+    month = models.DateField(_("month"))
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="+")
+    area_path = PathField(_("area path"), max_length=400)
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+
+    class Meta:
+        verbose_name = _("KPI month")
+        verbose_name_plural = _("KPI months")
+        constraints = [
+            models.UniqueConstraint(
+                "month",
+                Coalesce("unit", 0),
+                "area",
+                Coalesce("category", 0),
+                name="appeals_kpim_one_row_per_key",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["area_path"], name="appeals_kpim_path_prefix", opclasses=["varchar_pattern_ops"]
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.area_path} unit={self.unit_id} category={self.category_id}"

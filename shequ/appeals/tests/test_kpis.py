@@ -16,7 +16,7 @@ from django.db import connection, connections, transaction
 from shequ.access.testing import sign_in
 from shequ.appeals import kpis, services
 from shequ.appeals.kpis import COUNTERS, kpi_query, kpis_rebuild
-from shequ.appeals.models import Appeal, KpiDaily
+from shequ.appeals.models import Appeal, KpiDaily, KpiMonthly
 from shequ.core.errors import NotFound, ShequError
 from shequ.geo.models import Area
 
@@ -49,9 +49,10 @@ def handle(world: World, appeal: Appeal, *, by: str = "lina") -> Appeal:
 
 
 def rows_now() -> set[tuple]:
-    """Every rollup row, as comparable tuples (key and counters)."""
-    fields = ["day", "unit_id", "area_id", "area_path", "category_id", *COUNTERS]
-    return set(KpiDaily.objects.values_list(*fields))
+    """Every rollup row, daily and monthly, as comparable tuples (level, key and counters)."""
+    key = ["unit_id", "area_id", "area_path", "category_id", *COUNTERS]
+    daily = {("day", *r) for r in KpiDaily.objects.values_list("day", *key)}
+    return daily | {("month", *r) for r in KpiMonthly.objects.values_list("month", *key)}
 
 
 def total(user, **kw) -> dict:
@@ -387,7 +388,8 @@ def test_a_rebuild_from_the_timeline_gives_the_rows_the_live_updates_wrote(world
 
     KpiDaily.objects.update(received=0)  # the damage a repair has to undo
     KpiDaily.objects.filter(day=MON).delete()
-    assert kpis_rebuild() == len(live)
+    KpiMonthly.objects.update(replied=7)
+    assert kpis_rebuild() == len([r for r in live if r[0] == "day"])
     assert rows_now() == live
 
 
@@ -441,6 +443,7 @@ def test_a_rebuild_also_matches_after_reassignments_returns_reopens_and_late_eme
 
     live = rows_now()
     KpiDaily.objects.all().delete()
+    KpiMonthly.objects.all().delete()
     kpis_rebuild()
     assert rows_now() == live
 
@@ -448,6 +451,7 @@ def test_a_rebuild_also_matches_after_reassignments_returns_reopens_and_late_eme
 def test_a_rebuild_from_a_date_leaves_the_days_before_it_alone(world, huafu_week):
     live = rows_now()
     KpiDaily.objects.filter(day__gte=TUE).delete()
+    KpiMonthly.objects.all().delete()  # the month of TUE is re-summed from its daily rows, MON's included
     call_command("rebuild_appeal_kpis", "--from", TUE.isoformat())
     assert rows_now() == live
     assert kpis.kpi_query(user=world["chenjing"], date_from=MON, date_to=WED).rows[0]["received"] == 5
@@ -500,3 +504,47 @@ def test_two_transactions_creating_the_same_row_at_once_add_up(transactional_db)
     thread.join()
     assert errors == []
     assert list(KpiDaily.objects.values_list("received", "rejected")) == [(2, 1)]
+
+
+# --- the monthly level ------------------------------------------------------------------------------------------
+def test_a_months_row_is_the_sum_of_its_days_and_long_periods_read_it(world, clock):
+    """Events on 27 Feb, 2 Mar and 1 Apr: every period gives the same totals as the days summed one by one,
+    whether it is read from whole months, from days, or from both."""
+    for day in (date(2026, 2, 27), date(2026, 3, 2), date(2026, 3, 31), date(2026, 4, 1)):
+        clock.set(at(day, 10))
+        dispatch(world, submit(world), world.lina_unit)
+    by_month: dict[date, int] = {}
+    for day, n in KpiDaily.objects.values_list("day", "dispatched"):
+        by_month[day.replace(day=1)] = by_month.get(day.replace(day=1), 0) + n
+    assert dict(KpiMonthly.objects.values_list("month", "dispatched")) == by_month
+    chenjing = world["chenjing"]
+
+    def dispatched(date_from: date, date_to: date, group_by: str = "none") -> dict:
+        rows = kpi_query(user=chenjing, date_from=date_from, date_to=date_to, group_by=group_by).rows
+        return {r["key"]: r["dispatched"] for r in rows}
+
+    assert dispatched(date(2026, 2, 1), date(2026, 4, 30)) == {None: 4}  # three whole months
+    assert dispatched(date(2026, 2, 27), date(2026, 4, 1)) == {None: 4}  # days, March, a day
+    assert dispatched(date(2026, 2, 28), date(2026, 3, 31)) == {None: 2}  # a day, March
+    assert dispatched(date(2026, 3, 3), date(2026, 4, 1)) == {None: 2}  # days only
+    assert dispatched(date(2026, 2, 15), date(2026, 4, 15), "month") == {
+        "2026-02": 1,
+        "2026-03": 2,
+        "2026-04": 1,
+    }
+    assert sum(dispatched(date(2026, 2, 1), date(2026, 4, 30), "day").values()) == 4
+
+
+def test_a_long_period_reads_monthly_rows_and_a_short_one_daily_rows(world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    dispatch(world, submit(world), world.lina_unit)
+    with CaptureQueriesContext(connection) as year:
+        kpi_query(user=world["chenjing"], date_from=date(2025, 3, 1), date_to=date(2026, 2, 28))
+    with CaptureQueriesContext(connection) as week:
+        kpi_query(user=world["chenjing"], date_from=MON, date_to=WED)
+    year_sql = " ".join(q["sql"] for q in year.captured_queries)
+    week_sql = " ".join(q["sql"] for q in week.captured_queries)
+    assert "appeals_kpimonthly" in year_sql and "appeals_kpidaily" not in year_sql
+    assert "appeals_kpidaily" in week_sql and "appeals_kpimonthly" not in week_sql
