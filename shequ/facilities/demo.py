@@ -16,7 +16,7 @@ from shequ.geo.models import Area
 
 from .choices import HolidayRule
 from .models import Facility
-from .services import FacilityData, facility_create
+from .services import FacilityData, facility_create, facility_types_ensure
 
 SOURCE = "seed_demo"
 WEEK = ("mon", "tue", "wed", "thu", "fri")
@@ -94,6 +94,7 @@ def _phone(rng: random.Random) -> str:
 
 def seed_facilities(*, seed: int = 1, streets: Iterable[Area], actor=None) -> int:
     """Synthetic facilities around the communities of the given streets; returns how many were created."""
+    facility_types_ensure()
     rng = random.Random(seed * 7919 + 17)  # noqa: S311 - reproducible demo data, not security
     streets = sorted(streets, key=lambda s: s.code)
     existing = set(Facility.objects.filter(source=SOURCE).values_list("name", "area_id"))

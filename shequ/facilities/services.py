@@ -14,7 +14,7 @@ from shequ.core.errors import ShequError
 from shequ.core.idnumbers import normalize_phone
 from shequ.geo.models import Area
 
-from .choices import HolidayRule
+from .choices import DEFAULT_TYPES, HolidayRule
 from .hours import validate_hours
 from .models import Facility, FacilityType
 
@@ -70,6 +70,18 @@ def _check(data: FacilityData) -> tuple[FacilityType, Area, dict]:
     hours = validate_hours(data.hours)
     assert ftype is not None and area is not None
     return ftype, area, hours
+
+
+def facility_types_ensure() -> int:
+    """Create the default facility types that are missing (migration 0002 loads them too; a test database
+    flushed between transactional tests loses them). Existing rows are left as the city edited them."""
+    created = 0
+    for code, name, icon, colour, sort in DEFAULT_TYPES:
+        _, made = FacilityType.objects.get_or_create(
+            code=code, defaults={"name": name, "icon": icon, "colour": colour, "sort": sort}
+        )
+        created += made
+    return created
 
 
 @transaction.atomic

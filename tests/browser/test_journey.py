@@ -27,6 +27,9 @@ def world(transactional_db):
         load_city_pack("shenzhen")
     cast = ensure_cast()
     unit = Unit.objects.get(grants__user=cast["lina"])
+    from shequ.facilities.demo import seed_facilities
+
+    seed_facilities(seed=1, streets=Area.objects.filter(code="440304009").select_related("parent"))
     yield {"cast": cast, "lina_unit": unit}
     from shequ.audit.tests.tampering import wipe
 
@@ -117,6 +120,10 @@ MAIN_PAGES = [
     ("dashboard", "/dashboard/", "chenjing"),
     ("residents", "/console/residents/", "lina"),
     ("audit", "/console/audit/", "zhaomin"),
+    ("services", "/services/?street=440304009", None),
+    ("services-resident", "/services/", "resident"),
+    ("notices", "/notices/", "resident"),
+    ("console-notices", "/console/notices/", "lina"),
 ]
 
 
