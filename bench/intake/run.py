@@ -57,6 +57,12 @@ def parse() -> argparse.Namespace:
     p.add_argument("--profile", action="store_true", help="py-spy one extra run at the end, sample PG locks")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--tag", default="", help="a word added to the result file name")
+    p.add_argument(
+        "--broker",
+        default="",
+        help="CELERY_BROKER_URL of the server (production setting): the after-intake task (auto-dispatch, "
+        "duplicates) is published there instead of run in the request; no worker runs during the bench",
+    )
     return p.parse_args()
 
 
@@ -212,6 +218,11 @@ def main() -> int:
         raise SystemExit(f"load generator venv: {err}")
 
     env = benchenv.django_env(args.db, conn_max_age=args.conn_max_age)
+    if args.broker:
+        env["CELERY_BROKER_URL"] = args.broker
+        report["notes"].append(
+            f"tasks published to {args.broker} (not eager); no worker consumed them during the bench"
+        )
     if not args.keep_db:
         log(f"recreate database {args.db}")
         benchenv.recreate_database(args.db)
@@ -359,6 +370,8 @@ def main() -> int:
         if peer_m:
             peer_m.srv.stop()
         ours.srv.stop()
+        if args.broker:
+            _purge(args.broker, report)
     report["uptime_after"] = benchenv.uptime()
     report["seconds"] = round(time.time() - started)
     log(report["uptime_after"])
@@ -369,6 +382,15 @@ def main() -> int:
     print(md)
     log(f"wrote {RESULTS / name}.json and .md in {report['seconds']}s")
     return 0
+
+
+def _purge(url: str, report: dict) -> None:
+    """Drop the tasks the bench published (nobody consumed them), counting them first."""
+    import redis
+
+    client = redis.Redis.from_url(url)
+    report["tasks_published"] = int(client.llen("celery"))
+    client.delete("celery")
 
 
 def render(r: dict) -> str:

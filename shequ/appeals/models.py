@@ -164,6 +164,14 @@ class Appeal(models.Model):
         verbose_name_plural = _("appeals")
         indexes = [
             models.Index(fields=["status", "created_at"], name="appeals_status_created"),
+            # The lists' order (newest first, id breaking ties): a page is read off the index, never sorted.
+            models.Index(fields=["-created_at", "-id"], name="appeals_newest_first"),
+            # Possible duplicates (dispatch.duplicates.pool_for): open appeals of a category in a time window.
+            models.Index(
+                fields=["category", "created_at"],
+                name="appeals_open_category_created",
+                condition=models.Q(status__in=OPEN_STATUSES),
+            ),
             models.Index(fields=["lead_unit", "status"], name="appeals_unit_status"),
             models.Index(fields=["area", "created_at"], name="appeals_area_created"),
             # The minute scan reads only open appeals by deadline: a partial index keeps it small at any volume.

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any, NamedTuple
 
-from django.db.models import Case, Count, Exists, OuterRef, Q, QuerySet, Sum, Value, When
+from django.db.models import Case, Count, Exists, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
 from django.db.models.functions import Lower, Replace, TruncDate
 from django.utils import timezone
 
@@ -17,7 +17,7 @@ from shequ.core.errors import NotFound
 from shequ.geo.choices import LEVEL_DEPTH, AreaLevel
 from shequ.geo.models import Area
 
-from .models import Appeal, Assignment, Category, KpiDaily
+from .models import Appeal, Assignment, Category, KpiDaily, KpiMonthly
 
 
 def _unit_ids(user) -> list[int]:
@@ -32,8 +32,15 @@ def visible_appeals(user) -> QuerySet[Appeal]:
     if not getattr(user, "is_authenticated", False):
         return Appeal.objects.none()
     condition = Q(requester=user)
-    for path in scope_for(user, Action.APPEALS_VIEW).paths:
-        condition |= Q(area__path__prefix=path)
+    paths = sorted(scope_for(user, Action.APPEALS_VIEW).paths)
+    if paths:
+        # The areas as a subquery on geo_area (one range scan of its path index each), not a join: with the
+        # join, "mine OR under these areas" spans two tables and PostgreSQL falls back to a row-by-row loop
+        # for the list's count (bench/pages/RESULTS.md).
+        under = Q(pk__in=[])
+        for path in paths:
+            under |= Q(path__prefix=path)
+        condition |= Q(area_id__in=Subquery(Area.objects.filter(under).values("pk")))
     units = _unit_ids(user)
     if units:
         assigned = Exists(Assignment.objects.filter(appeal=OuterRef("pk"), unit_id__in=units, active=True))
@@ -337,14 +344,28 @@ class ReceivedCount(NamedTuple):
 def appeal_received_by_place(*, since: date, until: date, paths: list[str]) -> list[ReceivedCount]:
     """Appeals received per top-level category × community under `paths`, `since`..`until` inclusive.
 
-    Read from the KPI rollups (one GROUP BY on KpiDaily, never a rescan of the appeals): the monthly top-problems
-    list (每月一题) is asked for on a request.
+    Read from the KPI rollups (one GROUP BY, never a rescan of the appeals): the monthly top-problems list
+    (每月一题) is asked for on a request. A whole calendar month is read from its monthly rows.
     """
     where = Q(pk__in=[])
     for p in paths:
         where |= Q(area_path__prefix=p)
+    whole_month = (
+        since.day == 1
+        and (until + timedelta(days=1)).day == 1
+        and (since.year, since.month)
+        == (
+            until.year,
+            until.month,
+        )
+    )
+    source = (
+        KpiMonthly.objects.filter(month=since)
+        if whole_month
+        else KpiDaily.objects.filter(day__gte=since, day__lte=until)
+    )
     rows = (
-        KpiDaily.objects.filter(where, day__gte=since, day__lte=until, category__isnull=False)
+        source.filter(where, category__isnull=False)
         .values("category__code", "category__name", "area_path")
         .annotate(n=Sum("received"))
         .filter(n__gt=0)

@@ -19,7 +19,7 @@ from shequ.access.decorators import require_action
 from shequ.access.scoping import can, scope_for
 from shequ.accounts.roles import Action
 from shequ.appeals import selectors
-from shequ.appeals.kpis import kpi_query
+from shequ.appeals.kpis import kpi_report
 from shequ.core.errors import ShequError
 from shequ.core.exports import export_response
 from shequ.earlywarning.selectors import monthly_top_problems, warnings_recent_for
@@ -60,7 +60,10 @@ def _data(request: HttpRequest) -> dict:
     frm, to = _period(request)
     common: dict[str, Any] = {"user": request.user, "area": area.code, "date_from": frm, "date_to": to}
     child = CHILD_LEVEL[area.level]
-    summary = kpi_query(group_by="none", **common).rows
+    # One read of the rollups for every grouping but the daily trend (kpis.kpi_report).
+    wanted = ["none", child, "category", "unit", "day"] + (["district"] if area.level == "city" else [])
+    report = kpi_report(group_bys=wanted, min_volume=5, **common)
+    summary = report["none"].rows
     return {
         "area": area,
         "from": frm,
@@ -68,11 +71,11 @@ def _data(request: HttpRequest) -> dict:
         "child_level": child,
         "ancestors": list(area.ancestors()),
         "summary": summary[0] if summary else None,
-        "trend": kpi_query(group_by="day", **common).rows,
-        "by_area": kpi_query(group_by=child, **common).rows,
-        "by_district": kpi_query(group_by="district", **common).rows if area.level == "city" else [],
-        "by_category": kpi_query(group_by="category", **common).rows,
-        "by_unit": kpi_query(group_by="unit", min_volume=5, **common),
+        "trend": report["day"].rows,
+        "by_area": report[child].rows,
+        "by_district": report["district"].rows if area.level == "city" else [],
+        "by_category": report["category"].rows,
+        "by_unit": report["unit"],
     }
 
 

@@ -135,7 +135,37 @@ def seed_appeals(rng: random.Random, *, streets: list[Area], cast: dict[str, Use
             if appeal.lead_unit_id is None:
                 continue
             _advance(rng, appeal, cast, lina_unit)
+        made += _seed_repeat_caller(lina_area, cast)
     return made
+
+
+# One caller rings the hotline three times in a day about the same building site: the early-warning detector's
+# "repeated appeals from one person" signal shows on the dashboard and the warnings page of the demo.
+REPEAT_CALLER = "13912340000"
+REPEAT_TEXTS = [
+    "华富路18号工地晚上十一点还在施工，噪音很大，影响休息",
+    "又是华富路18号工地，半夜打桩，吵得孩子睡不着",
+    "第三次反映华富路18号工地夜间施工扰民，请尽快处理",
+]
+
+
+def _seed_repeat_caller(area: Area, cast: dict[str, User]) -> int:
+    for text in REPEAT_TEXTS:
+        appeal = services.appeal_submit(
+            actor=cast["sunli"],
+            data=services.IntakeData(
+                text=text,
+                channel="hotline",
+                category="noise",
+                area=area.code,
+                address="华富路18号",
+                contact_phone=REPEAT_CALLER,
+                contact_name="来电市民",
+                attributes=ATTRIBUTES["noise"],
+            ),
+        )
+        Appeal.objects.filter(pk=appeal.pk).update(synthetic=True)
+    return len(REPEAT_TEXTS)
 
 
 def _advance(rng: random.Random, appeal: Appeal, cast: dict[str, User], lina_unit: Unit | None) -> None:

@@ -548,3 +548,17 @@ def test_a_long_period_reads_monthly_rows_and_a_short_one_daily_rows(world):
     week_sql = " ".join(q["sql"] for q in week.captured_queries)
     assert "appeals_kpimonthly" in year_sql and "appeals_kpidaily" not in year_sql
     assert "appeals_kpidaily" in week_sql and "appeals_kpimonthly" not in week_sql
+
+
+def test_a_report_of_several_groupings_equals_the_single_queries_with_fewer_reads(world, huafu_week):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    chenjing, wanted = world["chenjing"], ["none", "district", "street", "category", "unit", "day"]
+    kw = {"date_from": MON, "date_to": WED, "min_volume": 0}
+    single = {g: kpi_query(user=chenjing, group_by=g, **kw).rows for g in wanted}
+    with CaptureQueriesContext(connection) as report_queries:
+        report = kpis.kpi_report(user=chenjing, group_bys=wanted, **kw)
+    assert {g: report[g].rows for g in wanted} == single
+    rollup_reads = [q for q in report_queries.captured_queries if "appeals_kpi" in q["sql"]]
+    assert len(rollup_reads) == 2  # one for every grouping but the days, one for the days

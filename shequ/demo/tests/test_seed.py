@@ -80,3 +80,13 @@ def test_city_scale_covers_every_street():
 def test_unknown_scale_is_refused():
     with pytest.raises(CommandError):
         call_command("seed_demo", "--scale", "galaxy")
+
+
+def test_the_demo_shows_an_early_warning_on_synthetic_appeals():
+    from shequ.earlywarning.models import EarlyWarning
+
+    report = seed_demo(scale="small", seed=7)
+    assert report.counts["warnings"] >= 1
+    warning = EarlyWarning.objects.get(kind="repeat_person")
+    assert warning.synthetic and warning.observed == 3
+    assert "13912340000" not in str(warning.evidence)  # the caller is shown masked
