@@ -8,6 +8,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from shequ.core.errors import ShequError
+from shequ.core.prefs import elder_mode
 from shequ.core.workdays import get_calendar
 
 from . import selectors
@@ -17,6 +18,8 @@ from .picker import child_options, home_area_for, pick_area
 
 RADII = (500, CIRCLE_METRES, 3000)
 PAGE_LIMIT = 50
+# Nearest first, a few at a time: fewer items per screen in elder mode (适老化); "show more" adds as many again.
+STEP, ELDER_STEP = 10, 5
 
 
 def distance_text(metres: float) -> str:
@@ -44,6 +47,12 @@ def services(request: HttpRequest) -> HttpResponse:
             error = exc.message
     pick = pick_area(params, default=None if point else home_area_for(request.user))
     open_only = params.get("open") == "1"
+    step = ELDER_STEP if elder_mode(request) else STEP
+    try:
+        shown = int(params.get("shown") or step)
+    except ValueError:
+        shown = step
+    shown = min(PAGE_LIMIT, max(step, shown))
     now = local_now()
     found = (
         selectors.facility_search(
@@ -53,14 +62,17 @@ def services(request: HttpRequest) -> HttpResponse:
             radius_m=radius,
             open_only=open_only,
             when=now,
-            limit=PAGE_LIMIT,
+            limit=shown + 1,  # one more than shown: is there more?
         )
         if (point or pick.area)
         else []
     )
     calendar = get_calendar()
+    more = len(found) > shown and shown < PAGE_LIMIT
+    more_query = params.copy()
+    more_query["shown"] = str(min(PAGE_LIMIT, shown + step))
     rows = []
-    for f, d in found:
+    for f, d in found[:shown]:
         schedule = Schedule(hours=f.hours or {}, holiday_rule=f.holiday_rule)
         rows.append(
             {
@@ -88,6 +100,7 @@ def services(request: HttpRequest) -> HttpResponse:
             "error": error,
             "searched": bool(point or pick.area),
             "circle": CIRCLE_METRES,
+            "more_url": f"?{more_query.urlencode()}" if more else "",
         },
     )
 

@@ -2,7 +2,9 @@
 
 from django.http import HttpRequest
 
-ELDER_COOKIE = "shequ_elder"
+from shequ.core.prefs import ELDER_COOKIE, elder_mode
+
+__all__ = ["ELDER_COOKIE", "ui"]
 
 
 def ui(request: HttpRequest) -> dict:
@@ -13,4 +15,4 @@ def ui(request: HttpRequest) -> dict:
         from shequ.accounts.roles import Action
 
         staff = can(user, Action.CONSOLE)
-    return {"elder": request.COOKIES.get(ELDER_COOKIE) == "1", "is_staff_user": staff}
+    return {"elder": elder_mode(request), "is_staff_user": staff}

@@ -65,5 +65,19 @@ def test_the_page_runs_a_constant_number_of_queries(client):
     for i in range(20):
         make_facility(f"社康{i + 1}", north_of(20 + i), type="elderly")
     with CaptureQueriesContext(connection) as many:
-        assert "社康20" in client.get("/services/", params).content.decode()
+        assert "社康20" in client.get("/services/", {**params, "shown": "30"}).content.decode()
     assert len(many.captured_queries) == len(few.captured_queries)
+
+
+def test_a_few_at_a_time_nearest_first_and_fewer_in_elder_mode(client):
+    for i in range(12):
+        make_facility(f"第{i:02d}号设施", north_of(100 + 50 * i))
+    query = {"lat": f"{ORIGIN[0]}", "lng": f"{ORIGIN[1]}", "radius": "1200"}
+    more = 'shown={}#results-heading"'  # the "show more" link
+    text = client.get("/services/", query).content.decode()
+    assert "第09号设施" in text and "第10号设施" not in text and more.format(20) in text
+    text = client.get("/services/", {**query, "shown": "20"}).content.decode()
+    assert "第11号设施" in text and "#results-heading" not in text  # all twelve shown: no more to ask for
+    client.cookies["shequ_elder"] = "1"
+    text = client.get("/services/", query).content.decode()
+    assert "第04号设施" in text and "第05号设施" not in text and more.format(10) in text
