@@ -1,5 +1,5 @@
 """The leaders' dashboard (/dashboard/): 民生诉求 volume, the three rates by area with drill-down, categories,
-a district choropleth, overdue and supervised lists, early warnings and the month's top problems (每月一题).
+a district choropleth, overdue and supervised lists, and the newest early warnings (每月一题 is on the warnings page).
 Composes appeals.kpis, appeals.selectors and earlywarning.selectors; every chart has a table view and an export of
 the same rows."""
 
@@ -8,7 +8,6 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -22,7 +21,7 @@ from shequ.appeals import selectors
 from shequ.appeals.kpis import kpi_report
 from shequ.core.errors import ShequError
 from shequ.core.exports import export_response
-from shequ.earlywarning.selectors import monthly_top_problems, warnings_recent_for
+from shequ.earlywarning.selectors import warnings_recent_for
 from shequ.geo.models import Area
 
 CHILD_LEVEL = {"city": "district", "district": "street", "street": "community", "community": "community"}
@@ -60,7 +59,7 @@ def _data(request: HttpRequest) -> dict:
     frm, to = _period(request)
     common: dict[str, Any] = {"user": request.user, "area": area.code, "date_from": frm, "date_to": to}
     child = CHILD_LEVEL[area.level]
-    # One read of the rollups for every grouping but the daily trend (kpis.kpi_report).
+    # One read of the rollups per grouping; the total folded from the categories (kpis.kpi_report).
     wanted = ["none", child, "category", "unit", "day"] + (["district"] if area.level == "city" else [])
     report = kpi_report(group_bys=wanted, min_volume=5, **common)
     summary = report["none"].rows
@@ -79,16 +78,6 @@ def _data(request: HttpRequest) -> dict:
     }
 
 
-def _top_problems(request: HttpRequest, area: str) -> list[dict]:
-    """每月一题 of this month for the area shown, for those who may see early warnings (else nothing)."""
-    if not can(request.user, Action.WARNINGS_VIEW):
-        return []
-    try:
-        return monthly_top_problems(user=request.user, month=timezone.localdate(), area=area, limit=5)["rows"]
-    except (ShequError, PermissionDenied):
-        return []
-
-
 @require_action(Action.APPEALS_KPI)
 def dashboard(request: HttpRequest) -> HttpResponse:
     try:
@@ -98,7 +87,6 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     area = data["area"]
     overdue = selectors.appeal_list_for(user=request.user, area=area.code, queue="overdue")[:10]
     warnings = warnings_recent_for(user=request.user, limit=8)
-    top_problems = _top_problems(request, area.code)
     supervised = selectors.appeal_list_for(user=request.user, area=area.code, queue="supervised")[:10]
     charts = {
         "trend": [
@@ -129,7 +117,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "overdue": overdue,
             "supervised": supervised,
             "warnings": warnings,
-            "top_problems": top_problems,
+            "may_see_warnings": can(request.user, Action.WARNINGS_VIEW),
             "rate_names": RATES,
             "query": request.GET.urlencode(),
         },

@@ -67,7 +67,7 @@ def test_every_chart_exports_the_rows_of_its_table(client, cast, appeals):
     assert by_code["440305"][2] == "1"
 
 
-def test_the_dashboard_shows_early_warnings_and_the_months_top_problems(client, cast):
+def test_the_dashboard_shows_the_newest_early_warnings(client, cast):
     from django.utils import timezone
 
     from shequ.earlywarning.services import warnings_detect
@@ -88,12 +88,9 @@ def test_the_dashboard_shows_early_warnings_and_the_months_top_problems(client, 
     assert warnings_detect(day=timezone.localdate())["created"] >= 1
     sign_in(client, cast["chenjing"])
     page = client.get("/dashboard/").content.decode()
-    assert "每月一题" in page and "/console/warnings/" in page
-    assert "13912345678" not in page
-    top = page.split("每月一题", 1)[1].split("</table>", 1)[0]
-    # The month's three appeals rank their top-level category first, with the repeat warning counted.
-    first_row = top.split("<tbody>", 1)[1].split("</tr>", 1)[0]
-    assert "城市管理" in first_row and "<td>3</td>" in first_row
+    section = page.split('id="ew-h"', 1)[1].split("</section>", 1)[0]
+    assert "同一人重复诉求" in section and community.name in section and "3 件诉求" in section
+    assert "/console/warnings/" in section and "13912345678" not in page
 
 
 def test_a_kpi_reader_without_the_warning_role_sees_no_warning_section(client, cast):
