@@ -138,12 +138,28 @@ def no_unmasked_personal_data(request):
     assert not leaks, "unmasked personal data: " + "; ".join(leaks)
 
 
-@pytest.fixture(autouse=True)
-def _city_pack_survives_flushes(request, django_db_blocker):
-    """A transactional test ends with a flush of every table; put the city pack back for the tests after it."""
+def _flushes(item) -> bool:
+    """Does the test end with a flush of every table (a transactional test or the live server)?"""
+    if {"transactional_db", "live_server"} & set(getattr(item, "fixturenames", ())):
+        return True
+    marker = item.get_closest_marker("django_db")
+    return bool(marker and (marker.kwargs.get("transaction") or (marker.args and marker.args[0])))
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """A transactional test ends with a flush of every table; put the city pack back for the tests after it.
+
+    A hook rather than a fixture: it runs after every fixture of the test is torn down, the flush included,
+    whatever order pytest-django's fixtures (marker or argument) were set up in. A fixture's teardown could run
+    before the flush and reload a pack that the flush then wiped.
+    """
     yield
-    if {"transactional_db", "live_server"} & set(request.fixturenames):
+    # After the last test the session's fixtures are gone too (the test database with them): nothing to restore.
+    if nextitem is not None and _flushes(item):
+        from pytest_django.plugin import blocking_manager_key
+
         from shequ.geo.citypack import load_city_pack
 
-        with django_db_blocker.unblock():
+        with item.config.stash[blocking_manager_key].unblock():
             load_city_pack("shenzhen")
