@@ -29,6 +29,7 @@ from shequ.core.masking import mask_phone, redact
 from . import selectors, services
 from .choices import STATUS_BADGE, Rating, Status
 from .models import Category
+from .panels import detail_panels
 from .schemas import appeal_detail_out, deadline_state
 from .suggest import suggest_categories
 from .workflow import TRANSITIONS, event_label
@@ -112,7 +113,7 @@ def console_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "ratings": Rating.choices,
             "labels": {a: t.label for a, t in TRANSITIONS.items()},
             "phone_masked": mask_phone(appeal.contact_phone),
-            "duplicates": _duplicates(user, appeal),
+            "panels": detail_panels(user=user, appeal=appeal),
         },
     )
 
@@ -122,13 +123,6 @@ def _category_choices() -> list[tuple[str, str]]:
     rows = Category.objects.filter(is_active=True, parent__isnull=False).select_related("parent")
     rows = rows.order_by("parent__sort", "sort", "code")
     return [(c.code, f"{c.parent.name} · {c.name}") for c in rows if c.parent is not None]
-
-
-def _duplicates(user: User, appeal) -> dict:
-    # Possible duplicates (并单) are the dispatch app's; imported here, not at the top, since dispatch reads appeals.
-    from shequ.dispatch.selectors import duplicate_panel_for
-
-    return duplicate_panel_for(user=user, appeal=appeal)
 
 
 @require_POST

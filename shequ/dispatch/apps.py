@@ -9,6 +9,10 @@ class DispatchConfig(AppConfig):
 
     def ready(self) -> None:
         # The appeals app knows nothing of this one: dispatcher decisions reach us through its Event rows.
+        from shequ.appeals.panels import register_detail_panel
+
         from . import signals
+        from .selectors import duplicate_panel_for
 
         signals.connect()
+        register_detail_panel("dispatch/duplicates_panel.html", duplicate_panel_for)
