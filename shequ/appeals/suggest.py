@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from .models import Category
 
@@ -23,28 +24,35 @@ def keyword_suggestions(text: str, *, k: int = 3) -> list[dict]:
     ]
 
 
+# A model-based suggester registered by an app built on appeals (dispatch, in its AppConfig.ready()): appeals
+# does not import it (DESIGN.md §2). Called with the text; returns the dispatch suggestion's payload.
+_model_suggester: Callable[[str], dict] | None = None
+
+
+def register_model_suggester(fn: Callable[[str], dict]) -> None:
+    global _model_suggester
+    _model_suggester = fn
+
+
 def suggest_categories(text: str, *, k: int = 3) -> list[dict]:
     text = (text or "").strip()
     if len(text) < 4:
         return []
-    try:
-        from shequ.dispatch.services import suggest  # type: ignore[import-not-found]
-
-        result = suggest(text)
-        found = [
-            {
-                "code": c["code"],
-                "name": c["name"],
-                "group": "",
-                "source": "model",
-                "probability": c.get("probability"),
-            }
-            for c in result.get("category", [])[:k]
-        ]
-        if found:
-            return found
-    except (
-        Exception
-    ) as exc:  # no model trained yet, or the dispatch app is not installed: fall back to keywords
-        log.debug("no model suggestion: %s", type(exc).__name__)
+    if _model_suggester is not None:
+        try:
+            result = _model_suggester(text)
+            found = [
+                {
+                    "code": c["code"],
+                    "name": c["name"],
+                    "group": "",
+                    "source": "model",
+                    "probability": c.get("probability"),
+                }
+                for c in result.get("category", [])[:k]
+            ]
+            if found:
+                return found
+        except Exception as exc:  # a model file refused or a failure: the keywords still answer
+            log.debug("no model suggestion: %s", type(exc).__name__)
     return keyword_suggestions(text, k=k)

@@ -10,9 +10,12 @@ class DispatchConfig(AppConfig):
     def ready(self) -> None:
         # The appeals app knows nothing of this one: dispatcher decisions reach us through its Event rows.
         from shequ.appeals.panels import register_detail_panel
+        from shequ.appeals.suggest import register_model_suggester
 
         from . import signals
         from .selectors import duplicate_panel_for
+        from .services import suggest
 
         signals.connect()
         register_detail_panel("dispatch/duplicates_panel.html", duplicate_panel_for)
+        register_model_suggester(suggest)
