@@ -5,7 +5,7 @@ from celery import shared_task
 from shequ.audit.context import audit_context
 
 from .services import after_intake as after_intake_service
-from .services import duplicates_find, models_retrain
+from .services import models_retrain
 
 
 @shared_task(name="dispatch.retrain", acks_late=True)
@@ -13,13 +13,6 @@ def retrain() -> dict:
     """Weekly: a new version of each model from the examples gathered since, kept only if not worse."""
     with audit_context(channel="task"):
         return models_retrain()
-
-
-@shared_task(name="dispatch.find_duplicates", acks_late=True)
-def find_duplicates(appeal_id: int) -> int:
-    """After an intake: store the open appeals the new one probably duplicates; returns how many."""
-    with audit_context(channel="task"):
-        return len(duplicates_find(appeal_id))
 
 
 @shared_task(name="dispatch.after_intake", acks_late=True)
