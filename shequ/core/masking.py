@@ -35,6 +35,21 @@ PERSONAL_PATTERNS: dict[str, re.Pattern[str]] = {
     "phone": re.compile(rf"{_BEFORE}{_MOBILE}{_AFTER}"),
 }
 _ANY = re.compile(rf"{_BEFORE}(?:(?P<id18>{_ID18})|(?P<id15>{_ID15})|(?P<phone>{_MOBILE})){_AFTER}")
+# A hash digest (32 or more hex characters, as the audit chain shows) or a UUID is a machine value: an 11-digit run
+# between its letters is chance, not a phone number.
+_HEX = "[0-9a-fA-F]"
+_DIGEST = re.compile(
+    rf"(?<![0-9A-Za-z])(?:{_HEX}{{32,}}|{_HEX}{{8}}-{_HEX}{{4}}-{_HEX}{{4}}-{_HEX}{{4}}-{_HEX}{{12}})(?![0-9A-Za-z])"
+)
+
+
+def _personal_matches(folded: str) -> list[re.Match[str]]:
+    """The matches of _ANY in folded text, leaving out those inside a digest or a UUID."""
+    matches = list(_ANY.finditer(folded))
+    if not matches:
+        return matches
+    digests = [found.span() for found in _DIGEST.finditer(folded)]
+    return [m for m in matches if not any(start <= m.start() and m.end() <= end for start, end in digests)]
 
 
 def _text(value: object) -> str:
@@ -108,7 +123,7 @@ def redact(text: object) -> str:
     folded = original.translate(_FOLD)
     pieces: list[str] = []
     end = 0
-    for match in _ANY.finditer(folded):
+    for match in _personal_matches(folded):
         pieces.append(original[end : match.start()])
         found = match.group()
         pieces.append(mask_phone(found) if match.group("phone") else mask_id_number(found))
@@ -129,7 +144,7 @@ def find_unmasked(text: object) -> list[str]:
     folded = original.translate(_FOLD)
     return [
         original[match.start() : match.end()]
-        for match in _ANY.finditer(folded)
+        for match in _personal_matches(folded)
         if match.group("phone") or _is_real_id(match.group())
     ]
 

@@ -134,6 +134,18 @@ def test_longer_digit_runs_such_as_building_codes_contain_no_match():
         assert not any(pattern.search(text) for pattern in PERSONAL_PATTERNS.values())
 
 
+def test_a_digit_run_inside_a_hash_digest_or_a_uuid_is_not_a_phone():
+    # Seen in an audit entry's chain hash: 11 digits between hex letters.
+    digest = "9c2e" + "16473035724" + "ab" * 24 + "f"
+    uuid = "0f3c2a1b-4d5e-4f60-8a7b-c16473035724"
+    for text in (digest, f"hash {digest}.", f"key={uuid}"):
+        assert find_unmasked(text) == []
+        assert redact(text) == text
+    # A phone next to a short hex-looking word is still a phone.
+    assert find_unmasked("cafe13812345678") == ["13812345678"]
+    assert find_unmasked(f"{digest} 13812345678") == ["13812345678"]
+
+
 def test_letters_and_punctuation_around_a_match_do_not_hide_it():
     assert find_unmasked(f"ID:{ALICE_ID}X-tel13812345678号") == [ALICE_ID, "13812345678"]
 
