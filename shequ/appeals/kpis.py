@@ -573,19 +573,47 @@ def kpi_report(
         where &= Q(category_id=cat[0])
 
     # Each grouping is one SQL GROUP BY: folding a finer read in Python costs more than the database does
-    # (bench/pages/RESULTS.md). The total is the sum of the categories' rows when those are asked for too.
-    sql_groups = {"none": [], "unit": ["unit"], "category": ["category"], "day": ["day"], "month": ["month"]}
+    # (bench/pages/RESULTS.md). On PostgreSQL the groupings that read the same rollup rows are one statement
+    # (GROUPING SETS: the rows are read once, summed once per grouping). The total is the sum of the categories'
+    # rows when those are asked for too.
     wanted = list(dict.fromkeys(group_bys))
-    results: dict[str, KpiResult] = {}
+    reads = {
+        g: SQL_GROUPS.get(g, ["area_path"]) for g in wanted if not (g == "none" and "category" in wanted)
+    }
     raws: dict[str, list[dict]] = {}
-    for g in wanted:
-        if g == "none" and "category" in wanted:
-            continue
-        raws[g] = _read(where, sql_groups.get(g, ["area_path"]), date_from, date_to, by_day=g == "day")
-        results[g] = _fold(g, raws[g], date_from, date_to, min_volume)
+    if _whole_months(date_from, date_to) is None:  # every grouping reads the same daily rows
+        raws.update(_read_many(where, reads, date_from, date_to, by_day=True))
+    else:  # the days from the daily rows, the rest from whole months and edge days
+        for by_day in (True, False):
+            batch = {g: fields for g, fields in reads.items() if (g == "day") == by_day}
+            if batch:
+                raws.update(_read_many(where, batch, date_from, date_to, by_day=by_day))
+    results = {g: _fold(g, raws[g], date_from, date_to, min_volume) for g in reads}
     if "none" in wanted and "none" not in results:
         results["none"] = _fold("none", raws["category"], date_from, date_to, min_volume)
-    return results
+    return {g: results[g] for g in wanted}
+
+
+# The rollup fields behind each grouping; district, street and community group by the community's path.
+SQL_GROUPS: dict[str, list[str]] = {"none": [], "unit": ["unit"], "category": ["category"], "day": ["day"]}
+SQL_GROUPS["month"] = ["month"]
+
+
+def _read_many(
+    where: Q, groups: Mapping[str, list[str]], date_from: date, date_to: date, *, by_day: bool
+) -> dict[str, list[dict]]:
+    """The summed rollup rows of each grouping. Groupings with the same fields share one read; on PostgreSQL
+    several groupings are one GROUPING SETS statement per rollup table."""
+    distinct: dict[tuple[str, ...], list[str]] = {}
+    for g, fields in groups.items():
+        distinct.setdefault(tuple(fields), []).append(g)
+    if connection.vendor == "postgresql" and len(distinct) > 1:
+        by_fields = _read_grouping_sets(where, list(distinct), date_from, date_to, by_day=by_day)
+    else:
+        by_fields = {
+            fields: _read(where, list(fields), date_from, date_to, by_day=by_day) for fields in distinct
+        }
+    return {g: by_fields[fields] for fields, names in distinct.items() for g in names}
 
 
 def _read(where: Q, sql_group: list[str], date_from: date, date_to: date, *, by_day: bool) -> list[dict]:
@@ -598,6 +626,43 @@ def _read(where: Q, sql_group: list[str], date_from: date, date_to: date, *, by_
         else:
             raw.append(qs.aggregate(**sums))
     return raw
+
+
+# Column expressions of the grouping fields, per rollup table (a daily row's month is its day's month).
+_DAILY_COLUMNS = {"unit": "unit_id", "category": "category_id", "day": "day", "area_path": "area_path"}
+_DAILY_COLUMNS["month"] = "CAST(date_trunc('month', day) AS date)"
+_MONTHLY_COLUMNS = {**_DAILY_COLUMNS, "month": "month"}
+
+
+def _read_grouping_sets(
+    where: Q, groupings: list[tuple[str, ...]], date_from: date, date_to: date, *, by_day: bool
+) -> dict[tuple[str, ...], list[dict]]:
+    """PostgreSQL: every grouping in one statement per period part. GROUPING() tells which set a row belongs to;
+    a NULL unit or category inside its own set is a real key (not dispatched, uncategorised)."""
+    fields = sorted({f for grouping in groupings for f in grouping})
+    bit = {f: 1 << (len(fields) - 1 - i) for i, f in enumerate(fields)}  # GROUPING(): leftmost is the top bit
+    all_bits = (1 << len(fields)) - 1
+    set_of_mask = {all_bits & ~sum(bit[f] for f in grouping): grouping for grouping in groupings}
+    out: dict[tuple[str, ...], list[dict]] = {grouping: [] for grouping in groupings}
+    for part in _periods(date_from, date_to, by_day=by_day):
+        qs = part.filter(where)
+        table = qs.model._meta.db_table
+        columns = _MONTHLY_COLUMNS if qs.model is KpiMonthly else _DAILY_COLUMNS
+        compiler = qs.query.get_compiler(connection=connection)
+        where_sql, params = compiler.compile(qs.query.where)
+        exprs = [columns[f] for f in fields]
+        sets = ", ".join("(" + ", ".join(columns[f] for f in grouping) + ")" for grouping in groupings)
+        # Columns and table come from the fixed maps above; every value is a parameter of the compiled WHERE.
+        select = ", ".join([*exprs, f"GROUPING({', '.join(exprs)})", *(f"SUM({name})" for name in COUNTERS)])
+        sql = f'SELECT {select} FROM "{table}" WHERE {where_sql} GROUP BY GROUPING SETS ({sets})'  # noqa: S608
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            for row in cursor.fetchall():
+                grouping = set_of_mask[row[len(fields)]]
+                keys = dict(zip(fields, row[: len(fields)], strict=True))
+                sums = dict(zip(COUNTERS, row[len(fields) + 1 :], strict=True))
+                out[grouping].append({**{f: keys[f] for f in grouping}, **sums})
+    return out
 
 
 def _fold(group_by: str, raw: list[dict], date_from: date, date_to: date, min_volume: int) -> KpiResult:
@@ -645,18 +710,26 @@ def _periods(date_from: date, date_to: date, *, by_day: bool) -> list[QuerySet]:
     whole = Q(day__gte=date_from, day__lte=date_to)
     if by_day:
         return [daily.filter(whole)]
-    first = date_from if date_from.day == 1 else _next_month(date_from)  # first whole month
-    end = (
-        _next_month(date_to)
-        if (_next_month(date_to) - timedelta(days=1)) == date_to
-        else date_to.replace(day=1)
-    )
-    if first >= end:  # no whole month inside
+    months = _whole_months(date_from, date_to)
+    if months is None:
         return [daily.filter(whole)]
+    first, end = months
     parts: list[QuerySet] = [KpiMonthly.objects.filter(month__gte=first, month__lt=end)]
     if date_from < first or end <= date_to:
         parts.append(daily.filter(Q(day__gte=date_from, day__lt=first) | Q(day__gte=end, day__lte=date_to)))
     return parts
+
+
+def _whole_months(date_from: date, date_to: date) -> tuple[date, date] | None:
+    """The first day of the first whole calendar month inside the period and the day after the last one, or None
+    when no whole month is inside."""
+    first = date_from if date_from.day == 1 else _next_month(date_from)
+    end = (
+        _next_month(date_to)
+        if _next_month(date_to) - timedelta(days=1) == date_to
+        else date_to.replace(day=1)
+    )
+    return (first, end) if first < end else None
 
 
 def _next_month(d: date) -> date:
