@@ -21,7 +21,7 @@ from datetime import date, datetime, timedelta
 from typing import Any, NamedTuple
 
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError, connection, transaction
+from django.db import connection, transaction
 from django.db.models import BigIntegerField, Exists, F, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import Greatest, TruncMonth
 from django.utils import timezone
@@ -325,23 +325,31 @@ def _add(key: RowKey, counts: Mapping[str, int]) -> None:
 def _upsert(
     model: type[KpiDaily] | type[KpiMonthly], lookup: dict[str, Any], key: RowKey, counts: dict
 ) -> None:
-    """Upsert: add to the row if it exists, else create it; correct under concurrency on both databases.
+    """Add to the row if it exists, else create it: one INSERT … ON CONFLICT DO UPDATE on the key's unique index
+    (PostgreSQL and SQLite alike), so that two transactions adding to a new row never both insert.
 
-    Two transactions may both find no row and both insert: the unique index makes the second wait for the first
-    to commit and then fail; its savepoint rolls back just the insert and it adds to the committed row instead.
+    A negative count (a voided rating) only ever updates a row that exists, and never below zero.
     """
-    rows = model.objects.filter(**lookup)
-    if rows.update(**_increments(counts)):
-        return
     if any(n < 0 for n in counts.values()):
-        log.warning("kpi: nothing to subtract from for %s (rollups older than the event?)", key)
+        if not model.objects.filter(**lookup).update(**_increments(counts)):
+            log.warning("kpi: nothing to subtract from for %s (rollups older than the event?)", key)
         return
-    try:
-        with transaction.atomic():
-            model.objects.create(area_path=key.area_path, **lookup, **counts)
-    except IntegrityError:
-        if not rows.update(**_increments(counts)):
-            raise
+    period = "day" if model is KpiDaily else "month"
+    table = model._meta.db_table
+    columns = [period, "unit_id", "area_id", "category_id", "area_path", *COUNTERS]
+    values = [lookup[period], key.unit_id, key.area_id, key.category_id, key.area_path]
+    values += [counts.get(name, 0) for name in COUNTERS]
+    added = ", ".join(f"{name} = {table}.{name} + excluded.{name}" for name in COUNTERS if counts.get(name))
+    # The conflict target is the unique index's own expressions (models: appeals_kpi(m)_one_row_per_key). Table
+    # and column names come from the model and COUNTERS; every value is a parameter.
+    target = f"{period}, COALESCE(unit_id, 0), area_id, COALESCE(category_id, 0)"
+    placeholders = ", ".join(["%s"] * len(columns))
+    sql = (
+        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({placeholders})"  # noqa: S608
+        f" ON CONFLICT ({target}) DO UPDATE SET {added}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
 
 
 # --- the offline rebuild ------------------------------------------------------------------------------------------
