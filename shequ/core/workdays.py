@@ -265,20 +265,39 @@ _cache_lock = threading.Lock()
 _cached: tuple[tuple, WorkCalendar] | None = None
 
 
+_fingerprint_sql: dict[
+    str, tuple[str, tuple]
+] = {}  # per database alias: the compiled query and its parameters
+
+
 def _fingerprint() -> tuple:
+    from django.db import connections
     from django.db.models import BigIntegerField, Case, Count, F, Max, Sum, Value, When
     from django.db.models.functions import ExtractDay, ExtractMonth, ExtractYear
 
     from .models import CalendarDay, DayKind
 
-    # y*416 + m*32 + d is unique per date (416 = 13*32); doubling and adding the kind bit folds the kind in.
-    day_code = ExtractYear("date") * 416 + ExtractMonth("date") * 32 + ExtractDay("date")
-    kind_bit = Case(When(kind=DayKind.HOLIDAY, then=Value(1)), default=Value(0))
-    row_code = F("id") * (day_code * 2 + kind_bit)
-    row = CalendarDay.objects.aggregate(
-        rows=Count("id"), top=Max("id"), mix=Sum(row_code, output_field=BigIntegerField())
-    )
-    return (row["rows"], row["top"], row["mix"])
+    alias = CalendarDay.objects.db
+    compiled = _fingerprint_sql.get(alias)
+    if compiled is None:
+        # Compiling these expressions costs more than running the query (it is asked on every deadline): the SQL
+        # is built once per database and sent as it is after that.
+        # y*416 + m*32 + d is unique per date (416 = 13*32); doubling and adding the kind bit folds the kind in.
+        day_code = ExtractYear("date") * 416 + ExtractMonth("date") * 32 + ExtractDay("date")
+        kind_bit = Case(When(kind=DayKind.HOLIDAY, then=Value(1)), default=Value(0))
+        row_code = F("id") * (day_code * 2 + kind_bit)
+        query = (
+            CalendarDay.objects.order_by()
+            .annotate(one=Value(1))
+            .values("one")
+            .annotate(rows=Count("id"), top=Max("id"), mix=Sum(row_code, output_field=BigIntegerField()))
+            .values_list("rows", "top", "mix")
+        )
+        compiled = _fingerprint_sql[alias] = query.query.sql_with_params()
+    with connections[alias].cursor() as cursor:
+        cursor.execute(*compiled)
+        row = cursor.fetchone()
+    return tuple(row) if row else (0, None, None)
 
 
 def _build_calendar() -> WorkCalendar:
