@@ -923,18 +923,22 @@ def appeal_evaluate(
             "on_behalf": a.requester_id != getattr(actor, "pk", None),
         }
 
-    appeal = _simple(
-        "evaluate",
-        actor=actor,
-        appeal=appeal,
-        note=comment,
-        update=update,
-        fields=["rating", "rating_comment", "rated_at", "resolved"],
-    )
-    if rating in BAD_RATINGS:
-        appeal = _reopen(appeal, None, reason=f"差评（{Rating(rating).label}）：自动重办", rectify=True)
-    else:
-        appeal = appeal_close(actor=None, appeal=appeal, note="评价后办结")
+    # The rating and what it leads to (reopen or close) are one transaction: never rated but left unhandled. The
+    # first check is outside it, as in _simple, so that a refusal's audit entry outlives the refusal.
+    _check(actor, appeal, "evaluate")
+    with transaction.atomic(), audit_batch():
+        appeal = _simple(
+            "evaluate",
+            actor=actor,
+            appeal=appeal,
+            note=comment,
+            update=update,
+            fields=["rating", "rating_comment", "rated_at", "resolved"],
+        )
+        if rating in BAD_RATINGS:
+            appeal = _reopen(appeal, None, reason=f"差评（{Rating(rating).label}）：自动重办", rectify=True)
+        else:
+            appeal = appeal_close(actor=None, appeal=appeal, note="评价后办结")
     return appeal
 
 

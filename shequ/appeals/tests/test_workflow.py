@@ -301,6 +301,23 @@ def test_a_bad_rating_reopens_the_appeal_with_a_rectification_deadline(
     assert appeal.status == Status.SIGNED_FOR
 
 
+@pytest.mark.parametrize("rating", [2, 5], ids=["reopen", "close"])
+def test_a_rating_whose_reopen_or_close_fails_is_not_kept_either(world, monkeypatch, rating):
+    """Rating and its consequence are one transaction: a failure in the second leaves the appeal as it was."""
+    appeal = bring_to(world, submit(world), Status.REPLIED)
+    events, entries = appeal.events.count(), AuditEntry.objects.count()
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(services, "_reopen" if rating == 2 else "appeal_close", broken)
+    with pytest.raises(RuntimeError):
+        services.appeal_evaluate(actor=world["zhangwei"], appeal=appeal, rating=rating)
+    appeal.refresh_from_db()
+    assert appeal.status == Status.REPLIED and appeal.rating is None and appeal.rated_at is None
+    assert appeal.events.count() == events and AuditEntry.objects.count() == entries
+
+
 @pytest.mark.parametrize("rating", [5, 4, 3])
 def test_a_satisfied_rating_closes_the_appeal(world, rating):
     appeal = bring_to(world, submit(world), Status.REPLIED)
