@@ -89,6 +89,16 @@ def make_resident(db):
     return make
 
 
+@pytest.fixture(autouse=True)
+def fresh_reference_cache():
+    """Every test starts without cached reference rows: rolled-back rows of another test must not be served."""
+    from shequ.core.refcache import clear_all
+
+    clear_all()
+    yield
+    clear_all()
+
+
 # --- leak scan ----------------------------------------------------------------------------------------------------
 class _Recorder(logging.Handler):
     def __init__(self):

@@ -14,10 +14,19 @@ from shequ.access.scoping import scope_for, user_roles
 from shequ.accounts.models import Grant
 from shequ.accounts.roles import Action, Role
 from shequ.core.errors import NotFound
+from shequ.core.refcache import RefCache
 from shequ.geo.choices import LEVEL_DEPTH, AreaLevel
 from shequ.geo.models import Area
 
 from .models import Appeal, Assignment, Category, KpiDaily, KpiMonthly
+
+# Categories are read by code on every intake and edited seldom: kept for 30 s (shequ.core.refcache).
+_ACTIVE_CATEGORY: RefCache[Category] = RefCache(Category, ttl=30)
+
+
+def active_category(code: str) -> Category | None:
+    """The active category with this code (a copy of a process-cached row, at most 30 s old), or None."""
+    return _ACTIVE_CATEGORY.get((code,), lambda: Category.objects.filter(code=code, is_active=True).first())
 
 
 def _unit_ids(user) -> list[int]:

@@ -24,6 +24,7 @@ from shequ.audit.services import audit_batch, audit_record
 from shequ.core.errors import ShequError
 from shequ.core.workdays import add_working_time
 from shequ.geo.models import Area
+from shequ.geo.selectors import area_by_code
 
 from . import kpis, location
 from .choices import (
@@ -41,6 +42,7 @@ from .choices import (
 )
 from .choices import Status as S
 from .models import Appeal, AppealNumber, Assignment, Category, Event, Extension, ResponsibilityRule
+from .selectors import active_category
 from .workflow import TRANSITIONS, allowed
 
 log = logging.getLogger(__name__)
@@ -293,7 +295,7 @@ def clean_intake(data: IntakeData) -> dict[str, Any]:
         errors["channel"] = f"Unknown channel; one of {', '.join(Channel.values)}."
     category = None
     if data.category:
-        category = Category.objects.filter(code=data.category, is_active=True).first()
+        category = active_category(data.category)
         if category is None:
             errors["category"] = f"Unknown category {data.category!r}."
     if data.urgency and data.urgency not in Urgency.values:
@@ -314,7 +316,7 @@ def clean_intake(data: IntakeData) -> dict[str, Any]:
         errors["lat"] = "lat/lng must be WGS84 degrees."
     area = None
     if data.area:
-        area = Area.objects.filter(code=data.area).first()
+        area = area_by_code(data.area)
         if area is None:
             errors["area"] = f"Unknown area code {data.area!r}."
     if len(data.address or "") > 200:

@@ -5,8 +5,17 @@ from __future__ import annotations
 from django.db.models import QuerySet
 
 from shequ.core.errors import NotFound
+from shequ.core.refcache import RefCache
 
 from .models import Area
+
+# Areas change when a city pack is (re)loaded: read by code on every intake, kept for 30 s (shequ.core.refcache).
+_BY_CODE: RefCache[Area] = RefCache(Area, ttl=30)
+
+
+def area_by_code(code: str) -> Area | None:
+    """The area with this code (a copy of a process-cached row, at most 30 s old), or None."""
+    return _BY_CODE.get((code,), lambda: Area.objects.filter(code=code).first())
 
 
 def area_get(*, code: str) -> Area:
