@@ -7,6 +7,7 @@ commit. A refused action is audited in its own transaction (it must outlive the 
 
 from __future__ import annotations
 
+import copy
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -22,6 +23,7 @@ from shequ.accounts.models import Grant, Unit, User
 from shequ.accounts.roles import Action
 from shequ.audit.services import audit_batch, audit_record
 from shequ.core.errors import ShequError
+from shequ.core.refcache import RefCache
 from shequ.core.workdays import add_working_time
 from shequ.geo.models import Area
 from shequ.geo.selectors import area_by_code
@@ -456,28 +458,49 @@ def _can_anywhere(user: User, action: str) -> bool:
 
 
 # --- dispatch -------------------------------------------------------------------------------------------------
+# The responsibility list of a category, read on every intake: kept per process for 30 s and cleared when a rule or
+# its co-units change in this process (shequ.core.refcache). Another process's change is seen within 30 s.
+_CATEGORY_RULES: RefCache[list[ResponsibilityRule]] = RefCache(
+    ResponsibilityRule, ResponsibilityRule.co_units.through, ttl=30
+)
+
+
+def _rules_of(category_id: int) -> list[ResponsibilityRule]:
+    def load() -> list[ResponsibilityRule]:
+        return list(
+            ResponsibilityRule.objects.filter(category_id=category_id)
+            .select_related("area", "lead_unit", "category")
+            .defer("area__boundary")  # a district's GeoJSON (up to 30 kB) is not needed to rank rules
+            .prefetch_related("co_units")
+        )
+
+    return _CATEGORY_RULES.get((category_id,), load) or []
+
+
 def match_rule(appeal: Appeal, *, on=None) -> ResponsibilityRule | None:
-    """The responsibility-list rule for the appeal: deepest area match, the category before its parent."""
+    """The responsibility-list rule for the appeal: deepest area match, the category before its parent. The rule's
+    co-units are prefetched (`rule.co_units.all()` runs no query)."""
     if appeal.category is None:
         return None
     day = on or timezone.localdate()
     # By id: the parent need not be fetched to be matched.
-    categories = [appeal.category_id] + ([appeal.category.parent_id] if appeal.category.parent_id else [])
-    codes = [c for c in appeal.area.path.split("/") if c]
-    rules = list(
-        ResponsibilityRule.objects.filter(
-            category_id__in=categories, area__code__in=codes, effective_from__lte=day
-        )
-        .filter(Q(effective_to__isnull=True) | Q(effective_to__gte=day))
-        .select_related("area", "lead_unit", "category")
-    )
+    categories = [appeal.category.pk] + ([appeal.category.parent_id] if appeal.category.parent_id else [])
+    codes = {c for c in appeal.area.path.split("/") if c}
+    rules = [
+        rule
+        for category_id in categories
+        for rule in _rules_of(category_id)
+        if rule.area.code in codes
+        and rule.effective_from <= day
+        and (rule.effective_to is None or rule.effective_to >= day)
+    ]
     if not rules:
         return None
     # Deeper area first, then the exact category before its parent, then the newest version.
     rules.sort(
         key=lambda r: (-r.area.depth, r.category_id != appeal.category_id, -r.effective_from.toordinal())
     )
-    return rules[0]
+    return copy.copy(rules[0])
 
 
 def _dispatch(

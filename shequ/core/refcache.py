@@ -5,8 +5,11 @@ fifth of intake's time).
 - Only rows that exist are kept; a miss always asks the database, so a row created anywhere is seen at once.
 - An entry lives `ttl` seconds, so a change made by another process (another gunicorn worker, a Celery worker,
   `load_city_pack`, a queryset `update()` that sends no signal) is seen here within that time.
-- A save or delete of the model in this process clears its cache at once (`post_save`, `post_delete`).
-- Callers get a copy of the cached instance, so setting an attribute on it never leaks into another request.
+- A save or delete of a watched model in this process clears the cache at once, and again when that transaction
+  commits (`post_save`, `post_delete`, `m2m_changed`), so a request that read between the two does not keep the
+  uncommitted state.
+- Callers get a (shallow) copy of the cached value, so setting an attribute on it never leaks into another
+  request.
 
 Use it only for rows whose short staleness is harmless (names, deadlines, paths), never for permissions.
 """
@@ -19,24 +22,29 @@ import time
 from collections.abc import Callable
 from typing import Generic, TypeVar
 
-from django.db import models
-from django.db.models.signals import post_delete, post_save
+from django.db import models, transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save
 
-M = TypeVar("M", bound=models.Model)
+V = TypeVar("V")
 
 _ALL: list[RefCache] = []
 
 
-class RefCache(Generic[M]):
-    def __init__(self, model: type[M], *, ttl: float = 30.0, size: int = 10_000) -> None:
-        self.model, self.ttl, self.size = model, ttl, size
-        self._rows: dict[tuple, tuple[float, M]] = {}
+class RefCache(Generic[V]):
+    def __init__(self, *watched: type[models.Model], ttl: float = 30.0, size: int = 10_000) -> None:
+        self.ttl, self.size = ttl, size
+        self._rows: dict[tuple, tuple[float, V]] = {}
         self._lock = threading.Lock()
-        post_save.connect(self._changed, sender=model, weak=False)
-        post_delete.connect(self._changed, sender=model, weak=False)
+        for model in watched:
+            signal = m2m_changed if model._meta.auto_created else None  # an m2m through table
+            if signal is not None:
+                signal.connect(self._changed, sender=model, weak=False)
+            else:
+                post_save.connect(self._changed, sender=model, weak=False)
+                post_delete.connect(self._changed, sender=model, weak=False)
         _ALL.append(self)
 
-    def get(self, key: tuple, load: Callable[[], M | None]) -> M | None:
+    def get(self, key: tuple, load: Callable[[], V | None]) -> V | None:
         """The row of `key` (a copy), from the cache while it is fresh, else from `load()`."""
         now = time.monotonic()
         with self._lock:
@@ -58,6 +66,7 @@ class RefCache(Generic[M]):
 
     def _changed(self, **_kwargs: object) -> None:
         self.clear()
+        transaction.on_commit(self.clear)
 
 
 def clear_all() -> None:
