@@ -12,12 +12,13 @@ from shapely.geometry import Point, shape
 from shapely.prepared import prep
 
 from shequ.geo.models import Area
+from shequ.geo.selectors import area_by_code
 
 
 @lru_cache(maxsize=1)
-def _district_shapes() -> list[tuple[int, object]]:
+def _district_shapes() -> list[tuple[str, object]]:
     return [
-        (a.pk, prep(shape(a.boundary))) for a in Area.objects.filter(level="district", boundary__isnull=False)
+        (a.code, prep(shape(a.boundary))) for a in Area.objects.filter(level="district", boundary__isnull=False)
     ]
 
 
@@ -27,9 +28,9 @@ def forget_shapes() -> None:
 
 def district_for_point(lat: float, lng: float) -> Area | None:
     point = Point(lng, lat)
-    for pk, geom in _district_shapes():
+    for code, geom in _district_shapes():
         if geom.contains(point):  # type: ignore[attr-defined]
-            return Area.objects.get(pk=pk)
+            return area_by_code(code)
     return None
 
 

@@ -14,8 +14,9 @@ _BY_CODE: RefCache[Area] = RefCache(Area, ttl=30)
 
 
 def area_by_code(code: str) -> Area | None:
-    """The area with this code (a copy of a process-cached row, at most 30 s old), or None."""
-    return _BY_CODE.get((code,), lambda: Area.objects.filter(code=code).first())
+    """The area with this code (a copy of a process-cached row, at most 30 s old), or None. Its boundary is
+    left out (a district's is up to 30 kB of GeoJSON) and read only if asked for."""
+    return _BY_CODE.get((code,), lambda: Area.objects.filter(code=code).defer("boundary").first())
 
 
 def area_get(*, code: str) -> Area:
