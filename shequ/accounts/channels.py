@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 
 from django.conf import settings
+from django.db import transaction
 from django.utils.module_loading import import_string
 
 from shequ.core.masking import mask_phone
@@ -16,7 +17,12 @@ log = logging.getLogger("shequ.outbox")
 
 
 class OutboxChannel:
+    """Writes the message as a row of the outbox table. `transactional`: a caller inside a transaction may send
+    through it there, and the row then commits with the change it reports, or not at all (a transactional
+    outbox). A channel that talks to a gateway is not transactional and must be called after COMMIT."""
+
     name = "outbox"
+    transactional = True
 
     def send(self, *, recipient: str, body: str, purpose: str) -> OutboxMessage:
         message = OutboxMessage.objects.create(
@@ -26,8 +32,9 @@ class OutboxChannel:
             body=body,
             purpose=purpose,
         )
-        # The phone is masked in the log line; the body carries only the code.
-        log.info("outbox sms to %s: %s", mask_phone(recipient), body)
+        # The phone is masked in the log line; the body carries only the code. Logged once the row is committed.
+        masked = mask_phone(recipient)
+        transaction.on_commit(lambda: log.info("outbox sms to %s: %s", masked, body))
         return message
 
 

@@ -318,26 +318,38 @@ def _add(key: RowKey, counts: Mapping[str, int]) -> None:
         return
     # unit and category may be None: the lookup turns that into IS NULL, the same row the unique index means.
     lookup: dict[str, Any] = {"unit_id": key.unit_id, "area_id": key.area_id, "category_id": key.category_id}
-    _upsert(KpiDaily, {"day": key.day, **lookup}, key, counts)
-    _upsert(KpiMonthly, {"month": key.day.replace(day=1), **lookup}, key, counts)
-
-
-def _upsert(
-    model: type[KpiDaily] | type[KpiMonthly], lookup: dict[str, Any], key: RowKey, counts: dict
-) -> None:
-    """Add to the row if it exists, else create it: one INSERT … ON CONFLICT DO UPDATE on the key's unique index
-    (PostgreSQL and SQLite alike), so that two transactions adding to a new row never both insert.
-
-    A negative count (a voided rating) only ever updates a row that exists, and never below zero.
-    """
     if any(n < 0 for n in counts.values()):
-        if not model.objects.filter(**lookup).update(**_increments(counts)):
-            log.warning("kpi: nothing to subtract from for %s (rollups older than the event?)", key)
+        _subtract(KpiDaily, {"day": key.day, **lookup}, key, counts)
+        _subtract(KpiMonthly, {"month": key.day.replace(day=1), **lookup}, key, counts)
         return
+    daily_sql, daily_params = _upsert_sql(KpiDaily, key.day, key, counts)
+    monthly_sql, monthly_params = _upsert_sql(KpiMonthly, key.day.replace(day=1), key, counts)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # One round trip: a data-modifying WITH runs to completion whether or not the main statement reads it.
+            cursor.execute(f"WITH daily AS ({daily_sql}) {monthly_sql}", [*daily_params, *monthly_params])
+        else:
+            cursor.execute(daily_sql, daily_params)
+            cursor.execute(monthly_sql, monthly_params)
+
+
+def _subtract(
+    model: type[KpiDaily] | type[KpiMonthly], lookup: dict[str, Any], key: RowKey, counts: Mapping[str, int]
+) -> None:
+    """A negative count (a voided rating) only ever updates a row that exists, and never below zero."""
+    if not model.objects.filter(**lookup).update(**_increments(counts)):
+        log.warning("kpi: nothing to subtract from for %s (rollups older than the event?)", key)
+
+
+def _upsert_sql(
+    model: type[KpiDaily] | type[KpiMonthly], period_start: date, key: RowKey, counts: Mapping[str, int]
+) -> tuple[str, list[Any]]:
+    """Add to the row if it exists, else create it: one INSERT … ON CONFLICT DO UPDATE on the key's unique index
+    (PostgreSQL and SQLite alike), so that two transactions adding to a new row never both insert."""
     period = "day" if model is KpiDaily else "month"
     table = model._meta.db_table
     columns = [period, "unit_id", "area_id", "category_id", "area_path", *COUNTERS]
-    values = [lookup[period], key.unit_id, key.area_id, key.category_id, key.area_path]
+    values = [period_start, key.unit_id, key.area_id, key.category_id, key.area_path]
     values += [counts.get(name, 0) for name in COUNTERS]
     added = ", ".join(f"{name} = {table}.{name} + excluded.{name}" for name in COUNTERS if counts.get(name))
     # The conflict target is the unique index's own expressions (models: appeals_kpi(m)_one_row_per_key). Table
@@ -348,8 +360,7 @@ def _upsert(
         f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({placeholders})"  # noqa: S608
         f" ON CONFLICT ({target}) DO UPDATE SET {added}"
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, values)
+    return sql, values
 
 
 # --- the offline rebuild ------------------------------------------------------------------------------------------

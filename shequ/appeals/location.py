@@ -18,7 +18,8 @@ from shequ.geo.selectors import area_by_code
 @lru_cache(maxsize=1)
 def _district_shapes() -> list[tuple[str, object]]:
     return [
-        (a.code, prep(shape(a.boundary))) for a in Area.objects.filter(level="district", boundary__isnull=False)
+        (a.code, prep(shape(a.boundary)))
+        for a in Area.objects.filter(level="district", boundary__isnull=False)
     ]
 
 

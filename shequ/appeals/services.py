@@ -195,7 +195,8 @@ def _finish(
 
 
 def _notify(appeal: Appeal, kind: str) -> None:
-    """Text the requester after commit (the outbox channel; production plugs an SMS gateway in)."""
+    """Text the requester: in the action's transaction through the outbox channel (the embedded default), after
+    COMMIT through a gateway channel (production plugs one in: settings.SHEQU_SMS_CHANNEL)."""
     phone = appeal.contact_phone
     if not phone:
         return
@@ -208,12 +209,14 @@ def _notify(appeal: Appeal, kind: str) -> None:
     if body is None:
         return
 
-    def send() -> None:
-        from shequ.accounts.channels import sms_channel
+    from shequ.accounts.channels import sms_channel
 
-        sms_channel().send(recipient=phone, body=body, purpose=f"appeal.{kind}")
-
-    transaction.on_commit(send)
+    channel = sms_channel()
+    if getattr(channel, "transactional", False):
+        # The outbox row commits with the action, or not at all: no second transaction after COMMIT.
+        channel.send(recipient=phone, body=body, purpose=f"appeal.{kind}")
+    else:  # a gateway: only once the action is committed
+        transaction.on_commit(lambda: channel.send(recipient=phone, body=body, purpose=f"appeal.{kind}"))
 
 
 # --- deadlines ------------------------------------------------------------------------------------------------

@@ -174,8 +174,7 @@ def audit_record(
 
 def _append(entries: list[AuditEntry]) -> None:
     """Link the entries to the head of the chain and insert them, under the chain lock (held to COMMIT)."""
-    _lock_chain()
-    last_seq, prev_hash = _chain_head()
+    last_seq, prev_hash = _locked_chain_head()
     # Taken under the lock, so `at` follows `seq` on one machine (clocks of several may still differ).
     now = timezone.now()
     for entry in entries:
@@ -302,10 +301,34 @@ def _latest_anchor() -> AuditAnchor | None:
     return AuditAnchor.objects.order_by("-purged_through_seq").first()
 
 
+def _locked_chain_head() -> tuple[int, str]:
+    """Take the chain lock (`_lock_chain`), then read the head. On PostgreSQL both go in one round trip: two
+    statements, so that the head is read with a snapshot taken after the lock was granted (READ COMMITTED takes
+    one per statement)."""
+    if connection.vendor != "postgresql":
+        _lock_chain()
+        return _chain_head()
+    if not connection.in_atomic_block:
+        raise RuntimeError("the audit chain lock is taken inside a transaction")
+    table = connection.ops.quote_name(AuditEntry._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT pg_advisory_xact_lock(%s); SELECT seq, hash FROM {table} ORDER BY seq DESC LIMIT 1",  # noqa: S608
+            [AUDIT_CHAIN_LOCK_ID],
+        )
+        cursor.nextset()
+        last = cursor.fetchone()
+    return (last[0], last[1]) if last is not None else _head_from_anchor()
+
+
 def _chain_head() -> tuple[int, str]:
     last = AuditEntry.objects.order_by("-seq").values_list("seq", "hash").first()
     if last is not None:
         return last
+    return _head_from_anchor()
+
+
+def _head_from_anchor() -> tuple[int, str]:
     anchor = _latest_anchor()
     if anchor is not None:
         return anchor.purged_through_seq, anchor.last_hash
