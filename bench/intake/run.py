@@ -227,15 +227,7 @@ def main() -> int:
         log(f"recreate database {args.db}")
         benchenv.recreate_database(args.db)
         t = time.perf_counter()
-        benchenv.manage(env, "migrate", "--noinput", "-v", "0")
-        log(benchenv.manage(env, "load_city_pack", "shenzhen").stdout.strip())
-        seeded = benchenv.manage(env, "seed_demo", "--scale", "small", "--seed", "1", check=False)
-        if seeded.returncode:
-            tail = seeded.stderr.strip().splitlines()[-1:] or ["?"]
-            report["notes"].append(f"seed_demo failed (exit {seeded.returncode}): {tail[0]}")
-            log("seed_demo FAILED: " + tail[0])
-        else:
-            log(seeded.stdout.strip())
+        benchenv.seed_project_database(env, report["notes"])
         report["setup_seconds"] = round(time.perf_counter() - t, 1)
 
     benchenv.setup_django_here(args.db, conn_max_age=0)

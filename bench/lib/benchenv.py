@@ -111,6 +111,20 @@ def recreate_database(name: str) -> None:
     pg_admin(f'CREATE DATABASE "{name}"')
 
 
+def seed_project_database(env: dict[str, str], notes: list[str]) -> None:
+    """migrate, the Shenzhen pack and the small demo seed (seed 1) into env's database; a failed seed is noted in
+    `notes` (and logged), not raised: the bench goes on with what is there."""
+    manage(env, "migrate", "--noinput", "-v", "0")
+    log(manage(env, "load_city_pack", "shenzhen").stdout.strip())
+    seeded = manage(env, "seed_demo", "--scale", "small", "--seed", "1", check=False)
+    if seeded.returncode:
+        tail = seeded.stderr.strip().splitlines()[-1:] or ["?"]
+        notes.append(f"seed_demo failed (exit {seeded.returncode}): {tail[0]}")
+        log("seed_demo FAILED: " + tail[0])
+    else:
+        log(seeded.stdout.strip())
+
+
 def database_exists(name: str) -> bool:
     import psycopg
 
