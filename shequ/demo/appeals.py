@@ -8,11 +8,16 @@ synthetic appeals exist, nothing is added.
 from __future__ import annotations
 
 import random
-from datetime import date
+from datetime import date, timedelta
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
 
 from shequ.accounts.models import Unit, User
 from shequ.appeals import services
-from shequ.appeals.models import Appeal, Category, ResponsibilityRule
+from shequ.appeals.kpis import kpis_rebuild
+from shequ.appeals.models import Appeal, Assignment, Category, Event, ResponsibilityRule
 from shequ.audit.context import audit_context
 from shequ.geo.models import Area
 
@@ -110,6 +115,7 @@ def seed_appeals(rng: random.Random, *, streets: list[Area], cast: dict[str, Use
     communities = list(Area.objects.filter(parent__in=streets, level="community").order_by("code"))
     lina_area = lina_unit.area if lina_unit else communities[0]
     made = 0
+    seeded: list[int] = []
     with audit_context(channel="command"):
         for i in range(count):
             code = rng.choice(sorted(TEXTS))
@@ -132,11 +138,57 @@ def seed_appeals(rng: random.Random, *, streets: list[Area], cast: dict[str, Use
             )
             Appeal.objects.filter(pk=appeal.pk).update(synthetic=True)
             made += 1
+            seeded.append(appeal.pk)
             if appeal.lead_unit_id is None:
                 continue
             _advance(rng, appeal, cast, lina_unit)
+        _spread_over_past_days(rng, seeded, days=HISTORY_DAYS)
         made += _seed_repeat_caller(lina_area, cast)
     return made
+
+
+# The demo's appeals are spread over this many past days, so that the dashboard's trend has a history.
+HISTORY_DAYS = 60
+_APPEAL_TIMES = (
+    "created_at",
+    "dispatched_at",
+    "signed_at",
+    "contacted_at",
+    "replied_at",
+    "rated_at",
+    "closed_at",
+    "dispatch_due",
+    "contact_due",
+    "reply_due",
+    "warned_at",
+    "overdue_at",
+)
+
+
+def _spread_over_past_days(rng: random.Random, pks: list[int], *, days: int) -> None:
+    """Move the seeded (synthetic) appeals back in time, oldest first, one every `days / len(pks)` days at an
+    office hour, as if they had come in over the last `days` days: every time of an appeal (deadlines included),
+    its timeline and its assignments move back by the same amount, its number takes the new day, and the KPI
+    rollups are rebuilt from the timeline. Deadlines that have passed since then are found by the minute's
+    deadline scan like any other. The audit trail keeps the true time of the seeding."""
+    now = timezone.now()
+    with transaction.atomic():
+        for i, pk in enumerate(pks):
+            day = timezone.localtime(now - timedelta(days=days * (len(pks) - i) / len(pks)))
+            when = day.replace(hour=rng.randint(8, 18), minute=rng.randrange(60), second=0, microsecond=0)
+            appeal = Appeal.objects.get(pk=pk)
+            shift = appeal.created_at - when
+            if shift <= timedelta(0):
+                continue
+            number = f"SQ{when:%Y%m%d}{appeal.number[10:]}"  # SQ + the day + the counter
+            if Appeal.objects.filter(number=number).exclude(pk=pk).exists():
+                number = appeal.number
+            Appeal.objects.filter(pk=pk).update(number=number, **{f: F(f) - shift for f in _APPEAL_TIMES})
+            Event.objects.filter(appeal_id=pk).update(at=F("at") - shift)
+            Assignment.objects.filter(appeal_id=pk).update(
+                created_at=F("created_at") - shift, ended_at=F("ended_at") - shift
+            )
+        kpis_rebuild()
 
 
 # One caller rings the hotline three times in a day about the same building site: the early-warning detector's

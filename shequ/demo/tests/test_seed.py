@@ -90,3 +90,32 @@ def test_the_demo_shows_an_early_warning_on_synthetic_appeals():
     warning = EarlyWarning.objects.get(kind="repeat_person")
     assert warning.synthetic and warning.observed == 3
     assert "13912340000" not in str(warning.evidence)  # the caller is shown masked
+
+
+def test_the_demo_appeals_come_in_over_the_past_sixty_days_and_the_rollups_follow():
+    from datetime import timedelta
+
+    from django.db.models import Sum
+    from django.utils import timezone
+
+    from shequ.appeals.models import Appeal, Event, KpiDaily
+    from shequ.core.crypto import hash_lookup
+    from shequ.demo.appeals import REPEAT_CALLER
+
+    seed_demo(scale="small", seed=7)
+    now = timezone.now()
+    history = Appeal.objects.filter(synthetic=True).exclude(
+        **hash_lookup(Appeal, "contact_phone", REPEAT_CALLER)
+    )
+    days = {timezone.localdate(a.created_at) for a in history}
+    assert len(days) >= 40  # one appeal every day or so, not all today
+    oldest = min(a.created_at for a in history)
+    assert timedelta(days=58) < now - oldest <= timedelta(days=61)
+    for appeal in history:
+        assert appeal.number[2:10] == f"{timezone.localtime(appeal.created_at):%Y%m%d}"
+        times = list(Event.objects.filter(appeal=appeal).values_list("at", flat=True))
+        assert all(appeal.created_at <= t <= now for t in times)
+    # The rollups were rebuilt from the moved timeline: what came in on a day is counted on that day.
+    for day in sorted(days)[:5]:
+        received = KpiDaily.objects.filter(day=day).aggregate(n=Sum("received"))["n"]
+        assert received == sum(1 for a in Appeal.objects.all() if timezone.localdate(a.created_at) == day)
