@@ -37,7 +37,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from bench.intake import run as intake
 from bench.lib import benchenv
-from bench.lib.benchenv import BENCH_DIR, LOAD_VENV, WORK, log
+from bench.lib.benchenv import BENCH_DIR, WORK, log
 
 RESULTS = BENCH_DIR / "intake" / "results"
 APP = "bench.intake.floor_app"
@@ -199,16 +199,13 @@ def main() -> int:
         "notes": [],
     }
     log(report["uptime_before"])
-    ok, err = benchenv.ensure_venv(LOAD_VENV, ["aiohttp"])
-    if not ok:
-        raise SystemExit(f"load generator venv: {err}")
-
-    env = benchenv.django_env(args.db, conn_max_age=args.conn_max_age)
-    if args.broker:
-        env["CELERY_BROKER_URL"] = args.broker
-        report["notes"].append(
-            f"tasks published to {args.broker} (not eager); no worker consumed them during the bench"
-        )
+    env = benchenv.server_env(
+        args.db,
+        conn_max_age=args.conn_max_age,
+        broker=args.broker,
+        notes=report["notes"],
+        load_packages=["aiohttp"],
+    )
     log(f"recreate database {args.db}")
     benchenv.recreate_database(args.db)
     t = time.perf_counter()

@@ -213,16 +213,13 @@ def main() -> int:
         "notes": [],
     }
     log(report["uptime_before"])
-    ok, err = benchenv.ensure_venv(LOAD_VENV, ["aiohttp", "py-spy"])
-    if not ok:
-        raise SystemExit(f"load generator venv: {err}")
-
-    env = benchenv.django_env(args.db, conn_max_age=args.conn_max_age)
-    if args.broker:
-        env["CELERY_BROKER_URL"] = args.broker
-        report["notes"].append(
-            f"tasks published to {args.broker} (not eager); no worker consumed them during the bench"
-        )
+    env = benchenv.server_env(
+        args.db,
+        conn_max_age=args.conn_max_age,
+        broker=args.broker,
+        notes=report["notes"],
+        load_packages=["aiohttp", "py-spy"],
+    )
     if not args.keep_db:
         log(f"recreate database {args.db}")
         benchenv.recreate_database(args.db)

@@ -111,6 +111,21 @@ def recreate_database(name: str) -> None:
     pg_admin(f'CREATE DATABASE "{name}"')
 
 
+def server_env(
+    db: str, *, conn_max_age: int, broker: str | None, notes: list[str], load_packages: list[str]
+) -> dict[str, str]:
+    """The load generator's venv (with `load_packages`) made ready, and the server's environment: tasks are
+    published to `broker` when one is given (noted in `notes`), else run eagerly in the request."""
+    ok, err = ensure_venv(LOAD_VENV, load_packages)
+    if not ok:
+        raise SystemExit(f"load generator venv: {err}")
+    env = django_env(db, conn_max_age=conn_max_age)
+    if broker:
+        env["CELERY_BROKER_URL"] = broker
+        notes.append(f"tasks published to {broker} (not eager); no worker consumed them during the bench")
+    return env
+
+
 def seed_project_database(env: dict[str, str], notes: list[str]) -> None:
     """migrate, the Shenzhen pack and the small demo seed (seed 1) into env's database; a failed seed is noted in
     `notes` (and logged), not raised: the bench goes on with what is there."""
