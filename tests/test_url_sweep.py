@@ -27,6 +27,7 @@ PUBLIC = [
     r"^api/v1/$",  # django-ninja's namespace root: 404 for everyone, no view behind it
     r"^open311/v2/",  # Open311 GeoReport v2 is public by the spec; its POSTs need an api_key instead
     r"^api/v1/facilities",  # the facility registry is public information (read-only API)
+    r"^api/v1/notices",  # published notices are public, like the /notices/ pages (read-only API)
     r"^services/",  # 附近服务: public facility search and its area-picker fragment (GET only)
     r"^notices/",  # 通知公告: published notices are public, like a community's notice board (GET only)
 ]

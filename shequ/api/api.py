@@ -101,6 +101,9 @@ def _mount_routers() -> None:
     from shequ.facilities.api import router as facilities_router
 
     api.add_router("/", facilities_router)
+    from shequ.notices.api import router as notices_router
+
+    api.add_router("/", notices_router)
 
 
 _mount_routers()
