@@ -547,9 +547,10 @@ def kpi_report(
     category: str | None = None,
     min_volume: int = DEFAULT_MIN_VOLUME,
 ) -> dict[str, KpiResult]:
-    """Several groupings of the same period and place at once (the leaders' dashboard), validated once: one read
-    of the rollups per grouping (the total comes from the categories' read when both are asked for). A constant
-    number of queries whatever is asked."""
+    """Several groupings of the same period and place at once (the leaders' dashboard), validated once. On
+    PostgreSQL one GROUPING SETS statement per rollup table read; on SQLite one read per distinct grouping (the
+    total comes from the categories' read when both are asked for). A constant number of queries whatever is
+    asked."""
     scope = scope_for(user, Action.APPEALS_KPI)
     if scope.empty:
         raise PermissionDenied("You may not read appeal KPIs.")
@@ -614,8 +615,13 @@ def kpi_report(
 
 
 # The rollup fields behind each grouping; district, street and community group by the community's path.
-SQL_GROUPS: dict[str, list[str]] = {"none": [], "unit": ["unit"], "category": ["category"], "day": ["day"]}
-SQL_GROUPS["month"] = ["month"]
+SQL_GROUPS: dict[str, list[str]] = {
+    "none": [],
+    "unit": ["unit"],
+    "category": ["category"],
+    "day": ["day"],
+    "month": ["month"],
+}
 
 
 def _read_many(
@@ -648,8 +654,13 @@ def _read(where: Q, sql_group: list[str], date_from: date, date_to: date, *, by_
 
 
 # Column expressions of the grouping fields, per rollup table (a daily row's month is its day's month).
-_DAILY_COLUMNS = {"unit": "unit_id", "category": "category_id", "day": "day", "area_path": "area_path"}
-_DAILY_COLUMNS["month"] = "CAST(date_trunc('month', day) AS date)"
+_DAILY_COLUMNS = {
+    "unit": "unit_id",
+    "category": "category_id",
+    "day": "day",
+    "area_path": "area_path",
+    "month": "CAST(date_trunc('month', day) AS date)",
+}
 _MONTHLY_COLUMNS = {**_DAILY_COLUMNS, "month": "month"}
 
 
@@ -665,7 +676,7 @@ def _read_grouping_sets(
     out: dict[tuple[str, ...], list[dict]] = {grouping: [] for grouping in groupings}
     for part in _periods(date_from, date_to, by_day=by_day):
         qs = part.filter(where)
-        table = qs.model._meta.db_table
+        table = connection.ops.quote_name(qs.model._meta.db_table)
         columns = _MONTHLY_COLUMNS if qs.model is KpiMonthly else _DAILY_COLUMNS
         compiler = qs.query.get_compiler(connection=connection)
         where_sql, params = compiler.compile(qs.query.where)
@@ -673,7 +684,7 @@ def _read_grouping_sets(
         sets = ", ".join("(" + ", ".join(columns[f] for f in grouping) + ")" for grouping in groupings)
         # Columns and table come from the fixed maps above; every value is a parameter of the compiled WHERE.
         select = ", ".join([*exprs, f"GROUPING({', '.join(exprs)})", *(f"SUM({name})" for name in COUNTERS)])
-        sql = f'SELECT {select} FROM "{table}" WHERE {where_sql} GROUP BY GROUPING SETS ({sets})'  # noqa: S608
+        sql = f"SELECT {select} FROM {table} WHERE {where_sql} GROUP BY GROUPING SETS ({sets})"  # noqa: S608
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             for row in cursor.fetchall():

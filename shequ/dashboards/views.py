@@ -59,9 +59,9 @@ def _data(request: HttpRequest) -> dict:
     frm, to = _period(request)
     common: dict[str, Any] = {"user": request.user, "area": area.code, "date_from": frm, "date_to": to}
     child = CHILD_LEVEL[area.level]
-    # One read of the rollups per grouping; the total folded from the categories (kpis.kpi_report).
-    wanted = ["none", child, "category", "unit", "day"] + (["district"] if area.level == "city" else [])
-    report = kpi_report(group_bys=wanted, min_volume=5, **common)
+    # kpis.kpi_report reads the rollups once for all of them on PostgreSQL. At city level the child areas are the
+    # districts, so the choropleth reads the same grouping.
+    report = kpi_report(group_bys=["none", child, "category", "unit", "day"], min_volume=5, **common)
     summary = report["none"].rows
     return {
         "area": area,
@@ -72,7 +72,7 @@ def _data(request: HttpRequest) -> dict:
         "summary": summary[0] if summary else None,
         "trend": report["day"].rows,
         "by_area": report[child].rows,
-        "by_district": report["district"].rows if area.level == "city" else [],
+        "by_district": report[child].rows if area.level == "city" else [],
         "by_category": report["category"].rows,
         "by_unit": report["unit"],
     }
