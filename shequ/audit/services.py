@@ -294,7 +294,10 @@ def _lock_chain() -> None:
         raise RuntimeError("the audit chain lock is taken inside a transaction")
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [AUDIT_CHAIN_LOCK_ID])
+            cursor.execute(_LOCK_SQL, [AUDIT_CHAIN_LOCK_ID])
+
+
+_LOCK_SQL = "SELECT pg_advisory_xact_lock(%s)"
 
 
 def _latest_anchor() -> AuditAnchor | None:
@@ -305,17 +308,13 @@ def _locked_chain_head() -> tuple[int, str]:
     """Take the chain lock (`_lock_chain`), then read the head. On PostgreSQL both go in one round trip: two
     statements, so that the head is read with a snapshot taken after the lock was granted (READ COMMITTED takes
     one per statement)."""
-    if connection.vendor != "postgresql":
-        _lock_chain()
+    if connection.vendor != "postgresql" or not connection.in_atomic_block:
+        _lock_chain()  # SQLite's lock is the transaction's; outside a transaction this raises
         return _chain_head()
-    if not connection.in_atomic_block:
-        raise RuntimeError("the audit chain lock is taken inside a transaction")
     table = connection.ops.quote_name(AuditEntry._meta.db_table)
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT pg_advisory_xact_lock(%s); SELECT seq, hash FROM {table} ORDER BY seq DESC LIMIT 1",  # noqa: S608
-            [AUDIT_CHAIN_LOCK_ID],
-        )
+        head = f"SELECT seq, hash FROM {table} ORDER BY seq DESC LIMIT 1"  # noqa: S608
+        cursor.execute(f"{_LOCK_SQL}; {head}", [AUDIT_CHAIN_LOCK_ID])
         cursor.nextset()
         last = cursor.fetchone()
     return (last[0], last[1]) if last is not None else _head_from_anchor()

@@ -265,9 +265,8 @@ _cache_lock = threading.Lock()
 _cached: tuple[tuple, WorkCalendar] | None = None
 
 
-_fingerprint_sql: dict[
-    str, tuple[str, tuple]
-] = {}  # per database alias: the compiled query and its parameters
+# Per database alias: the fingerprint query compiled to SQL, and its parameters.
+_fingerprint_sql: dict[str, tuple[str, tuple]] = {}
 
 
 def _fingerprint() -> tuple:
