@@ -116,26 +116,19 @@ def parse() -> argparse.Namespace:
 
 
 def start_gunicorn(env: dict, args: argparse.Namespace, started: list[benchenv.Server]) -> benchenv.Server:
-    """benchenv.start_gunicorn called as run.py calls it (same command line, flags and environment), with
-    floor_app in place of config.wsgi. Every server created is added to `started`, so that the caller stops it
-    even when it never became ready."""
-
-    class FloorServer(benchenv.Server):
-        def __init__(self, name: str, cmd: list[str], **kwargs):
-            if cmd.count("config.wsgi") != 1:
-                raise RuntimeError(f"benchenv.start_gunicorn no longer serves config.wsgi: {cmd}")
-            super().__init__(name, [APP if c == "config.wsgi" else c for c in cmd], **kwargs)
-            started.append(self)
-
-    with mock.patch.object(benchenv, "Server", FloorServer):
-        return benchenv.start_gunicorn(
-            env,
-            workers=args.workers,
-            worker_class=args.worker_class,
-            threads=args.threads,
-            port=benchenv.free_port(),
-            name="gunicorn-floor",
-        )
+    """benchenv.start_gunicorn with run.py's flags and environment, serving floor_app instead of config.wsgi; every
+    server started is added to `started`, for the caller to stop."""
+    srv = benchenv.start_gunicorn(
+        env,
+        workers=args.workers,
+        worker_class=args.worker_class,
+        threads=args.threads,
+        port=benchenv.free_port(),
+        name="gunicorn-floor",
+        app=APP,
+    )
+    started.append(srv)
+    return srv
 
 
 def proc_cpu(pid: int) -> float | None:
@@ -189,16 +182,7 @@ def main() -> int:
     real = REAL in args.endpoints
     WORK.mkdir(parents=True, exist_ok=True)
     RESULTS.mkdir(parents=True, exist_ok=True)
-    report: dict = {
-        "command": " ".join([".venv/bin/python", "bench/intake/floor.py", *sys.argv[1:]]),
-        "args": vars(args),
-        "machine": benchenv.machine(),
-        "uptime_before": benchenv.uptime(),
-        "warmup": {},
-        "phases": [],
-        "notes": [],
-    }
-    log(report["uptime_before"])
+    report = benchenv.new_report("bench/intake/floor.py", args, warmup={}, phases=[])
     env = benchenv.server_env(
         args.db,
         conn_max_age=args.conn_max_age,

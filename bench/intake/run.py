@@ -204,15 +204,7 @@ def main() -> int:
     started = time.time()
     WORK.mkdir(parents=True, exist_ok=True)
     RESULTS.mkdir(parents=True, exist_ok=True)
-    report: dict = {
-        "command": " ".join([".venv/bin/python", "bench/intake/run.py", *sys.argv[1:]]),
-        "args": vars(args),
-        "machine": benchenv.machine(),
-        "uptime_before": benchenv.uptime(),
-        "steps": [],
-        "notes": [],
-    }
-    log(report["uptime_before"])
+    report = benchenv.new_report("bench/intake/run.py", args, steps=[])
     env = benchenv.server_env(
         args.db,
         conn_max_age=args.conn_max_age,

@@ -53,15 +53,7 @@ def main() -> int:
     args = p.parse_args()
     started = time.time()
     RESULTS.mkdir(parents=True, exist_ok=True)
-    report: dict = {
-        "command": " ".join([".venv/bin/python", "bench/kpi/run.py", *sys.argv[1:]]),
-        "args": vars(args),
-        "machine": benchenv.machine(),
-        "uptime_before": benchenv.uptime(),
-        "notes": [],
-        "runs": [],
-    }
-    log(report["uptime_before"])
+    report = benchenv.new_report("bench/kpi/run.py", args, runs=[])
     ok, err = benchenv.ensure_venv(LOAD_VENV, ["aiohttp"])
     if not ok:
         raise SystemExit(f"load generator venv: {err}")

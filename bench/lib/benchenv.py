@@ -111,6 +111,21 @@ def recreate_database(name: str) -> None:
     pg_admin(f'CREATE DATABASE "{name}"')
 
 
+def new_report(script: str, args: object, **fields: object) -> dict:
+    """The head every bench result starts with: the command as typed, its arguments, the machine and its load
+    before the run (logged), an empty list of notes, then `fields`."""
+    report: dict = {
+        "command": " ".join([".venv/bin/python", script, *sys.argv[1:]]),
+        "args": vars(args),
+        "machine": machine(),
+        "uptime_before": uptime(),
+        "notes": [],
+        **fields,
+    }
+    log(report["uptime_before"])
+    return report
+
+
 def server_env(
     db: str, *, conn_max_age: int, broker: str | None, notes: list[str], load_packages: list[str]
 ) -> dict[str, str]:
@@ -240,11 +255,19 @@ class Server:
 
 
 def start_gunicorn(
-    env: dict, *, workers: int, worker_class: str, threads: int, port: int, name: str = "gunicorn"
+    env: dict,
+    *,
+    workers: int,
+    worker_class: str,
+    threads: int,
+    port: int,
+    name: str = "gunicorn",
+    app: str = "config.wsgi",
 ) -> Server:
+    """gunicorn serving `app` on 127.0.0.1:port, ready (/healthz answers); stopped again if it never gets there."""
     cmd = [
         str(GUNICORN),
-        "config.wsgi",
+        app,
         "-w",
         str(workers),
         "-k",
@@ -261,7 +284,11 @@ def start_gunicorn(
     if worker_class == "gthread":
         cmd += ["--threads", str(threads)]
     srv = Server(name, cmd, env=env, cwd=REPO, port=port, health="/healthz")
-    srv.wait_ready()
+    try:
+        srv.wait_ready()
+    except BaseException:
+        srv.stop()
+        raise
     return srv
 
 
