@@ -13,9 +13,11 @@ timeline (`_Timeline`), so that a rebuild yields the rows the live updates wrote
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import logging
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, NamedTuple
@@ -311,22 +313,70 @@ def _increments(counts: Mapping[str, int]) -> dict[str, Any]:
     return out
 
 
+# Open deferrals (see `deferred`): the increments of the block, written when it ends.
+_deferred_var: contextvars.ContextVar[list[tuple[RowKey, Counter[str]]] | None] = contextvars.ContextVar(
+    "shequ_kpi_deferred", default=None
+)
+
+
+@contextlib.contextmanager
+def deferred() -> Iterator[None]:
+    """Write the block's rollup increments together when it ends: one statement for all of them (per table on
+    SQLite) instead of one per action. Each `record` still reads the appeal as it is at that moment, so a block
+    may record several steps of one appeal before the appeal row is even saved (intake: submit, then dispatch).
+
+    Use it inside the transaction that commits the actions. On an exception nothing is written: the
+    transaction rolls back anyway. A deferral inside a deferral joins the outer one. Negative counts (a voided
+    rating) are never deferred.
+    """
+    if _deferred_var.get() is not None:
+        yield
+        return
+    pending: list[tuple[RowKey, Counter[str]]] = []
+    token = _deferred_var.set(pending)
+    try:
+        yield
+    finally:
+        _deferred_var.reset(token)
+    if pending:
+        _write(pending)
+
+
 def _add(key: RowKey, counts: Mapping[str, int]) -> None:
     """Add to the day's row and to its month's row (KpiDaily, KpiMonthly), creating them when missing."""
-    counts = {k: n for k, n in counts.items() if n}
+    counts = Counter({k: n for k, n in counts.items() if n})
     if not counts:
         return
-    # unit and category may be None: the lookup turns that into IS NULL, the same row the unique index means.
-    lookup: dict[str, Any] = {"unit_id": key.unit_id, "area_id": key.area_id, "category_id": key.category_id}
     if any(n < 0 for n in counts.values()):
+        # unit and category may be None: the lookup turns that into IS NULL, the same row the unique index means.
+        lookup: dict[str, Any] = {
+            "unit_id": key.unit_id,
+            "area_id": key.area_id,
+            "category_id": key.category_id,
+        }
         _subtract(KpiDaily, {"day": key.day, **lookup}, key, counts)
         _subtract(KpiMonthly, {"month": key.day.replace(day=1), **lookup}, key, counts)
         return
-    daily_sql, daily_params = _upsert_sql(KpiDaily, key.day, key, counts)
-    monthly_sql, monthly_params = _upsert_sql(KpiMonthly, key.day.replace(day=1), key, counts)
+    pending = _deferred_var.get()
+    if pending is not None:
+        pending.append((key, counts))
+        return
+    _write([(key, counts)])
+
+
+def _write(increments: Sequence[tuple[RowKey, Mapping[str, int]]]) -> None:
+    """Upsert the increments (none negative) into the day rows and the month rows: on PostgreSQL in one round
+    trip (a data-modifying WITH runs to completion whether or not the main statement reads it)."""
+    days: dict[RowKey, Counter[str]] = {}
+    months: dict[RowKey, Counter[str]] = {}
+    for key, counts in increments:
+        # One row per key in each statement: ON CONFLICT DO UPDATE may not touch a row twice.
+        days.setdefault(key, Counter()).update(counts)
+        months.setdefault(key._replace(day=key.day.replace(day=1)), Counter()).update(counts)
+    daily_sql, daily_params = _upsert_sql(KpiDaily, days)
+    monthly_sql, monthly_params = _upsert_sql(KpiMonthly, months)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            # One round trip: a data-modifying WITH runs to completion whether or not the main statement reads it.
             cursor.execute(f"WITH daily AS ({daily_sql}) {monthly_sql}", [*daily_params, *monthly_params])
         else:
             cursor.execute(daily_sql, daily_params)
@@ -342,22 +392,27 @@ def _subtract(
 
 
 def _upsert_sql(
-    model: type[KpiDaily] | type[KpiMonthly], period_start: date, key: RowKey, counts: Mapping[str, int]
+    model: type[KpiDaily] | type[KpiMonthly], rows: Mapping[RowKey, Mapping[str, int]]
 ) -> tuple[str, list[Any]]:
-    """Add to the row if it exists, else create it: one INSERT … ON CONFLICT DO UPDATE on the key's unique index
-    (PostgreSQL and SQLite alike), so that two transactions adding to a new row never both insert."""
+    """Add to each key's row if it exists, else create it: one INSERT … ON CONFLICT DO UPDATE on the key's unique
+    index (PostgreSQL and SQLite alike), so that two transactions adding to a new row never both insert. The key's
+    day is the row's period start (the first of the month for KpiMonthly)."""
     period = "day" if model is KpiDaily else "month"
     table = model._meta.db_table
     columns = [period, "unit_id", "area_id", "category_id", "area_path", *COUNTERS]
-    values = [period_start, key.unit_id, key.area_id, key.category_id, key.area_path]
-    values += [counts.get(name, 0) for name in COUNTERS]
-    added = ", ".join(f"{name} = {table}.{name} + excluded.{name}" for name in COUNTERS if counts.get(name))
+    values: list[Any] = []
+    for key, counts in rows.items():
+        values += [key.day, key.unit_id, key.area_id, key.category_id, key.area_path]
+        values += [counts.get(name, 0) for name in COUNTERS]
+    nonzero = {name for counts in rows.values() for name, n in counts.items() if n}
+    used = [name for name in COUNTERS if name in nonzero]
+    added = ", ".join(f"{name} = {table}.{name} + excluded.{name}" for name in used)
     # The conflict target is the unique index's own expressions (models: appeals_kpi(m)_one_row_per_key). Table
     # and column names come from the model and COUNTERS; every value is a parameter.
     target = f"{period}, COALESCE(unit_id, 0), area_id, COALESCE(category_id, 0)"
-    placeholders = ", ".join(["%s"] * len(columns))
+    row = "(" + ", ".join(["%s"] * len(columns)) + ")"
     sql = (
-        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({placeholders})"  # noqa: S608
+        f"INSERT INTO {table} ({', '.join(columns)}) VALUES {', '.join([row] * len(rows))}"  # noqa: S608
         f" ON CONFLICT ({target}) DO UPDATE SET {added}"
     )
     return sql, values

@@ -16,6 +16,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
 from django.db.models import F, Q
+from django.db.models.signals import post_save
 from django.utils import timezone
 
 from shequ.access.scoping import can_at, forget_grants, user_roles
@@ -131,29 +132,61 @@ def _roles(actor: User | None) -> str:
     return ",".join(sorted(user_roles(actor))) if actor else "system"
 
 
-def _event(
+def _new_event(
     appeal: Appeal,
     action: str,
     actor: User | None,
     *,
     from_status: str,
+    to_status: str,
     note: str = "",
     data: dict | None = None,
     public: bool = True,
     unit: Unit | None = None,
     at: datetime | None = None,
 ) -> Event:
-    return Event.objects.create(
+    return Event(
         appeal=appeal,
         action=action,
         actor=actor,
         actor_unit=unit,
         from_status=from_status,
-        to_status=appeal.status,
+        to_status=to_status,
         note=note[:MAX_TEXT],
         data=data or {},
         public=public,
         at=at or timezone.now(),
+    )
+
+
+def _event(appeal: Appeal, action: str, actor: User | None, *, from_status: str, **fields: Any) -> Event:
+    event = _new_event(appeal, action, actor, from_status=from_status, to_status=appeal.status, **fields)
+    event.save(force_insert=True)
+    return event
+
+
+def _save_events(events: list[Event]) -> None:
+    """Insert several events of one action in one statement. bulk_create sends no signals, so post_save is sent
+    for each row as Model.save would: receivers (dispatch's after-intake hook, its learning capture) see them."""
+    Event.objects.bulk_create(events)
+    for event in events:
+        post_save.send(
+            sender=Event, instance=event, created=True, update_fields=None, raw=False, using=event._state.db
+        )
+
+
+def _audit_step(
+    appeal: Appeal, action: str, actor: User | None, *, from_status: str, data: dict | None
+) -> None:
+    audit_record(
+        action=f"appeal.{action}",
+        actor=actor,
+        actor_role=_roles(actor),
+        obj=appeal,
+        changes={
+            "status": {"before": from_status, "after": appeal.status},
+            **({"data": {"after": data}} if data else {}),
+        },
     )
 
 
@@ -179,16 +212,7 @@ def _finish(
         appeal, action, actor, from_status=from_status, note=note, data=data, public=public, unit=unit, at=now
     )
     kpis.record(appeal, action, at=now, data=data or {})
-    audit_record(
-        action=f"appeal.{action}",
-        actor=actor,
-        actor_role=_roles(actor),
-        obj=appeal,
-        changes={
-            "status": {"before": from_status, "after": appeal.status},
-            **({"data": {"after": data}} if data else {}),
-        },
-    )
+    _audit_step(appeal, action, actor, from_status=from_status, data=data)
     if notify:
         _notify(appeal, notify)
     return appeal
@@ -400,8 +424,14 @@ def _submit(
     stored: list,
     now: datetime,
 ) -> Appeal:
-    """The one transaction of intake; `stored` collects the files written, for the caller to remove on failure."""
-    with transaction.atomic(), audit_batch():
+    """The one transaction of intake; `stored` collects the files written, for the caller to remove on failure.
+
+    An appeal that the responsibility list dispatches is inserted already dispatched: the rule is matched before
+    the INSERT, so intake writes the appeal row once (no UPDATE of its indexed columns), both timeline events in one
+    statement and both steps' rollup increments in one. The timeline, the rollups and the audit trail read as if
+    the two steps had run one after the other, as `_finish` and `_dispatch` write them for every other action.
+    """
+    with transaction.atomic(), audit_batch(), kpis.deferred():
         appeal = Appeal(
             number=_next_number(now),
             text=clean["text"],
@@ -425,32 +455,52 @@ def _submit(
         )
         if urgency == Urgency.EMERGENCY:
             appeal.dispatch_due = now + timedelta(minutes=EMERGENCY_DISPATCH_MINUTES)
-        appeal.save()
+        submitted = {"channel": data.channel, "urgency": urgency}
+        # Each record reads the appeal as that step leaves it; kpis.deferred writes them when the block ends.
+        kpis.record(appeal, "submit", at=now, data=submitted)
+        events = [
+            _new_event(appeal, "submit", actor, from_status="", to_status=S.SUBMITTED, data=submitted, at=now)
+        ]
+        rule = match_rule(appeal)
+        dispatched: dict | None = None
+        co_units: list[Unit] = []
+        if rule is not None:
+            co_units = list(rule.co_units.all())
+            _hand_to(appeal, rule.lead_unit, now)
+            dispatched = {
+                "rule": rule.pk,
+                "unit": rule.lead_unit.code,
+                "co_units": [c.code for c in co_units],
+            }
+            kpis.record(appeal, "dispatch", at=now, data=dispatched)
+            events.append(
+                _new_event(
+                    appeal,
+                    "dispatch",
+                    None,
+                    from_status=S.SUBMITTED,
+                    to_status=appeal.status,
+                    note=f"职责清单 {rule.version or rule.pk}",
+                    data=dispatched,
+                    at=now,
+                )
+            )
+        appeal.save(force_insert=True)
         for photo in photos:
             from .photos import photo_attach
 
             stored.append(photo_attach(appeal=appeal, upload=photo, stage="intake").file)
-        _finish(
-            appeal,
-            "submit",
-            actor,
-            from_status="",
-            data={"channel": data.channel, "urgency": urgency},
-            notify="received",
-            now=now,
-        )
-        rule = match_rule(appeal)
         if rule is not None:
-            _dispatch(
-                appeal,
-                None,
-                rule.lead_unit,
-                co_units=list(rule.co_units.all()),
-                note=f"职责清单 {rule.version or rule.pk}",
-                data={"rule": rule.pk},
-                now=now,
-                fresh=True,
-            )
+            _assign(appeal, rule.lead_unit, co_units, now)
+        _save_events(events)
+        if rule is None:
+            _audit_step(appeal, "submit", actor, from_status="", data=submitted)
+        else:  # the audit trail too tells the two steps apart
+            status, appeal.status = appeal.status, S.SUBMITTED
+            _audit_step(appeal, "submit", actor, from_status="", data=submitted)
+            appeal.status = status
+            _audit_step(appeal, "dispatch", None, from_status=S.SUBMITTED, data=dispatched)
+        _notify(appeal, "received")
     return appeal
 
 
@@ -517,22 +567,12 @@ def _dispatch(
     action: str = "dispatch",
     now: datetime | None = None,
     keep_deadline: bool = False,
-    fresh: bool = False,
 ) -> Appeal:
     now = now or timezone.now()
     from_status = appeal.status
-    if not fresh:  # an appeal created in this transaction has no assignment to end
-        Assignment.objects.filter(appeal=appeal, active=True).update(active=False, ended_at=now)
-    Assignment.objects.create(appeal=appeal, unit=unit, role=AssignmentRole.LEAD, created_at=now)
-    for co in co_units or []:
-        if co.pk != unit.pk:
-            Assignment.objects.create(appeal=appeal, unit=co, role=AssignmentRole.CO, created_at=now)
-    appeal.lead_unit = unit
-    appeal.status = S.DISPATCHED
-    appeal.dispatched_at = now
-    appeal.signed_at = None
-    if not keep_deadline:
-        _start_deadlines(appeal, now)
+    Assignment.objects.filter(appeal=appeal, active=True).update(active=False, ended_at=now)
+    _assign(appeal, unit, co_units or [], now)
+    _hand_to(appeal, unit, now, keep_deadline=keep_deadline)
     return _finish(
         appeal,
         action,
@@ -552,6 +592,27 @@ def _dispatch(
         ],
         now=now,
     )
+
+
+def _assign(appeal: Appeal, unit: Unit, co_units: list[Unit], now: datetime) -> None:
+    """The active assignments of a dispatch: the lead unit and its co-units (one statement)."""
+    rows = [Assignment(appeal=appeal, unit=unit, role=AssignmentRole.LEAD, created_at=now)]
+    rows += [
+        Assignment(appeal=appeal, unit=co, role=AssignmentRole.CO, created_at=now)
+        for co in co_units
+        if co.pk != unit.pk
+    ]
+    Assignment.objects.bulk_create(rows)
+
+
+def _hand_to(appeal: Appeal, unit: Unit, now: datetime, *, keep_deadline: bool = False) -> None:
+    """The appeal's own fields of a dispatch to `unit` (in memory; the caller saves them)."""
+    appeal.lead_unit = unit
+    appeal.status = S.DISPATCHED
+    appeal.dispatched_at = now
+    appeal.signed_at = None
+    if not keep_deadline:
+        _start_deadlines(appeal, now)
 
 
 def _lock(appeal: Appeal) -> Appeal:

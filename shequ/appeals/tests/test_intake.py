@@ -269,12 +269,12 @@ def test_a_bad_second_photo_leaves_no_file_of_the_first(client, world, payload, 
 def test_a_database_failure_during_intake_is_503_and_nothing_is_half_written(
     client, world, payload, monkeypatch
 ):
-    real_finish = services._finish
+    real_save_events = services._save_events
 
     def broken(*args, **kwargs):
         raise OperationalError("the database went away")
 
-    monkeypatch.setattr(services, "_finish", broken)
+    monkeypatch.setattr(services, "_save_events", broken)
     sign_in(client, world["zhangwei"])
     r = post(client, payload, **{"Idempotency-Key": "retry-me"})
     assert r.status_code == 503 and r.json()["code"] == "service_unavailable"
@@ -282,7 +282,7 @@ def test_a_database_failure_during_intake_is_503_and_nothing_is_half_written(
     assert not AppealNumber.objects.exists() and not IdempotencyKey.objects.exists()
 
     # The failure was not remembered: the client's retry with the same key goes through once.
-    monkeypatch.setattr(services, "_finish", real_finish)
+    monkeypatch.setattr(services, "_save_events", real_save_events)
     r = post(client, payload, **{"Idempotency-Key": "retry-me"})
     assert r.status_code == 201 and Appeal.objects.count() == 1
 
@@ -293,7 +293,7 @@ def test_a_database_failure_after_a_photo_was_stored_removes_the_photo_too(
     def broken(*args, **kwargs):
         raise OperationalError("the database went away")
 
-    monkeypatch.setattr(services, "_finish", broken)
+    monkeypatch.setattr(services, "_save_events", broken)
     sign_in(client, world["zhangwei"])
     r = client.post(PHOTOS_URL, {**payload, "photos": [photo("a.png", PNG)]})
     assert r.status_code == 503

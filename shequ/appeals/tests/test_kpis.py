@@ -16,7 +16,7 @@ from django.db import connection, connections, transaction
 from shequ.access.testing import sign_in
 from shequ.appeals import kpis, services
 from shequ.appeals.kpis import COUNTERS, kpi_query, kpis_rebuild
-from shequ.appeals.models import Appeal, KpiDaily, KpiMonthly
+from shequ.appeals.models import Appeal, Category, KpiDaily, KpiMonthly
 from shequ.core.errors import NotFound, ShequError
 from shequ.geo.models import Area
 
@@ -462,6 +462,64 @@ def test_the_rebuild_command_refuses_a_bad_date(world):
 
     with pytest.raises(CommandError):
         call_command("rebuild_appeal_kpis", "--from", "last week")
+
+
+# --- intake dispatched by the responsibility list, and deferred writes --------------------------------------------
+def test_an_intake_the_rule_dispatches_counts_both_steps_as_the_rebuild_does(world):
+    from shequ.appeals.models import ResponsibilityRule
+    from shequ.audit.models import AuditEntry
+
+    ResponsibilityRule.objects.create(
+        category=Category.objects.get(code="sanitation"),
+        area=world.huafu_community.parent,
+        lead_unit=world.huafu_office,
+        effective_from=date(2020, 1, 1),
+    )
+    appeal = submit(world, urgency="emergency")
+    assert appeal.status == "dispatched" and appeal.lead_unit == world.huafu_office
+    assert Appeal.objects.get(pk=appeal.pk).status == "dispatched"  # inserted so, not updated afterwards
+    steps = list(appeal.events.order_by("id").values_list("action", "from_status", "to_status"))
+    assert steps == [("submit", "", "submitted"), ("dispatch", "submitted", "dispatched")]
+    audited = AuditEntry.objects.filter(object_type="appeals.appeal", object_id=str(appeal.pk)).order_by(
+        "seq"
+    )
+    assert [(e.action, e.changes["status"]) for e in audited] == [
+        ("appeal.submit", {"before": "", "after": "submitted"}),
+        ("appeal.dispatch", {"before": "submitted", "after": "dispatched"}),
+    ]
+    # The intake is received with no unit yet, and dispatched to the rule's unit, within 20 minutes.
+    day = KpiDaily.objects.get(day=MON, unit_id=None)
+    assert (day.received, day.emergency_received, day.dispatched) == (1, 1, 0)
+    unit_day = KpiDaily.objects.get(day=MON, unit_id=world.huafu_office.pk)
+    assert (unit_day.received, unit_day.dispatched, unit_day.emergency_dispatched_in_20min) == (0, 1, 1)
+
+    live = rows_now()
+    KpiDaily.objects.all().delete()
+    KpiMonthly.objects.all().delete()
+    kpis_rebuild()
+    assert rows_now() == live
+
+
+def test_deferred_increments_are_written_once_at_the_end_and_not_at_all_on_an_error(world):
+    area = Area.objects.get(code="440304009002")
+    key = kpis.RowKey(MON, None, area.pk, area.path, None)
+    other = key._replace(day=TUE)
+    with transaction.atomic(), kpis.deferred():
+        kpis._add(key, {"received": 1})
+        kpis._add(key, {"received": 1, "rejected": 1})  # the same row twice: summed before the upsert
+        kpis._add(other, {"received": 1})
+        with kpis.deferred():  # joins the outer one
+            kpis._add(key, {"closed": 1})
+        assert not KpiDaily.objects.exists()  # nothing written yet
+    rows = {r.day: r for r in KpiDaily.objects.all()}
+    assert (rows[MON].received, rows[MON].rejected, rows[MON].closed, rows[TUE].received) == (2, 1, 1, 1)
+    month = KpiMonthly.objects.get()
+    assert (month.month, month.received, month.rejected, month.closed) == (MON.replace(day=1), 3, 1, 1)
+
+    with pytest.raises(RuntimeError), transaction.atomic(), kpis.deferred():
+        kpis._add(key, {"received": 5})
+        raise RuntimeError("the action failed")
+    assert KpiDaily.objects.get(day=MON).received == 2
 
 
 # --- the upsert under concurrency -------------------------------------------------------------------------------
