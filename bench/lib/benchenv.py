@@ -268,6 +268,8 @@ def start_gunicorn(
     cmd = [
         str(GUNICORN),
         app,
+        "-c",
+        str(REPO / "config" / "gunicorn.conf.py"),  # the platform's own settings (preload, gc.freeze)
         "-w",
         str(workers),
         "-k",
