@@ -11,18 +11,13 @@ Command-line options (-w, -b, -k …) override what is set here.
   a permanent generation that the collector no longer scans on each full collection, and that it never writes
   to, so their pages stay shared (https://docs.python.org/3/library/gc.html#gc.freeze). bench/RESULTS.md has
   what it saves per request.
-- The workers' heartbeat files live in /dev/shm when it exists, so that a slow disk cannot stall a worker's
-  heartbeat and get it killed.
 """
 
 import gc
-import os
 
 preload_app = True
-if os.path.isdir("/dev/shm"):
-    worker_tmp_dir = "/dev/shm"
 
 
-def when_ready(server):  # noqa: ANN001, ARG001 - gunicorn's hook signature
+def when_ready(server: object) -> None:
     gc.collect()
     gc.freeze()
