@@ -20,8 +20,11 @@ from shequ.geo.models import Area
 
 from .models import Appeal, Assignment, Category, KpiDaily, KpiMonthly
 
-# Categories are read by code on every intake and edited seldom: kept for 30 s (shequ.core.refcache).
-_ACTIVE_CATEGORY: RefCache[Category] = RefCache(Category, ttl=30)
+# Categories are read by code on every intake and edited seldom: all active ones are kept for 30 s
+# (shequ.core.refcache).
+_ACTIVE_CATEGORY: RefCache[Category] = RefCache(
+    Category, ttl=30, preload=lambda: [((c.code,), c) for c in Category.objects.filter(is_active=True)]
+)
 
 
 def active_category(code: str) -> Category | None:

@@ -10,6 +10,9 @@ fifth of intake's time).
   uncommitted state.
 - Callers get a (shallow) copy of the cached value, so setting an attribute on it never leaks into another
   request.
+- A cache may be given `preload`, the rows of a small table (or of its upper part) as (key, row) pairs: the first
+  miss after they expire reads them all in one query, so that a process serving many different keys (the 783
+  communities of intake) does not ask once per key. A key still missing after the preload is loaded on its own.
 
 Use it only for rows whose short staleness is harmless (names, deadlines, paths), never for permissions.
 """
@@ -19,7 +22,7 @@ from __future__ import annotations
 import copy
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Generic, TypeVar
 
 from django.db import models, transaction
@@ -31,10 +34,18 @@ _ALL: list[RefCache] = []
 
 
 class RefCache(Generic[V]):
-    def __init__(self, *watched: type[models.Model], ttl: float = 30.0, size: int = 10_000) -> None:
+    def __init__(
+        self,
+        *watched: type[models.Model],
+        ttl: float = 30.0,
+        size: int = 10_000,
+        preload: Callable[[], Iterable[tuple[tuple, V]]] | None = None,
+    ) -> None:
         self.ttl, self.size = ttl, size
         self._rows: dict[tuple, tuple[float, V]] = {}
         self._lock = threading.Lock()
+        self._preload = preload
+        self._preloaded_until = 0.0
         for model in watched:
             signal = m2m_changed if model._meta.auto_created else None  # an m2m through table
             if signal is not None:
@@ -51,18 +62,31 @@ class RefCache(Generic[V]):
             hit = self._rows.get(key)
         if hit is not None and hit[0] > now:
             return copy.copy(hit[1])
+        if self._preload is not None and self._preloaded_until <= now:
+            self._fill(self._preload(), now, preloaded=True)
+            with self._lock:
+                hit = self._rows.get(key)
+            if hit is not None:
+                return copy.copy(hit[1])
         row = load()
         if row is not None:
-            with self._lock:
-                if len(self._rows) >= self.size:
-                    self._rows.clear()  # reference tables are small; a full cache is a sign of junk keys
-                self._rows[key] = (now + self.ttl, row)
+            self._fill([(key, row)], now)
             return copy.copy(row)
         return None
+
+    def _fill(self, rows: Iterable[tuple[tuple, V]], now: float, *, preloaded: bool = False) -> None:
+        fresh = {key: (now + self.ttl, row) for key, row in rows}
+        with self._lock:
+            if len(self._rows) + len(fresh) > self.size:
+                self._rows.clear()  # reference tables are small; a full cache is a sign of junk keys
+            self._rows.update(fresh)
+            if preloaded:
+                self._preloaded_until = now + self.ttl
 
     def clear(self) -> None:
         with self._lock:
             self._rows.clear()
+            self._preloaded_until = 0.0
 
     def _changed(self, **_kwargs: object) -> None:
         self.clear()

@@ -7,10 +7,19 @@ from django.db.models import QuerySet
 from shequ.core.errors import NotFound
 from shequ.core.refcache import RefCache
 
+from .choices import LEVEL_DEPTH, AreaLevel
 from .models import Area
 
+
+def _upper_tree() -> list[tuple[tuple, Area]]:
+    # The city down to its communities (under a thousand rows in Shenzhen), without boundaries: what intake locates
+    # appeals to. Grids, estates and buildings are many more and are read one by one.
+    rows = Area.objects.filter(depth__lte=LEVEL_DEPTH[AreaLevel.COMMUNITY]).defer("boundary")
+    return [((area.code,), area) for area in rows]
+
+
 # Areas change when a city pack is (re)loaded: read by code on every intake, kept for 30 s (shequ.core.refcache).
-_BY_CODE: RefCache[Area] = RefCache(Area, ttl=30)
+_BY_CODE: RefCache[Area] = RefCache(Area, ttl=30, preload=_upper_tree)
 
 
 def area_by_code(code: str) -> Area | None:

@@ -82,6 +82,35 @@ def test_clear_all_forgets_everything(cast):
     assert len(queries) == 1
 
 
+def test_the_first_miss_reads_every_community_and_category_at_once(cast, clock):
+    communities = list(Area.objects.filter(level="community").values_list("code", flat=True)[:50])
+    with CaptureQueriesContext(connection) as queries:
+        assert area_by_code(communities[0]) is not None
+    assert len(queries) == 1  # the upper tree in one query
+    with CaptureQueriesContext(connection) as queries:
+        assert all(area_by_code(code).code == code for code in communities)
+        assert area_by_code("440300") is not None and active_category("sanitation") is not None
+        assert active_category("noise") is not None
+    assert len(queries) == 1  # the categories' one query
+    clock.now += 31
+    with CaptureQueriesContext(connection) as queries:
+        assert area_by_code(communities[1]).code == communities[1]
+        assert area_by_code(communities[2]).code == communities[2]
+    assert len(queries) == 1  # expired: read again, all at once
+
+
+def test_a_key_the_preload_does_not_hold_is_read_on_its_own(cast):
+    community = Area.objects.filter(level="community").first()
+    building = Area.objects.create(code="B-0001", level="building", name="1栋", parent=community).code
+    area_by_code("440300")
+    with CaptureQueriesContext(connection) as queries:
+        assert area_by_code(building).code == building
+        assert area_by_code(building).code == building  # now cached
+        assert area_by_code("no-such-area") is None
+        assert area_by_code("no-such-area") is None  # a miss is asked again, the preload is not
+    assert len(queries) == 3
+
+
 # --- the responsibility list ---------------------------------------------------------------------------------------
 @pytest.fixture
 def huafu_community(cast) -> Area:
