@@ -149,7 +149,10 @@ def no_unmasked_personal_data(request):
 
 
 def _flushes(item) -> bool:
-    """Does the test end with a flush of every table (a transactional test or the live server)?"""
+    """Does the test end with a flush of every table (a transactional test or the live server)? Not if it was
+    skipped before its fixtures were set up."""
+    if not getattr(item, "funcargs", None):
+        return False
     if {"transactional_db", "live_server"} & set(getattr(item, "fixturenames", ())):
         return True
     marker = item.get_closest_marker("django_db")
