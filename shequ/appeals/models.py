@@ -90,10 +90,17 @@ class ResponsibilityRule(models.Model):
         return f"{self.category} @ {self.area.code} → {self.lead_unit}"
 
 
+class AppealNumberField(models.CharField):
+    """The appeal's number, which the INSERT may compute (services._next_number: nextval in the statement on
+    PostgreSQL) and always returns (RETURNING, on PostgreSQL and SQLite ≥ 3.35), so the saved instance holds it."""
+
+    db_returning = True
+
+
 class Appeal(models.Model):
     """One citizen appeal (诉求 / 工单)."""
 
-    number = models.CharField(_("number"), max_length=24, unique=True)
+    number = AppealNumberField(_("number"), max_length=24, unique=True)
     text = models.TextField(_("description"))
     category = models.ForeignKey(Category, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.SUBMITTED)

@@ -15,7 +15,8 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
-from django.db.models import F, Q
+from django.db.models import CharField, F, Q
+from django.db.models.expressions import RawSQL
 from django.db.models.signals import post_save
 from django.utils import timezone
 
@@ -290,24 +291,27 @@ class IntakeData:
 NUMBER_SEQUENCE = "appeals_appeal_number_seq"  # migration 0004
 
 
-def _next_number(now: datetime) -> str:
-    """SQ + the local date + a counter: SQ20261128000123.
+def _next_number(now: datetime) -> str | RawSQL:
+    """SQ + the local date + a counter: SQ20261128000123 (six digits at least, more past 999999).
 
     PostgreSQL: the counter is a city-wide sequence (nextval takes no lock held to COMMIT, so concurrent intakes
-    do not queue; a rolled-back intake leaves a gap; the counter is not reset daily and grows past six digits).
+    do not queue; a rolled-back intake leaves a gap; the counter is not reset daily). What is returned is an SQL
+    expression that the appeal's INSERT evaluates, so taking the number costs no round trip of its own; the
+    field is returned by the INSERT (`AppealNumberField`). Padding without evaluating nextval twice: pad to 20
+    digits, then strip up to 14 leading zeros.
     SQLite: a per-day counter row, incremented in the transaction; SQLite serialises writers anyway.
     """
     day = timezone.localtime(now).date()
     if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT nextval(%s)", [NUMBER_SEQUENCE])
-            (last,) = cursor.fetchone()
-    else:
-        counter, _ = AppealNumber.objects.select_for_update().get_or_create(day=day)
-        AppealNumber.objects.filter(pk=counter.pk).update(last=F("last") + 1)
-        counter.refresh_from_db(fields=["last"])
-        last = counter.last
-    return f"SQ{day:%Y%m%d}{last:06d}"
+        return RawSQL(
+            "%s || regexp_replace(lpad(nextval(%s)::text, 20, '0'), '^0{0,14}', '')",
+            [f"SQ{day:%Y%m%d}", NUMBER_SEQUENCE],
+            output_field=CharField(),
+        )
+    counter, _ = AppealNumber.objects.select_for_update().get_or_create(day=day)
+    AppealNumber.objects.filter(pk=counter.pk).update(last=F("last") + 1)
+    counter.refresh_from_db(fields=["last"])
+    return f"SQ{day:%Y%m%d}{counter.last:06d}"
 
 
 def clean_intake(data: IntakeData) -> dict[str, Any]:

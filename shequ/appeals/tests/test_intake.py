@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import OperationalError
+from django.db import OperationalError, connection
+from django.utils import timezone
 
 from shequ.access.testing import sign_in
 from shequ.accounts.models import OutboxMessage
@@ -348,16 +349,23 @@ def test_an_open_intake_does_not_hold_up_the_next_number(transactional_db):
     from django.db import connections, transaction
     from django.utils import timezone
 
+    def take() -> str:
+        # What the appeal's INSERT evaluates, evaluated on its own.
+        expr = services._next_number(timezone.now())
+        with connections["default"].cursor() as cursor:
+            cursor.execute(f"SELECT {expr.sql}", expr.params)
+            return cursor.fetchone()[0]
+
     got: list[str] = []
 
     def other() -> None:
         try:
-            got.append(services._next_number(timezone.now()))
+            got.append(take())
         finally:
             connections.close_all()
 
     with transaction.atomic():
-        mine = services._next_number(timezone.now())
+        mine = take()
         thread = threading.Thread(target=other)
         thread.start()
         thread.join(timeout=10)  # with a row lock held to COMMIT this would wait for us: forever
@@ -365,6 +373,25 @@ def test_an_open_intake_does_not_hold_up_the_next_number(transactional_db):
     assert len(got) == 1 and got[0] != mine
     assert got[0][:10] == mine[:10] and int(got[0][10:]) > int(mine[10:])
     assert not AppealNumber.objects.exists()
+
+
+@pytest.mark.skipif(
+    __import__("django.db").db.connection.vendor != "postgresql",
+    reason="PostgreSQL numbers come from a sequence",
+)
+@pytest.mark.parametrize(
+    ("last", "suffix"), [(122, "000123"), (999_999, "1000000"), (12_345_677, "12345678")]
+)
+def test_the_insert_takes_the_number_and_pads_it_to_six_digits_at_least(world, payload, client, last, suffix):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT setval(%s, %s)", [services.NUMBER_SEQUENCE, last])
+    sign_in(client, world["zhangwei"])
+    r = post(client, payload)
+    assert r.status_code == 201
+    appeal = Appeal.objects.get(pk=r.json()["id"])
+    day = timezone.localtime(appeal.created_at).date()
+    assert appeal.number == f"SQ{day:%Y%m%d}{suffix}"
+    assert r.json()["number"] == appeal.number  # the instance held it at once: RETURNING
 
 
 # --- CSRF: a program without a session needs none; a signed-in browser does ------------------------------------
