@@ -1,0 +1,205 @@
+"""Intake A/B: the real POST /api/v1/appeals of two versions of the code, served side by side on one database and
+measured in alternating phases of one command, so that both see the same machine at the same time.
+
+    .venv/bin/python bench/intake/ab.py --before 075af7b [--after WORKTREE] [--requests 3000] [--rounds 3]
+
+What it does:
+ 1. checks out `--before` (any git revision) into a worktree under /tmp/shequ-bench (made once per revision);
+    `--after` is a folder of code, the working tree by default;
+ 2. creates the database `shequ_ab` the first time (migrate from the after code, Shenzhen pack, small demo seed)
+    and reuses it afterwards, so its history grows from run to run; both versions must share its schema;
+ 3. starts one gunicorn per version with the same environment as run.py (4 sync workers, DB_CONN_MAX_AGE 60, tasks
+    published to --broker), each with its own version's config/gunicorn.conf.py when it has one;
+ 4. warms both up, then runs --rounds rounds of one closed-loop phase each (--concurrency clients, --requests
+    appeals, fresh bodies from bench/lib/payloads.py), in the order before/after, then after/before, …;
+ 5. per phase: appeals/s, latency percentiles, the CPU of the gunicorn processes and of the database's backends per
+    answered request; writes bench/intake/results/<time>-ab.json and .md with the means and the after/before
+    ratios, and prints them.
+
+The absolute figures move with the machine (a VM whose speed varies by ±10 % from one minute to the next); the
+ratios of one run are what this measures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import secrets
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from bench.lib import benchenv, payloads
+from bench.lib.benchenv import BENCH_DIR, REPO, WORK, log
+
+RESULTS = BENCH_DIR / "intake" / "results"
+PATH = "/api/v1/appeals"
+
+
+def parse() -> argparse.Namespace:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--before", required=True, help="git revision of the baseline")
+    p.add_argument(
+        "--after", default=str(REPO), help="folder of the code compared with it (the working tree)"
+    )
+    p.add_argument("--requests", type=int, default=3000, help="appeals per phase")
+    p.add_argument("--rounds", type=int, default=3, help="measured phases per version")
+    p.add_argument("--concurrency", type=int, default=32)
+    p.add_argument("--workers", type=int, default=4)
+    p.add_argument("--db", default="shequ_ab")
+    p.add_argument(
+        "--broker", default="redis://127.0.0.1:6379/14", help="where tasks are published ('' = eager)"
+    )
+    p.add_argument("--seed", type=int, default=7)
+    return p.parse_args()
+
+
+def worktree(rev: str) -> Path:
+    sha = subprocess.run(
+        ["git", "rev-parse", "--verify", f"{rev}^{{commit}}"],
+        cwd=REPO,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    path = WORK / f"ab-{sha[:12]}"
+    if not path.exists():
+        subprocess.run(["git", "worktree", "add", "--detach", str(path), sha], cwd=REPO, check=True)
+    return path
+
+
+def serve(name: str, code: Path, env: dict, args: argparse.Namespace) -> benchenv.Server:
+    cmd = [str(benchenv.GUNICORN), "config.wsgi", "-w", str(args.workers), "-k", "sync"]
+    conf = code / "config" / "gunicorn.conf.py"
+    if conf.exists():
+        cmd += ["-c", str(conf)]
+    port = benchenv.free_port()
+    cmd += ["-b", f"127.0.0.1:{port}", "--backlog", "2048", "--timeout", "60", "--log-level", "warning"]
+    srv = benchenv.Server(name, cmd, env=env, cwd=code, port=port, health="/healthz")
+    try:
+        srv.wait_ready()
+    except BaseException:
+        srv.stop()
+        raise
+    return srv
+
+
+def phase(srv: benchenv.Server, bodies: Path, args: argparse.Namespace, headers: dict) -> dict:
+    from bench.intake.floor import pg_backend_cpu
+
+    pg0, cpu0 = pg_backend_cpu(args.db), srv.cpu_seconds()
+    rep = benchenv.run_load(
+        srv.base + PATH, bodies, n=args.requests, concurrency=args.concurrency, headers=headers
+    )
+    cpu = srv.cpu_seconds() - cpu0
+    pg1 = pg_backend_cpu(args.db)
+    pg = sum(max(0.0, v - pg0.get(pid, 0.0)) for pid, v in pg1.items())
+    ok = max(rep["ok"], 1)
+    row = {
+        "ok": rep["ok"],
+        "errors": rep["errors"],
+        "per_s": round(rep["throughput"], 1),
+        "p50": rep["p50_ms"],
+        "p95": rep["p95_ms"],
+        "p99": rep["p99_ms"],
+        "server_cpu_ms": round(cpu * 1000 / ok, 2),
+        "pg_cpu_ms": round(pg * 1000 / ok, 2),
+    }
+    srv.wait_idle()
+    return row
+
+
+def main() -> int:
+    args = parse()
+    code = {"before": worktree(args.before), "after": Path(args.after).resolve()}
+    report = benchenv.new_report(
+        "bench/intake/ab.py", args, before=args.before, after=str(code["after"]), phases=[], summary={}
+    )
+    if not benchenv.database_exists(args.db):
+        benchenv.recreate_database(args.db)
+        benchenv.seed_project_database(benchenv.django_env(args.db, conn_max_age=0), report["notes"])
+    benchenv.setup_django_here(args.db)
+    env = benchenv.server_env(
+        args.db, conn_max_age=60, broker=args.broker or None, notes=report["notes"], load_packages=["aiohttp"]
+    )
+    csrf = secrets.token_hex(16)
+    headers = {"Cookie": f"csrftoken={csrf}", "X-CSRFToken": csrf}
+    servers: dict[str, benchenv.Server] = {}
+    try:
+        for name in ("before", "after"):
+            servers[name] = serve(name, code[name], env, args)
+        for rnd in range(args.rounds + 1):  # round 0 warms both up and is not counted
+            order = ("before", "after") if rnd % 2 == 0 else ("after", "before")
+            for name in order:
+                bodies = WORK / f"ab-{rnd}-{name}.jsonl"
+                payloads.write_payloads(
+                    bodies, n=args.requests, seed=args.seed * 1000 + rnd * 2 + (name == "after")
+                )
+                row = {"round": rnd, "version": name, **phase(servers[name], bodies, args, headers)}
+                log(f"round {rnd} {name}: {json.dumps(row)}")
+                if rnd:
+                    report["phases"].append(row)
+    finally:
+        for srv in servers.values():
+            srv.stop()
+    report["appeals_in_db"] = benchenv.pg_query(args.db, "SELECT count(*) FROM appeals_appeal")[0][0]
+    report["uptime_after"] = benchenv.uptime()
+    for name in ("before", "after"):
+        rows = [r for r in report["phases"] if r["version"] == name]
+        report["summary"][name] = {
+            key: round(statistics.mean(r[key] for r in rows), 2)
+            for key in ("per_s", "p50", "p95", "p99", "server_cpu_ms", "pg_cpu_ms")
+        }
+    b, a = report["summary"]["before"], report["summary"]["after"]
+    report["summary"]["after_over_before"] = {key: round(a[key] / b[key], 3) if b[key] else None for key in b}
+    stamp = time.strftime("%Y%m%d-%H%M%SZ", time.gmtime())
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / f"{stamp}-ab.json").write_text(json.dumps(report, indent=2, ensure_ascii=False))
+    text = render(report)
+    (RESULTS / f"{stamp}-ab.md").write_text(text)
+    print(text)
+    return 0
+
+
+def render(r: dict) -> str:
+    keys = ("per_s", "p50", "p95", "p99", "server_cpu_ms", "pg_cpu_ms")
+    head = (
+        "| | appeals/s | p50 ms | p95 ms | p99 ms | gunicorn CPU ms / appeal | PostgreSQL CPU ms / appeal |"
+    )
+    lines = [
+        f"# Intake A/B: {r['before']} → {r['after']}",
+        "",
+        f"Command: `{r['command']}`  ",
+        f"Machine: {r['machine']}  ",
+        f"uptime before: `{r['uptime_before']}`, after: `{r['uptime_after']}`  ",
+        f"Appeals in `{r['args']['db']}` at the end: {r['appeals_in_db']:,}",
+        "",
+        f"**Means of {r['args']['rounds']} closed-loop phases each ({r['args']['concurrency']} clients, "
+        f"{r['args']['requests']} appeals a phase), alternating**",
+        "",
+        head,
+        "|---|---|---|---|---|---|---|",
+    ]
+    for name in ("before", "after", "after_over_before"):
+        s = r["summary"][name]
+        label = "after / before" if name == "after_over_before" else name
+        lines.append(f"| {label} | " + " | ".join(f"{s[k]}" for k in keys) + " |")
+    lines += [
+        "",
+        "**Every phase**",
+        "",
+        "| round | version | " + head[4:],
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for p in r["phases"]:
+        lines.append(f"| {p['round']} | {p['version']} | " + " | ".join(f"{p[k]}" for k in keys) + " |")
+    lines += ["", *[f"note: {n}  " for n in r["notes"]]]
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    sys.exit(main())
