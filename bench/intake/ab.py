@@ -12,7 +12,7 @@ What it does:
     published to --broker), each with its own version's config/gunicorn.conf.py when it has one;
  4. warms both up, then runs --rounds rounds of one closed-loop phase each (--concurrency clients, --requests
     appeals, fresh bodies from bench/lib/payloads.py), in the order before/after, then after/before, …;
- 5. per phase: appeals/s, latency percentiles, the CPU of the gunicorn processes and of the database's backends per
+ 5. per phase: appeals/s, latency percentiles, the CPU of the gunicorn processes and of all of PostgreSQL per
     answered request; writes bench/intake/results/<time>-ab.json and .md with the means and the after/before
     ratios, and prints them.
 
@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import secrets
 import statistics
 import subprocess
@@ -88,16 +89,35 @@ def serve(name: str, code: Path, env: dict, args: argparse.Namespace) -> benchen
     return srv
 
 
-def phase(srv: benchenv.Server, bodies: Path, args: argparse.Namespace, headers: dict) -> dict:
-    from bench.intake.floor import pg_backend_cpu
+def pg_cpu() -> float:
+    """CPU seconds so far of all of PostgreSQL: every live postgres process, plus the children that have exited
+    (the postmaster's cutime and cstime). A backend that closes during a phase (DB_CONN_MAX_AGE) still counts;
+    background work (WAL writer, autovacuum) is included, which the phases share alike."""
+    procs: dict[int, list[str]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            continue
+        if text[text.index("(") + 1 : text.rindex(")")] == "postgres":
+            procs[int(stat.parent.name)] = text.rsplit(")", 1)[1].split()
+    ticks = 0
+    for fields in procs.values():
+        ticks += int(fields[11]) + int(fields[12])  # utime, stime
+        if (
+            int(fields[1]) not in procs
+        ):  # the postmaster (its parent is not postgres): add its reaped children
+            ticks += int(fields[13]) + int(fields[14])
+    return ticks / os.sysconf("SC_CLK_TCK")
 
-    pg0, cpu0 = pg_backend_cpu(args.db), srv.cpu_seconds()
+
+def phase(srv: benchenv.Server, bodies: Path, args: argparse.Namespace, headers: dict) -> dict:
+    pg0, cpu0 = pg_cpu(), srv.cpu_seconds()
     rep = benchenv.run_load(
         srv.base + PATH, bodies, n=args.requests, concurrency=args.concurrency, headers=headers
     )
     cpu = srv.cpu_seconds() - cpu0
-    pg1 = pg_backend_cpu(args.db)
-    pg = sum(max(0.0, v - pg0.get(pid, 0.0)) for pid, v in pg1.items())
+    pg = pg_cpu() - pg0
     ok = max(rep["ok"], 1)
     row = {
         "ok": rep["ok"],
