@@ -73,22 +73,6 @@ def worktree(rev: str) -> Path:
     return path
 
 
-def serve(name: str, code: Path, env: dict, args: argparse.Namespace) -> benchenv.Server:
-    cmd = [str(benchenv.GUNICORN), "config.wsgi", "-w", str(args.workers), "-k", "sync"]
-    conf = code / "config" / "gunicorn.conf.py"
-    if conf.exists():
-        cmd += ["-c", str(conf)]
-    port = benchenv.free_port()
-    cmd += ["-b", f"127.0.0.1:{port}", "--backlog", "2048", "--timeout", "60", "--log-level", "warning"]
-    srv = benchenv.Server(name, cmd, env=env, cwd=code, port=port, health="/healthz")
-    try:
-        srv.wait_ready()
-    except BaseException:
-        srv.stop()
-        raise
-    return srv
-
-
 def pg_cpu() -> float:
     """CPU seconds so far of all of PostgreSQL: every live postgres process, plus the children that have exited
     (the postmaster's cutime and cstime). A backend that closes during a phase (DB_CONN_MAX_AGE) still counts;
@@ -151,7 +135,15 @@ def main() -> int:
     servers: dict[str, benchenv.Server] = {}
     try:
         for name in ("before", "after"):
-            servers[name] = serve(name, code[name], env, args)
+            servers[name] = benchenv.start_gunicorn(
+                env,
+                workers=args.workers,
+                worker_class="sync",
+                threads=1,
+                port=benchenv.free_port(),
+                name=name,
+                code=code[name],
+            )
         for rnd in range(args.rounds + 1):  # round 0 warms both up and is not counted
             order = ("before", "after") if rnd % 2 == 0 else ("after", "before")
             for name in order:

@@ -263,13 +263,16 @@ def start_gunicorn(
     port: int,
     name: str = "gunicorn",
     app: str = "config.wsgi",
+    code: Path = REPO,
 ) -> Server:
-    """gunicorn serving `app` on 127.0.0.1:port, ready (/healthz answers); stopped again if it never gets there."""
+    """gunicorn serving `app` of the code in `code` (this checkout, or another version's worktree) on
+    127.0.0.1:port, with that code's own config/gunicorn.conf.py when it has one (preload, gc.freeze); ready
+    (/healthz answers), or stopped again if it never gets there."""
+    conf = code / "config" / "gunicorn.conf.py"
     cmd = [
         str(GUNICORN),
         app,
-        "-c",
-        str(REPO / "config" / "gunicorn.conf.py"),  # the platform's own settings (preload, gc.freeze)
+        *(["-c", str(conf)] if conf.exists() else []),
         "-w",
         str(workers),
         "-k",
@@ -285,7 +288,7 @@ def start_gunicorn(
     ]
     if worker_class == "gthread":
         cmd += ["--threads", str(threads)]
-    srv = Server(name, cmd, env=env, cwd=REPO, port=port, health="/healthz")
+    srv = Server(name, cmd, env=env, cwd=code, port=port, health="/healthz")
     try:
         srv.wait_ready()
     except BaseException:
