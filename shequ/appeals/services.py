@@ -177,7 +177,13 @@ def _save_events(events: list[Event]) -> None:
 
 
 def _audit_step(
-    appeal: Appeal, action: str, actor: User | None, *, from_status: str, data: dict | None
+    appeal: Appeal,
+    action: str,
+    actor: User | None,
+    *,
+    from_status: str,
+    data: dict | None,
+    to_status: str | None = None,
 ) -> None:
     audit_record(
         action=f"appeal.{action}",
@@ -185,7 +191,7 @@ def _audit_step(
         actor_role=_roles(actor),
         obj=appeal,
         changes={
-            "status": {"before": from_status, "after": appeal.status},
+            "status": {"before": from_status, "after": to_status or appeal.status},
             **({"data": {"after": data}} if data else {}),
         },
     )
@@ -497,12 +503,9 @@ def _submit(
         if rule is not None:
             _assign(appeal, rule.lead_unit, co_units, now)
         _save_events(events)
-        if rule is None:
-            _audit_step(appeal, "submit", actor, from_status="", data=submitted)
-        else:  # the audit trail too tells the two steps apart
-            status, appeal.status = appeal.status, S.SUBMITTED
-            _audit_step(appeal, "submit", actor, from_status="", data=submitted)
-            appeal.status = status
+        # The audit trail too tells the two steps apart.
+        _audit_step(appeal, "submit", actor, from_status="", to_status=S.SUBMITTED, data=submitted)
+        if rule is not None:
             _audit_step(appeal, "dispatch", None, from_status=S.SUBMITTED, data=dispatched)
         _notify(appeal, "received")
     return appeal
