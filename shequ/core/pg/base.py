@@ -20,9 +20,12 @@ ALIVE_BYPASS_SECONDS = 1.0
 
 class DatabaseWrapper(base.DatabaseWrapper):
     _alive_at: float | None = None
+    # Set by Django's BaseDatabaseWrapper (connect(), close_if_unusable_or_obsolete()); django-stubs leaves them out.
+    health_check_enabled: bool
+    health_check_done: bool
 
-    def _commit(self) -> None:
-        super()._commit()
+    def commit(self) -> None:
+        super().commit()
         self._alive_at = time.monotonic()
 
     def close_if_health_check_failed(self) -> None:
