@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import secrets
 import statistics
 import subprocess
@@ -73,35 +72,13 @@ def worktree(rev: str) -> Path:
     return path
 
 
-def pg_cpu() -> float:
-    """CPU seconds so far of all of PostgreSQL: every live postgres process, plus the children that have exited
-    (the postmaster's cutime and cstime). A backend that closes during a phase (DB_CONN_MAX_AGE) still counts;
-    background work (WAL writer, autovacuum) is included, which the phases share alike."""
-    procs: dict[int, list[str]] = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            text = stat.read_text()
-        except OSError:
-            continue
-        if text[text.index("(") + 1 : text.rindex(")")] == "postgres":
-            procs[int(stat.parent.name)] = text.rsplit(")", 1)[1].split()
-    ticks = 0
-    for fields in procs.values():
-        ticks += int(fields[11]) + int(fields[12])  # utime, stime
-        if (
-            int(fields[1]) not in procs
-        ):  # the postmaster (its parent is not postgres): add its reaped children
-            ticks += int(fields[13]) + int(fields[14])
-    return ticks / os.sysconf("SC_CLK_TCK")
-
-
 def phase(srv: benchenv.Server, bodies: Path, args: argparse.Namespace, headers: dict) -> dict:
-    pg0, cpu0 = pg_cpu(), srv.cpu_seconds()
+    pg0, cpu0 = benchenv.pg_cpu(), srv.cpu_seconds()
     rep = benchenv.run_load(
         srv.base + PATH, bodies, n=args.requests, concurrency=args.concurrency, headers=headers
     )
     cpu = srv.cpu_seconds() - cpu0
-    pg = pg_cpu() - pg0
+    pg = benchenv.pg_cpu() - pg0
     ok = max(rep["ok"], 1)
     row = {
         "ok": rep["ok"],

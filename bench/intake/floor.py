@@ -131,18 +131,10 @@ def start_gunicorn(env: dict, args: argparse.Namespace, started: list[benchenv.S
     return srv
 
 
-def proc_cpu(pid: int) -> float | None:
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    except (OSError, IndexError, ValueError):
-        return None
-
-
 def pg_backend_cpu(db: str) -> dict[int, float]:
     """CPU seconds so far of each PostgreSQL backend connected to db (the server's connections)."""
     rows = benchenv.pg_query("postgres", "SELECT pid FROM pg_stat_activity WHERE datname = %s", [db])
-    return {pid: cpu for (pid,) in rows if (cpu := proc_cpu(pid)) is not None}
+    return {pid: cpu for (pid,) in rows if (cpu := benchenv.proc_cpu(pid)) is not None}
 
 
 def measure(

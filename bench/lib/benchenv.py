@@ -209,15 +209,7 @@ class Server:
 
     def cpu_seconds(self) -> float:
         """CPU time used so far by the group leader and its children that are alive."""
-        tick = os.sysconf("SC_CLK_TCK")
-        total = 0.0
-        for pid in self.pids():
-            try:
-                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-                total += (int(fields[11]) + int(fields[12])) / tick
-            except (OSError, IndexError, ValueError):
-                pass
-        return total
+        return sum(cpu for pid in self.pids() if (cpu := proc_cpu(pid)) is not None)
 
     def wait_idle(self, max_wait: float = 30.0) -> bool:
         """Wait until the server burns (almost) no CPU: a backlog left by an overloaded phase is not charged to
@@ -366,6 +358,40 @@ def run_load(
 
 
 # --- the machine ------------------------------------------------------------------------------------------
+def _proc_stat(pid: int) -> tuple[str, list[str]] | None:
+    """A process's name and the fields of /proc/<pid>/stat after it (state, ppid, …), or None if it is gone."""
+    try:
+        text = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    return text[text.index("(") + 1 : text.rindex(")")], text.rsplit(")", 1)[1].split()
+
+
+def proc_cpu(pid: int) -> float | None:
+    """CPU seconds so far of one live process (utime + stime), or None if it is gone."""
+    stat = _proc_stat(pid)
+    return None if stat is None else (int(stat[1][11]) + int(stat[1][12])) / os.sysconf("SC_CLK_TCK")
+
+
+def pg_cpu() -> float:
+    """CPU seconds so far of all of PostgreSQL: every live postgres process, plus the children that have exited
+    (the postmaster's cutime and cstime). A backend that closes during a phase (DB_CONN_MAX_AGE) still counts;
+    background work (WAL writer, autovacuum) is included."""
+    procs: dict[int, list[str]] = {}
+    for path in Path("/proc").glob("[0-9]*"):
+        stat = _proc_stat(int(path.name))
+        if stat is not None and stat[0] == "postgres":
+            procs[int(path.name)] = stat[1]
+    ticks = 0
+    for fields in procs.values():
+        ticks += int(fields[11]) + int(fields[12])  # utime, stime
+        if (
+            int(fields[1]) not in procs
+        ):  # the postmaster (its parent is not postgres): add its reaped children
+            ticks += int(fields[13]) + int(fields[14])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
 def uptime() -> str:
     return subprocess.run(["uptime"], capture_output=True, text=True, env=_MACHINE_ENV).stdout.strip()
 
