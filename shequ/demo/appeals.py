@@ -173,10 +173,11 @@ def _spread_over_past_days(rng: random.Random, pks: list[int], *, days: int) -> 
     deadline scan like any other. The audit trail keeps the true time of the seeding."""
     now = timezone.now()
     with transaction.atomic():
+        appeals = Appeal.objects.in_bulk(pks)
         for i, pk in enumerate(pks):
             day = timezone.localtime(now - timedelta(days=days * (len(pks) - i) / len(pks)))
             when = day.replace(hour=rng.randint(8, 18), minute=rng.randrange(60), second=0, microsecond=0)
-            appeal = Appeal.objects.get(pk=pk)
+            appeal = appeals[pk]
             shift = appeal.created_at - when
             if shift <= timedelta(0):
                 continue
