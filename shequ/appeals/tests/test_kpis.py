@@ -12,6 +12,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.management import call_command
 from django.db import connection, connections, transaction
+from django.test.utils import CaptureQueriesContext
 
 from shequ.access.testing import sign_in
 from shequ.appeals import kpis, services
@@ -475,9 +476,12 @@ def test_an_intake_the_rule_dispatches_counts_both_steps_as_the_rebuild_does(wor
         lead_unit=world.huafu_office,
         effective_from=date(2020, 1, 1),
     )
-    appeal = submit(world, urgency="emergency")
+    with CaptureQueriesContext(connection) as queries:
+        appeal = submit(world, urgency="emergency")
     assert appeal.status == "dispatched" and appeal.lead_unit == world.huafu_office
-    assert Appeal.objects.get(pk=appeal.pk).status == "dispatched"  # inserted so, not updated afterwards
+    assert Appeal.objects.get(pk=appeal.pk).status == "dispatched"
+    # Inserted so, not updated afterwards.
+    assert not [q for q in queries if q["sql"].startswith('UPDATE "appeals_appeal"')]
     steps = list(appeal.events.order_by("id").values_list("action", "from_status", "to_status"))
     assert steps == [("submit", "", "submitted"), ("dispatch", "submitted", "dispatched")]
     audited = AuditEntry.objects.filter(object_type="appeals.appeal", object_id=str(appeal.pk)).order_by(
