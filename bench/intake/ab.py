@@ -2,12 +2,15 @@
 measured in alternating phases of one command, so that both see the same machine at the same time.
 
     .venv/bin/python bench/intake/ab.py --before 075af7b [--after WORKTREE] [--requests 3000] [--rounds 3]
+    .venv/bin/python bench/intake/ab.py --before HEAD --before-client aiohttp   # the load generators compared
 
 What it does:
  1. checks out `--before` (any git revision) into a worktree under /tmp/shequ-bench (made once per revision);
     `--after` is a folder of code, the working tree by default;
  2. creates the database `shequ_ab` the first time (migrate from the after code, Shenzhen pack, small demo seed)
-    and reuses it afterwards, so its history grows from run to run; both versions must share its schema;
+    and reuses it afterwards, so its history grows from run to run; both versions must share its schema. With
+    --db-per-version, each version gets a new database of its own instead (`shequ_ab_before`, `shequ_ab_after`,
+    made afresh by that version's own migrations), so that a change of the schema (indexes) is measured too;
  3. starts one gunicorn per version with the same environment as run.py (4 sync workers, DB_CONN_MAX_AGE 60, tasks
     published to --broker), each with its own version's config/gunicorn.conf.py when it has one;
  4. warms both up, then runs --rounds rounds of one closed-loop phase each (--concurrency clients, --requests
@@ -52,9 +55,20 @@ def parse() -> argparse.Namespace:
     p.add_argument("--workers", type=int, default=4)
     p.add_argument("--db", default="shequ_ab")
     p.add_argument(
+        "--db-per-version",
+        action="store_true",
+        help="a new database per version, migrated by its own code (for schema changes)",
+    )
+    p.add_argument(
         "--broker", default="redis://127.0.0.1:6379/14", help="where tasks are published ('' = eager)"
     )
     p.add_argument("--seed", type=int, default=7)
+    p.add_argument(
+        "--before-client", default="raw", choices=["raw", "aiohttp"], help="load generator of before"
+    )
+    p.add_argument(
+        "--after-client", default="raw", choices=["raw", "aiohttp"], help="load generator of after"
+    )
     return p.parse_args()
 
 
@@ -72,13 +86,14 @@ def worktree(rev: str) -> Path:
     return path
 
 
-def phase(srv: benchenv.Server, bodies: Path, args: argparse.Namespace, headers: dict) -> dict:
-    pg0, cpu0 = benchenv.pg_cpu(), srv.cpu_seconds()
+def phase(srv: benchenv.Server, bodies: Path, args: argparse.Namespace, headers: dict, client: str) -> dict:
+    pg0, cpu0, load0 = benchenv.pg_cpu(), srv.cpu_seconds(), benchenv.children_cpu()
     rep = benchenv.run_load(
-        srv.base + PATH, bodies, n=args.requests, concurrency=args.concurrency, headers=headers
+        srv.base + PATH, bodies, n=args.requests, concurrency=args.concurrency, headers=headers, client=client
     )
     cpu = srv.cpu_seconds() - cpu0
     pg = benchenv.pg_cpu() - pg0
+    load = benchenv.children_cpu() - load0  # the load generator, a child process that has ended
     ok = max(rep["ok"], 1)
     row = {
         "ok": rep["ok"],
@@ -89,6 +104,7 @@ def phase(srv: benchenv.Server, bodies: Path, args: argparse.Namespace, headers:
         "p99": rep["p99_ms"],
         "server_cpu_ms": round(cpu * 1000 / ok, 2),
         "pg_cpu_ms": round(pg * 1000 / ok, 2),
+        "load_cpu_ms": round(load * 1000 / ok, 2),
     }
     srv.wait_idle()
     return row
@@ -100,20 +116,32 @@ def main() -> int:
     report = benchenv.new_report(
         "bench/intake/ab.py", args, before=args.before, after=str(code["after"]), phases=[], summary={}
     )
-    if not benchenv.database_exists(args.db):
-        benchenv.recreate_database(args.db)
-        benchenv.seed_project_database(benchenv.django_env(args.db, conn_max_age=0), report["notes"])
-    benchenv.setup_django_here(args.db)
-    env = benchenv.server_env(
-        args.db, conn_max_age=60, broker=args.broker or None, notes=report["notes"], load_packages=["aiohttp"]
-    )
+    dbs = {name: f"{args.db}_{name}" if args.db_per_version else args.db for name in ("before", "after")}
+    for name in ("after", "before"):
+        if args.db_per_version or not benchenv.database_exists(dbs[name]):
+            benchenv.recreate_database(dbs[name])
+            env0 = benchenv.django_env(dbs[name], conn_max_age=0)
+            benchenv.seed_project_database(
+                env0, report["notes"], code=code[name] if args.db_per_version else REPO
+            )
+        if not args.db_per_version:
+            break
+    benchenv.setup_django_here(dbs["after"])
+    envs = {
+        name: benchenv.server_env(
+            dbs[name], conn_max_age=60, broker=args.broker or None, notes=[], load_packages=["aiohttp"]
+        )
+        for name in ("before", "after")
+    }
+    if args.broker:
+        report["notes"].append(f"tasks published to {args.broker} (not eager); no worker consumed them")
     csrf = secrets.token_hex(16)
     headers = {"Cookie": f"csrftoken={csrf}", "X-CSRFToken": csrf}
     servers: dict[str, benchenv.Server] = {}
     try:
         for name in ("before", "after"):
             servers[name] = benchenv.start_gunicorn(
-                env,
+                envs[name],
                 workers=args.workers,
                 worker_class="sync",
                 threads=1,
@@ -128,23 +156,28 @@ def main() -> int:
                 payloads.write_payloads(
                     bodies, n=args.requests, seed=args.seed * 1000 + rnd * 2 + (name == "after")
                 )
-                row = {"round": rnd, "version": name, **phase(servers[name], bodies, args, headers)}
+                client = getattr(args, f"{name}_client")
+                row = {"round": rnd, "version": name, **phase(servers[name], bodies, args, headers, client)}
                 log(f"round {rnd} {name}: {json.dumps(row)}")
                 if rnd:
                     report["phases"].append(row)
     finally:
         for srv in servers.values():
             srv.stop()
-    report["appeals_in_db"] = benchenv.pg_query(args.db, "SELECT count(*) FROM appeals_appeal")[0][0]
+    report["appeals_in_db"] = sum(
+        benchenv.pg_query(db, "SELECT count(*) FROM appeals_appeal")[0][0] for db in set(dbs.values())
+    )
     report["uptime_after"] = benchenv.uptime()
     for name in ("before", "after"):
         rows = [r for r in report["phases"] if r["version"] == name]
         report["summary"][name] = {
             key: round(statistics.mean(r[key] for r in rows), 2)
-            for key in ("per_s", "p50", "p95", "p99", "server_cpu_ms", "pg_cpu_ms")
+            for key in ("per_s", "p50", "p95", "p99", "server_cpu_ms", "pg_cpu_ms", "load_cpu_ms")
         }
     b, a = report["summary"]["before"], report["summary"]["after"]
-    report["summary"]["after_over_before"] = {key: round(a[key] / b[key], 3) if b[key] else None for key in b}
+    report["summary"]["after_over_before"] = {
+        key: round(a[key] / b[key], 3) if b.get(key) and key in a else None for key in b
+    }
     stamp = time.strftime("%Y%m%d-%H%M%SZ", time.gmtime())
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / f"{stamp}-ab.json").write_text(json.dumps(report, indent=2, ensure_ascii=False))
@@ -155,9 +188,10 @@ def main() -> int:
 
 
 def render(r: dict) -> str:
-    keys = ("per_s", "p50", "p95", "p99", "server_cpu_ms", "pg_cpu_ms")
+    keys = ("per_s", "p50", "p95", "p99", "server_cpu_ms", "pg_cpu_ms", "load_cpu_ms")
     head = (
-        "| | appeals/s | p50 ms | p95 ms | p99 ms | gunicorn CPU ms / appeal | PostgreSQL CPU ms / appeal |"
+        "| | appeals/s | p50 ms | p95 ms | p99 ms | gunicorn CPU ms / appeal | PostgreSQL CPU ms / appeal "
+        "| load generator CPU ms / appeal |"
     )
     lines = [
         f"# Intake A/B: {r['before']} → {r['after']}",
@@ -165,13 +199,16 @@ def render(r: dict) -> str:
         f"Command: `{r['command']}`  ",
         f"Machine: {r['machine']}  ",
         f"uptime before: `{r['uptime_before']}`, after: `{r['uptime_after']}`  ",
-        f"Appeals in `{r['args']['db']}` at the end: {r['appeals_in_db']:,}",
+        f"Appeals in `{r['args']['db']}`{'_before and _after' if r['args'].get('db_per_version') else ''} at the "
+        f"end: {r['appeals_in_db']:,}  ",
+        f"Load generator: before `{r['args'].get('before_client', 'aiohttp')}`, "
+        f"after `{r['args'].get('after_client', 'aiohttp')}` (bench/lib/loadgen.py)",
         "",
         f"**Means of {r['args']['rounds']} closed-loop phases each ({r['args']['concurrency']} clients, "
         f"{r['args']['requests']} appeals a phase), alternating**",
         "",
         head,
-        "|---|---|---|---|---|---|---|",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for name in ("before", "after", "after_over_before"):
         s = r["summary"][name]
@@ -182,7 +219,7 @@ def render(r: dict) -> str:
         "**Every phase**",
         "",
         "| round | version | " + head[4:],
-        "|---|---|---|---|---|---|---|---|",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for p in r["phases"]:
         lines.append(f"| {p['round']} | {p['version']} | " + " | ".join(f"{p[k]}" for k in keys) + " |")

@@ -90,10 +90,13 @@ def setup_django_here(db: str, *, conn_max_age: int = 0) -> None:
     django.setup()
 
 
-def manage(env: dict[str, str], *args: str, check: bool = True) -> subprocess.CompletedProcess:
+def manage(
+    env: dict[str, str], *args: str, check: bool = True, code: Path = REPO
+) -> subprocess.CompletedProcess:
+    """manage.py of the code in `code` (this checkout, or another version's worktree)."""
     cmd = [str(PY), "manage.py", *args]
-    log("$ " + " ".join(cmd))
-    return subprocess.run(cmd, cwd=REPO, env=env, capture_output=True, text=True, check=check)
+    log(f"$ {' '.join(cmd)}" + (f"  (in {code})" if code != REPO else ""))
+    return subprocess.run(cmd, cwd=code, env=env, capture_output=True, text=True, check=check)
 
 
 # --- the database -----------------------------------------------------------------------------------------
@@ -141,12 +144,12 @@ def server_env(
     return env
 
 
-def seed_project_database(env: dict[str, str], notes: list[str]) -> None:
-    """migrate, the Shenzhen pack and the small demo seed (seed 1) into env's database; a failed seed is noted in
-    `notes` (and logged), not raised: the bench goes on with what is there."""
-    manage(env, "migrate", "--noinput", "-v", "0")
-    log(manage(env, "load_city_pack", "shenzhen").stdout.strip())
-    seeded = manage(env, "seed_demo", "--scale", "small", "--seed", "1", check=False)
+def seed_project_database(env: dict[str, str], notes: list[str], code: Path = REPO) -> None:
+    """migrate, the Shenzhen pack and the small demo seed (seed 1) into env's database, with the code in `code`;
+    a failed seed is noted in `notes` (and logged), not raised: the bench goes on with what is there."""
+    manage(env, "migrate", "--noinput", "-v", "0", code=code)
+    log(manage(env, "load_city_pack", "shenzhen", code=code).stdout.strip())
+    seeded = manage(env, "seed_demo", "--scale", "small", "--seed", "1", check=False, code=code)
     if seeded.returncode:
         tail = seeded.stderr.strip().splitlines()[-1:] or ["?"]
         notes.append(f"seed_demo failed (exit {seeded.returncode}): {tail[0]}")
@@ -324,8 +327,10 @@ def run_load(
     expect: int = 201,
     headers: dict | None = None,
     max_seconds: float = 240.0,
+    client: str = "raw",
 ) -> dict:
-    """Run bench/lib/loadgen.py in the load venv (a separate process) and return its JSON report."""
+    """Run bench/lib/loadgen.py in the load venv (a separate process) with `client` ("raw" or "aiohttp") and
+    return its JSON report."""
     out = WORK / f"load-{int(time.time() * 1000)}.json"
     cmd = [
         str(LOAD_VENV / "bin" / "python"),
@@ -348,6 +353,8 @@ def run_load(
         str(max_seconds),
         "--headers",
         json.dumps(headers or {}),
+        "--client",
+        client,
         "--out",
         str(out),
     ]
@@ -371,6 +378,15 @@ def proc_cpu(pid: int) -> float | None:
     """CPU seconds so far of one live process (utime + stime), or None if it is gone."""
     stat = _proc_stat(pid)
     return None if stat is None else (int(stat[1][11]) + int(stat[1][12])) / os.sysconf("SC_CLK_TCK")
+
+
+def children_cpu() -> float:
+    """CPU seconds (user + system) of this process's children that have ended and been waited for: the load
+    generator after run_load returns."""
+    import resource
+
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def pg_cpu() -> float:
