@@ -100,7 +100,9 @@ class AppealNumberField(models.CharField):
 class Appeal(models.Model):
     """One citizen appeal (诉求 / 工单)."""
 
-    number = AppealNumberField(_("number"), max_length=24, unique=True)
+    # Unique through the constraint in Meta: a plain unique index (unique=True would add a second, LIKE index on
+    # PostgreSQL; numbers are only ever looked up whole).
+    number = AppealNumberField(_("number"), max_length=24)
     text = models.TextField(_("description"))
     category = models.ForeignKey(Category, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.SUBMITTED)
@@ -120,9 +122,8 @@ class Appeal(models.Model):
         blind_index="contact_phone_hash",
         normalize="shequ.core.idnumbers.normalize_phone",
     )
-    contact_phone_hash = models.CharField(
-        max_length=64, blank=True, default="", db_index=True, editable=False
-    )
+    # Indexed in Meta (a plain index: db_index=True would add a LIKE index on PostgreSQL, useless for a hash).
+    contact_phone_hash = models.CharField(max_length=64, blank=True, default="", editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -130,11 +131,15 @@ class Appeal(models.Model):
     lat = models.FloatField(null=True, blank=True)
     lng = models.FloatField(null=True, blank=True)
     address = models.CharField(_("address"), max_length=200, blank=True)
-    area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="+")
+    # Indexed through (area, created_at) in Meta, which also serves the PROTECT check.
+    area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="+", db_index=False)
     location_precision = models.CharField(max_length=16, blank=True)  # point / area / district / city
     attributes = models.JSONField(default=dict, blank=True)
 
-    lead_unit = models.ForeignKey(Unit, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    # Indexed through (lead_unit, status) in Meta.
+    lead_unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
+    )
     default_unit_decided = models.BooleanField(_("default (兜底) unit decided"), default=False)
     supervised = models.BooleanField(_("under supervision"), default=False)
     merged_into = models.ForeignKey(
@@ -169,7 +174,11 @@ class Appeal(models.Model):
         ordering = ["-created_at"]
         verbose_name = _("appeal")
         verbose_name_plural = _("appeals")
+        # Every intake writes each of these indexes, so none repeats the leading column of another (the foreign keys
+        # above are indexed through them). bench/RESULTS.md §1.
+        constraints = [models.UniqueConstraint(fields=["number"], name="appeals_number_unique")]
         indexes = [
+            models.Index(fields=["contact_phone_hash"], name="appeals_phone_hash"),
             models.Index(fields=["status", "created_at"], name="appeals_status_created"),
             # The lists' order (newest first, id breaking ties): a page is read off the index, never sorted.
             models.Index(fields=["-created_at", "-id"], name="appeals_newest_first"),
@@ -205,7 +214,8 @@ class Assignment(models.Model):
     """A unit's part in an appeal: the lead unit (主办) or a co-handling unit (协办). Ended, never deleted."""
 
     appeal = models.ForeignKey(Appeal, on_delete=models.CASCADE, related_name="assignments")
-    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="assignments")
+    # Indexed through (unit, active) in Meta.
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="assignments", db_index=False)
     role = models.CharField(max_length=8, choices=AssignmentRole.choices)
     active = models.BooleanField(default=True)
     created_at = models.DateTimeField(default=timezone.now)
@@ -230,7 +240,8 @@ class Assignment(models.Model):
 class Event(models.Model):
     """The timeline: one row per action on an appeal (who, as which unit, from → to status, note, data)."""
 
-    appeal = models.ForeignKey(Appeal, on_delete=models.CASCADE, related_name="events")
+    # Indexed through (appeal, at) in Meta.
+    appeal = models.ForeignKey(Appeal, on_delete=models.CASCADE, related_name="events", db_index=False)
     action = models.CharField(max_length=32)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

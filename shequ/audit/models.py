@@ -69,7 +69,8 @@ class AuditEntry(models.Model):
     channel = models.CharField(_("channel"), max_length=20, choices=AuditChannel.choices)
     request_id = models.CharField(_("request ID"), max_length=64, blank=True)
     prev_hash = models.CharField(_("previous hash"), max_length=64)
-    hash = models.CharField(_("hash"), max_length=64, unique=True)
+    # Unique through the constraint in Meta (unique=True would add a LIKE index on PostgreSQL, useless for a hash).
+    hash = models.CharField(_("hash"), max_length=64)
 
     objects = AppendOnlyQuerySet.as_manager()
 
@@ -77,6 +78,7 @@ class AuditEntry(models.Model):
         ordering = ["-seq"]
         verbose_name = _("audit entry")
         verbose_name_plural = _("audit entries")
+        constraints = [models.UniqueConstraint(fields=["hash"], name="audit_entry_hash_unique")]
         # The audit page filters by one of these and lists newest first (by seq), so seq closes each index.
         indexes = [
             models.Index(fields=["actor_username", "seq"], name="audit_entry_actor_seq"),
