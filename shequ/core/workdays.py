@@ -265,36 +265,30 @@ _cache_lock = threading.Lock()
 _cached: tuple[tuple, WorkCalendar] | None = None
 
 
-# Per database alias: the fingerprint query compiled to SQL, and its parameters.
-_fingerprint_sql: dict[str, tuple[str, tuple]] = {}
+# A row's code: its date as days since 2000-01-01, doubled, plus 1 for a holiday; unique per (date, kind). Plain
+# integer arithmetic in SQL: the same sum with EXTRACT(YEAR/MONTH/DAY) computes in numeric and took PostgreSQL
+# ten times as long to plan and run (0.58 ms against 0.09 ms), on every deadline computed.
+_DAY_NUMBER = {
+    "postgresql": "({date} - DATE '2000-01-01')",
+    "sqlite": "CAST(julianday({date}) - julianday('2000-01-01') AS INTEGER)",
+}
 
 
 def _fingerprint() -> tuple:
     from django.db import connections
-    from django.db.models import BigIntegerField, Case, Count, F, Max, Sum, Value, When
-    from django.db.models.functions import ExtractDay, ExtractMonth, ExtractYear
 
     from .models import CalendarDay, DayKind
 
-    alias = CalendarDay.objects.db
-    compiled = _fingerprint_sql.get(alias)
-    if compiled is None:
-        # Compiling these expressions costs more than running the query (it is asked on every deadline): the SQL
-        # is built once per database and sent as it is after that.
-        # y*416 + m*32 + d is unique per date (416 = 13*32); doubling and adding the kind bit folds the kind in.
-        day_code = ExtractYear("date") * 416 + ExtractMonth("date") * 32 + ExtractDay("date")
-        kind_bit = Case(When(kind=DayKind.HOLIDAY, then=Value(1)), default=Value(0))
-        row_code = F("id") * (day_code * 2 + kind_bit)
-        query = (
-            CalendarDay.objects.order_by()
-            .annotate(one=Value(1))
-            .values("one")
-            .annotate(rows=Count("id"), top=Max("id"), mix=Sum(row_code, output_field=BigIntegerField()))
-            .values_list("rows", "top", "mix")
-        )
-        compiled = _fingerprint_sql[alias] = query.query.sql_with_params()
-    with connections[alias].cursor() as cursor:
-        cursor.execute(*compiled)
+    connection = connections[CalendarDay.objects.db]
+    q = connection.ops.quote_name
+    day = _DAY_NUMBER[connection.vendor].format(date=q("date"))
+    sql = (
+        f"SELECT COUNT(*), MAX({q('id')}), "  # noqa: S608 - names from the model, the kind a parameter
+        f"SUM({q('id')} * ({day} * 2 + CASE WHEN {q('kind')} = %s THEN 1 ELSE 0 END)) "
+        f"FROM {q(CalendarDay._meta.db_table)}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [DayKind.HOLIDAY.value])
         row = cursor.fetchone()
     return tuple(row) if row else (0, None, None)
 
