@@ -3,7 +3,8 @@
 The formulas and the action → counter table are written down in docs/kpis.md; this module is their only
 implementation:
 
-    record        called by the services inside the transaction of every action: adds to one rollup row
+    record        called by the services inside the transaction of every action: adds to the rollup rows of
+                  its key (the day's, the month's and the month's by street)
     kpi_query     the scoped read behind GET /api/v1/appeals/kpis and the leaders' dashboard: sums rollup rows
     kpis_rebuild  the offline repair path (manage.py rebuild_appeal_kpis): replays the event timeline
 
@@ -24,7 +25,7 @@ from typing import Any, NamedTuple
 
 from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
-from django.db.models import BigIntegerField, Exists, F, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.db.models import BigIntegerField, Case, Exists, F, OuterRef, Prefetch, Q, QuerySet, Sum, When
 from django.db.models.functions import Greatest, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -37,7 +38,7 @@ from shequ.geo.choices import LEVEL_DEPTH, AreaLevel
 from shequ.geo.models import Area
 
 from .choices import CONTACT_HOURS, EMERGENCY_DISPATCH_MINUTES, SATISFIED_RATINGS, Urgency
-from .models import Appeal, Category, Event, KpiDaily, KpiMonthly
+from .models import Appeal, Category, Event, KpiCounters, KpiDaily, KpiMonthly, KpiStreetMonthly
 
 log = logging.getLogger(__name__)
 
@@ -79,6 +80,8 @@ COUNTED = frozenset(
     }
 )
 COMMUNITY_DEPTH = LEVEL_DEPTH[AreaLevel.COMMUNITY]
+STREET_DEPTH = LEVEL_DEPTH[AreaLevel.STREET]
+ROLLUPS = (KpiDaily, KpiMonthly, KpiStreetMonthly)
 
 
 # --- where a count goes -----------------------------------------------------------------------------------------
@@ -123,6 +126,29 @@ def local_day(at: datetime) -> date:
 
 def _key(place: Place, at: datetime, unit_id: int | None) -> RowKey:
     return RowKey(local_day(at), unit_id, place.area_id, place.area_path, place.category_id)
+
+
+def _path_depth(path: str) -> int:
+    return path.count("/") - 2  # as Area.depth: "/440300/" is the city, 0
+
+
+def _month_key(key: RowKey) -> RowKey:
+    return key._replace(day=key.day.replace(day=1))
+
+
+def _street_month_key(key: RowKey) -> RowKey:
+    """The key of a KpiStreetMonthly row: the month, and the community's street (an area above street level is its
+    own key)."""
+    key = _month_key(key)
+    if _path_depth(key.area_path) <= STREET_DEPTH:
+        return key
+    from shequ.geo.selectors import area_by_code
+
+    code = [c for c in key.area_path.split("/") if c][STREET_DEPTH]
+    street = area_by_code(code)
+    if street is None:
+        raise LookupError(f"kpi: no street {code!r} above {key.area_path}")
+    return key._replace(area_id=street.pk, area_path=street.path)
 
 
 # --- what an event counts -----------------------------------------------------------------------------------------
@@ -356,6 +382,8 @@ def _add(key: RowKey, counts: Mapping[str, int]) -> None:
         }
         _subtract(KpiDaily, {"day": key.day, **lookup}, key, counts)
         _subtract(KpiMonthly, {"month": key.day.replace(day=1), **lookup}, key, counts)
+        street = _street_month_key(key)
+        _subtract(KpiStreetMonthly, {"month": street.day, **lookup, "area_id": street.area_id}, key, counts)
         return
     pending = _deferred_var.get()
     if pending is not None:
@@ -365,35 +393,38 @@ def _add(key: RowKey, counts: Mapping[str, int]) -> None:
 
 
 def _write(increments: Sequence[tuple[RowKey, Mapping[str, int]]]) -> None:
-    """Upsert the increments (none negative) into the day rows and the month rows: on PostgreSQL in one round
-    trip (a data-modifying WITH runs to completion whether or not the main statement reads it)."""
-    days: dict[RowKey, Counter[str]] = {}
-    months: dict[RowKey, Counter[str]] = {}
+    """Upsert the increments (none negative) into the day rows, the month rows and the street-month rows: on
+    PostgreSQL in one round trip (a data-modifying WITH runs to completion whether or not the main statement reads
+    it)."""
+    levels: dict[type[KpiCounters], dict[RowKey, Counter[str]]] = {model: {} for model in ROLLUPS}
     for key, counts in increments:
         # One row per key in each statement: ON CONFLICT DO UPDATE may not touch a row twice.
-        days.setdefault(key, Counter()).update(counts)
-        months.setdefault(key._replace(day=key.day.replace(day=1)), Counter()).update(counts)
-    daily_sql, daily_params = _upsert_sql(KpiDaily, days)
-    monthly_sql, monthly_params = _upsert_sql(KpiMonthly, months)
+        levels[KpiDaily].setdefault(key, Counter()).update(counts)
+        levels[KpiMonthly].setdefault(_month_key(key), Counter()).update(counts)
+        levels[KpiStreetMonthly].setdefault(_street_month_key(key), Counter()).update(counts)
+    statements = [_upsert_sql(model, rows) for model, rows in levels.items()]
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute(f"WITH daily AS ({daily_sql}) {monthly_sql}", [*daily_params, *monthly_params])
+            *ctes, (last_sql, _params) = statements
+            sql = "WITH " + ", ".join(f"level{i} AS ({cte_sql})" for i, (cte_sql, _) in enumerate(ctes))
+            cursor.execute(f"{sql} {last_sql}", [p for _sql, params in statements for p in params])
         else:
-            cursor.execute(daily_sql, daily_params)
-            cursor.execute(monthly_sql, monthly_params)
+            for sql, params in statements:
+                cursor.execute(sql, params)
 
 
 def _subtract(
-    model: type[KpiDaily] | type[KpiMonthly], lookup: dict[str, Any], key: RowKey, counts: Mapping[str, int]
+    model: type[KpiDaily] | type[KpiMonthly] | type[KpiStreetMonthly],
+    lookup: dict[str, Any],
+    key: RowKey,
+    counts: Mapping[str, int],
 ) -> None:
     """A negative count (a voided rating) only ever updates a row that exists, and never below zero."""
     if not model.objects.filter(**lookup).update(**_increments(counts)):
         log.warning("kpi: nothing to subtract from for %s (rollups older than the event?)", key)
 
 
-def _upsert_sql(
-    model: type[KpiDaily] | type[KpiMonthly], rows: Mapping[RowKey, Mapping[str, int]]
-) -> tuple[str, list[Any]]:
+def _upsert_sql(model: type[KpiCounters], rows: Mapping[RowKey, Mapping[str, int]]) -> tuple[str, list[Any]]:
     """Add to each key's row if it exists, else create it: one INSERT … ON CONFLICT DO UPDATE on the key's unique
     index (PostgreSQL and SQLite alike), so that two transactions adding to a new row never both insert. The key's
     day is the row's period start (the first of the month for KpiMonthly)."""
@@ -431,7 +462,7 @@ def kpis_rebuild(*, since: date | None = None) -> int:
     with transaction.atomic():
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
-                for model in (KpiDaily, KpiMonthly):
+                for model in ROLLUPS:
                     table = connection.ops.quote_name(model._meta.db_table)
                     cursor.execute(f"LOCK TABLE {table} IN SHARE ROW EXCLUSIVE MODE")
         old = KpiDaily.objects.all() if since is None else KpiDaily.objects.filter(day__gte=since)
@@ -465,11 +496,12 @@ def kpis_rebuild(*, since: date | None = None) -> int:
             batch_size=1000,
         )
         _rebuild_months(since)
+        _rebuild_street_months(since)
     if connection.vendor == "postgresql":
         # Fresh statistics for the planner: after millions of rows changed at once, autovacuum may take minutes to
         # notice, and until then the KPI reads are planned for the old table (bench/RESULTS.md, the KPI endpoint).
         with connection.cursor() as cursor:
-            for model in (KpiDaily, KpiMonthly):
+            for model in ROLLUPS:
                 cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
     return len(totals)
 
@@ -496,6 +528,41 @@ def _rebuild_months(since: date | None) -> None:
                 unit_id=r["unit_id"],
                 area_id=r["area_id"],
                 area_path=r["area_path"],
+                category_id=r["category_id"],
+                **{name: int(r[name] or 0) for name in COUNTERS},
+            )
+            for r in rows.iterator(chunk_size=2000)
+        ),
+        batch_size=1000,
+    )
+
+
+def _rebuild_street_months(since: date | None) -> None:
+    """The street-month rows from the monthly ones, for the months from `since`'s (all without it): one GROUP BY
+    over the monthly rows joined to their community's parent, the street."""
+    first = since.replace(day=1) if since else None
+    old = (
+        KpiStreetMonthly.objects.all() if first is None else KpiStreetMonthly.objects.filter(month__gte=first)
+    )
+    old.delete()
+    months = KpiMonthly.objects.all() if first is None else KpiMonthly.objects.filter(month__gte=first)
+    below = Q(area__depth__gt=STREET_DEPTH)
+    rows = (
+        months.annotate(
+            street_id=Case(When(below, then=F("area__parent_id")), default=F("area_id")),
+            street_path=Case(When(below, then=F("area__parent__path")), default=F("area_path")),
+        )
+        .values("month", "unit_id", "street_id", "street_path", "category_id")
+        .annotate(**{name: Sum(name) for name in COUNTERS})
+        .order_by()
+    )
+    KpiStreetMonthly.objects.bulk_create(
+        (
+            KpiStreetMonthly(
+                month=r["month"],
+                unit_id=r["unit_id"],
+                area_id=r["street_id"],
+                area_path=r["street_path"],
                 category_id=r["category_id"],
                 **{name: int(r[name] or 0) for name in COUNTERS},
             )
@@ -659,10 +726,17 @@ def kpi_report(
     if _whole_months(date_from, date_to) is None:  # every grouping reads the same daily rows
         raws.update(_read_many(where, reads, date_from, date_to, by_day=True))
     else:  # the days from the daily rows, the rest from whole months and edge days
-        for by_day in (True, False):
-            batch = {g: fields for g, fields in reads.items() if (g == "day") == by_day}
+        # Whole months come by street unless a community is asked for, as a grouping or as the place (a path
+        # below street level, which no street row is under): then from the community-level months.
+        by_street = all(_path_depth(p) <= STREET_DEPTH for p in paths)
+        for by_day, street in ((True, False), (False, True), (False, False)):
+            batch = {
+                g: fields
+                for g, fields in reads.items()
+                if (g == "day") == by_day and (by_day or (by_street and g != "community") == street)
+            }
             if batch:
-                raws.update(_read_many(where, batch, date_from, date_to, by_day=by_day))
+                raws.update(_read_many(where, batch, date_from, date_to, by_day=by_day, by_street=street))
     results = {g: _fold(g, raws[g], date_from, date_to, min_volume) for g in reads}
     if "none" in wanted and "none" not in results:
         results["none"] = _fold("none", raws["category"], date_from, date_to, min_volume)
@@ -680,26 +754,31 @@ SQL_GROUPS: dict[str, list[str]] = {
 
 
 def _read_many(
-    where: Q, groups: Mapping[str, list[str]], date_from: date, date_to: date, *, by_day: bool
+    where: Q,
+    groups: Mapping[str, list[str]],
+    date_from: date,
+    date_to: date,
+    *,
+    by_day: bool,
+    by_street: bool = False,
 ) -> dict[str, list[dict]]:
     """The summed rollup rows of each grouping. Groupings with the same fields share one read; on PostgreSQL
     several groupings are one GROUPING SETS statement per rollup table."""
     distinct: dict[tuple[str, ...], list[str]] = {}
     for g, fields in groups.items():
         distinct.setdefault(tuple(fields), []).append(g)
+    parts = _periods(date_from, date_to, by_day=by_day, by_street=by_street)
     if connection.vendor == "postgresql" and len(distinct) > 1:
-        by_fields = _read_grouping_sets(where, list(distinct), date_from, date_to, by_day=by_day)
+        by_fields = _read_grouping_sets(where, list(distinct), parts)
     else:
-        by_fields = {
-            fields: _read(where, list(fields), date_from, date_to, by_day=by_day) for fields in distinct
-        }
+        by_fields = {fields: _read(where, list(fields), parts) for fields in distinct}
     return {g: by_fields[fields] for fields, names in distinct.items() for g in names}
 
 
-def _read(where: Q, sql_group: list[str], date_from: date, date_to: date, *, by_day: bool) -> list[dict]:
+def _read(where: Q, sql_group: list[str], parts: list[QuerySet]) -> list[dict]:
     sums = {name: Sum(name) for name in COUNTERS}
     raw: list[dict[str, Any]] = []
-    for part in _periods(date_from, date_to, by_day=by_day):
+    for part in parts:
         qs = part.filter(where).order_by()
         if sql_group:
             raw += qs.values(*sql_group).annotate(**sums)
@@ -720,7 +799,7 @@ _MONTHLY_COLUMNS = {**_DAILY_COLUMNS, "month": "month"}
 
 
 def _read_grouping_sets(
-    where: Q, groupings: list[tuple[str, ...]], date_from: date, date_to: date, *, by_day: bool
+    where: Q, groupings: list[tuple[str, ...]], parts: list[QuerySet]
 ) -> dict[tuple[str, ...], list[dict]]:
     """PostgreSQL: every grouping in one statement per period part. GROUPING() tells which set a row belongs to;
     a NULL unit or category inside its own set is a real key (not dispatched, uncategorised)."""
@@ -729,10 +808,10 @@ def _read_grouping_sets(
     all_bits = (1 << len(fields)) - 1
     set_of_mask = {all_bits & ~sum(bit[f] for f in grouping): grouping for grouping in groupings}
     out: dict[tuple[str, ...], list[dict]] = {grouping: [] for grouping in groupings}
-    for part in _periods(date_from, date_to, by_day=by_day):
+    for part in parts:
         qs = part.filter(where)
         table = connection.ops.quote_name(qs.model._meta.db_table)
-        columns = _MONTHLY_COLUMNS if qs.model is KpiMonthly else _DAILY_COLUMNS
+        columns = _DAILY_COLUMNS if qs.model is KpiDaily else _MONTHLY_COLUMNS
         compiler = qs.query.get_compiler(connection=connection)
         where_sql, params = compiler.compile(qs.query.where)
         exprs = [columns[f] for f in fields]
@@ -786,11 +865,12 @@ def _fold(group_by: str, raw: list[dict], date_from: date, date_to: date, min_vo
     return KpiResult(date_from, date_to, group_by, rows, left_out)
 
 
-def _periods(date_from: date, date_to: date, *, by_day: bool) -> list[QuerySet]:
-    """Which rollup answers which part of the period: the whole calendar months inside it from KpiMonthly, the
-    days before the first and after the last whole month from KpiDaily. A year is then about twelve monthly rows
-    per key instead of 365 daily ones. Grouped by day, everything comes from KpiDaily. Daily rows carry their
-    day's month as `month`, so that a month grouping reads both alike."""
+def _periods(date_from: date, date_to: date, *, by_day: bool, by_street: bool = False) -> list[QuerySet]:
+    """Which rollup answers which part of the period: the whole calendar months inside it from KpiMonthly (or
+    KpiStreetMonthly, `by_street`), the days before the first and after the last whole month from KpiDaily. A year
+    is then about twelve monthly rows per key instead of 365 daily ones, and by street far fewer keys. Grouped by
+    day, everything comes from KpiDaily. Daily rows carry their day's month as `month`, so that a month grouping
+    reads both alike."""
     daily = KpiDaily.objects.annotate(month=TruncMonth("day"))
     whole = Q(day__gte=date_from, day__lte=date_to)
     if by_day:
@@ -799,7 +879,8 @@ def _periods(date_from: date, date_to: date, *, by_day: bool) -> list[QuerySet]:
     if months is None:
         return [daily.filter(whole)]
     first, end = months
-    parts: list[QuerySet] = [KpiMonthly.objects.filter(month__gte=first, month__lt=end)]
+    monthly = KpiStreetMonthly if by_street else KpiMonthly
+    parts: list[QuerySet] = [monthly.objects.filter(month__gte=first, month__lt=end)]
     if date_from < first or end <= date_to:
         parts.append(daily.filter(Q(day__gte=date_from, day__lt=first) | Q(day__gte=end, day__lte=date_to)))
     return parts

@@ -418,3 +418,42 @@ class KpiMonthly(KpiCounters):
 
     def __str__(self) -> str:
         return f"{self.month:%Y-%m} {self.area_path} unit={self.unit_id} category={self.category_id}"
+
+
+class KpiStreetMonthly(KpiCounters):
+    """KpiMonthly with the community rolled up to its street: what a long period reads when nothing asks for a
+    community (the city's and a district's year, by district, street, unit, category or month).
+
+    A month of KpiMonthly has about as many rows as appeals, since most (unit, community, category) keys see one
+    or two a month; by street there are ten times fewer areas, so a year sums a small fraction of the rows
+    (bench/RESULTS.md, the KPI endpoint). `area` is the street, or the area itself when the appeal is located only
+    above street level. Kept by `kpis.record` with the other two in the same statement, rebuilt from the monthly
+    rows by `kpis_rebuild`; a street's row always equals the sum of its communities' monthly rows (tested).
+    """
+
+    month = models.DateField(_("month"))
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="+")
+    area_path = PathField(_("area path"), max_length=400)
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+
+    class Meta:
+        verbose_name = _("KPI month by street")
+        verbose_name_plural = _("KPI months by street")
+        constraints = [
+            models.UniqueConstraint(
+                "month",
+                Coalesce("unit", 0),
+                "area",
+                Coalesce("category", 0),
+                name="appeals_kpis_one_row_per_key",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["area_path"], name="appeals_kpis_path_prefix", opclasses=["varchar_pattern_ops"]
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.area_path} unit={self.unit_id} category={self.category_id}"

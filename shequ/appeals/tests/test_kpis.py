@@ -17,7 +17,7 @@ from django.test.utils import CaptureQueriesContext
 from shequ.access.testing import sign_in
 from shequ.appeals import kpis, services
 from shequ.appeals.kpis import COUNTERS, kpi_query, kpis_rebuild
-from shequ.appeals.models import Appeal, Category, KpiDaily, KpiMonthly
+from shequ.appeals.models import Appeal, Category, KpiDaily, KpiMonthly, KpiStreetMonthly
 from shequ.core.errors import NotFound, ShequError
 from shequ.geo.models import Area
 
@@ -50,10 +50,11 @@ def handle(world: World, appeal: Appeal, *, by: str = "lina") -> Appeal:
 
 
 def rows_now() -> set[tuple]:
-    """Every rollup row, daily and monthly, as comparable tuples (level, key and counters)."""
+    """Every rollup row, daily, monthly and by street, as comparable tuples (level, key and counters)."""
     key = ["unit_id", "area_id", "area_path", "category_id", *COUNTERS]
     daily = {("day", *r) for r in KpiDaily.objects.values_list("day", *key)}
-    return daily | {("month", *r) for r in KpiMonthly.objects.values_list("month", *key)}
+    monthly = {("month", *r) for r in KpiMonthly.objects.values_list("month", *key)}
+    return daily | monthly | {("street", *r) for r in KpiStreetMonthly.objects.values_list("month", *key)}
 
 
 def total(user, **kw) -> dict:
@@ -390,6 +391,7 @@ def test_a_rebuild_from_the_timeline_gives_the_rows_the_live_updates_wrote(world
     KpiDaily.objects.update(received=0)  # the damage a repair has to undo
     KpiDaily.objects.filter(day=MON).delete()
     KpiMonthly.objects.update(replied=7)
+    KpiStreetMonthly.objects.update(rated=9)
     assert kpis_rebuild() == len([r for r in live if r[0] == "day"])
     assert rows_now() == live
 
@@ -445,6 +447,7 @@ def test_a_rebuild_also_matches_after_reassignments_returns_reopens_and_late_eme
     live = rows_now()
     KpiDaily.objects.all().delete()
     KpiMonthly.objects.all().delete()
+    KpiStreetMonthly.objects.all().delete()
     kpis_rebuild()
     assert rows_now() == live
 
@@ -453,6 +456,7 @@ def test_a_rebuild_from_a_date_leaves_the_days_before_it_alone(world, huafu_week
     live = rows_now()
     KpiDaily.objects.filter(day__gte=TUE).delete()
     KpiMonthly.objects.all().delete()  # the month of TUE is re-summed from its daily rows, MON's included
+    KpiStreetMonthly.objects.all().delete()  # and the street's month from the community months
     call_command("rebuild_appeal_kpis", "--from", TUE.isoformat())
     assert rows_now() == live
     assert kpis.kpi_query(user=world["chenjing"], date_from=MON, date_to=WED).rows[0]["received"] == 5
@@ -500,6 +504,7 @@ def test_an_intake_the_rule_dispatches_counts_both_steps_as_the_rebuild_does(wor
     live = rows_now()
     KpiDaily.objects.all().delete()
     KpiMonthly.objects.all().delete()
+    KpiStreetMonthly.objects.all().delete()
     kpis_rebuild()
     assert rows_now() == live
 
@@ -519,6 +524,9 @@ def test_deferred_increments_are_written_once_at_the_end_and_not_at_all_on_an_er
     assert (rows[MON].received, rows[MON].rejected, rows[MON].closed, rows[TUE].received) == (2, 1, 1, 1)
     month = KpiMonthly.objects.get()
     assert (month.month, month.received, month.rejected, month.closed) == (MON.replace(day=1), 3, 1, 1)
+    street = KpiStreetMonthly.objects.get()  # the community's street: 华富街道
+    assert (street.area_id, street.area_path) == (area.parent_id, area.parent.path)
+    assert (street.month, street.received, street.rejected, street.closed) == (MON.replace(day=1), 3, 1, 1)
 
     with pytest.raises(RuntimeError), transaction.atomic(), kpis.deferred():
         kpis._add(key, {"received": 5})
@@ -612,14 +620,70 @@ def test_a_long_period_reads_monthly_rows_and_a_short_one_daily_rows(world):
     from django.test.utils import CaptureQueriesContext
 
     dispatch(world, submit(world), world.lina_unit)
-    with CaptureQueriesContext(connection) as year:
-        kpi_query(user=world["chenjing"], date_from=date(2025, 3, 1), date_to=date(2026, 2, 28))
-    with CaptureQueriesContext(connection) as week:
-        kpi_query(user=world["chenjing"], date_from=MON, date_to=WED)
-    year_sql = " ".join(q["sql"] for q in year.captured_queries)
-    week_sql = " ".join(q["sql"] for q in week.captured_queries)
-    assert "appeals_kpimonthly" in year_sql and "appeals_kpidaily" not in year_sql
-    assert "appeals_kpidaily" in week_sql and "appeals_kpimonthly" not in week_sql
+    year = {"date_from": date(2025, 3, 1), "date_to": date(2026, 2, 28)}
+
+    def tables(user, **kw) -> set[str]:
+        with CaptureQueriesContext(connection) as read:
+            kpi_query(user=user, **kw)
+        sql = " ".join(q["sql"] for q in read.captured_queries)
+        return {t for t in ("kpidaily", "kpimonthly", "kpistreetmonthly") if f"appeals_{t}" in sql}
+
+    # The city's year by district (or in total) sums months by street; by community, months by community.
+    assert tables(world["chenjing"], **year) == {"kpistreetmonthly"}
+    assert tables(world["chenjing"], group_by="district", **year) == {"kpistreetmonthly"}
+    assert tables(world["chenjing"], group_by="community", **year) == {"kpimonthly"}
+    # A community's own year cannot be read from its street's rows.
+    assert tables(world["chenjing"], area=world.huafu_community.code, **year) == {"kpimonthly"}
+    assert tables(world["chenjing"], area=world.huafu_community.parent.code, **year) == {"kpistreetmonthly"}
+    assert tables(world["chenjing"], date_from=MON, date_to=WED) == {"kpidaily"}
+
+
+def test_street_months_are_the_sums_of_their_communities_and_answer_as_they_would(world, clock):
+    """Events in two communities of 华富街道, one of 园岭街道 and one located only to 福田区, over three months:
+    each street's monthly row is the sum of its communities' rows, and every period, place and grouping gives the
+    same answer from them as from the community months (and from the days)."""
+    from shequ.appeals import kpis as kpi_module
+
+    huafu = world.huafu_community
+    other = Area.objects.filter(parent=huafu.parent).exclude(pk=huafu.pk).first()
+    yuanling = Area.objects.get(code="440304009002").parent  # another street of 福田区
+    places = [huafu, other, Area.objects.filter(parent=yuanling).first(), huafu.parent.parent]
+    for i, day in enumerate((date(2026, 1, 30), date(2026, 2, 3), date(2026, 3, 2), date(2026, 3, 31))):
+        clock.set(at(day, 10))
+        for place in places[: i + 1]:
+            dispatch(world, submit(world, area=place), world.lina_unit)
+    expected: dict[tuple, int] = {}
+    for month, unit, path, category, n in KpiMonthly.objects.values_list(
+        "month", "unit_id", "area_path", "category_id", "received"
+    ):
+        codes = [c for c in path.split("/") if c]
+        street = "/" + "/".join(codes[:3]) + "/" if len(codes) > 3 else path
+        expected[(month, unit, street, category)] = expected.get((month, unit, street, category), 0) + n
+    got = {
+        (m, u, p, c): n
+        for m, u, p, c, n in KpiStreetMonthly.objects.values_list(
+            "month", "unit_id", "area_path", "category_id", "received"
+        )
+    }
+    assert got == expected and len(got) < KpiMonthly.objects.count()
+
+    chenjing = world["chenjing"]
+    street_reads = kpi_module._periods
+    for date_from, date_to in [(date(2026, 1, 1), date(2026, 3, 31)), (date(2026, 1, 30), date(2026, 3, 31))]:
+        for group_by in ("none", "district", "street", "unit", "category", "month"):
+            for area in (None, huafu.parent.parent.code, huafu.parent.code):
+                kw = {"date_from": date_from, "date_to": date_to, "group_by": group_by, "min_volume": 0}
+                by_street = kpi_query(user=chenjing, area=area, **kw).rows
+                kpi_module._periods = lambda *a, **k: street_reads(*a, **{**k, "by_street": False})
+                try:
+                    by_community = kpi_query(user=chenjing, area=area, **kw).rows
+                finally:
+                    kpi_module._periods = street_reads
+                assert by_street == by_community, (group_by, area, date_from)
+    assert (
+        kpi_query(user=chenjing, date_from=date(2026, 1, 1), date_to=date(2026, 3, 31)).rows[0]["received"]
+        == 10
+    )
 
 
 def test_a_report_of_several_groupings_equals_the_single_queries_with_fewer_reads(world, huafu_week):
