@@ -29,7 +29,6 @@ import argparse
 import json
 import secrets
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -72,20 +71,6 @@ def parse() -> argparse.Namespace:
     return p.parse_args()
 
 
-def worktree(rev: str) -> Path:
-    sha = subprocess.run(
-        ["git", "rev-parse", "--verify", f"{rev}^{{commit}}"],
-        cwd=REPO,
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout.strip()
-    path = WORK / f"ab-{sha[:12]}"
-    if not path.exists():
-        subprocess.run(["git", "worktree", "add", "--detach", str(path), sha], cwd=REPO, check=True)
-    return path
-
-
 def phase(srv: benchenv.Server, bodies: Path, args: argparse.Namespace, headers: dict, client: str) -> dict:
     pg0, cpu0, load0 = benchenv.pg_cpu(), srv.cpu_seconds(), benchenv.children_cpu()
     rep = benchenv.run_load(
@@ -112,7 +97,7 @@ def phase(srv: benchenv.Server, bodies: Path, args: argparse.Namespace, headers:
 
 def main() -> int:
     args = parse()
-    code = {"before": worktree(args.before), "after": Path(args.after).resolve()}
+    code = {"before": benchenv.worktree(args.before), "after": Path(args.after).resolve()}
     report = benchenv.new_report(
         "bench/intake/ab.py", args, before=args.before, after=str(code["after"]), phases=[], summary={}
     )

@@ -1,6 +1,6 @@
 """KPI endpoint latency with a million appeals in PostgreSQL.
 
-   .venv/bin/python bench/kpi/run.py --appeals 1000000
+   .venv/bin/python bench/kpi/run.py --appeals 1000000 [--before REV]
 
 1. uses the bench database (`shequ_bench`, as bench/intake/run.py left it; set up from scratch if missing);
 2. grows it to --appeals appeals by COPY (bench/lib/grow.py: synthetic, spread over 365 days, areas, units,
@@ -11,6 +11,8 @@
    GET /api/v1/appeals/kpis?group_by=district|street|unit&from=…&to=… over the last 30 and the last 365 days,
    --requests requests each (at most --max-seconds), one client at a time (a leader opening the dashboard), and
    with --concurrency N a second round with N clients at once;
+   with --before REV, a second gunicorn serves that git revision's code (a worktree) on the same database, and
+   every measurement is taken from both, in alternating order, so that the ratio is of one command;
 5. writes bench/kpi/results/<time>.json and .md.
 """
 
@@ -50,6 +52,7 @@ def main() -> int:
         "autovacuum gets to it)",
     )
     p.add_argument("--seed", type=int, default=5)
+    p.add_argument("--before", default="", help="also serve this git revision's code and measure it alike")
     args = p.parse_args()
     started = time.time()
     RESULTS.mkdir(parents=True, exist_ok=True)
@@ -99,9 +102,17 @@ def main() -> int:
             report["pending"] = f"rebuild_appeal_kpis failed: {r.stderr.strip().splitlines()[-1:]}"
             return finish(report, started)
     report["kpi_rows"] = benchenv.pg_query(args.db, "SELECT count(*) FROM appeals_kpidaily")[0][0]
+    tables = [
+        t[0]
+        for t in benchenv.pg_query(
+            args.db, "SELECT tablename FROM pg_tables WHERE tablename LIKE 'appeals_kpi%%' ORDER BY 1"
+        )
+    ]
+    report["rollup_rows"] = {t: benchenv.pg_query(args.db, f"SELECT count(*) FROM {t}")[0][0] for t in tables}
     if args.analyze:
         t = time.perf_counter()
-        benchenv.pg_query(args.db, "ANALYZE appeals_kpidaily")
+        for table in tables:
+            benchenv.pg_query(args.db, f"ANALYZE {table}")
         report["analyze_seconds"] = round(time.perf_counter() - t, 1)
     report["kpi_stats"] = benchenv.pg_query(
         args.db,
@@ -116,32 +127,50 @@ def main() -> int:
     token = t.stdout.strip().splitlines()[-1]
     headers = {"Authorization": f"Bearer {token}"}
 
-    srv = benchenv.start_gunicorn(
-        env, workers=args.workers, worker_class="sync", threads=1, port=benchenv.free_port()
-    )
+    servers = {
+        "after": benchenv.start_gunicorn(
+            env, workers=args.workers, worker_class="sync", threads=1, port=benchenv.free_port()
+        )
+    }
+    if args.before:
+        servers["before"] = benchenv.start_gunicorn(
+            env,
+            workers=args.workers,
+            worker_class="sync",
+            threads=1,
+            port=benchenv.free_port(),
+            name="gunicorn-before",
+            code=benchenv.worktree(args.before),
+        )
+    srv = servers["after"]
     try:
         today = timezone.localdate()
+        turn = 0
         for days in (30, 365):
             since = today - timedelta(days=days - 1)
             for group in args.group_by.split(","):
-                url = f"{srv.base}/api/v1/appeals/kpis?group_by={group}&from={since}&to={today}"
-                first = benchenv.run_load(
-                    url, None, n=5, concurrency=1, method="GET", expect=200, headers=headers
-                )
-                for conc in [1] + ([args.concurrency] if args.concurrency > 1 else []):
-                    r = benchenv.run_load(
-                        url, None, n=args.requests, concurrency=conc, method="GET", expect=200,
-                        headers=headers, max_seconds=args.max_seconds,
-                    )  # fmt: skip
-                    r.update(
-                        group_by=group, days=days, url=url.replace(srv.base, ""), warmup_p50=first["p50_ms"]
+                path = f"/api/v1/appeals/kpis?group_by={group}&from={since}&to={today}"
+                order = list(servers) if turn % 2 == 0 else list(reversed(servers))
+                turn += 1
+                for version in order:
+                    url = servers[version].base + path
+                    first = benchenv.run_load(
+                        url, None, n=5, concurrency=1, method="GET", expect=200, headers=headers
                     )
-                    report["runs"].append(r)
-                    log(
-                        f"  {group:>8} {days:>3} days, {conc} client(s): {r['ok']}/{r['sent']} ok, "
-                        f"{r['throughput']}/s, p50 {r['p50_ms']} p95 {r['p95_ms']} p99 {r['p99_ms']} ms "
-                        f"{r['statuses']}"
-                    )
+                    for conc in [1] + ([args.concurrency] if args.concurrency > 1 else []):
+                        r = benchenv.run_load(
+                            url, None, n=args.requests, concurrency=conc, method="GET", expect=200,
+                            headers=headers, max_seconds=args.max_seconds,
+                        )  # fmt: skip
+                        r.update(
+                            group_by=group, days=days, url=path, warmup_p50=first["p50_ms"], version=version
+                        )
+                        report["runs"].append(r)
+                        log(
+                            f"  {version:>6} {group:>8} {days:>3} days, {conc} client(s): {r['ok']}/{r['sent']}"
+                            f" ok, {r['throughput']}/s, p50 {r['p50_ms']} p95 {r['p95_ms']} p99 {r['p99_ms']} ms "
+                            f"{r['statuses']}"
+                        )
         # What one answer looks like (size, rows), for the record.
         import urllib.request
 
@@ -153,7 +182,8 @@ def main() -> int:
             body = resp.read()
         report["sample"] = {"bytes": len(body), "rows": len(json.loads(body).get("rows", []))}
     finally:
-        srv.stop()
+        for server in servers.values():
+            server.stop()
     return finish(report, started)
 
 
@@ -176,6 +206,8 @@ def finish(report: dict, started: float) -> int:
         lines += [f"`manage.py rebuild_appeal_kpis`: {report['rebuild']['seconds']} s, exit "
                   f"{report['rebuild']['exit']}, {report['rebuild']['stdout']}; rollup rows: "
                   f"{report.get('kpi_rows')}", ""]  # fmt: skip
+    if report.get("rollup_rows"):
+        lines += [f"rollup rows: {report['rollup_rows']}", ""]
     if "kpi_stats" in report:
         lines += [
             f"rollup table statistics (last_analyze, last_autoanalyze) when measured: {report['kpi_stats']}",
@@ -184,16 +216,37 @@ def finish(report: dict, started: float) -> int:
     if report.get("pending"):
         lines += [f"**KPI part pending:** {report['pending']}", ""]
     if report["runs"]:
+        before = report["args"].get("before")
         lines += [
-            "| group_by | period | clients | completed | req/s | p50 ms | p95 ms | p99 ms | max ms | errors |",
-            "|---|---|---|---|---|---|---|---|---|---|",
+            f"code: `after` = this checkout, `before` = {before}" if before else "code: this checkout",
+            "",
+            "| code | group_by | period | clients | completed | req/s | p50 ms | p95 ms | p99 ms | max ms | errors |",
+            "|---|---|---|---|---|---|---|---|---|---|---|",
         ]
         for r in report["runs"]:
             lines.append(
-                f"| {r['group_by']} | last {r['days']} days | {r['concurrency']} | {r['ok']} / {r['requested']} "
-                f"| {r['throughput']} | {r['p50_ms']} | {r['p95_ms']} | {r['p99_ms']} | {r['max_ms']} "
-                f"| {r['errors']} |"
+                f"| {r.get('version', 'after')} | {r['group_by']} | last {r['days']} days | {r['concurrency']} "
+                f"| {r['ok']} / {r['requested']} | {r['throughput']} | {r['p50_ms']} | {r['p95_ms']} "
+                f"| {r['p99_ms']} | {r['max_ms']} | {r['errors']} |"
             )
+        if before:
+            lines += [
+                "",
+                "| group_by | period | clients | p50 after / before | p99 after / before |",
+                "|---|---|---|---|---|",
+            ]
+            for r in report["runs"]:
+                if r.get("version") != "after":
+                    continue
+                b = next(
+                    x for x in report["runs"]
+                    if x.get("version") == "before"
+                    and (x["group_by"], x["days"], x["concurrency"]) == (r["group_by"], r["days"], r["concurrency"])
+                )  # fmt: skip
+                lines.append(
+                    f"| {r['group_by']} | last {r['days']} days | {r['concurrency']} "
+                    f"| {r['p50_ms'] / b['p50_ms']:.3f} | {r['p99_ms'] / b['p99_ms']:.3f} |"
+                )
     if report.get("sample"):
         lines += ["", f"one answer (group_by=unit, 365 days): {report['sample']}"]
     for n in report["notes"]:

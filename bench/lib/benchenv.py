@@ -292,6 +292,21 @@ def start_gunicorn(
     return srv
 
 
+def worktree(rev: str) -> Path:
+    """A checkout of git revision `rev` under WORK (made once per commit), to serve another version's code."""
+    sha = subprocess.run(
+        ["git", "rev-parse", "--verify", f"{rev}^{{commit}}"],
+        cwd=REPO,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    path = WORK / f"ab-{sha[:12]}"
+    if not path.exists():
+        subprocess.run(["git", "worktree", "add", "--detach", str(path), sha], cwd=REPO, check=True)
+    return path
+
+
 # --- the load generator (a separate process, in its own venv) -----------------------------------------------
 def ensure_venv(path: Path, packages: list[str]) -> tuple[bool, str]:
     """Create a venv outside the repo and pip-install packages into it; (ok, what failed)."""
