@@ -4,7 +4,7 @@ The formulas and the action → counter table are written down in docs/kpis.md; 
 implementation:
 
     record        called by the services inside the transaction of every action: adds to the rollup rows of
-                  its key (the day's, the month's and the month's by street)
+                  its key (the day's and the month's, with the unit and without it)
     kpi_query     the scoped read behind GET /api/v1/appeals/kpis and the leaders' dashboard: sums rollup rows
     kpis_rebuild  the offline repair path (manage.py rebuild_appeal_kpis): replays the event timeline
 
@@ -25,7 +25,7 @@ from typing import Any, NamedTuple
 
 from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
-from django.db.models import BigIntegerField, Case, Exists, F, OuterRef, Prefetch, Q, QuerySet, Sum, When
+from django.db.models import BigIntegerField, Exists, F, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import Greatest, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -38,7 +38,16 @@ from shequ.geo.choices import LEVEL_DEPTH, AreaLevel
 from shequ.geo.models import Area
 
 from .choices import CONTACT_HOURS, EMERGENCY_DISPATCH_MINUTES, SATISFIED_RATINGS, Urgency
-from .models import Appeal, Category, Event, KpiCounters, KpiDaily, KpiMonthly, KpiStreetMonthly
+from .models import (
+    Appeal,
+    Category,
+    Event,
+    KpiAreaDaily,
+    KpiAreaMonthly,
+    KpiCounters,
+    KpiDaily,
+    KpiMonthly,
+)
 
 log = logging.getLogger(__name__)
 
@@ -80,8 +89,14 @@ COUNTED = frozenset(
     }
 )
 COMMUNITY_DEPTH = LEVEL_DEPTH[AreaLevel.COMMUNITY]
-STREET_DEPTH = LEVEL_DEPTH[AreaLevel.STREET]
-ROLLUPS = (KpiDaily, KpiMonthly, KpiStreetMonthly)
+# The rollup levels: (period column, whether the unit is in the key). The unit levels answer the unit ranking,
+# the area levels (without the unit: far fewer rows) every other grouping (docs/kpis.md).
+ROLLUPS: dict[type[KpiCounters], tuple[str, bool]] = {
+    KpiDaily: ("day", True),
+    KpiMonthly: ("month", True),
+    KpiAreaDaily: ("day", False),
+    KpiAreaMonthly: ("month", False),
+}
 
 
 # --- where a count goes -----------------------------------------------------------------------------------------
@@ -128,27 +143,8 @@ def _key(place: Place, at: datetime, unit_id: int | None) -> RowKey:
     return RowKey(local_day(at), unit_id, place.area_id, place.area_path, place.category_id)
 
 
-def _path_depth(path: str) -> int:
-    return path.count("/") - 2  # as Area.depth: "/440300/" is the city, 0
-
-
 def _month_key(key: RowKey) -> RowKey:
     return key._replace(day=key.day.replace(day=1))
-
-
-def _street_month_key(key: RowKey) -> RowKey:
-    """The key of a KpiStreetMonthly row: the month, and the community's street (an area above street level is its
-    own key)."""
-    key = _month_key(key)
-    if _path_depth(key.area_path) <= STREET_DEPTH:
-        return key
-    from shequ.geo.selectors import area_by_code
-
-    code = [c for c in key.area_path.split("/") if c][STREET_DEPTH]
-    street = area_by_code(code)
-    if street is None:
-        raise LookupError(f"kpi: no street {code!r} above {key.area_path}")
-    return key._replace(area_id=street.pk, area_path=street.path)
 
 
 # --- what an event counts -----------------------------------------------------------------------------------------
@@ -382,8 +378,9 @@ def _add(key: RowKey, counts: Mapping[str, int]) -> None:
         }
         _subtract(KpiDaily, {"day": key.day, **lookup}, key, counts)
         _subtract(KpiMonthly, {"month": key.day.replace(day=1), **lookup}, key, counts)
-        street = _street_month_key(key)
-        _subtract(KpiStreetMonthly, {"month": street.day, **lookup, "area_id": street.area_id}, key, counts)
+        del lookup["unit_id"]
+        _subtract(KpiAreaDaily, {"day": key.day, **lookup}, key, counts)
+        _subtract(KpiAreaMonthly, {"month": key.day.replace(day=1), **lookup}, key, counts)
         return
     pending = _deferred_var.get()
     if pending is not None:
@@ -393,15 +390,17 @@ def _add(key: RowKey, counts: Mapping[str, int]) -> None:
 
 
 def _write(increments: Sequence[tuple[RowKey, Mapping[str, int]]]) -> None:
-    """Upsert the increments (none negative) into the day rows, the month rows and the street-month rows: on
-    PostgreSQL in one round trip (a data-modifying WITH runs to completion whether or not the main statement reads
-    it)."""
+    """Upsert the increments (none negative) into the rows of every level (ROLLUPS): on PostgreSQL in one round
+    trip (a data-modifying WITH runs to completion whether or not the main statement reads it)."""
     levels: dict[type[KpiCounters], dict[RowKey, Counter[str]]] = {model: {} for model in ROLLUPS}
     for key, counts in increments:
-        # One row per key in each statement: ON CONFLICT DO UPDATE may not touch a row twice.
+        # One row per key in each statement: ON CONFLICT DO UPDATE may not touch a row twice. Without the unit,
+        # two steps of one intake (received with no unit, dispatched to one) are one row.
+        month, no_unit = _month_key(key), key._replace(unit_id=None)
         levels[KpiDaily].setdefault(key, Counter()).update(counts)
-        levels[KpiMonthly].setdefault(_month_key(key), Counter()).update(counts)
-        levels[KpiStreetMonthly].setdefault(_street_month_key(key), Counter()).update(counts)
+        levels[KpiMonthly].setdefault(month, Counter()).update(counts)
+        levels[KpiAreaDaily].setdefault(no_unit, Counter()).update(counts)
+        levels[KpiAreaMonthly].setdefault(month._replace(unit_id=None), Counter()).update(counts)
     statements = [_upsert_sql(model, rows) for model, rows in levels.items()]
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
@@ -414,7 +413,7 @@ def _write(increments: Sequence[tuple[RowKey, Mapping[str, int]]]) -> None:
 
 
 def _subtract(
-    model: type[KpiDaily] | type[KpiMonthly] | type[KpiStreetMonthly],
+    model: type[KpiDaily] | type[KpiMonthly] | type[KpiAreaDaily] | type[KpiAreaMonthly],
     lookup: dict[str, Any],
     key: RowKey,
     counts: Mapping[str, int],
@@ -427,20 +426,28 @@ def _subtract(
 def _upsert_sql(model: type[KpiCounters], rows: Mapping[RowKey, Mapping[str, int]]) -> tuple[str, list[Any]]:
     """Add to each key's row if it exists, else create it: one INSERT … ON CONFLICT DO UPDATE on the key's unique
     index (PostgreSQL and SQLite alike), so that two transactions adding to a new row never both insert. The key's
-    day is the row's period start (the first of the month for KpiMonthly)."""
-    period = "day" if model is KpiDaily else "month"
+    day is the row's period start (the first of the month for a monthly level); a level without the unit ignores
+    the key's."""
+    period, with_unit = ROLLUPS[model]
     table = model._meta.db_table
-    columns = [period, "unit_id", "area_id", "category_id", "area_path", *COUNTERS]
+    columns = [period, *(["unit_id"] if with_unit else []), "area_id", "category_id", "area_path", *COUNTERS]
     values: list[Any] = []
     for key, counts in rows.items():
-        values += [key.day, key.unit_id, key.area_id, key.category_id, key.area_path]
+        values += [
+            key.day,
+            *([key.unit_id] if with_unit else []),
+            key.area_id,
+            key.category_id,
+            key.area_path,
+        ]
         values += [counts.get(name, 0) for name in COUNTERS]
     nonzero = {name for counts in rows.values() for name, n in counts.items() if n}
     used = [name for name in COUNTERS if name in nonzero]
     added = ", ".join(f"{name} = {table}.{name} + excluded.{name}" for name in used)
-    # The conflict target is the unique index's own expressions (models: appeals_kpi(m)_one_row_per_key). Table
+    # The conflict target is the unique index's own expressions (models: appeals_kpi*_one_row_per_key). Table
     # and column names come from the model and COUNTERS; every value is a parameter.
-    target = f"{period}, COALESCE(unit_id, 0), area_id, COALESCE(category_id, 0)"
+    unit = "COALESCE(unit_id, 0), " if with_unit else ""
+    target = f"{period}, {unit}area_id, COALESCE(category_id, 0)"
     row = "(" + ", ".join(["%s"] * len(columns)) + ")"
     sql = (
         f"INSERT INTO {table} ({', '.join(columns)}) VALUES {', '.join([row] * len(rows))}"  # noqa: S608
@@ -454,7 +461,7 @@ def kpis_rebuild(*, since: date | None = None) -> int:
     """Recompute the rollups from the event timeline, for days from `since` (all days without it).
 
     The repair path, never run on a request. One transaction: readers see the old rows until the new ones are
-    in. On PostgreSQL the table is locked against writes first, so an action committing meanwhile waits and then
+    in. On PostgreSQL the tables are locked against writes first, so an action committing meanwhile waits and then
     adds to the rebuilt rows instead of being counted twice or lost. Appeals with events on or after `since` are
     replayed from their first event (the replay needs the earlier state); only rows from `since` are written.
     """
@@ -495,8 +502,9 @@ def kpis_rebuild(*, since: date | None = None) -> int:
             ],
             batch_size=1000,
         )
-        _rebuild_months(since)
-        _rebuild_street_months(since)
+        _resum(KpiMonthly, KpiDaily, since)
+        _resum(KpiAreaDaily, KpiDaily, since)
+        _resum(KpiAreaMonthly, KpiMonthly, since)
     if connection.vendor == "postgresql":
         # Fresh statistics for the planner: after millions of rows changed at once, autovacuum may take minutes to
         # notice, and until then the KPI reads are planned for the old table (bench/RESULTS.md, the KPI endpoint).
@@ -506,70 +514,33 @@ def kpis_rebuild(*, since: date | None = None) -> int:
     return len(totals)
 
 
-def _rebuild_months(since: date | None) -> None:
-    """The monthly rows from the daily ones, for the months from `since`'s (all without it): one GROUP BY.
+_MONTH_OF = {"postgresql": "CAST(date_trunc('month', {}) AS date)", "sqlite": "date({}, 'start of month')"}
 
-    A rebuild from the middle of a month re-sums that whole month, whose earlier days were left as they were.
+
+def _resum(target: type[KpiCounters], source: type[KpiCounters], since: date | None) -> None:
+    """`target`'s rows summed anew from `source`'s, for the periods from `since`'s (all without it): one
+    INSERT … SELECT … GROUP BY in the database.
+
+    A monthly target of a daily source sums the days of each month; a target without the unit sums over units. A
+    monthly target rebuilt from the middle of a month re-sums that whole month, whose earlier days were left as
+    they were.
     """
-    first = since.replace(day=1) if since else None
-    old = KpiMonthly.objects.all() if first is None else KpiMonthly.objects.filter(month__gte=first)
-    old.delete()
-    days = KpiDaily.objects.all() if first is None else KpiDaily.objects.filter(day__gte=first)
-    rows = (
-        days.annotate(m=TruncMonth("day"))
-        .values("m", "unit_id", "area_id", "area_path", "category_id")
-        .annotate(**{name: Sum(name) for name in COUNTERS})
-        .order_by()
+    period, with_unit = ROLLUPS[target]
+    source_period = ROLLUPS[source][0]
+    start = (since.replace(day=1) if period == "month" else since) if since else None
+    target.objects.filter(**({f"{period}__gte": start} if start else {})).delete()  # type: ignore[attr-defined]
+    keys = [*(["unit_id"] if with_unit else []), "area_id", "area_path", "category_id"]
+    when = source_period if period == source_period else _MONTH_OF[connection.vendor].format(source_period)
+    q = connection.ops.quote_name
+    # Names come from the models and COUNTERS; the one value is a parameter.
+    sql = (
+        f"INSERT INTO {q(target._meta.db_table)} ({period}, {', '.join([*keys, *COUNTERS])}) "  # noqa: S608
+        f"SELECT {when}, {', '.join(keys)}, {', '.join(f'SUM({n})' for n in COUNTERS)} "
+        f"FROM {q(source._meta.db_table)} {f'WHERE {source_period} >= %s ' if start else ''}"
+        f"GROUP BY {when}, {', '.join(keys)}"
     )
-    KpiMonthly.objects.bulk_create(
-        (
-            KpiMonthly(
-                month=r["m"],
-                unit_id=r["unit_id"],
-                area_id=r["area_id"],
-                area_path=r["area_path"],
-                category_id=r["category_id"],
-                **{name: int(r[name] or 0) for name in COUNTERS},
-            )
-            for r in rows.iterator(chunk_size=2000)
-        ),
-        batch_size=1000,
-    )
-
-
-def _rebuild_street_months(since: date | None) -> None:
-    """The street-month rows from the monthly ones, for the months from `since`'s (all without it): one GROUP BY
-    over the monthly rows joined to their community's parent, the street."""
-    first = since.replace(day=1) if since else None
-    old = (
-        KpiStreetMonthly.objects.all() if first is None else KpiStreetMonthly.objects.filter(month__gte=first)
-    )
-    old.delete()
-    months = KpiMonthly.objects.all() if first is None else KpiMonthly.objects.filter(month__gte=first)
-    below = Q(area__depth__gt=STREET_DEPTH)
-    rows = (
-        months.annotate(
-            street_id=Case(When(below, then=F("area__parent_id")), default=F("area_id")),
-            street_path=Case(When(below, then=F("area__parent__path")), default=F("area_path")),
-        )
-        .values("month", "unit_id", "street_id", "street_path", "category_id")
-        .annotate(**{name: Sum(name) for name in COUNTERS})
-        .order_by()
-    )
-    KpiStreetMonthly.objects.bulk_create(
-        (
-            KpiStreetMonthly(
-                month=r["month"],
-                unit_id=r["unit_id"],
-                area_id=r["street_id"],
-                area_path=r["street_path"],
-                category_id=r["category_id"],
-                **{name: int(r[name] or 0) for name in COUNTERS},
-            )
-            for r in rows.iterator(chunk_size=2000)
-        ),
-        batch_size=1000,
-    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [start] if start else [])
 
 
 def _accumulate(totals: dict[RowKey, Counter[str]], key: RowKey, counts: Mapping[str, int]) -> None:
@@ -722,21 +693,16 @@ def kpi_report(
     reads = {
         g: SQL_GROUPS.get(g, ["area_path"]) for g in wanted if not (g == "none" and "category" in wanted)
     }
+    # The unit ranking reads the levels with the unit, every other grouping those without it (far fewer rows).
+    # With no whole month inside the period every grouping reads daily rows; otherwise the days grouping does,
+    # and the others read whole months and edge days.
+    whole_months = _whole_months(date_from, date_to) is not None
+    batches: dict[tuple[bool, bool], dict[str, list[str]]] = {}
+    for g, fields in reads.items():
+        batches.setdefault((not whole_months or g == "day", g != "unit"), {})[g] = fields
     raws: dict[str, list[dict]] = {}
-    if _whole_months(date_from, date_to) is None:  # every grouping reads the same daily rows
-        raws.update(_read_many(where, reads, date_from, date_to, by_day=True))
-    else:  # the days from the daily rows, the rest from whole months and edge days
-        # Whole months come by street unless a community is asked for, as a grouping or as the place (a path
-        # below street level, which no street row is under): then from the community-level months.
-        by_street = all(_path_depth(p) <= STREET_DEPTH for p in paths)
-        for by_day, street in ((True, False), (False, True), (False, False)):
-            batch = {
-                g: fields
-                for g, fields in reads.items()
-                if (g == "day") == by_day and (by_day or (by_street and g != "community") == street)
-            }
-            if batch:
-                raws.update(_read_many(where, batch, date_from, date_to, by_day=by_day, by_street=street))
+    for (by_day, by_area), batch in batches.items():
+        raws.update(_read_many(where, batch, date_from, date_to, by_day=by_day, by_area=by_area))
     results = {g: _fold(g, raws[g], date_from, date_to, min_volume) for g in reads}
     if "none" in wanted and "none" not in results:
         results["none"] = _fold("none", raws["category"], date_from, date_to, min_volume)
@@ -760,14 +726,14 @@ def _read_many(
     date_to: date,
     *,
     by_day: bool,
-    by_street: bool = False,
+    by_area: bool,
 ) -> dict[str, list[dict]]:
     """The summed rollup rows of each grouping. Groupings with the same fields share one read; on PostgreSQL
     several groupings are one GROUPING SETS statement per rollup table."""
     distinct: dict[tuple[str, ...], list[str]] = {}
     for g, fields in groups.items():
         distinct.setdefault(tuple(fields), []).append(g)
-    parts = _periods(date_from, date_to, by_day=by_day, by_street=by_street)
+    parts = _periods(date_from, date_to, by_day=by_day, by_area=by_area)
     if connection.vendor == "postgresql" and len(distinct) > 1:
         by_fields = _read_grouping_sets(where, list(distinct), parts)
     else:
@@ -811,7 +777,7 @@ def _read_grouping_sets(
     for part in parts:
         qs = part.filter(where)
         table = connection.ops.quote_name(qs.model._meta.db_table)
-        columns = _DAILY_COLUMNS if qs.model is KpiDaily else _MONTHLY_COLUMNS
+        columns = _DAILY_COLUMNS if ROLLUPS[qs.model][0] == "day" else _MONTHLY_COLUMNS
         compiler = qs.query.get_compiler(connection=connection)
         where_sql, params = compiler.compile(qs.query.where)
         exprs = [columns[f] for f in fields]
@@ -865,13 +831,13 @@ def _fold(group_by: str, raw: list[dict], date_from: date, date_to: date, min_vo
     return KpiResult(date_from, date_to, group_by, rows, left_out)
 
 
-def _periods(date_from: date, date_to: date, *, by_day: bool, by_street: bool = False) -> list[QuerySet]:
-    """Which rollup answers which part of the period: the whole calendar months inside it from KpiMonthly (or
-    KpiStreetMonthly, `by_street`), the days before the first and after the last whole month from KpiDaily. A year
-    is then about twelve monthly rows per key instead of 365 daily ones, and by street far fewer keys. Grouped by
-    day, everything comes from KpiDaily. Daily rows carry their day's month as `month`, so that a month grouping
-    reads both alike."""
-    daily = KpiDaily.objects.annotate(month=TruncMonth("day"))
+def _periods(date_from: date, date_to: date, *, by_day: bool, by_area: bool) -> list[QuerySet]:
+    """Which rollup answers which part of the period: the whole calendar months inside it from the monthly level,
+    the days before the first and after the last whole month from the daily level; the levels without the unit
+    (KpiAreaDaily, KpiAreaMonthly) when `by_area`, else KpiDaily and KpiMonthly. A year is then about twelve
+    monthly rows per key instead of 365 daily ones. Grouped by day, everything comes from the daily level. Daily
+    rows carry their day's month as `month`, so that a month grouping reads both alike."""
+    daily = (KpiAreaDaily if by_area else KpiDaily).objects.annotate(month=TruncMonth("day"))
     whole = Q(day__gte=date_from, day__lte=date_to)
     if by_day:
         return [daily.filter(whole)]
@@ -879,7 +845,7 @@ def _periods(date_from: date, date_to: date, *, by_day: bool, by_street: bool = 
     if months is None:
         return [daily.filter(whole)]
     first, end = months
-    monthly = KpiStreetMonthly if by_street else KpiMonthly
+    monthly = KpiAreaMonthly if by_area else KpiMonthly
     parts: list[QuerySet] = [monthly.objects.filter(month__gte=first, month__lt=end)]
     if date_from < first or end <= date_to:
         parts.append(daily.filter(Q(day__gte=date_from, day__lt=first) | Q(day__gte=end, day__lte=date_to)))

@@ -420,40 +420,61 @@ class KpiMonthly(KpiCounters):
         return f"{self.month:%Y-%m} {self.area_path} unit={self.unit_id} category={self.category_id}"
 
 
-class KpiStreetMonthly(KpiCounters):
-    """KpiMonthly with the community rolled up to its street: what a long period reads when nothing asks for a
-    community (the city's and a district's year, by district, street, unit, category or month).
+class KpiAreaDaily(KpiCounters):
+    """KpiDaily without the unit: one day's counters for one community and top-level category, whatever unit led.
 
-    A month of KpiMonthly has about as many rows as appeals, since most (unit, community, category) keys see one
-    or two a month; by street there are ten times fewer areas, so a year sums a small fraction of the rows
-    (bench/RESULTS.md, the KPI endpoint). `area` is the street, or the area itself when the appeal is located only
-    above street level. Kept by `kpis.record` with the other two in the same statement, rebuilt from the monthly
-    rows by `kpis_rebuild`; a street's row always equals the sum of its communities' monthly rows (tested).
+    Every read but the unit ranking comes from here and from KpiAreaMonthly. With the unit in the key most keys
+    of a day or a month hold one or two appeals, so a month of KpiMonthly has nearly as many rows as appeals; without
+    it a month is at most communities × categories rows (bench/RESULTS.md §2). Kept by `kpis.record` with the
+    other rollups in the same statement, rebuilt from the daily rows by `kpis_rebuild`; a row always equals the sum
+    of KpiDaily's rows of its day, community and category over all units (tested).
     """
 
-    month = models.DateField(_("month"))
-    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    day = models.DateField(_("day"))
     area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="+")
     area_path = PathField(_("area path"), max_length=400)
     category = models.ForeignKey(Category, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
 
     class Meta:
-        verbose_name = _("KPI month by street")
-        verbose_name_plural = _("KPI months by street")
+        verbose_name = _("KPI day by area")
+        verbose_name_plural = _("KPI days by area")
         constraints = [
             models.UniqueConstraint(
-                "month",
-                Coalesce("unit", 0),
-                "area",
-                Coalesce("category", 0),
-                name="appeals_kpis_one_row_per_key",
+                "day", "area", Coalesce("category", 0), name="appeals_kpiad_one_row_per_key"
             ),
         ]
         indexes = [
             models.Index(
-                fields=["area_path"], name="appeals_kpis_path_prefix", opclasses=["varchar_pattern_ops"]
+                fields=["area_path"], name="appeals_kpiad_path_prefix", opclasses=["varchar_pattern_ops"]
             ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.month:%Y-%m} {self.area_path} unit={self.unit_id} category={self.category_id}"
+        return f"{self.day} {self.area_path} category={self.category_id}"
+
+
+class KpiAreaMonthly(KpiCounters):
+    """KpiAreaDaily summed over a calendar month (`month` is its first day): what a long period reads for every
+    grouping but the unit ranking."""
+
+    month = models.DateField(_("month"))
+    area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="+")
+    area_path = PathField(_("area path"), max_length=400)
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+
+    class Meta:
+        verbose_name = _("KPI month by area")
+        verbose_name_plural = _("KPI months by area")
+        constraints = [
+            models.UniqueConstraint(
+                "month", "area", Coalesce("category", 0), name="appeals_kpiam_one_row_per_key"
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["area_path"], name="appeals_kpiam_path_prefix", opclasses=["varchar_pattern_ops"]
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.area_path} category={self.category_id}"

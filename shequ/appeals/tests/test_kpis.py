@@ -17,7 +17,7 @@ from django.test.utils import CaptureQueriesContext
 from shequ.access.testing import sign_in
 from shequ.appeals import kpis, services
 from shequ.appeals.kpis import COUNTERS, kpi_query, kpis_rebuild
-from shequ.appeals.models import Appeal, Category, KpiDaily, KpiMonthly, KpiStreetMonthly
+from shequ.appeals.models import Appeal, Category, KpiAreaDaily, KpiAreaMonthly, KpiDaily, KpiMonthly
 from shequ.core.errors import NotFound, ShequError
 from shequ.geo.models import Area
 
@@ -50,11 +50,20 @@ def handle(world: World, appeal: Appeal, *, by: str = "lina") -> Appeal:
 
 
 def rows_now() -> set[tuple]:
-    """Every rollup row, daily, monthly and by street, as comparable tuples (level, key and counters)."""
+    """Every rollup row of every level, as comparable tuples (level, key and counters)."""
     key = ["unit_id", "area_id", "area_path", "category_id", *COUNTERS]
-    daily = {("day", *r) for r in KpiDaily.objects.values_list("day", *key)}
-    monthly = {("month", *r) for r in KpiMonthly.objects.values_list("month", *key)}
-    return daily | monthly | {("street", *r) for r in KpiStreetMonthly.objects.values_list("month", *key)}
+    area_key = key[1:]
+    return (
+        {("day", *r) for r in KpiDaily.objects.values_list("day", *key)}
+        | {("month", *r) for r in KpiMonthly.objects.values_list("month", *key)}
+        | {("area day", *r) for r in KpiAreaDaily.objects.values_list("day", *area_key)}
+        | {("area month", *r) for r in KpiAreaMonthly.objects.values_list("month", *area_key)}
+    )
+
+
+def delete_rollups() -> None:
+    for model in kpis.ROLLUPS:
+        model.objects.all().delete()
 
 
 def total(user, **kw) -> dict:
@@ -391,7 +400,8 @@ def test_a_rebuild_from_the_timeline_gives_the_rows_the_live_updates_wrote(world
     KpiDaily.objects.update(received=0)  # the damage a repair has to undo
     KpiDaily.objects.filter(day=MON).delete()
     KpiMonthly.objects.update(replied=7)
-    KpiStreetMonthly.objects.update(rated=9)
+    KpiAreaDaily.objects.filter(day=TUE).delete()
+    KpiAreaMonthly.objects.update(rated=9)
     assert kpis_rebuild() == len([r for r in live if r[0] == "day"])
     assert rows_now() == live
 
@@ -445,9 +455,7 @@ def test_a_rebuild_also_matches_after_reassignments_returns_reopens_and_late_eme
     assert (units["440304-CG"]["returned"], units["440304-CG"]["replied"]) == (1, 2)
 
     live = rows_now()
-    KpiDaily.objects.all().delete()
-    KpiMonthly.objects.all().delete()
-    KpiStreetMonthly.objects.all().delete()
+    delete_rollups()
     kpis_rebuild()
     assert rows_now() == live
 
@@ -456,7 +464,8 @@ def test_a_rebuild_from_a_date_leaves_the_days_before_it_alone(world, huafu_week
     live = rows_now()
     KpiDaily.objects.filter(day__gte=TUE).delete()
     KpiMonthly.objects.all().delete()  # the month of TUE is re-summed from its daily rows, MON's included
-    KpiStreetMonthly.objects.all().delete()  # and the street's month from the community months
+    KpiAreaDaily.objects.filter(day__gte=TUE).delete()
+    KpiAreaMonthly.objects.all().delete()
     call_command("rebuild_appeal_kpis", "--from", TUE.isoformat())
     assert rows_now() == live
     assert kpis.kpi_query(user=world["chenjing"], date_from=MON, date_to=WED).rows[0]["received"] == 5
@@ -502,9 +511,7 @@ def test_an_intake_the_rule_dispatches_counts_both_steps_as_the_rebuild_does(wor
     assert (unit_day.received, unit_day.dispatched, unit_day.emergency_dispatched_in_20min) == (0, 1, 1)
 
     live = rows_now()
-    KpiDaily.objects.all().delete()
-    KpiMonthly.objects.all().delete()
-    KpiStreetMonthly.objects.all().delete()
+    delete_rollups()
     kpis_rebuild()
     assert rows_now() == live
 
@@ -524,9 +531,9 @@ def test_deferred_increments_are_written_once_at_the_end_and_not_at_all_on_an_er
     assert (rows[MON].received, rows[MON].rejected, rows[MON].closed, rows[TUE].received) == (2, 1, 1, 1)
     month = KpiMonthly.objects.get()
     assert (month.month, month.received, month.rejected, month.closed) == (MON.replace(day=1), 3, 1, 1)
-    street = KpiStreetMonthly.objects.get()  # the community's street: 华富街道
-    assert (street.area_id, street.area_path) == (area.parent_id, area.parent.path)
-    assert (street.month, street.received, street.rejected, street.closed) == (MON.replace(day=1), 3, 1, 1)
+    area_month = KpiAreaMonthly.objects.get()
+    assert (area_month.area_id, area_month.received, area_month.rejected) == (area.pk, 3, 1)
+    assert dict(KpiAreaDaily.objects.values_list("day", "received")) == {MON: 2, TUE: 1}
 
     with pytest.raises(RuntimeError), transaction.atomic(), kpis.deferred():
         kpis._add(key, {"received": 5})
@@ -626,64 +633,70 @@ def test_a_long_period_reads_monthly_rows_and_a_short_one_daily_rows(world):
         with CaptureQueriesContext(connection) as read:
             kpi_query(user=user, **kw)
         sql = " ".join(q["sql"] for q in read.captured_queries)
-        return {t for t in ("kpidaily", "kpimonthly", "kpistreetmonthly") if f"appeals_{t}" in sql}
+        return {
+            t
+            for t in ("kpidaily", "kpimonthly", "kpiareadaily", "kpiareamonthly")
+            if f"appeals_{t} " in sql or f'appeals_{t}"' in sql
+        }
 
-    # The city's year by district (or in total) sums months by street; by community, months by community.
-    assert tables(world["chenjing"], **year) == {"kpistreetmonthly"}
-    assert tables(world["chenjing"], group_by="district", **year) == {"kpistreetmonthly"}
-    assert tables(world["chenjing"], group_by="community", **year) == {"kpimonthly"}
-    # A community's own year cannot be read from its street's rows.
-    assert tables(world["chenjing"], area=world.huafu_community.code, **year) == {"kpimonthly"}
-    assert tables(world["chenjing"], area=world.huafu_community.parent.code, **year) == {"kpistreetmonthly"}
-    assert tables(world["chenjing"], date_from=MON, date_to=WED) == {"kpidaily"}
+    # Every grouping but the unit ranking reads the levels without the unit.
+    assert tables(world["chenjing"], **year) == {"kpiareamonthly"}
+    assert tables(world["chenjing"], group_by="community", **year) == {"kpiareamonthly"}
+    assert tables(world["chenjing"], group_by="unit", **year) == {"kpimonthly"}
+    assert tables(world["chenjing"], group_by="unit", date_from=MON, date_to=WED) == {"kpidaily"}
+    assert tables(world["chenjing"], date_from=MON, date_to=WED) == {"kpiareadaily"}
 
 
-def test_street_months_are_the_sums_of_their_communities_and_answer_as_they_would(world, clock):
-    """Events in two communities of 华富街道, one of 园岭街道 and one located only to 福田区, over three months:
-    each street's monthly row is the sum of its communities' rows, and every period, place and grouping gives the
-    same answer from them as from the community months (and from the days)."""
+def test_the_levels_without_the_unit_are_the_sums_over_units_and_answer_as_the_unit_levels_would(
+    world, clock
+):
+    """Appeals in two communities, one more of another street and one located only to 福田区, dispatched to three
+    units over three months: each area row is the sum of its key's rows over units, and every period, place and
+    grouping gives the same answer from the area levels as from the unit levels."""
     from shequ.appeals import kpis as kpi_module
 
     huafu = world.huafu_community
     other = Area.objects.filter(parent=huafu.parent).exclude(pk=huafu.pk).first()
-    yuanling = Area.objects.get(code="440304009002").parent  # another street of 福田区
-    places = [huafu, other, Area.objects.filter(parent=yuanling).first(), huafu.parent.parent]
+    elsewhere = Area.objects.get(code="440304009002")
+    places = [huafu, other, elsewhere, huafu.parent.parent]
+    units = [world.lina_unit, world.cg, world.huafu_office]
     for i, day in enumerate((date(2026, 1, 30), date(2026, 2, 3), date(2026, 3, 2), date(2026, 3, 31))):
         clock.set(at(day, 10))
-        for place in places[: i + 1]:
-            dispatch(world, submit(world, area=place), world.lina_unit)
-    expected: dict[tuple, int] = {}
-    for month, unit, path, category, n in KpiMonthly.objects.values_list(
-        "month", "unit_id", "area_path", "category_id", "received"
+        for j, place in enumerate(places[: i + 1]):
+            dispatch(world, submit(world, area=place), units[(i + j) % len(units)])
+    for unit_level, area_level, period in (
+        (KpiDaily, KpiAreaDaily, "day"),
+        (KpiMonthly, KpiAreaMonthly, "month"),
     ):
-        codes = [c for c in path.split("/") if c]
-        street = "/" + "/".join(codes[:3]) + "/" if len(codes) > 3 else path
-        expected[(month, unit, street, category)] = expected.get((month, unit, street, category), 0) + n
-    got = {
-        (m, u, p, c): n
-        for m, u, p, c, n in KpiStreetMonthly.objects.values_list(
-            "month", "unit_id", "area_path", "category_id", "received"
-        )
-    }
-    assert got == expected and len(got) < KpiMonthly.objects.count()
+        expected: dict[tuple, tuple] = {}
+        for *key, received, dispatched in unit_level.objects.values_list(
+            period, "area_id", "area_path", "category_id", "received", "dispatched"
+        ):
+            before = expected.get(tuple(key), (0, 0))
+            expected[tuple(key)] = (before[0] + received, before[1] + dispatched)
+        got = {
+            tuple(key): (received, dispatched)
+            for *key, received, dispatched in area_level.objects.values_list(
+                period, "area_id", "area_path", "category_id", "received", "dispatched"
+            )
+        }
+        assert got == expected and len(got) < unit_level.objects.count()
 
     chenjing = world["chenjing"]
-    street_reads = kpi_module._periods
+    periods = kpi_module._periods
     for date_from, date_to in [(date(2026, 1, 1), date(2026, 3, 31)), (date(2026, 1, 30), date(2026, 3, 31))]:
-        for group_by in ("none", "district", "street", "unit", "category", "month"):
-            for area in (None, huafu.parent.parent.code, huafu.parent.code):
+        for group_by in ("none", "district", "street", "community", "category", "month", "day"):
+            for area in (None, huafu.parent.parent.code, huafu.parent.code, huafu.code):
                 kw = {"date_from": date_from, "date_to": date_to, "group_by": group_by, "min_volume": 0}
-                by_street = kpi_query(user=chenjing, area=area, **kw).rows
-                kpi_module._periods = lambda *a, **k: street_reads(*a, **{**k, "by_street": False})
+                from_area_levels = kpi_query(user=chenjing, area=area, **kw).rows
+                kpi_module._periods = lambda *a, **k: periods(*a, **{**k, "by_area": False})
                 try:
-                    by_community = kpi_query(user=chenjing, area=area, **kw).rows
+                    from_unit_levels = kpi_query(user=chenjing, area=area, **kw).rows
                 finally:
-                    kpi_module._periods = street_reads
-                assert by_street == by_community, (group_by, area, date_from)
-    assert (
-        kpi_query(user=chenjing, date_from=date(2026, 1, 1), date_to=date(2026, 3, 31)).rows[0]["received"]
-        == 10
-    )
+                    kpi_module._periods = periods
+                assert from_area_levels == from_unit_levels, (group_by, area, date_from)
+    year = kpi_query(user=chenjing, date_from=date(2026, 1, 1), date_to=date(2026, 3, 31)).rows[0]
+    assert (year["received"], year["dispatched"]) == (10, 10)
 
 
 def test_a_report_of_several_groupings_equals_the_single_queries_with_fewer_reads(world, huafu_week):
@@ -698,8 +711,9 @@ def test_a_report_of_several_groupings_equals_the_single_queries_with_fewer_read
     assert {g: report[g].rows for g in wanted} == single
     rollup_reads = [q for q in report_queries.captured_queries if "appeals_kpi" in q["sql"]]
     if connection.vendor == "postgresql":
-        # One GROUPING SETS statement: with no whole month inside, every grouping reads the same daily rows.
-        assert len(rollup_reads) == 1
+        # One GROUPING SETS statement per level: with no whole month inside, every grouping but the unit ranking
+        # reads the same daily rows without the unit, the ranking those with it.
+        assert len(rollup_reads) == 2
     else:
         # One read per distinct grouping: district and street share the community paths' read, and the total is
         # folded from the categories' read.
