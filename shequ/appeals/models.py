@@ -385,8 +385,9 @@ class KpiDaily(KpiCounters):
 
 
 class KpiMonthly(KpiCounters):
-    """The same counters as KpiDaily, summed over a calendar month (`month` is its first day): the coarse level
-    that a long period reads, so that a year sums a twelfth of the rows (bench/RESULTS.md, the KPI endpoint).
+    """The same counters as KpiDaily, summed over a calendar month (`month` is its first day): what a long unit
+    ranking reads, so that a year sums a twelfth of the rows (bench/RESULTS.md, the KPI endpoint). Every other
+    grouping reads the levels without the unit (KpiAreaDaily, KpiAreaMonthly).
 
     Kept by `kpis.record` with the daily row in the same transaction, and rebuilt from the daily rows by
     `kpis_rebuild`; the sum of a month's daily rows always equals its monthly row (tested).
