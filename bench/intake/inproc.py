@@ -1,0 +1,88 @@
+"""Where one intake's CPU goes, in-process: the real POST /api/v1/appeals through Django's test client (the full
+middleware, django-ninja, the services) on PostgreSQL, with the after-intake task published to a broker.
+
+    .venv/bin/python bench/intake/inproc.py [--n 1000] [--db shequ_prof] [--broker redis://127.0.0.1:6379/13]
+
+1. recreates --db the first time (migrate, the Shenzhen pack, the small demo seed) and migrates it afterwards;
+2. warms up with 200 appeals, then times --n appeals (process CPU, wall, and all of PostgreSQL's CPU per appeal);
+3. runs --n more under cProfile with a CPU-time clock and prints the functions by cumulative CPU time, ours and
+   the libraries' (cProfile's own overhead inflates code with many small calls: read the shares, not the ms).
+
+No HTTP server and no load generator: what it leaves out is gunicorn's socket work. The database grows by
+2 × --n + 200 appeals a run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import os
+import pstats
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from bench.lib import benchenv
+from bench.lib.benchenv import WORK, log
+
+
+def main() -> int:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--n", type=int, default=1000)
+    p.add_argument("--db", default="shequ_prof")
+    p.add_argument("--broker", default="redis://127.0.0.1:6379/13", help="'' runs the task in the request")
+    p.add_argument("--top", type=int, default=45)
+    args = p.parse_args()
+    env = benchenv.django_env(args.db, conn_max_age=0)
+    if not benchenv.database_exists(args.db):
+        benchenv.recreate_database(args.db)
+        benchenv.seed_project_database(env, [])
+    else:
+        benchenv.manage(env, "migrate", "--noinput", "-v", "0")  # the code may be newer than the database
+    os.environ.update(benchenv.django_env(args.db, conn_max_age=60))
+    os.environ.pop("CELERY_BROKER_URL", None)
+    if args.broker:
+        os.environ["CELERY_BROKER_URL"] = args.broker
+    import django
+
+    django.setup()
+    import logging
+
+    from bench.lib import payloads
+    from django.test import Client
+
+    logging.getLogger("shequ.outbox").setLevel(logging.WARNING)  # one line per appeal otherwise
+    path = WORK / "inproc.jsonl"
+    payloads.write_payloads(path, n=2 * args.n + 200, seed=int(time.time()))
+    bodies = [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    client = Client(HTTP_HOST="127.0.0.1")
+
+    def post(body: str) -> None:
+        r = client.post("/api/v1/appeals", data=body, content_type="application/json")
+        if r.status_code != 201:
+            raise SystemExit(f"intake answered {r.status_code}: {r.content[:300]!r}")
+
+    for body in bodies[:200]:
+        post(body)
+    pg0, cpu0, wall0 = benchenv.pg_cpu(), time.process_time(), time.perf_counter()
+    for body in bodies[200 : 200 + args.n]:
+        post(body)
+    cpu, wall, pg = time.process_time() - cpu0, time.perf_counter() - wall0, benchenv.pg_cpu() - pg0
+    log(
+        f"{args.n} appeals: {1000 * cpu / args.n:.2f} ms CPU in this process, {1000 * pg / args.n:.2f} ms of "
+        f"PostgreSQL, {1000 * wall / args.n:.2f} ms wall per appeal"
+    )
+    profile = cProfile.Profile(time.process_time)
+    profile.enable()
+    for body in bodies[200 + args.n :]:
+        post(body)
+    profile.disable()
+    stats = pstats.Stats(profile)
+    stats.sort_stats("cumulative").print_stats(args.top)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
