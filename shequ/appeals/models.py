@@ -421,7 +421,19 @@ class KpiMonthly(KpiCounters):
         return f"{self.month:%Y-%m} {self.area_path} unit={self.unit_id} category={self.category_id}"
 
 
-class KpiAreaDaily(KpiCounters):
+class KpiAreaCounters(KpiCounters):
+    """The key of the rollups without the unit, besides the period: a community (or coarser area) and a top-level
+    category."""
+
+    area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="+")
+    area_path = PathField(_("area path"), max_length=400)
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+
+    class Meta:
+        abstract = True
+
+
+class KpiAreaDaily(KpiAreaCounters):
     """KpiDaily without the unit: one day's counters for one community and top-level category, whatever unit led.
 
     Every read but the unit ranking comes from here and from KpiAreaMonthly. With the unit in the key most keys
@@ -432,9 +444,6 @@ class KpiAreaDaily(KpiCounters):
     """
 
     day = models.DateField(_("day"))
-    area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="+")
-    area_path = PathField(_("area path"), max_length=400)
-    category = models.ForeignKey(Category, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
 
     class Meta:
         verbose_name = _("KPI day by area")
@@ -454,14 +463,11 @@ class KpiAreaDaily(KpiCounters):
         return f"{self.day} {self.area_path} category={self.category_id}"
 
 
-class KpiAreaMonthly(KpiCounters):
+class KpiAreaMonthly(KpiAreaCounters):
     """KpiAreaDaily summed over a calendar month (`month` is its first day): what a long period reads for every
     grouping but the unit ranking."""
 
     month = models.DateField(_("month"))
-    area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="+")
-    area_path = PathField(_("area path"), max_length=400)
-    category = models.ForeignKey(Category, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
 
     class Meta:
         verbose_name = _("KPI month by area")
