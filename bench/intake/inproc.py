@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import cProfile
-import os
 import pstats
 import sys
 import time
@@ -41,13 +40,7 @@ def main() -> int:
         benchenv.seed_project_database(env, [])
     else:
         benchenv.manage(env, "migrate", "--noinput", "-v", "0")  # the code may be newer than the database
-    os.environ.update(benchenv.django_env(args.db, conn_max_age=60))
-    os.environ.pop("CELERY_BROKER_URL", None)
-    if args.broker:
-        os.environ["CELERY_BROKER_URL"] = args.broker
-    import django
-
-    django.setup()
+    benchenv.setup_django_here(args.db, conn_max_age=60, broker=args.broker)
     import logging
 
     from bench.lib import payloads

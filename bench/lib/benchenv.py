@@ -78,11 +78,14 @@ def django_env(db: str, *, conn_max_age: int) -> dict[str, str]:
     return env
 
 
-def setup_django_here(db: str, *, conn_max_age: int = 0) -> None:
-    """Make this process a Django process on the bench database (for the bulk grower and payload data)."""
+def setup_django_here(db: str, *, conn_max_age: int = 0, broker: str = "") -> None:
+    """Make this process a Django process on the bench database (for the bulk grower, payload data and the
+    in-process profile); tasks are published to `broker` when one is given, else run eagerly."""
     os.environ.update(django_env(db, conn_max_age=conn_max_age))
     for k in ("CELERY_BROKER_URL", "REDIS_URL"):
         os.environ.pop(k, None)
+    if broker:
+        os.environ["CELERY_BROKER_URL"] = broker
     if str(REPO) not in sys.path:
         sys.path.insert(0, str(REPO))
     import django
