@@ -44,7 +44,6 @@ from .models import (
     Event,
     KpiAreaDaily,
     KpiAreaMonthly,
-    KpiCounters,
     KpiDaily,
     KpiMonthly,
 )
@@ -91,7 +90,8 @@ COUNTED = frozenset(
 COMMUNITY_DEPTH = LEVEL_DEPTH[AreaLevel.COMMUNITY]
 # The rollup levels: (period column, whether the unit is in the key). The unit levels answer the unit ranking,
 # the area levels (without the unit: far fewer rows) every other grouping (docs/kpis.md).
-ROLLUPS: dict[type[KpiCounters], tuple[str, bool]] = {
+Rollup = type[KpiDaily] | type[KpiMonthly] | type[KpiAreaDaily] | type[KpiAreaMonthly]
+ROLLUPS: dict[Rollup, tuple[str, bool]] = {
     KpiDaily: ("day", True),
     KpiMonthly: ("month", True),
     KpiAreaDaily: ("day", False),
@@ -392,7 +392,7 @@ def _add(key: RowKey, counts: Mapping[str, int]) -> None:
 def _write(increments: Sequence[tuple[RowKey, Mapping[str, int]]]) -> None:
     """Upsert the increments (none negative) into the rows of every level (ROLLUPS): on PostgreSQL in one round
     trip (a data-modifying WITH runs to completion whether or not the main statement reads it)."""
-    levels: dict[type[KpiCounters], dict[RowKey, Counter[str]]] = {model: {} for model in ROLLUPS}
+    levels: dict[Rollup, dict[RowKey, Counter[str]]] = {model: {} for model in ROLLUPS}
     for key, counts in increments:
         # One row per key in each statement: ON CONFLICT DO UPDATE may not touch a row twice. Without the unit,
         # two steps of one intake (received with no unit, dispatched to one) are one row.
@@ -412,18 +412,13 @@ def _write(increments: Sequence[tuple[RowKey, Mapping[str, int]]]) -> None:
                 cursor.execute(sql, params)
 
 
-def _subtract(
-    model: type[KpiDaily] | type[KpiMonthly] | type[KpiAreaDaily] | type[KpiAreaMonthly],
-    lookup: dict[str, Any],
-    key: RowKey,
-    counts: Mapping[str, int],
-) -> None:
+def _subtract(model: Rollup, lookup: dict[str, Any], key: RowKey, counts: Mapping[str, int]) -> None:
     """A negative count (a voided rating) only ever updates a row that exists, and never below zero."""
     if not model.objects.filter(**lookup).update(**_increments(counts)):
         log.warning("kpi: nothing to subtract from for %s (rollups older than the event?)", key)
 
 
-def _upsert_sql(model: type[KpiCounters], rows: Mapping[RowKey, Mapping[str, int]]) -> tuple[str, list[Any]]:
+def _upsert_sql(model: Rollup, rows: Mapping[RowKey, Mapping[str, int]]) -> tuple[str, list[Any]]:
     """Add to each key's row if it exists, else create it: one INSERT … ON CONFLICT DO UPDATE on the key's unique
     index (PostgreSQL and SQLite alike), so that two transactions adding to a new row never both insert. The key's
     day is the row's period start (the first of the month for a monthly level); a level without the unit ignores
@@ -517,7 +512,7 @@ def kpis_rebuild(*, since: date | None = None) -> int:
 _MONTH_OF = {"postgresql": "CAST(date_trunc('month', {}) AS date)", "sqlite": "date({}, 'start of month')"}
 
 
-def _resum(target: type[KpiCounters], source: type[KpiCounters], since: date | None) -> None:
+def _resum(target: Rollup, source: Rollup, since: date | None) -> None:
     """`target`'s rows summed anew from `source`'s, for the periods from `since`'s (all without it): one
     INSERT … SELECT … GROUP BY in the database.
 
@@ -528,7 +523,7 @@ def _resum(target: type[KpiCounters], source: type[KpiCounters], since: date | N
     period, with_unit = ROLLUPS[target]
     source_period = ROLLUPS[source][0]
     start = (since.replace(day=1) if period == "month" else since) if since else None
-    target.objects.filter(**({f"{period}__gte": start} if start else {})).delete()  # type: ignore[attr-defined]
+    target.objects.filter(**({f"{period}__gte": start} if start else {})).delete()
     keys = [*(["unit_id"] if with_unit else []), "area_id", "area_path", "category_id"]
     when = source_period if period == source_period else _MONTH_OF[connection.vendor].format(source_period)
     q = connection.ops.quote_name
