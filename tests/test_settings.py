@@ -140,3 +140,32 @@ def test_a_file_sqlite_database_is_in_wal_mode(tmp_path):
     )
     assert r.returncode == 0, r.stderr
     assert r.stdout.strip() == "wal"
+
+
+def test_postgresql_binds_on_the_server_and_prepares_statements_unless_told_not_to(monkeypatch):
+    from config.settings.base import database_from_url
+
+    url = "postgres://postgres@127.0.0.1:5432/test"
+    options = database_from_url(url)["OPTIONS"]
+    assert options["server_side_binding"] is True and options["prepare_threshold"] == 2
+    monkeypatch.setenv("DB_PREPARED_STATEMENTS", "false")  # e.g. behind a PgBouncer that cannot keep them
+    options = database_from_url(url)["OPTIONS"]
+    assert "server_side_binding" not in options and "prepare_threshold" not in options
+    assert "server_side_binding" not in database_from_url("sqlite:///x.db").get("OPTIONS", {})
+
+
+@pytest.mark.django_db
+def test_a_statement_run_again_is_prepared_on_the_server():
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL-only property; this run is on " + connection.vendor)
+    from shequ.appeals.models import Appeal
+
+    marker = "prepared-statement-probe"
+    for _ in range(3):  # prepare_threshold 2: parsed and planned once, from the third run on
+        list(Appeal.objects.filter(text=marker).values_list("pk", flat=True))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT statement FROM pg_prepared_statements WHERE statement LIKE %s", ["%appeals_appeal%"]
+        )
+        prepared = [row[0] for row in cursor.fetchall()]
+    assert any('"text" = $1' in sql for sql in prepared), prepared

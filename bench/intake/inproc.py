@@ -2,6 +2,7 @@
 middleware, django-ninja, the services) on PostgreSQL, with the after-intake task published to a broker.
 
     .venv/bin/python bench/intake/inproc.py [--n 1000] [--db shequ_prof] [--broker redis://127.0.0.1:6379/13]
+        [--sort tottime] [--only shequ/]
 
 1. recreates --db the first time (migrate, the Shenzhen pack, the small demo seed) and migrates it afterwards;
 2. warms up with 200 appeals, then times --n appeals (process CPU, wall, and all of PostgreSQL's CPU per appeal);
@@ -33,6 +34,8 @@ def main() -> int:
     p.add_argument("--db", default="shequ_prof")
     p.add_argument("--broker", default="redis://127.0.0.1:6379/13", help="'' runs the task in the request")
     p.add_argument("--top", type=int, default=45)
+    p.add_argument("--sort", default="cumulative", help="pstats order: cumulative, tottime, …")
+    p.add_argument("--only", default="", help="list only functions whose file path holds this, e.g. shequ/")
     args = p.parse_args()
     env = benchenv.django_env(args.db, conn_max_age=0)
     if not benchenv.database_exists(args.db):
@@ -73,7 +76,7 @@ def main() -> int:
         post(body)
     profile.disable()
     stats = pstats.Stats(profile)
-    stats.sort_stats("cumulative").print_stats(args.top)
+    stats.sort_stats(args.sort).print_stats(*([args.only] if args.only else []), args.top)
     return 0
 
 

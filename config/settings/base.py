@@ -111,7 +111,13 @@ def database_from_url(url: str) -> dict:
     elif config["ENGINE"] == "django.db.backends.postgresql":
         # Django's backend, but a connection that committed less than a second ago skips the health check.
         config["ENGINE"] = "shequ.core.pg"
-        config.setdefault("OPTIONS", {})
+        options = config.setdefault("OPTIONS", {})
+        # Parameters bound on the server and statements prepared from their second run on each connection: an
+        # intake's statements are parsed and planned once, not on every request. Off for a pooler that cannot keep
+        # prepared statements across transactions (PgBouncer in transaction mode before 1.21).
+        if envbool("DB_PREPARED_STATEMENTS", True):
+            options["server_side_binding"] = True
+            options["prepare_threshold"] = envint("DB_PREPARE_THRESHOLD", 2)
         config["CONN_HEALTH_CHECKS"] = True
     return config
 

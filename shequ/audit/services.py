@@ -314,7 +314,9 @@ def _locked_chain_head() -> tuple[int, str]:
     table = connection.ops.quote_name(AuditEntry._meta.db_table)
     with connection.cursor() as cursor:
         head = f"SELECT seq, hash FROM {table} ORDER BY seq DESC LIMIT 1"  # noqa: S608
-        cursor.execute(f"{_LOCK_SQL}; {head}", [AUDIT_CHAIN_LOCK_ID])
+        # No parameters: psycopg sends a query without them in the simple protocol, the only one that takes two
+        # statements (server-side binding and prepared statements take one). The lock id is our integer constant.
+        cursor.execute(f"SELECT pg_advisory_xact_lock({int(AUDIT_CHAIN_LOCK_ID)}); {head}")
         cursor.nextset()
         last = cursor.fetchone()
     return (last[0], last[1]) if last is not None else _head_from_anchor()
