@@ -119,7 +119,10 @@ def main() -> int:
         for name in ("before", "after")
     }
     if args.broker:
-        report["notes"].append(f"tasks published to {args.broker} (not eager); no worker consumed them")
+        report["notes"].append(
+            f"broker {args.broker} (tasks not eager): the after-intake work is left queued in the database, or "
+            "published there by code older than the IntakeQueue; no worker consumed either"
+        )
     csrf = secrets.token_hex(16)
     headers = {"Cookie": f"csrftoken={csrf}", "X-CSRFToken": csrf}
     servers: dict[str, benchenv.Server] = {}

@@ -103,7 +103,8 @@ def parse() -> argparse.Namespace:
         "--broker",
         default="",
         help="CELERY_BROKER_URL of the server, as run.py's --broker (the ~72 appeals/s of RESULTS.md were measured "
-        "with it): the after-intake task is published instead of run in the request; the tasks are dropped at "
+        "with it): the after-intake work is left for a worker instead of run in the request (queued in the "
+        "database; code older than the IntakeQueue published it as a task); published tasks are dropped at "
         "the end, so use a Redis database no other bench uses at the same time",
     )
     a = p.parse_args()

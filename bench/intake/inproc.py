@@ -1,5 +1,6 @@
 """Where one intake's CPU goes, in-process: the real POST /api/v1/appeals through Django's test client (the full
-middleware, django-ninja, the services) on PostgreSQL, with the after-intake task published to a broker.
+middleware, django-ninja, the services) on PostgreSQL, with a broker configured as in production (so the
+after-intake work is left queued for a worker, or published by code older than the IntakeQueue).
 
     .venv/bin/python bench/intake/inproc.py [--n 1000] [--db shequ_prof] [--broker redis://127.0.0.1:6379/13]
         [--sort tottime] [--only shequ/]

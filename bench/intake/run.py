@@ -60,8 +60,9 @@ def parse() -> argparse.Namespace:
     p.add_argument(
         "--broker",
         default="",
-        help="CELERY_BROKER_URL of the server (production setting): the after-intake task (auto-dispatch, "
-        "duplicates) is published there instead of run in the request; no worker runs during the bench",
+        help="CELERY_BROKER_URL of the server (production setting): the after-intake work (auto-dispatch, "
+        "duplicates) is then left queued in the database for a worker's drain instead of run in the request; no "
+        "worker runs during the bench",
     )
     return p.parse_args()
 
@@ -353,6 +354,9 @@ def main() -> int:
         ours.srv.stop()
         if args.broker:
             _purge(args.broker, report)
+        report["after_intake_queued"] = benchenv.pg_query(
+            args.db, "SELECT count(*) FROM dispatch_intakequeue"
+        )[0][0]
     report["uptime_after"] = benchenv.uptime()
     report["seconds"] = round(time.time() - started)
     log(report["uptime_after"])
@@ -366,7 +370,8 @@ def main() -> int:
 
 
 def _purge(url: str, report: dict) -> None:
-    """Drop the tasks the bench published (nobody consumed them), counting them first."""
+    """Drop the tasks the bench published (nobody consumed them), counting them first: none since the after-intake
+    work is queued in the database (the code before published one per appeal)."""
     import redis
 
     client = redis.Redis.from_url(url)

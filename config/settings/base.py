@@ -216,6 +216,12 @@ CELERY_BEAT_SCHEDULE: dict = {
     "audit.purge_expired": {"task": "audit.purge_expired", "schedule": crontab(hour=3, minute=30)},
     # Weak-signal early warnings (rises, repeats, new clusters) over yesterday's appeals, before the working day.
     "earlywarning.detect_daily": {"task": "earlywarning.detect_daily", "schedule": crontab(hour=6, minute=0)},
+    # Smart dispatch after intake (auto-dispatch on a confident suggestion, possible duplicates): the rows intake
+    # queued in its transaction, every few seconds (dispatch.models.IntakeQueue).
+    "dispatch.after_intake_drain": {
+        "task": "dispatch.after_intake_drain",
+        "schedule": float(envint("SHEQU_AFTER_INTAKE_EVERY_SECONDS", 5)),
+    },
     # Smart dispatch: new model versions from the week's dispatcher decisions, kept only if not worse; Sunday night.
     "dispatch.retrain": {"task": "dispatch.retrain", "schedule": crontab(hour=2, minute=0, day_of_week=0)},
 }

@@ -178,3 +178,32 @@ class DuplicateCandidate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.appeal_id} ~ {self.candidate_id} ({self.score:.2f}, {self.status})"
+
+
+class IntakeQueue(models.Model):
+    """The after-intake work still to do (a transactional outbox): one row per new appeal, written in the intake's
+    own transaction, so that the row exists exactly when the appeal does, whatever the broker is doing.
+    `services.after_intake_drain` takes rows in order, runs `services.after_intake` on each and deletes it.
+
+    `claimed_until` is a lease: a drain that takes a row sets it, and a row whose lease ran out (its worker died)
+    is taken again. Rows are few at any time: the drain runs every few seconds (settings.CELERY_BEAT_SCHEDULE)
+    and, in the embedded setup, right after each intake commits.
+    """
+
+    appeal = models.OneToOneField(
+        "appeals.Appeal",
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="+",
+        verbose_name=_("appeal"),
+    )
+    enqueued_at = models.DateTimeField(_("enqueued at"), default=timezone.now)
+    claimed_until = models.DateTimeField(_("claimed until"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["appeal"]
+        verbose_name = _("after-intake work")
+        verbose_name_plural = _("after-intake work")
+
+    def __str__(self) -> str:
+        return f"after-intake {self.appeal_id}"

@@ -18,6 +18,7 @@ import logging
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +26,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone
 
 from shequ.access.scoping import can_at
@@ -46,6 +47,7 @@ from .models import (
     DuplicateCandidate,
     DuplicateStatus,
     ExampleSource,
+    IntakeQueue,
     ModelKind,
     ModelVersion,
     Suggestion,
@@ -300,6 +302,45 @@ def after_intake(appeal_id: int) -> dict[str, Any]:
         log.exception("duplicate detection failed for appeal %s", appeal_id)
         out["duplicates"] = "failed"
     return out
+
+
+AFTER_INTAKE_LEASE = timedelta(minutes=5)  # a drain that died holding rows gives them up after this
+
+
+def after_intake_enqueue(appeal_id: int, at: datetime) -> None:
+    """Queue the after-intake work of a new appeal, in the intake's transaction (signals.on_event_saved)."""
+    IntakeQueue.objects.create(appeal_id=appeal_id, enqueued_at=at)
+
+
+def after_intake_drain(*, limit: int = 200) -> dict[str, int]:
+    """Do the queued after-intake work (`after_intake`), oldest first, at most `limit` appeals.
+
+    The rows are claimed first, in a short transaction of their own: `SKIP LOCKED` on PostgreSQL, so that two
+    drains running together take different rows, and a lease (`AFTER_INTAKE_LEASE`), so that the rows of a drain
+    that dies are taken again once it runs out. Each appeal is then handled in its own transactions, as the task of
+    one appeal always was, and its row deleted once done: work that raises stays queued and is retried when its
+    lease ends. Running it twice for one appeal changes nothing (`after_intake` is idempotent)."""
+    now = timezone.now()
+    with transaction.atomic():
+        claimed = list(
+            IntakeQueue.objects.select_for_update(skip_locked=True)
+            .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
+            .order_by("appeal_id")
+            .values_list("appeal_id", flat=True)[:limit]
+        )
+        if claimed:
+            IntakeQueue.objects.filter(appeal_id__in=claimed).update(claimed_until=now + AFTER_INTAKE_LEASE)
+    done = failed = 0
+    for appeal_id in claimed:
+        try:
+            after_intake(appeal_id)
+        except Exception:  # e.g. the database went away mid-way: the row stays, its lease ends, it is retried
+            log.exception("after-intake work failed for appeal %s; it stays queued", appeal_id)
+            failed += 1
+            continue
+        IntakeQueue.objects.filter(appeal_id=appeal_id).delete()
+        done += 1
+    return {"claimed": len(claimed), "done": done, "failed": failed}
 
 
 # --- training data from dispatchers -----------------------------------------------------------------------------

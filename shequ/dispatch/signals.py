@@ -3,10 +3,13 @@ appeals.Event picks up "dispatch", "reassign" and "categorize" rows that have an
 wrote them turns them into examples (services.capture_dispatch_event). A failure there is logged, never raised into the
 dispatcher's request: the dispatch itself has already happened.
 
-The same receiver sees every "submit" row (intake, with or without an actor): after the intake commits, the
-`dispatch.after_intake` task dispatches the new appeal on a confident suggestion the responsibility list agrees
-with (when no rule did at intake) and compares it with the open appeals near it (services.after_intake). A
-failure is logged; the appeal is in and the resident has his number whatever happens here.
+The same receiver sees every "submit" row (intake, with or without an actor) and queues the appeal's after-intake
+work in the intake's own transaction (models.IntakeQueue, a transactional outbox: no broker round trip in the
+request, and nothing lost when the broker is down). The `dispatch.after_intake_drain` task then dispatches the
+new appeal on a confident suggestion the responsibility list agrees with (when no rule did at intake) and compares
+it with the open appeals near it (services.after_intake): every few seconds from the beat schedule, and right
+after the commit where tasks run eagerly (the embedded setup, the tests). A failure is logged; the appeal is in and
+the resident has his number whatever happens here.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import logging
 from functools import partial
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models.signals import post_save
 
@@ -29,20 +33,24 @@ def on_event_saved(sender: Any, instance: Any, created: bool, raw: bool = False,
     if raw or not created:
         return
     if instance.action == SUBMIT_ACTION:
-        transaction.on_commit(partial(_after_intake, instance.appeal_id), robust=True)
+        from .services import after_intake_enqueue
+
+        after_intake_enqueue(instance.appeal_id, instance.at)
+        if settings.CELERY_TASK_ALWAYS_EAGER:  # no worker and no beat: do it now, as a worker would soon
+            transaction.on_commit(_after_intake, robust=True)
         return
     if instance.actor_id is None or instance.action not in LEARN_FROM_ACTIONS:
         return
     transaction.on_commit(partial(_capture, instance.pk), robust=True)
 
 
-def _after_intake(appeal_id: int) -> None:
-    from .tasks import after_intake
+def _after_intake() -> None:
+    from .tasks import after_intake_drain
 
     try:
-        after_intake.delay(appeal_id)
-    except Exception:  # eager in the embedded setup: the task's own failure arrives here
-        log.exception("after-intake work failed for appeal %s", appeal_id)
+        after_intake_drain.delay()
+    except Exception:  # eager: the task's own failure arrives here; the rows stay queued for the next drain
+        log.exception("after-intake work failed")
 
 
 def _capture(event_id: int) -> None:
