@@ -426,6 +426,8 @@ def _upsert_sql(model: Rollup, rows: Mapping[RowKey, Mapping[str, int]]) -> tupl
     period, with_unit = ROLLUPS[model]
     table = model._meta.db_table
     columns = [period, *(["unit_id"] if with_unit else []), "area_id", "category_id", "area_path", *COUNTERS]
+    nonzero = {name for counts in rows.values() for name, n in counts.items() if n}
+    used = [name for name in COUNTERS if name in nonzero]
     values: list[Any] = []
     for key, counts in rows.items():
         values += [
@@ -435,15 +437,16 @@ def _upsert_sql(model: Rollup, rows: Mapping[RowKey, Mapping[str, int]]) -> tupl
             key.category_id,
             key.area_path,
         ]
-        values += [counts.get(name, 0) for name in COUNTERS]
-    nonzero = {name for counts in rows.values() for name, n in counts.items() if n}
-    used = [name for name in COUNTERS if name in nonzero]
+        values += [counts.get(name, 0) for name in used]
     added = ", ".join(f"{name} = {table}.{name} + excluded.{name}" for name in used)
     # The conflict target is the unique index's own expressions (models: appeals_kpi*_one_row_per_key). Table
-    # and column names come from the model and COUNTERS; every value is a parameter.
+    # and column names come from the model and COUNTERS; every value is a parameter, but a counter no row moves is
+    # the literal 0: an intake's statement then has a few dozen parameters instead of a hundred and fits the
+    # driver's cache of parsed statements (psycopg keeps those under 50 parameters and 4 kB).
     unit = "COALESCE(unit_id, 0), " if with_unit else ""
     target = f"{period}, {unit}area_id, COALESCE(category_id, 0)"
-    row = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    keys = len(columns) - len(COUNTERS)
+    row = "(" + ", ".join(["%s"] * keys + [("%s" if name in nonzero else "0") for name in COUNTERS]) + ")"
     sql = (
         f"INSERT INTO {table} ({', '.join(columns)}) VALUES {', '.join([row] * len(rows))}"  # noqa: S608
         f" ON CONFLICT ({target}) DO UPDATE SET {added}"
