@@ -142,16 +142,30 @@ def test_a_file_sqlite_database_is_in_wal_mode(tmp_path):
     assert r.stdout.strip() == "wal"
 
 
-def test_postgresql_binds_on_the_server_and_prepares_statements_unless_told_not_to(monkeypatch):
-    from config.settings.base import database_from_url
+def test_postgresql_binds_on_the_server_and_prepares_statements_unless_told_not_to():
+    code = (
+        "import django; django.setup(); from django.conf import settings as s; o = s.DATABASES['default']['OPTIONS']; "
+        "print(o.get('server_side_binding'), o.get('prepare_threshold'))"
+    )
 
-    url = "postgres://postgres@127.0.0.1:5432/test"
-    options = database_from_url(url)["OPTIONS"]
-    assert options["server_side_binding"] is True and options["prepare_threshold"] == 2
-    monkeypatch.setenv("DB_PREPARED_STATEMENTS", "false")  # e.g. behind a PgBouncer that cannot keep them
-    options = database_from_url(url)["OPTIONS"]
-    assert "server_side_binding" not in options and "prepare_threshold" not in options
-    assert "server_side_binding" not in database_from_url("sqlite:///x.db").get("OPTIONS", {})
+    def options(**extra: str) -> list[str]:
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_", "DB_"))}
+        r = subprocess.run(
+            [sys.executable, "-c", code],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env={**env, "DJANGO_SETTINGS_MODULE": "config.settings.base", **extra},
+        )
+        assert r.returncode == 0, r.stderr
+        return r.stdout.split()
+
+    pg = "postgres://postgres@127.0.0.1:5432/test"
+    assert options(DATABASE_URL=pg) == ["True", "2"]
+    # e.g. behind a PgBouncer that cannot keep prepared statements
+    assert options(DATABASE_URL=pg, DB_PREPARED_STATEMENTS="false") == ["None", "None"]
+    assert options(DATABASE_URL="sqlite:///x.db") == ["None", "None"]
 
 
 @pytest.mark.django_db
