@@ -2,7 +2,7 @@
 middleware, django-ninja, the services) on PostgreSQL, with a broker configured as in production (so the
 after-intake work is left queued for a worker, or published by code older than the IntakeQueue).
 
-    .venv/bin/python bench/intake/inproc.py [--n 1000] [--db shequ_prof] [--broker redis://127.0.0.1:6379/13]
+    .venv/bin/python bench/intake/inproc.py [--n 1000] [--db shequ_prof] [--broker redis://127.0.0.1:6379/12]
         [--sort tottime] [--only shequ/]
 
 1. recreates --db the first time (migrate, the Shenzhen pack, the small demo seed) and migrates it afterwards;
@@ -33,7 +33,7 @@ def main() -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--n", type=int, default=1000)
     p.add_argument("--db", default="shequ_prof")
-    p.add_argument("--broker", default="redis://127.0.0.1:6379/13", help="'' runs the task in the request")
+    p.add_argument("--broker", default="redis://127.0.0.1:6379/12", help="'' runs the task in the request")
     p.add_argument("--top", type=int, default=45)
     p.add_argument("--sort", default="cumulative", help="pstats order: cumulative, tottime, …")
     p.add_argument("--only", default="", help="list only functions whose file path holds this, e.g. shequ/")

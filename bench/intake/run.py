@@ -456,6 +456,11 @@ def render(r: dict) -> str:
         lines.append("")
     for n in r["notes"]:
         lines.append(f"note: {n}  ")
+    if "after_intake_queued" in r:
+        lines.append(
+            f"after the bench: {r['after_intake_queued']:,} appeals' after-intake work queued in the database, "
+            f"{r.get('tasks_published', 0):,} tasks in the broker's queue (dropped)  "
+        )
     return "\n".join(lines) + "\n"
 
 

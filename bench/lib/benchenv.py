@@ -143,7 +143,11 @@ def server_env(
     env = django_env(db, conn_max_age=conn_max_age)
     if broker:
         env["CELERY_BROKER_URL"] = broker
-        notes.append(f"tasks published to {broker} (not eager); no worker consumed them during the bench")
+        notes.append(
+            f"broker {broker} (tasks not eager): the after-intake work is left queued in the database "
+            "(dispatch_intakequeue; code older than the queue published a task per appeal there); no worker "
+            "consumed either during the bench"
+        )
     return env
 
 
