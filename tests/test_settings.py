@@ -36,6 +36,15 @@ def manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
     )
 
 
+def python_c(code: str, env: dict[str, str]) -> str:
+    """Run `python -c code` in the project with exactly `env`; what it printed, stripped."""
+    r = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60, env=env
+    )
+    assert r.returncode == 0, r.stderr
+    return r.stdout.strip()
+
+
 def test_prod_deploy_check_reports_nothing():
     r = manage("check", "--deploy", "--fail-level", "WARNING", env=PROD_ENV)
     assert r.returncode == 0, r.stdout + r.stderr
@@ -66,16 +75,9 @@ def test_embedded_default_needs_no_variable(tmp_path):
         for k, v in os.environ.items()
         if k not in ("DATABASE_URL", "MEDIA_ROOT", "CELERY_BROKER_URL", "DJANGO_SETTINGS_MODULE")
     }
-    r = subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        env={**base, "DJANGO_SETTINGS_MODULE": "config.settings.base"},
-        timeout=60,
-    )
-    assert r.returncode == 0, r.stderr
-    engine, name, media, eager = r.stdout.split()
+    engine, name, media, eager = python_c(
+        code, {**base, "DJANGO_SETTINGS_MODULE": "config.settings.base"}
+    ).split()
     assert engine == "django.db.backends.sqlite3" and name.endswith("var/shequ.sqlite3")
     assert media.endswith("var/media") and eager == "True"
 
@@ -86,21 +88,13 @@ def test_database_url_and_media_root_override_every_module(module, tmp_path):
         "import django; django.setup(); from django.conf import settings as s; "
         "print(s.DATABASES['default']['NAME'], s.MEDIA_ROOT)"
     )
-    r = subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env={
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": module,
-            "DATABASE_URL": f"sqlite:///{tmp_path}/other.db",
-            "MEDIA_ROOT": str(tmp_path / "m"),
-        },
-    )
-    assert r.returncode == 0, r.stderr
-    assert r.stdout.split() == [f"{tmp_path}/other.db", str(tmp_path / "m")]
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": module,
+        "DATABASE_URL": f"sqlite:///{tmp_path}/other.db",
+        "MEDIA_ROOT": str(tmp_path / "m"),
+    }
+    assert python_c(code, env).split() == [f"{tmp_path}/other.db", str(tmp_path / "m")]
 
 
 def test_language_and_time_zone():
@@ -126,20 +120,12 @@ def test_a_file_sqlite_database_is_in_wal_mode(tmp_path):
         "import django; django.setup(); from django.db import connection as c; "
         "cur = c.cursor(); cur.execute('PRAGMA journal_mode'); print(cur.fetchone()[0])"
     )
-    r = subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env={
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "config.settings.base",
-            "DATABASE_URL": f"sqlite:///{tmp_path}/wal.db",
-        },
-    )
-    assert r.returncode == 0, r.stderr
-    assert r.stdout.strip() == "wal"
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.base",
+        "DATABASE_URL": f"sqlite:///{tmp_path}/wal.db",
+    }
+    assert python_c(code, env) == "wal"
 
 
 def test_postgresql_binds_on_the_server_and_prepares_statements_unless_told_not_to():
@@ -150,16 +136,7 @@ def test_postgresql_binds_on_the_server_and_prepares_statements_unless_told_not_
 
     def options(**extra: str) -> list[str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_", "DB_"))}
-        r = subprocess.run(
-            [sys.executable, "-c", code],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            timeout=60,
-            env={**env, "DJANGO_SETTINGS_MODULE": "config.settings.base", **extra},
-        )
-        assert r.returncode == 0, r.stderr
-        return r.stdout.split()
+        return python_c(code, {**env, "DJANGO_SETTINGS_MODULE": "config.settings.base", **extra}).split()
 
     pg = "postgres://postgres@127.0.0.1:5432/test"
     assert options(DATABASE_URL=pg) == ["True", "2"]
