@@ -3,6 +3,7 @@ measured in alternating phases of one command, so that both see the same machine
 
     .venv/bin/python bench/intake/ab.py --before 075af7b [--after WORKTREE] [--requests 3000] [--rounds 3]
     .venv/bin/python bench/intake/ab.py --before HEAD --before-client aiohttp   # the load generators compared
+    .venv/bin/python bench/intake/ab.py --before HEAD --after-workers 6         # a server setting compared
 
 What it does:
  1. checks out `--before` (any git revision) into a worktree under /tmp/shequ-bench (made once per revision);
@@ -51,7 +52,10 @@ def parse() -> argparse.Namespace:
     p.add_argument("--requests", type=int, default=3000, help="appeals per phase")
     p.add_argument("--rounds", type=int, default=3, help="measured phases per version")
     p.add_argument("--concurrency", type=int, default=32)
-    p.add_argument("--workers", type=int, default=4)
+    p.add_argument("--workers", type=int, default=4, help="sync gunicorn workers of before (and of after)")
+    p.add_argument(
+        "--after-workers", type=int, default=0, help="of after, when not --workers (a setting compared)"
+    )
     p.add_argument("--db", default="shequ_ab")
     p.add_argument(
         "--db-per-version",
@@ -130,7 +134,7 @@ def main() -> int:
         for name in ("before", "after"):
             servers[name] = benchenv.start_gunicorn(
                 envs[name],
-                workers=args.workers,
+                workers=(args.after_workers or args.workers) if name == "after" else args.workers,
                 worker_class="sync",
                 threads=1,
                 port=benchenv.free_port(),
@@ -190,7 +194,9 @@ def render(r: dict) -> str:
         f"Appeals in `{r['args']['db']}`{'_before and _after' if r['args'].get('db_per_version') else ''} at the "
         f"end: {r['appeals_in_db']:,}  ",
         f"Load generator: before `{r['args'].get('before_client', 'aiohttp')}`, "
-        f"after `{r['args'].get('after_client', 'aiohttp')}` (bench/lib/loadgen.py)",
+        f"after `{r['args'].get('after_client', 'aiohttp')}` (bench/lib/loadgen.py)  ",
+        f"gunicorn sync workers: before {r['args']['workers']}, "
+        f"after {r['args'].get('after_workers') or r['args']['workers']}",
         "",
         f"**Means of {r['args']['rounds']} closed-loop phases each ({r['args']['concurrency']} clients, "
         f"{r['args']['requests']} appeals a phase), alternating**",
