@@ -49,6 +49,14 @@ class Urgency(models.TextChoices):
     COMPLEX = "complex", _("Complex")
 
 
+class LocationPrecision(models.TextChoices):
+    """How precisely intake placed the appeal (appeals.location.resolve)."""
+
+    AREA = "area", _("the area given")
+    DISTRICT = "district", _("district, from the point")
+    CITY = "city", _("city only")
+
+
 # Reply deadlines by urgency (Beijing draft DB11 standard; Shenzhen: emergencies within 2 hours). Emergency and
 # utilities run on the clock (people are in danger or without water); normal and complex on working days.
 DEFAULT_REPLY = {

@@ -23,6 +23,7 @@ from .choices import (
     AssignmentRole,
     Channel,
     ExtensionStatus,
+    LocationPrecision,
     Rating,
     Status,
     Urgency,
@@ -133,7 +134,7 @@ class Appeal(models.Model):
     address = models.CharField(_("address"), max_length=200, blank=True)
     # Indexed through (area, created_at) in Meta, which also serves the PROTECT check.
     area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="+", db_index=False)
-    location_precision = models.CharField(max_length=16, blank=True)  # point / area / district / city
+    location_precision = models.CharField(max_length=16, blank=True, choices=LocationPrecision.choices)
     attributes = models.JSONField(default=dict, blank=True)
 
     # Indexed through (lead_unit, status) in Meta.

@@ -139,6 +139,19 @@ def test_a_dispatcher_dispatches_from_the_detail_page(client, cast):
     assert a.status == "dispatched" and a.lead_unit.code == "440304-CG"
 
 
+def test_the_detail_page_says_how_precisely_the_appeal_was_placed_in_words(client, cast):
+    given = appeal_submit(
+        actor=None, data=IntakeData(text="小区门口垃圾堆积", channel="portal", area=_community().code)
+    )
+    pointed = appeal_submit(
+        actor=None, data=IntakeData(text="路边垃圾堆积", channel="portal", lat=22.541, lng=114.05)
+    )
+    sign_in(client, cast["sunli"])
+    assert "(按填报的地区)" in client.get(f"/console/appeals/{given.pk}/").content.decode()
+    page = client.get(f"/console/appeals/{pointed.pk}/").content.decode()
+    assert "(按坐标定位到区)" in page and "(district)" not in page
+
+
 def test_a_dispatcher_changes_the_category_from_the_detail_page(client, cast):
     a = appeal_submit(
         actor=None, data=IntakeData(text="楼上每晚装修噪音很大", channel="portal", area=_community().code)
