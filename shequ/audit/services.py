@@ -294,10 +294,13 @@ def _lock_chain() -> None:
         raise RuntimeError("the audit chain lock is taken inside a transaction")
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute(_LOCK_SQL, [AUDIT_CHAIN_LOCK_ID])
+            cursor.execute(_LOCK_SQL)
 
 
-_LOCK_SQL = "SELECT pg_advisory_xact_lock(%s)"
+# Without a parameter (the id is our integer constant): psycopg sends a query without parameters in the simple
+# protocol, the only one that takes the two statements of `_locked_chain_head` (server-side binding and prepared
+# statements take one).
+_LOCK_SQL = f"SELECT pg_advisory_xact_lock({int(AUDIT_CHAIN_LOCK_ID)})"
 
 
 def _latest_anchor() -> AuditAnchor | None:
@@ -314,9 +317,7 @@ def _locked_chain_head() -> tuple[int, str]:
     table = connection.ops.quote_name(AuditEntry._meta.db_table)
     with connection.cursor() as cursor:
         head = f"SELECT seq, hash FROM {table} ORDER BY seq DESC LIMIT 1"  # noqa: S608
-        # No parameters: psycopg sends a query without them in the simple protocol, the only one that takes two
-        # statements (server-side binding and prepared statements take one). The lock id is our integer constant.
-        cursor.execute(f"SELECT pg_advisory_xact_lock({int(AUDIT_CHAIN_LOCK_ID)}); {head}")
+        cursor.execute(f"{_LOCK_SQL}; {head}")
         cursor.nextset()
         last = cursor.fetchone()
     return (last[0], last[1]) if last is not None else _head_from_anchor()
