@@ -118,15 +118,14 @@ def main() -> int:
     benchenv.setup_django_here(dbs["after"])
     envs = {
         name: benchenv.server_env(
-            dbs[name], conn_max_age=60, broker=args.broker or None, notes=[], load_packages=["aiohttp"]
+            dbs[name],
+            conn_max_age=60,
+            broker=args.broker or None,
+            notes=report["notes"] if name == "after" else [],  # the same note for both: once
+            load_packages=["aiohttp"],
         )
         for name in ("before", "after")
     }
-    if args.broker:
-        report["notes"].append(
-            f"broker {args.broker} (tasks not eager): the after-intake work is left queued in the database, or "
-            "published there by code older than the IntakeQueue; no worker consumed either"
-        )
     csrf = secrets.token_hex(16)
     headers = {"Cookie": f"csrftoken={csrf}", "X-CSRFToken": csrf}
     servers: dict[str, benchenv.Server] = {}
