@@ -117,7 +117,7 @@ def database_from_url(url: str) -> dict:
         # prepared statements across transactions (PgBouncer in transaction mode before 1.21).
         if envbool("DB_PREPARED_STATEMENTS", True):
             options["server_side_binding"] = True
-            options["prepare_threshold"] = envint("DB_PREPARE_THRESHOLD", 2)
+            options["prepare_threshold"] = 2
         config["CONN_HEALTH_CHECKS"] = True
     return config
 
