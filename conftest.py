@@ -27,6 +27,27 @@ def broker_url():
     return url
 
 
+@pytest.fixture
+def real_celery_worker(broker_url, settings):
+    """A real Celery worker (solo pool, a thread of this process) on the real broker, with tasks sent to it
+    rather than run eagerly. The app reads eagerness from Django's settings (put back by `settings`); its broker
+    and result backend are put back here, and its result backend, cached per thread, forgotten both ways."""
+    from celery.contrib.testing.worker import start_worker
+
+    from config.celery import app
+
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    previous = {k: app.conf[k] for k in ("broker_url", "result_backend")}
+    app.conf.update(broker_url=broker_url, result_backend=broker_url)
+    app._local.__dict__.pop("backend", None)
+    try:
+        with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10) as worker:
+            yield worker
+    finally:
+        app.conf.update(previous)
+        app._local.__dict__.pop("backend", None)
+
+
 # --- the fixed cast and residents -------------------------------------------------------------------------------
 @pytest.fixture
 def cast(db):
