@@ -683,18 +683,22 @@ def test_the_levels_without_the_unit_are_the_sums_over_units_and_answer_as_the_u
         assert got == expected and len(got) < unit_level.objects.count()
 
     chenjing = world["chenjing"]
-    periods = kpi_module._periods
+    periods, redirected = kpi_module._periods, []
+
+    def unit_levels(*args, **kwargs):  # the same read, from the levels with the unit
+        redirected.append(kwargs["by_area"])
+        return periods(*args, **{**kwargs, "by_area": False})
+
     for date_from, date_to in [(date(2026, 1, 1), date(2026, 3, 31)), (date(2026, 1, 30), date(2026, 3, 31))]:
         for group_by in ("none", "district", "street", "community", "category", "month", "day"):
             for area in (None, huafu.parent.parent.code, huafu.parent.code, huafu.code):
                 kw = {"date_from": date_from, "date_to": date_to, "group_by": group_by, "min_volume": 0}
                 from_area_levels = kpi_query(user=chenjing, area=area, **kw).rows
-                kpi_module._periods = lambda *a, **k: periods(*a, **{**k, "by_area": False})
-                try:
+                with pytest.MonkeyPatch.context() as mp:
+                    mp.setattr(kpi_module, "_periods", unit_levels)
                     from_unit_levels = kpi_query(user=chenjing, area=area, **kw).rows
-                finally:
-                    kpi_module._periods = periods
                 assert from_area_levels == from_unit_levels, (group_by, area, date_from)
+    assert redirected and all(redirected)  # every read above came from the area levels until redirected
     year = kpi_query(user=chenjing, date_from=date(2026, 1, 1), date_to=date(2026, 3, 31)).rows[0]
     assert (year["received"], year["dispatched"]) == (10, 10)
 
