@@ -1,4 +1,5 @@
-"""Django's PostgreSQL backend, with the connection health check skipped for a connection that just proved alive.
+"""Django's PostgreSQL backend, with the connection health check skipped for a connection that just proved alive,
+and INSERT statements compiled once per shape (compiler.py).
 
 With persistent connections (DB_CONN_MAX_AGE > 0) and CONN_HEALTH_CHECKS, Django sends `SELECT 1` before the
 first query of every request: one more round trip for every intake, only to learn that the connection that
@@ -13,12 +14,17 @@ from __future__ import annotations
 
 import time
 
-from django.db.backends.postgresql import base
+from django.db.backends.postgresql import base, operations
 
 ALIVE_BYPASS_SECONDS = 1.0
 
 
+class DatabaseOperations(operations.DatabaseOperations):
+    compiler_module = "shequ.core.pg.compiler"
+
+
 class DatabaseWrapper(base.DatabaseWrapper):
+    ops_class = DatabaseOperations
     _alive_at: float | None = None
     # Set by Django's BaseDatabaseWrapper (connect(), close_if_unusable_or_obsolete()); django-stubs leaves them out.
     health_check_enabled: bool
