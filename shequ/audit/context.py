@@ -7,6 +7,7 @@ reads it for whatever the caller does not pass. A ContextVar keeps it per thread
 from __future__ import annotations
 
 import dataclasses
+import functools
 import ipaddress
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -54,6 +55,13 @@ def normalize_ip(value: str | None) -> str | None:
     """
     if not value:
         return None
+    # A request asks for its client's address several times (the middleware, each audit entry): the answers
+    # for the last few thousand addresses are kept. Text longer than any address (a forged header) is not.
+    return _normalize_ip(value) if len(value) <= 80 else _normalize_ip.__wrapped__(value)
+
+
+@functools.lru_cache(maxsize=4096)
+def _normalize_ip(value: str) -> str | None:
     try:
         address = ipaddress.ip_address(value.strip().split("%", 1)[0])
     except ValueError:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import ipaddress
 import json
@@ -121,6 +122,7 @@ class AuditEntry(models.Model):
         return entry_hash(self.prev_hash, self.hash_payload())
 
 
+@functools.lru_cache(maxsize=4096)  # stored addresses: a request hashes its client's once per entry
 def _ip_key(ip: str | None) -> str | None:
     # The address's bytes, not its text: Django, PostgreSQL's inet and Python versions print some IPv6 forms
     # differently (::ffff:192.0.2.1 vs ::ffff:c000:201), and the hash must not depend on who printed it.

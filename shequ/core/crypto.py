@@ -540,6 +540,20 @@ class EncryptedTextField(models.TextField):
         return errors
 
 
+_BLIND_INDEXED: dict[type[models.Model], tuple[EncryptedTextField, ...]] = {}
+
+
+def _blind_indexed_fields(model: type[models.Model]) -> tuple[EncryptedTextField, ...]:
+    """The model's encrypted fields that have a blind index (none for most): worked out once per model, since
+    the receiver below runs before every save of every model."""
+    fields = _BLIND_INDEXED.get(model)
+    if fields is None:
+        fields = _BLIND_INDEXED[model] = tuple(
+            f for f in model._meta.concrete_fields if isinstance(f, EncryptedTextField) and f.blind_index
+        )
+    return fields
+
+
 def _refresh_blind_indexes(
     sender: type[models.Model],
     instance: models.Model,
@@ -551,13 +565,11 @@ def _refresh_blind_indexes(
     one stale (update_fields, or a model loaded with only()/defer(), that names the value but not its hash)."""
     if raw:
         return
-    for field in instance._meta.concrete_fields:
-        if not isinstance(field, EncryptedTextField) or not field.blind_index:
-            continue
+    for field in _blind_indexed_fields(type(instance)):
         if update_fields is not None:
             if field.name not in update_fields:
                 continue
-            if field.blind_index not in update_fields:
+            if (field.blind_index or "") not in update_fields:
                 raise ValueError(
                     f"Saving {instance._meta.label}.{field.name} without its blind index {field.blind_index!r} "
                     f"would leave the hash stale: add {field.blind_index!r} to update_fields (or do not defer it)."

@@ -6,7 +6,7 @@ import pytest
 from django.http import HttpResponse
 from django.test import RequestFactory
 
-from shequ.audit.context import AuditContext, audit_context, current_audit_context
+from shequ.audit.context import AuditContext, audit_context, current_audit_context, normalize_ip
 from shequ.audit.middleware import AuditContextMiddleware
 from shequ.audit.services import audit_record
 
@@ -31,6 +31,25 @@ def test_audit_context_nests_and_restores_the_outer_values():
             )
         assert current_audit_context().actor_role == ""
     assert current_audit_context() == AuditContext()
+
+
+@pytest.mark.parametrize(
+    ("text", "address"),
+    [
+        ("203.0.113.9", "203.0.113.9"),
+        (" 203.0.113.9 ", "203.0.113.9"),
+        ("::ffff:192.0.2.1", "::ffff:192.0.2.1"),
+        ("2001:DB8:0:0::1", "2001:db8::1"),
+        ("fe80::1%eth0", "fe80::1"),
+        ("garbage", None),
+        ("", None),
+        (None, None),
+        ("1" * 200, None),  # longer than any address: answered, not kept
+    ],
+)
+def test_normalize_ip_gives_the_same_answer_the_first_time_and_from_its_cache(text, address):
+    assert normalize_ip(text) == address
+    assert normalize_ip(text) == address
 
 
 def test_audit_context_refuses_unknown_fields():
