@@ -51,6 +51,9 @@ PATTERNS = [
 ]
 # Lazy gaps (.{0,n}?): the phrase shown is the shortest that says it ("老人倒在", not the whole sentence).
 _COMPILED = [re.compile(p) for p in PATTERNS]
+# Any of them, anywhere: most texts hold none, and one search of the whole text says so. A phrase found in a
+# clause is found in the text too (the clause is part of it), so no match here means no match below.
+_ANY = re.compile("|".join(f"(?:{p})" for p in PATTERNS))
 
 _CLAUSES = re.compile(r"[，,。.！!？?；;\n\r]+")
 # Right before the phrase: a negation ("没有人被困", "无人触电", "未发现漏气"), or 不 / 防 directly ("打不着火",
@@ -72,7 +75,10 @@ def _counts(clause: str, match: re.Match[str]) -> bool:
 
 def detect_urgency(text: str) -> str | None:
     """The first safety phrase in the text that is not negated or about the past, or None."""
-    clauses = [c for c in _CLAUSES.split(unicodedata.normalize("NFKC", text or "")) if c]
+    text = unicodedata.normalize("NFKC", text or "")
+    if not _ANY.search(text):
+        return None
+    clauses = [c for c in _CLAUSES.split(text) if c]
     for pattern in _COMPILED:
         for clause in clauses:
             for match in pattern.finditer(clause):
