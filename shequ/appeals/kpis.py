@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import functools
 import logging
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -423,11 +424,9 @@ def _upsert_sql(model: Rollup, rows: Mapping[RowKey, Mapping[str, int]]) -> tupl
     index (PostgreSQL and SQLite alike), so that two transactions adding to a new row never both insert. The key's
     day is the row's period start (the first of the month for a monthly level); a level without the unit ignores
     the key's."""
-    period, with_unit = ROLLUPS[model]
-    table = model._meta.db_table
-    columns = [period, *(["unit_id"] if with_unit else []), "area_id", "category_id", "area_path", *COUNTERS]
+    _period, with_unit = ROLLUPS[model]
     nonzero = {name for counts in rows.values() for name, n in counts.items() if n}
-    used = [name for name in COUNTERS if name in nonzero]
+    used = tuple(name for name in COUNTERS if name in nonzero)
     values: list[Any] = []
     for key, counts in rows.items():
         values += [
@@ -438,6 +437,16 @@ def _upsert_sql(model: Rollup, rows: Mapping[RowKey, Mapping[str, int]]) -> tupl
             key.area_path,
         ]
         values += [counts.get(name, 0) for name in used]
+    return _upsert_text(model, used, len(rows)), values
+
+
+@functools.lru_cache(maxsize=1024)
+def _upsert_text(model: Rollup, used: tuple[str, ...], rows: int) -> str:
+    """The statement of `_upsert_sql` for `rows` keys moving the counters `used`: the same few texts on every
+    intake, so they are built once."""
+    period, with_unit = ROLLUPS[model]
+    table = model._meta.db_table
+    columns = [period, *(["unit_id"] if with_unit else []), "area_id", "category_id", "area_path", *COUNTERS]
     added = ", ".join(f"{name} = {table}.{name} + excluded.{name}" for name in used)
     # The conflict target is the unique index's own expressions (models: appeals_kpi*_one_row_per_key). Table
     # and column names come from the model and COUNTERS; every value is a parameter, but a counter no row moves is
@@ -446,12 +455,11 @@ def _upsert_sql(model: Rollup, rows: Mapping[RowKey, Mapping[str, int]]) -> tupl
     unit = "COALESCE(unit_id, 0), " if with_unit else ""
     target = f"{period}, {unit}area_id, COALESCE(category_id, 0)"
     keys = len(columns) - len(COUNTERS)
-    row = "(" + ", ".join(["%s"] * keys + [("%s" if name in nonzero else "0") for name in COUNTERS]) + ")"
-    sql = (
-        f"INSERT INTO {table} ({', '.join(columns)}) VALUES {', '.join([row] * len(rows))}"  # noqa: S608
+    row = "(" + ", ".join(["%s"] * keys + [("%s" if name in used else "0") for name in COUNTERS]) + ")"
+    return (
+        f"INSERT INTO {table} ({', '.join(columns)}) VALUES {', '.join([row] * rows)}"  # noqa: S608
         f" ON CONFLICT ({target}) DO UPDATE SET {added}"
     )
-    return sql, values
 
 
 # --- the offline rebuild ------------------------------------------------------------------------------------------
