@@ -4,6 +4,7 @@ measured in alternating phases of one command, so that both see the same machine
     .venv/bin/python bench/intake/ab.py --before 075af7b [--after WORKTREE] [--requests 3000] [--rounds 3]
     .venv/bin/python bench/intake/ab.py --before HEAD --before-client aiohttp   # the load generators compared
     .venv/bin/python bench/intake/ab.py --before HEAD --after-workers 6         # a server setting compared
+    .venv/bin/python bench/intake/ab.py --before HEAD --after-db-socket /var/run/postgresql  # TCP or socket
 
 What it does:
  1. checks out `--before` (any git revision) into a worktree under /tmp/shequ-bench (made once per revision);
@@ -55,6 +56,12 @@ def parse() -> argparse.Namespace:
     p.add_argument("--workers", type=int, default=4, help="sync gunicorn workers of before (and of after)")
     p.add_argument(
         "--after-workers", type=int, default=0, help="of after, when not --workers (a setting compared)"
+    )
+    p.add_argument(
+        "--after-db-socket",
+        default="",
+        help="of after: reach PostgreSQL through its Unix socket in this folder (e.g. /var/run/postgresql) "
+        "instead of TCP on 127.0.0.1 (a setting compared)",
     )
     p.add_argument("--db", default="shequ_ab")
     p.add_argument(
@@ -126,6 +133,8 @@ def main() -> int:
         )
         for name in ("before", "after")
     }
+    if args.after_db_socket:
+        envs["after"]["DATABASE_URL"] = benchenv.socket_url(args.after_db_socket, dbs["after"])
     csrf = secrets.token_hex(16)
     headers = {"Cookie": f"csrftoken={csrf}", "X-CSRFToken": csrf}
     servers: dict[str, benchenv.Server] = {}
@@ -195,7 +204,13 @@ def render(r: dict) -> str:
         f"Load generator: before `{r['args'].get('before_client', 'aiohttp')}`, "
         f"after `{r['args'].get('after_client', 'aiohttp')}` (bench/lib/loadgen.py)  ",
         f"gunicorn sync workers: before {r['args']['workers']}, "
-        f"after {r['args'].get('after_workers') or r['args']['workers']}",
+        f"after {r['args'].get('after_workers') or r['args']['workers']}  ",
+        "PostgreSQL reached by: before TCP 127.0.0.1, after "
+        + (
+            f"its Unix socket in {r['args']['after_db_socket']}"
+            if r["args"].get("after_db_socket")
+            else "TCP 127.0.0.1"
+        ),
         "",
         f"**Means of {r['args']['rounds']} closed-loop phases each ({r['args']['concurrency']} clients, "
         f"{r['args']['requests']} appeals a phase), alternating**",

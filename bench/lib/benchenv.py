@@ -132,6 +132,14 @@ def new_report(script: str, args: object, **fields: object) -> dict:
     return report
 
 
+def socket_url(folder: str, db: str) -> str:
+    """DATABASE_URL of `db` through PostgreSQL's Unix socket in `folder` (dj-database-url takes the folder as
+    a percent-encoded host)."""
+    from urllib.parse import quote
+
+    return f"postgres://{PG['user']}@{quote(folder, safe='')}/{db}"
+
+
 def server_env(
     db: str, *, conn_max_age: int, broker: str | None, notes: list[str], load_packages: list[str]
 ) -> dict[str, str]:
