@@ -8,6 +8,10 @@ returned columns) and afterwards only prepares the values, with the same field m
 (`Field.pre_save`, `Field.get_db_prep_save`), into the parameter layout that statement takes: one parameter a value
 (VALUES rows), or one array a column (Django's UNNEST form of a bulk insert).
 
+A bulk insert of up to SMALL_BULK rows is sent as VALUES rows, as one row is, rather than in Django's UNNEST form
+(one array a column): the arrays cost the driver more to type and dump than a short VALUES list costs the server,
+whose plan a prepared statement keeps anyway (bench/RESULTS.md §1).
+
 An expression among the values (the appeal number's `nextval`) is compiled on every INSERT, as Django does, and
 its SQL is part of the shape. Not cached: a field with a placeholder of its own (its SQL may depend on the value)
 and an empty row (DEFAULT VALUES); those go through Django's compiler unchanged, as does the first INSERT of every
@@ -27,6 +31,7 @@ from django.db.backends.postgresql.compiler import (
     SQLUpdateCompiler,
 )
 from django.db.backends.postgresql.compiler import SQLInsertCompiler as DjangoInsertCompiler
+from django.db.models.sql.compiler import SQLInsertCompiler as GenericInsertCompiler
 
 __all__ = [
     "SQLAggregateCompiler",
@@ -41,6 +46,9 @@ __all__ = [
 # (models × row counts of bulk inserts); the bound only guards against a caller that bulk-inserts every row count.
 _STATEMENTS: dict[tuple, tuple[str, tuple, str]] = {}
 MAX_SHAPES = 2048
+SMALL_BULK = (
+    8  # up to this many rows, a bulk insert is sent as VALUES rows rather than Django's UNNEST arrays
+)
 
 
 class _Expression:
@@ -64,7 +72,14 @@ class SQLInsertCompiler(DjangoInsertCompiler):
         return super().pre_save_val(field, obj)
 
     def assemble_as_sql(self, fields: Any, value_rows: Any) -> Any:
-        placeholders, params = super().assemble_as_sql(fields, value_rows)
+        if len(value_rows) <= SMALL_BULK:
+            # A few rows go as VALUES rows, as a single row does: Django's UNNEST form (one array a column) saves
+            # the server planning a long VALUES list, but costs the driver more to send (each array's elements
+            # are typed and dumped in Python) than it saves for two or three rows, and a prepared statement is
+            # planned once anyway.
+            placeholders, params = GenericInsertCompiler.assemble_as_sql(self, fields, value_rows)
+        else:
+            placeholders, params = super().assemble_as_sql(fields, value_rows)
         self._placeholders = placeholders
         return placeholders, params
 

@@ -15,6 +15,7 @@ from django.db.models.constants import OnConflict
 from django.db.models.expressions import RawSQL
 from django.db.models.fields import DateTimeField
 from django.db.models.sql import InsertQuery
+from django.db.models.sql.compiler import SQLInsertCompiler as GenericInsertCompiler
 from psycopg.types.json import Jsonb
 
 from shequ.core.models import CalendarDay, IdempotencyKey
@@ -80,7 +81,8 @@ def test_the_backend_uses_this_compiler():
     ("rows", "returning", "query_kwargs"),
     [
         (1, True, {}),  # Model.save: VALUES with RETURNING id
-        (3, True, {}),  # bulk_create returning the ids: UNNEST
+        (3, True, {}),  # a small bulk_create returning the ids: VALUES rows
+        (12, True, {}),  # a larger one: Django's UNNEST
         (3, False, {}),  # bulk_create without returning
         (2, False, {"on_conflict": OnConflict.IGNORE}),
         (
@@ -106,11 +108,13 @@ def test_a_cached_shape_sends_what_django_sends(rows, returning, query_kwargs):
     # New values in the same shape: the cached statement with these values' parameters …
     ours = compiled(pg_compiler.SQLInsertCompiler, keys(rows, 10), **kw)
     assert len(pg_compiler._STATEMENTS) == 1
-    # … equals what Django's compiler builds from scratch for them.
-    theirs = compiled(DjangoInsertCompiler, keys(rows, 10), **kw)
+    # … equals what Django's compiler builds from scratch for them (ours: VALUES up to SMALL_BULK rows).
+    django = GenericInsertCompiler if rows <= pg_compiler.SMALL_BULK else DjangoInsertCompiler
+    theirs = compiled(django, keys(rows, 10), **kw)
     assert comparable(ours) == comparable(theirs)
     assert ours[0][0] == first[0][0]
     assert comparable(ours) != comparable(first)  # the values did change
+    assert ("UNNEST" in ours[0][0]) == (rows > pg_compiler.SMALL_BULK)
 
 
 @pytest.mark.django_db
