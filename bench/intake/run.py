@@ -5,7 +5,8 @@
 What it does (bench/README.md has the details):
  1. recreates the database `shequ_bench`, migrates it, loads the Shenzhen pack and the small demo seed, with fixed
     keys (kept in /tmp/shequ-bench/keys.json), DEBUG off, config.settings.base, no broker (tasks eager);
- 2. starts gunicorn on 127.0.0.1 and, with --peer, baisitong2 in /tmp/bench-peer on another port;
+ 2. starts gunicorn on 127.0.0.1 (reaching PostgreSQL by TCP on 127.0.0.1, or through its Unix socket with
+    --db-socket /var/run/postgresql) and, with --peer, baisitong2 in /tmp/bench-peer on another port;
  3. at history 0 and after each bulk growth (COPY, synthetic rows, not through HTTP) to 1/steps … all of
     --appeals, POSTs --requests appeals with the load generator (a separate process) twice: closed loop at
     --concurrency (the most it does) and open loop at --rate (the goal: that many appeals/s, p99 from when each
@@ -49,6 +50,12 @@ def parse() -> argparse.Namespace:
     p.add_argument("--threads", type=int, default=4, help="threads per gthread worker")
     p.add_argument("--conn-max-age", type=int, default=60, help="DB_CONN_MAX_AGE of the server")
     p.add_argument("--db", default="shequ_bench")
+    p.add_argument(
+        "--db-socket",
+        default="",
+        help="the server reaches PostgreSQL through its Unix socket in this folder (e.g. /var/run/postgresql), "
+        "as a deployment with both on one machine would, instead of TCP on 127.0.0.1",
+    )
     p.add_argument("--keep-db", action="store_true", help="reuse the database as it is (no recreate)")
     p.add_argument("--peer", action="store_true", help="also run baisitong2 in the same command")
     p.add_argument("--peer-max-seconds", type=float, default=60.0, help="time cap of a peer phase")
@@ -213,6 +220,8 @@ def main() -> int:
         notes=report["notes"],
         load_packages=["aiohttp", "py-spy"],
     )
+    if args.db_socket:
+        env["DATABASE_URL"] = benchenv.socket_url(args.db_socket, args.db)
     if not args.keep_db:
         log(f"recreate database {args.db}")
         benchenv.recreate_database(args.db)
@@ -386,7 +395,9 @@ def render(r: dict) -> str:
         "",
         f"gunicorn: {a['workers']} {a['worker_class']} workers"
         + (f" × {a['threads']} threads" if a["worker_class"] == "gthread" else "")
-        + f", DB_CONN_MAX_AGE={a['conn_max_age']}; responsibility rules in the database: "
+        + f", DB_CONN_MAX_AGE={a['conn_max_age']}; PostgreSQL reached by "
+        + (f"its Unix socket in {a['db_socket']}" if a.get("db_socket") else "TCP on 127.0.0.1")
+        + "; responsibility rules in the database: "
         f"{r.get('responsibility_rules')}",
         "",
         f"uptime before: `{r['uptime_before']}`  ",
