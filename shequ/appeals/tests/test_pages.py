@@ -221,3 +221,27 @@ def test_the_console_list_runs_a_constant_number_of_queries(client, cast, django
     with CaptureQueriesContext(connection) as many:
         client.get("/console/appeals/", {"queue": ""})
     assert len(many.captured_queries) == len(few.captured_queries)
+
+
+def test_an_emergency_waiting_for_dispatch_shows_its_dispatch_deadline_and_when_it_is_late(client, cast):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    emergency = appeal_submit(
+        actor=None, data=IntakeData(text="楼道里有浓烟，好像着火了", channel="portal", area=_community().code)
+    )
+    normal = appeal_submit(
+        actor=None, data=IntakeData(text="小区门口垃圾堆积", channel="portal", area=_community().code)
+    )
+    assert emergency.urgency == "emergency" and emergency.status == "submitted" and emergency.dispatch_due
+    sign_in(client, cast["sunli"])
+    due = timezone.localtime(emergency.dispatch_due).strftime("%Y-%m-%d %H:%M")
+    page = client.get(f"/console/appeals/{emergency.pk}/").content.decode()
+    assert "派单期限" in page and due in page and "已超时" not in page
+    assert "派单期限" not in client.get(f"/console/appeals/{normal.pk}/").content.decode()
+    Appeal.objects.filter(pk=emergency.pk).update(dispatch_due=timezone.now() - timedelta(minutes=1))
+    assert "已超时" in client.get(f"/console/appeals/{emergency.pk}/").content.decode()
+    r = client.post(f"/console/appeals/{emergency.pk}/dispatch/", {"unit": "440304-CG", "note": "请处理"})
+    assert r.status_code == 302
+    assert "派单期限" not in client.get(f"/console/appeals/{emergency.pk}/").content.decode()
