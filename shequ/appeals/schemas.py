@@ -96,7 +96,13 @@ def deadline_state(a: Appeal, now: datetime) -> str:
     return "green"
 
 
+def dispatch_due(a: Appeal) -> datetime | None:
+    """The dispatch deadline an appeal still waits against (an emergency: 20 minutes from intake), or None."""
+    return a.dispatch_due if a.status == "submitted" else None
+
+
 def appeal_out(a: Appeal, *, now: datetime) -> dict:
+    waiting_until = dispatch_due(a)
     return {
         "id": a.pk,
         "number": a.number,
@@ -126,6 +132,9 @@ def appeal_out(a: Appeal, *, now: datetime) -> dict:
         "reply_text": redact(a.reply_text),
         "created_at": a.created_at,
         "dispatched_at": a.dispatched_at,
+        "dispatch_due": waiting_until,
+        # Late as the deadline scan counts it (appeals.services: dispatch_due <= now).
+        "dispatch_late": waiting_until is not None and waiting_until <= now,
         "contact_due": a.contact_due,
         "reply_due": a.reply_due,
         "replied_at": a.replied_at,

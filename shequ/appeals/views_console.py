@@ -95,8 +95,7 @@ def console_detail(request: HttpRequest, pk: int) -> HttpResponse:
     appeal = selectors.appeal_get_for(user=request.user, pk=pk)
     user = cast(User, request.user)
     relations = services.actor_relations(user, appeal)
-    now = timezone.now()
-    detail = appeal_detail_out(appeal, now=now, relations=relations, staff=True)
+    detail = appeal_detail_out(appeal, now=timezone.now(), relations=relations, staff=True)
     for e in detail["events"]:
         e["label"] = event_label(e["action"])
     return render(
@@ -115,11 +114,6 @@ def console_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "labels": {a: t.label for a, t in TRANSITIONS.items()},
             "phone_masked": mask_phone(appeal.contact_phone),
             "panels": detail_panels(user=user, appeal=appeal),
-            # An emergency waits for dispatch against its own deadline (20 minutes from intake).
-            "dispatch_due": appeal.dispatch_due if appeal.status == Status.SUBMITTED else None,
-            "dispatch_late": appeal.status == Status.SUBMITTED
-            and appeal.dispatch_due is not None
-            and appeal.dispatch_due < now,
         },
     )
 

@@ -46,9 +46,8 @@ __all__ = [
 # (models × row counts of bulk inserts); the bound only guards against a caller that bulk-inserts every row count.
 _STATEMENTS: dict[tuple, tuple[str, tuple, str]] = {}
 MAX_SHAPES = 2048
-SMALL_BULK = (
-    8  # up to this many rows, a bulk insert is sent as VALUES rows rather than Django's UNNEST arrays
-)
+# Up to this many rows, a bulk insert is sent as VALUES rows rather than Django's UNNEST arrays.
+SMALL_BULK = 8
 
 
 class _Expression:
