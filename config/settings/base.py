@@ -237,6 +237,9 @@ SHEQU_HASH_KEY = env("SHEQU_HASH_KEY", "")
 SHEQU_ALLOW_LOCAL_KEYFILE = envbool("SHEQU_ALLOW_LOCAL_KEYFILE", True)
 SHEQU_KEYFILE = VAR_DIR / "keys.json"
 SHEQU_AUDIT_RETENTION_DAYS = envint("SHEQU_AUDIT_RETENTION_DAYS", 3 * 365)
+# The audit trail's chains on PostgreSQL, each with its own lock (SQLite keeps one): audited writes across the city
+# queue on one of them instead of all on one.
+SHEQU_AUDIT_CHAINS = envint("SHEQU_AUDIT_CHAINS", 8)
 SHEQU_TRUST_X_FORWARDED_FOR = envbool("SHEQU_TRUST_X_FORWARDED_FOR", False)
 SHEQU_OPEN311_JURISDICTION = env("SHEQU_OPEN311_JURISDICTION", "shenzhen.gov.cn")
 

@@ -25,6 +25,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 class AuditEntryAdmin(ReadOnlyAdmin):
     list_display = [
         "seq",
+        "chain",
         "at",
         "actor_username",
         "actor_role",
@@ -42,4 +43,4 @@ class AuditEntryAdmin(ReadOnlyAdmin):
 
 @admin.register(AuditAnchor)
 class AuditAnchorAdmin(ReadOnlyAdmin):
-    list_display = ["purged_through_seq", "purged_count", "at", "actor_username"]
+    list_display = ["purged_through_seq", "chain", "purged_count", "at", "actor_username"]

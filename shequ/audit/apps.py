@@ -10,6 +10,9 @@ from django.utils.translation import gettext_lazy as _
 # 网络安全法 Art. 21 asks for network logs to be kept for at least six months; we refuse shorter retention.
 MINIMUM_RETENTION_DAYS = 180
 DEFAULT_RETENTION_DAYS = 1095  # three years
+# Chains of the trail on PostgreSQL (models.AuditEntry.chain): each append locks one, picked at random.
+DEFAULT_CHAINS = 8
+MAX_CHAINS = 64
 
 
 class AuditConfig(AppConfig):
@@ -25,6 +28,10 @@ def retention_days() -> int:
     return int(getattr(settings, "SHEQU_AUDIT_RETENTION_DAYS", DEFAULT_RETENTION_DAYS))
 
 
+def chain_setting() -> int:
+    return int(getattr(settings, "SHEQU_AUDIT_CHAINS", DEFAULT_CHAINS))
+
+
 def check_audit_settings(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
     messages: list[checks.CheckMessage] = []
     if retention_days() < MINIMUM_RETENTION_DAYS:
@@ -33,6 +40,13 @@ def check_audit_settings(app_configs: Any = None, **kwargs: Any) -> list[checks.
                 f"SHEQU_AUDIT_RETENTION_DAYS is {retention_days()}; audit entries must be kept at least "
                 f"{MINIMUM_RETENTION_DAYS} days.",
                 id="audit.E001",
+            )
+        )
+    if not 1 <= chain_setting() <= MAX_CHAINS:
+        messages.append(
+            checks.Error(
+                f"SHEQU_AUDIT_CHAINS is {chain_setting()}; it must be between 1 and {MAX_CHAINS}.",
+                id="audit.E002",
             )
         )
     for alias, db in settings.DATABASES.items():

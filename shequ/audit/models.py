@@ -42,9 +42,16 @@ class AuditEntry(models.Model):
     hash-chained: `hash` = sha256(`prev_hash` + canonical JSON of the entry), so editing, deleting or inserting
     an entry is found by `manage.py verify_audit_chain`. Personal values in `object_repr` and `changes` are
     masked by the caller. Write entries only through `shequ.audit.services.audit_record`.
+
+    The trail is a few chains side by side (`chain`, SHEQU_AUDIT_CHAINS on PostgreSQL, one on SQLite), each
+    with a lock of its own, so that audited writes across the city do not all queue on one lock held to COMMIT.
+    `prev_hash` links an entry to the previous entry of its chain; `seq` orders the whole trail.
     """
 
-    seq = models.BigIntegerField(_("sequence"), unique=True, help_text=_("Position in the chain, from 1."))
+    seq = models.BigIntegerField(
+        _("sequence"), unique=True, help_text=_("Order in the trail: increasing within a chain, from 1.")
+    )
+    chain = models.PositiveSmallIntegerField(_("chain"), default=0)
     at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
     # Its index serves the PROTECT check when a user is deleted; the audit page filters by actor_username.
     actor = models.ForeignKey(
@@ -85,6 +92,8 @@ class AuditEntry(models.Model):
             models.Index(fields=["actor_username", "seq"], name="audit_entry_actor_seq"),
             models.Index(fields=["action", "seq"], name="audit_entry_action_seq"),
             models.Index(fields=["object_type", "object_id", "seq"], name="audit_entry_object_seq"),
+            # The head of a chain (every append reads it) and verification, chain by chain.
+            models.Index(fields=["chain", "seq"], name="audit_entry_chain_seq"),
         ]
 
     def __str__(self) -> str:
@@ -136,11 +145,13 @@ def entry_hash(prev_hash: str, payload: dict[str, Any]) -> str:
 
 
 class AuditAnchor(models.Model):
-    """A retention purge of the audit trail (审计记录保存期限届满后的清理): up to which entry it deleted and that
-    entry's hash, so the remaining chain stays verifiable from here. One row per purge; the latest anchor is
-    where verification starts. Anchors are never changed or deleted (database triggers refuse it).
+    """A retention purge of the audit trail (审计记录保存期限届满后的清理): up to which entry of a chain it deleted
+    and that entry's hash, so the rest of the chain stays verifiable from here. One row per purge and chain; the
+    latest anchor of a chain is where its verification starts. Anchors are never changed or deleted (database
+    triggers refuse it).
     """
 
+    chain = models.PositiveSmallIntegerField(_("chain"), default=0)
     purged_through_seq = models.BigIntegerField(_("purged through sequence"), unique=True)
     last_hash = models.CharField(_("hash of the last purged entry"), max_length=64)
     purged_count = models.PositiveBigIntegerField(_("entries purged"))
@@ -156,7 +167,7 @@ class AuditAnchor(models.Model):
         verbose_name_plural = _("audit purge anchors")
 
     def __str__(self) -> str:
-        return f"purged through #{self.purged_through_seq}"
+        return f"chain {self.chain} purged through #{self.purged_through_seq}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if not self._state.adding:

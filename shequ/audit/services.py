@@ -11,6 +11,7 @@ import contextlib
 import contextvars
 import dataclasses
 import json
+import random
 import re
 from collections.abc import Iterator
 from datetime import datetime, timedelta
@@ -25,7 +26,7 @@ from django.utils import timezone
 
 from shequ.core.masking import mask
 
-from .apps import MINIMUM_RETENTION_DAYS, retention_days
+from .apps import MAX_CHAINS, MINIMUM_RETENTION_DAYS, chain_setting, retention_days
 from .choices import AuditChannel
 from .context import current_audit_context, normalize_ip
 from .models import GENESIS_HASH, AuditAnchor, AuditEntry
@@ -78,10 +79,12 @@ class VerifyReport:
     checked: int
     first_bad_seq: int | None
     problems: list[str]
-    # The head of the chain: record it outside the database (a ticket, a printout) to detect later truncation
-    # of the newest entries, which no hash chain can reveal on its own.
+    # The newest entry of the trail. Record `heads` outside the database (a ticket, a printout) to detect later
+    # truncation of the newest entries of a chain, which no hash chain can reveal on its own.
     last_seq: int | None = None
     last_hash: str = ""
+    # Every chain's head, {chain: (seq, hash)}: the heads to record, one line each.
+    heads: dict[int, tuple[int, str]] = dataclasses.field(default_factory=dict)
 
 
 # --- writing ---------------------------------------------------------------------------------------------
@@ -172,14 +175,24 @@ def audit_record(
     return entry
 
 
+def chain_count() -> int:
+    """How many chains new entries spread over: SHEQU_AUDIT_CHAINS on PostgreSQL; one on SQLite, whose single
+    writer lock serialises every append anyway."""
+    return chain_setting() if connection.vendor == "postgresql" else 1
+
+
 def _append(entries: list[AuditEntry]) -> None:
-    """Link the entries to the head of the chain and insert them, under the chain lock (held to COMMIT)."""
-    last_seq, prev_hash = _locked_chain_head()
-    # Taken under the lock, so `at` follows `seq` on one machine (clocks of several may still differ).
+    """Link the entries to the head of one chain and insert them, under that chain's lock (held to COMMIT).
+
+    The chain is picked at random, so that concurrent transactions seldom wait on each other's lock; the entries
+    of one transaction stay together, in order, in one chain."""
+    count = chain_count()
+    chain = random.randrange(count) if count > 1 else 0  # noqa: S311 - spreading load, not a secret
+    prev_hash, seqs = _locked_chain_head(chain, len(entries))
+    # Taken under the lock, so `at` follows `seq` within a chain on one machine (clocks of several may differ).
     now = timezone.now()
-    for entry in entries:
-        last_seq += 1
-        entry.seq, entry.at, entry.prev_hash = last_seq, now, prev_hash
+    for entry, seq in zip(entries, seqs, strict=True):
+        entry.chain, entry.seq, entry.at, entry.prev_hash = chain, seq, now, prev_hash
         entry.hash = prev_hash = entry.computed_hash()
     if len(entries) == 1:
         entries[0].save(force_insert=True)
@@ -277,13 +290,14 @@ def _jsonable(value: Any) -> Any:
     return json.loads(json.dumps(value, cls=DjangoJSONEncoder))
 
 
-def _lock_chain() -> None:
-    """Serialise appends (and purges) to the one chain until the end of the transaction.
+def _lock_chains(chains: range | list[int]) -> None:
+    """Serialise appends to these chains (and purges) until the end of the transaction.
 
-    PostgreSQL: a transaction-level advisory lock, taken before reading the head, so two writers cannot both
-    read entry N and both write N+1. It needs READ COMMITTED (Django's default): under REPEATABLE READ a
-    snapshot taken before the lock could miss the previous writer's entry, and the unique seq would then
-    refuse the insert rather than fork the chain.
+    PostgreSQL: a transaction-level advisory lock per chain, taken before reading the chain's head, so two
+    writers cannot both read entry N of a chain and both link to it. It needs READ COMMITTED (Django's default):
+    under REPEATABLE READ a snapshot taken before the lock could miss the previous writer's entry and fork the
+    chain. An append takes one lock, a purge takes them all (in one statement): no two transactions can wait on
+    each other.
     SQLite: nothing to do. The project opens every transaction with BEGIN IMMEDIATE (settings:
     transaction_mode=IMMEDIATE), so whoever runs this already holds the database's single write lock. An
     atomic nested in an outer one inherits the outer transaction, which was IMMEDIATE as well; a DEFERRED
@@ -294,125 +308,140 @@ def _lock_chain() -> None:
         raise RuntimeError("the audit chain lock is taken inside a transaction")
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute(_LOCK_SQL)
+            cursor.execute("SELECT " + ", ".join(_lock_call(chain) for chain in chains))
 
 
-# Without a parameter (the id is our integer constant): psycopg sends a query without parameters in the simple
-# protocol, the only one that takes the two statements of `_locked_chain_head` (server-side binding and prepared
-# statements take one).
-_LOCK_SQL = f"SELECT pg_advisory_xact_lock({int(AUDIT_CHAIN_LOCK_ID)})"
+def _lock_call(chain: int) -> str:
+    # Without a parameter (the id is our integer constant): psycopg sends a query without parameters in the
+    # simple protocol, the only one that takes the several statements of `_locked_chain_head` (server-side
+    # binding and prepared statements take one).
+    return f"pg_advisory_xact_lock({int(AUDIT_CHAIN_LOCK_ID) + int(chain)})"
 
 
-def _latest_anchor() -> AuditAnchor | None:
-    return AuditAnchor.objects.order_by("-purged_through_seq").first()
+# On PostgreSQL the entries' seq comes from this sequence (migration 0004), taken under the chain's lock, so that
+# seq increases along every chain; SQLite numbers its one chain from the head.
+SEQ_SEQUENCE = "audit_auditentry_seq_seq"
 
 
-def _locked_chain_head() -> tuple[int, str]:
-    """Take the chain lock (`_lock_chain`), then read the head. On PostgreSQL both go in one round trip: two
-    statements, so that the head is read with a snapshot taken after the lock was granted (READ COMMITTED takes
-    one per statement)."""
-    if connection.vendor != "postgresql" or not connection.in_atomic_block:
-        _lock_chain()  # SQLite's lock is the transaction's; outside a transaction this raises
-        return _chain_head()
+def _chains(anchors: dict[int, AuditAnchor]) -> list[int]:
+    """The chains that hold entries or anchors: up to the highest chain number in use (one index probe)."""
+    highest = AuditEntry.objects.aggregate(chain=Max("chain"))["chain"]
+    in_use = range(highest + 1) if highest is not None else range(0)
+    return sorted(set(in_use) | set(anchors))
+
+
+def _latest_anchor(chain: int) -> AuditAnchor | None:
+    """Where an empty chain starts: its latest purge anchor, if a purge emptied it."""
+    return AuditAnchor.objects.filter(chain=chain).order_by("-purged_through_seq").first()
+
+
+def _latest_anchors() -> dict[int, AuditAnchor]:
+    """The latest purge anchor of every chain that has one (a few rows per purge: read them all)."""
+    latest: dict[int, AuditAnchor] = {}
+    for anchor in AuditAnchor.objects.order_by("purged_through_seq"):
+        latest[anchor.chain] = anchor
+    return latest
+
+
+def _locked_chain_head(chain: int, count: int) -> tuple[str, list[int]]:
+    """Take the chain's lock (`_lock_chains`), then read the chain's head hash and `count` new seq numbers.
+
+    On PostgreSQL all three go in one round trip: several statements, so that the head is read with a snapshot
+    taken after the lock was granted (READ COMMITTED takes one per statement), and the numbers are taken after the
+    previous holder's."""
     table = connection.ops.quote_name(AuditEntry._meta.db_table)
+    if connection.vendor != "postgresql" or not connection.in_atomic_block:
+        _lock_chains([chain])  # SQLite's lock is the transaction's; outside a transaction this raises
+        last = AuditEntry.objects.filter(chain=chain).order_by("-seq").values_list("seq", "hash").first()
+        if last is None:
+            anchor = _latest_anchor(chain)
+            last = (anchor.purged_through_seq, anchor.last_hash) if anchor else (0, GENESIS_HASH)
+        return last[1], list(range(last[0] + 1, last[0] + 1 + count))
     with connection.cursor() as cursor:
-        head = f"SELECT seq, hash FROM {table} ORDER BY seq DESC LIMIT 1"  # noqa: S608
-        cursor.execute(f"{_LOCK_SQL}; {head}")
+        head = f"SELECT hash FROM {table} WHERE chain = {int(chain)} ORDER BY seq DESC LIMIT 1"  # noqa: S608
+        numbers = f"SELECT nextval('{SEQ_SEQUENCE}') FROM generate_series(1, {int(count)})"  # noqa: S608
+        cursor.execute(f"SELECT {_lock_call(chain)}; {head}; {numbers}")
         cursor.nextset()
         last = cursor.fetchone()
-    return (last[0], last[1]) if last is not None else _head_from_anchor()
-
-
-def _chain_head() -> tuple[int, str]:
-    last = AuditEntry.objects.order_by("-seq").values_list("seq", "hash").first()
+        cursor.nextset()
+        seqs = sorted(row[0] for row in cursor.fetchall())
     if last is not None:
-        return last
-    return _head_from_anchor()
-
-
-def _head_from_anchor() -> tuple[int, str]:
-    anchor = _latest_anchor()
-    if anchor is not None:
-        return anchor.purged_through_seq, anchor.last_hash
-    return 0, GENESIS_HASH
-
-
-# --- verifying -------------------------------------------------------------------------------------------
+        return last[0], seqs
+    anchor = _latest_anchor(chain)
+    return (anchor.last_hash if anchor else GENESIS_HASH), seqs
 
 
 def verify_chain(*, batch_size: int = 5000) -> VerifyReport:
-    """Recompute every hash in seq order and check the links, from the latest purge anchor or from #1.
+    """Recompute every hash and check the links, chain by chain in seq order, from each chain's latest purge
+    anchor or from its start.
 
-    A gap in seq is a deleted entry, a hash that does not match its entry is an edited entry, and an entry
-    whose prev_hash is not the previous entry's hash was inserted or replaced. Reads in keyset pages of
-    `batch_size`, so memory stays flat on a long trail.
+    A hash that does not match its entry is an edited entry; an entry whose prev_hash is not the hash of the
+    previous entry of its chain follows a deleted entry, or was inserted or replaced; an entry at or below its
+    chain's anchor was put back into the purged range. Reads in keyset pages of `batch_size`, so memory stays
+    flat on a long trail.
     """
     return _verify(batch_size=batch_size)
 
 
-def _verify(*, batch_size: int, through_seq: int | None = None) -> VerifyReport:
-    anchor = _latest_anchor()
-    expected_seq = anchor.purged_through_seq + 1 if anchor else 1
-    prev_hash = anchor.last_hash if anchor else GENESIS_HASH
+def _verify(*, batch_size: int, through: dict[int, int] | None = None) -> VerifyReport:
+    """`through`: verify only these chains, each up to and including its seq (the part a purge deletes)."""
+    anchors = _latest_anchors()
     problems: list[str] = []
     bad: list[int] = []
     checked = 0
-    last_seq: int | None = None
-    last_hash = ""
+    heads: dict[int, tuple[int, str]] = {}
 
     def problem(seq: int, text: str) -> None:
         bad.append(seq)
         if len(problems) < _MAX_PROBLEMS:
             problems.append(text)
 
-    entries = AuditEntry.objects.order_by("seq")
-    if through_seq is not None:
-        entries = entries.filter(seq__lte=through_seq)
-    after: int | None = None
-    while True:
-        page = entries if after is None else entries.filter(seq__gt=after)
-        batch = list(page[:batch_size])
-        if not batch:
-            break
-        for entry in batch:
-            checked += 1
-            if entry.seq < expected_seq:
-                # Only possible below an anchor (seq is unique): a row put back into the purged range.
-                problem(
-                    entry.seq, f"#{entry.seq} lies in the range purged through #{expected_seq - 1}: inserted"
-                )
-                continue
-            if entry.seq > expected_seq:
-                missing = (
-                    f"#{expected_seq}"
-                    if entry.seq == expected_seq + 1
-                    else f"#{expected_seq}–#{entry.seq - 1}"
-                )
-                # The entry after a gap cannot link across it; the gap is the one finding.
-                problem(
-                    expected_seq, f"{missing} missing: deleted (#{entry.seq} follows #{expected_seq - 1})"
-                )
-            elif entry.prev_hash != prev_hash:
-                problem(
-                    entry.seq,
-                    f"#{entry.seq} does not link to #{entry.seq - 1}: an entry was inserted or replaced",
-                )
-            if entry.computed_hash() != entry.hash:
-                problem(entry.seq, f"#{entry.seq} does not match its hash: edited")
-            # Continue from the stored hash, so one edited entry is reported once, not at every later entry.
-            prev_hash = entry.hash
-            expected_seq = entry.seq + 1
-            last_seq, last_hash = entry.seq, entry.hash
-        after = batch[-1].seq
+    # Chain by chain, each read along the (chain, seq) index in keyset pages.
+    for chain in sorted(through) if through is not None else _chains(anchors):
+        anchor = anchors.get(chain)
+        floor = prev_seq = anchor.purged_through_seq if anchor else 0
+        prev_hash = anchor.last_hash if anchor else GENESIS_HASH
+        entries = AuditEntry.objects.filter(chain=chain).order_by("seq")
+        if through is not None:
+            entries = entries.filter(seq__lte=through[chain])
+        after: int | None = None
+        while True:
+            batch = list((entries if after is None else entries.filter(seq__gt=after))[:batch_size])
+            if not batch:
+                break
+            for entry in batch:
+                checked += 1
+                if entry.seq <= floor:
+                    # Only possible below an anchor (seq is unique): a row put back into the purged range.
+                    problem(
+                        entry.seq,
+                        f"#{entry.seq} lies in chain {chain}'s range purged through #{floor}: inserted",
+                    )
+                    continue
+                if entry.prev_hash != prev_hash:
+                    previous = f"#{prev_seq}" if prev_seq else f"the start of chain {chain}"
+                    problem(
+                        entry.seq,
+                        f"#{entry.seq} does not link to {previous}: an entry between them was deleted, or this "
+                        "one was inserted or replaced",
+                    )
+                if entry.computed_hash() != entry.hash:
+                    problem(entry.seq, f"#{entry.seq} does not match its hash: edited")
+                # Continue from the stored hash, so one edited entry is reported once, not at every later one.
+                prev_seq, prev_hash = entry.seq, entry.hash
+                heads[chain] = (entry.seq, entry.hash)
+            after = batch[-1].seq
     if len(bad) > len(problems):
         problems.append(f"… and {len(bad) - len(problems)} more problems")
+    newest = max(heads.values(), default=None)
     return VerifyReport(
         ok=not bad,
         checked=checked,
         first_bad_seq=min(bad) if bad else None,
         problems=problems,
-        last_seq=last_seq,
-        last_hash=last_hash,
+        last_seq=newest[0] if newest else None,
+        last_hash=newest[1] if newest else "",
+        heads=dict(sorted(heads.items())),
     )
 
 
@@ -430,53 +459,59 @@ def audit_retention_cutoff(*, now: datetime | None = None) -> datetime:
 def audit_purgeable_count(*, before: datetime) -> int:
     """How many entries audit_purge(before=…) would delete now (for --dry-run)."""
     through = _purge_through(before)
-    return 0 if through is None else AuditEntry.objects.filter(seq__lte=through).count()
+    return sum(AuditEntry.objects.filter(chain=chain, seq__lte=seq).count() for chain, seq in through.items())
 
 
 def audit_purge(*, before: datetime, actor_username: str, reason: str) -> int:
-    """Delete the entries older than `before` in one transaction, leave an anchor, and audit the purge.
+    """Delete the entries older than `before` in one transaction, leave an anchor per chain, and audit the purge.
 
-    Only a prefix of the chain is deleted: everything before the first entry at or after `before`. An older
-    entry that follows a newer one (clocks of two machines disagreeing) is kept a little longer rather than
+    Only a prefix of each chain is deleted: everything before the chain's first entry at or after `before`. An
+    older entry that follows a newer one (clocks of two machines disagreeing) is kept a little longer rather than
     leaving a hole that verification would report. The part to be deleted is verified first; a broken part is
-    evidence and is not purged (AuditChainBroken).
+    evidence and is not purged (AuditChainBroken). Every chain is locked for the purge: no append runs meanwhile.
     """
     if not reason.strip():
         raise ValueError("a purge of the audit trail needs a reason")
     with transaction.atomic():
-        _lock_chain()
+        _lock_chains(range(MAX_CHAINS))  # every chain any configuration may append to
         through = _purge_through(before)
-        if through is None:
+        if not through:
             return 0
-        report = _verify(batch_size=5000, through_seq=through)
+        report = _verify(batch_size=5000, through=through)
         if not report.ok:
             raise AuditChainBroken(report)
-        previous = _latest_anchor()
-        last_hash = AuditEntry.objects.values_list("hash", flat=True).get(seq=through)
-        count = _delete_through(through)
-        anchor = AuditAnchor.objects.create(
-            purged_through_seq=through,
-            last_hash=last_hash,
-            purged_count=count,
-            actor_username=actor_username,
-            reason=reason,
+        previous = _latest_anchors()
+        last_hashes = dict(
+            AuditEntry.objects.filter(seq__in=through.values()).order_by().values_list("seq", "hash")
         )
-        audit_record(
-            action="audit.purge",
-            actor_username=actor_username,
-            obj=anchor,
-            object_repr=str(anchor),
-            changes={
-                "purged_through_seq": {
-                    "before": previous.purged_through_seq if previous else None,
-                    "after": through,
+        counts = _delete_through(through)
+        for chain, seq in sorted(through.items()):
+            anchor = AuditAnchor.objects.create(
+                chain=chain,
+                purged_through_seq=seq,
+                last_hash=last_hashes[seq],
+                purged_count=counts[chain],
+                actor_username=actor_username,
+                reason=reason,
+            )
+            before_anchor = previous.get(chain)
+            audit_record(
+                action="audit.purge",
+                actor_username=actor_username,
+                obj=anchor,
+                object_repr=str(anchor),
+                changes={
+                    "chain": {"before": None, "after": chain},
+                    "purged_through_seq": {
+                        "before": before_anchor.purged_through_seq if before_anchor else None,
+                        "after": seq,
+                    },
+                    "purged_count": {"before": None, "after": counts[chain]},
+                    "cutoff": {"before": None, "after": before.isoformat()},
                 },
-                "purged_count": {"before": None, "after": count},
-                "cutoff": {"before": None, "after": before.isoformat()},
-            },
-            purpose=reason,
-        )
-    return count
+                purpose=reason,
+            )
+    return sum(counts.values())
 
 
 def audit_purge_expired(*, actor_username: str = "system", now: datetime | None = None) -> int:
@@ -489,22 +524,35 @@ def audit_purge_expired(*, actor_username: str = "system", now: datetime | None 
     )
 
 
-def _purge_through(before: datetime) -> int | None:
-    first_kept = AuditEntry.objects.filter(at__gte=before).aggregate(seq=Min("seq"))["seq"]
-    older = AuditEntry.objects.all() if first_kept is None else AuditEntry.objects.filter(seq__lt=first_kept)
-    return older.aggregate(seq=Max("seq"))["seq"]
+def _purge_through(before: datetime) -> dict[int, int]:
+    """{chain: the last seq of the chain's prefix older than `before`}, for the chains that have one."""
+    first_kept = dict(
+        AuditEntry.objects.filter(at__gte=before).order_by().values_list("chain").annotate(seq=Min("seq"))
+    )
+    through: dict[int, int] = {}
+    for chain in _chains({}):
+        older = AuditEntry.objects.filter(chain=chain)
+        if chain in first_kept:
+            older = older.filter(seq__lt=first_kept[chain])
+        last = older.aggregate(seq=Max("seq"))["seq"]
+        if last is not None:
+            through[chain] = last
+    return through
 
 
-def _delete_through(seq: int) -> int:
+def _delete_through(through: dict[int, int]) -> dict[int, int]:
+    """Delete each chain's prefix; {chain: entries deleted}."""
     # Raw SQL: the ORM delete is closed on purpose (models.AppendOnlyQuerySet).
-    sql = f"DELETE FROM {ENTRY_TABLE} WHERE seq <= %s"  # noqa: S608 - constant table name
+    sql = f"DELETE FROM {ENTRY_TABLE} WHERE chain = %s AND seq <= %s"  # noqa: S608 - constant table name
+    counts: dict[int, int] = {}
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             # The trigger lets a DELETE through only while this transaction-local setting is on; switch it off
             # again at once, because inside an outer transaction SET LOCAL would last until its commit.
             cursor.execute("SELECT set_config(%s, 'on', true)", [PG_PURGE_SETTING])
-            cursor.execute(sql, [seq])
-            count = cursor.rowcount
+            for chain, seq in through.items():
+                cursor.execute(sql, [chain, seq])
+                counts[chain] = cursor.rowcount
             cursor.execute("SELECT set_config(%s, 'off', true)", [PG_PURGE_SETTING])
         elif connection.vendor == "sqlite":
             # SQLite has no session setting a trigger could read, so the purge drops the delete trigger and
@@ -512,9 +560,10 @@ def _delete_through(seq: int) -> int:
             # the database's only write lock (BEGIN IMMEDIATE): no other connection can write while the
             # trigger is gone, readers keep seeing the old schema, and any failure rolls the drop back too.
             sqlite_drop_trigger(connection, SQLITE_ENTRY_NO_DELETE)
-            cursor.execute(sql, [seq])
-            count = cursor.rowcount
+            for chain, seq in through.items():
+                cursor.execute(sql, [chain, seq])
+                counts[chain] = cursor.rowcount
             sqlite_create_trigger(connection, SQLITE_ENTRY_NO_DELETE)
         else:
             raise NotImplementedError(f"audit purge is not written for {connection.vendor}")
-    return count
+    return counts

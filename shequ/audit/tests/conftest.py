@@ -14,3 +14,22 @@ def zhaomin(db):
 def lina(db):
     """李娜, a community worker in 华富街道."""
     return get_user_model().objects.create_user(username="lina")
+
+
+@pytest.fixture(autouse=True)
+def _numbered_from_one(request):
+    """On PostgreSQL seq comes from a sequence, which a test's rollback does not rewind: start it at 1 again,
+    so that every test's first entry is #1, as on SQLite (each test starts with an empty trail)."""
+    if not (
+        request.node.get_closest_marker("django_db") or {"db", "transactional_db"} & set(request.fixturenames)
+    ):
+        return
+    fixture = "transactional_db" if "transactional_db" in request.fixturenames else "db"
+    request.getfixturevalue(fixture)
+    from django.db import connection
+
+    from shequ.audit.services import SEQ_SEQUENCE
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT setval(%s, 1, false)", [SEQ_SEQUENCE])

@@ -53,9 +53,9 @@ def forge(*, seq: int, prev_hash: str, like: AuditEntry, action: str = "resident
     payload = {**like.hash_payload(), "seq": seq, "action": action, "object_repr": "forged"}
     forged_hash = entry_hash(prev_hash, payload)
     sql(
-        "INSERT INTO audit_auditentry (seq, at, actor_id, actor_username, actor_role, action, object_type,"
+        "INSERT INTO audit_auditentry (seq, chain, at, actor_id, actor_username, actor_role, action, object_type,"
         " object_id, object_repr, changes, purpose, ip, channel, request_id, prev_hash, hash)"
-        " SELECT %s, at, actor_id, actor_username, actor_role, %s, object_type, object_id, %s, changes,"
+        " SELECT %s, chain, at, actor_id, actor_username, actor_role, %s, object_type, object_id, %s, changes,"
         " purpose, ip, channel, request_id, %s, %s FROM audit_auditentry WHERE seq = %s",
         [seq, action, "forged", prev_hash, forged_hash, like.seq],
     )

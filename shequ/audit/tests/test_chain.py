@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import threading
 from datetime import date, timedelta
@@ -173,7 +174,10 @@ def test_an_entry_rolls_back_with_the_change_it_records():
         audit_record(action="grant.create")
         raise RuntimeError("the change failed")
     assert not AuditEntry.objects.exists()
-    assert audit_record(action="grant.create").seq == 1
+    # The chain holds no trace of it: the next entry links to the start. (On PostgreSQL its seq number, taken
+    # from a sequence, is not reused: seq orders the trail, the links make it whole.)
+    entry = audit_record(action="grant.create")
+    assert entry.prev_hash == GENESIS_HASH and verify_chain().ok
 
 
 # --- masking -----------------------------------------------------------------------------------------------
@@ -225,13 +229,15 @@ def test_verify_reports_an_entry_edited_behind_the_applications_back():
 
 
 @pytest.mark.django_db
-def test_verify_reports_a_deleted_entry_as_a_gap():
+def test_verify_reports_a_deleted_entry_at_the_link_it_breaks():
     record(5)
     with triggers_off():
         sql("DELETE FROM audit_auditentry WHERE seq = 3")
     report = verify_chain()
-    assert not report.ok and report.first_bad_seq == 3 and report.checked == 4
-    assert report.problems == ["#3 missing: deleted (#4 follows #2)"]
+    assert not report.ok and report.first_bad_seq == 4 and report.checked == 4
+    assert report.problems == [
+        "#4 does not link to #2: an entry between them was deleted, or this one was inserted or replaced"
+    ]
 
 
 @pytest.mark.django_db
@@ -243,7 +249,9 @@ def test_verify_reports_a_forged_entry_put_in_place_of_a_deleted_one_as_a_broken
         forge(seq=3, prev_hash=entries[1].hash, like=entries[1])
     report = verify_chain()
     assert not report.ok and report.first_bad_seq == 4
-    assert report.problems == ["#4 does not link to #3: an entry was inserted or replaced"]
+    assert report.problems == [
+        "#4 does not link to #3: an entry between them was deleted, or this one was inserted or replaced"
+    ]
 
 
 @pytest.mark.django_db
@@ -263,7 +271,7 @@ def test_verify_reads_in_batches_and_still_finds_a_problem_at_a_batch_boundary()
     with triggers_off():
         sql("DELETE FROM audit_auditentry WHERE seq = 5")
     report = verify_chain(batch_size=2)
-    assert report.first_bad_seq == 5 and report.checked == 6
+    assert report.first_bad_seq == 6 and report.checked == 6
 
 
 # --- retention purge ---------------------------------------------------------------------------------------
@@ -347,9 +355,9 @@ def test_verify_reports_an_entry_put_back_into_the_purged_range():
     audit_purge(before=later_than(timezone.now()), actor_username="system", reason="test")
     with triggers_off():
         sql(
-            "INSERT INTO audit_auditentry (seq, at, actor_username, actor_role, action, object_type, object_id,"
-            " object_repr, changes, purpose, channel, request_id, prev_hash, hash)"
-            " VALUES (2, %s, '', '', 'grant.create', '', '', '', '{}', '', 'system', '', %s, %s)",
+            "INSERT INTO audit_auditentry (seq, chain, at, actor_username, actor_role, action, object_type,"
+            " object_id, object_repr, changes, purpose, channel, request_id, prev_hash, hash)"
+            " VALUES (2, 0, %s, '', '', 'grant.create', '', '', '', '{}', '', 'system', '', %s, %s)",
             [entries[1].at, entries[0].hash, "f" * 64],
         )
     report = verify_chain()
@@ -479,3 +487,148 @@ def test_an_intake_takes_the_chain_lock_only_after_all_its_other_writes(db, cast
     )
     assert sum("pg_advisory_xact_lock" in s for s in statements) == 1
     assert not any("FOR UPDATE" in s and "appealnumber" in s for s in statements)
+
+
+# --- several chains (PostgreSQL): appends spread over chains with a lock each ---------------------------------
+
+several_chains = pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="SQLite keeps one chain: its single writer lock serialises anyway",
+)
+
+
+def chains_of_trail() -> dict[int, list[AuditEntry]]:
+    chains: dict[int, list[AuditEntry]] = {}
+    for entry in AuditEntry.objects.order_by("seq"):
+        chains.setdefault(entry.chain, []).append(entry)
+    return chains
+
+
+@several_chains
+def test_appends_spread_over_the_chains_and_each_chain_links_from_the_start(db, settings):
+    settings.SHEQU_AUDIT_CHAINS = 4
+    entries = record(40)
+    chains = chains_of_trail()
+    # 40 appends at random over 4 chains all landing in one: odds of 4 in 4**40.
+    assert len(chains) > 1 and set(chains) <= {0, 1, 2, 3}
+    assert sorted(e.seq for e in entries) == [e.seq for e in entries] and len({e.seq for e in entries}) == 40
+    for chain, rows in chains.items():
+        assert rows[0].prev_hash == GENESIS_HASH
+        assert all(later.prev_hash == earlier.hash for earlier, later in itertools.pairwise(rows))
+    report = verify_chain()
+    assert report.ok and report.checked == 40
+    assert report.heads == {chain: (rows[-1].seq, rows[-1].hash) for chain, rows in chains.items()}
+    assert (report.last_seq, report.last_hash) == (entries[-1].seq, entries[-1].hash)
+
+
+@several_chains
+def test_the_entries_of_one_batch_stay_together_in_one_chain(db, settings):
+    from shequ.audit.services import audit_batch
+
+    settings.SHEQU_AUDIT_CHAINS = 8
+    for n in range(10):
+        with transaction.atomic(), audit_batch():
+            first = audit_record(action="appeal.submit", object_type="appeals.appeal", object_id=str(n))
+            second = audit_record(action="appeal.dispatch", object_type="appeals.appeal", object_id=str(n))
+        assert first.chain == second.chain and second.prev_hash == first.hash and second.seq > first.seq
+    assert verify_chain().ok
+
+
+@several_chains
+def test_verify_finds_a_deleted_or_edited_entry_in_any_chain(db, settings):
+    settings.SHEQU_AUDIT_CHAINS = 3
+    record(30)
+    rows = max(chains_of_trail().values(), key=len)
+    assert len(rows) >= 3
+    with triggers_off():
+        sql("DELETE FROM audit_auditentry WHERE seq = %s", [rows[1].seq])
+        sql("UPDATE audit_auditentry SET purpose = 'covered up' WHERE seq = %s", [rows[-1].seq])
+    report = verify_chain(batch_size=4)
+    assert not report.ok and report.checked == 29 and report.first_bad_seq == rows[2].seq
+    assert report.problems == [
+        f"#{rows[2].seq} does not link to #{rows[0].seq}: an entry between them was deleted, or this one was"
+        " inserted or replaced",
+        f"#{rows[-1].seq} does not match its hash: edited",
+    ]
+
+
+@several_chains
+def test_a_purge_anchors_every_chain_and_what_follows_still_verifies(db, settings):
+    settings.SHEQU_AUDIT_CHAINS = 4
+    old = record(24)
+    cutoff = later_than(max(e.at for e in old))
+    later_than(cutoff)
+    kept = record(12)
+    old_chains = {e.chain for e in old}
+
+    assert audit_purge(before=cutoff, actor_username="zhaomin", reason="test retention") == 24
+
+    anchors = {a.chain: a for a in AuditAnchor.objects.all()}
+    assert set(anchors) == old_chains
+    for chain, anchor in anchors.items():
+        last_old = max((e for e in old if e.chain == chain), key=lambda e: e.seq)
+        assert (anchor.purged_through_seq, anchor.last_hash) == (last_old.seq, last_old.hash)
+        assert anchor.purged_count == sum(e.chain == chain for e in old)
+    assert AuditEntry.objects.filter(seq__in=[e.seq for e in old]).count() == 0
+    assert AuditEntry.objects.filter(seq__in=[e.seq for e in kept]).count() == 12
+    # One audit entry per anchor, each appended to some chain after the purge.
+    assert AuditEntry.objects.filter(action="audit.purge").count() == len(anchors)
+    # The first kept entry of a chain links to its anchor.
+    for chain, rows in chains_of_trail().items():
+        if chain in anchors:
+            assert rows[0].prev_hash == anchors[chain].last_hash
+    record(8)
+    report = verify_chain()
+    assert report.ok and report.checked == 12 + len(anchors) + 8
+
+
+@several_chains
+def test_four_writers_at_once_over_four_chains_leave_every_chain_valid(transactional_db, settings):
+    settings.SHEQU_AUDIT_CHAINS = 4
+    users = [get_user_model().objects.create_user(username=f"writer{i}") for i in range(4)]
+    start = threading.Barrier(len(users))
+    errors: list[BaseException] = []
+
+    def write(user) -> None:
+        try:
+            start.wait()
+            for i in range(40):
+                with transaction.atomic():
+                    audit_record(
+                        action="appeal.dispatch", actor=user, object_type="appeals.appeal", object_id=str(i)
+                    )
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=write, args=(user,)) for user in users]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert errors == []
+    assert AuditEntry.objects.count() == 160
+    assert all(AuditEntry.objects.filter(actor_username=u.username).count() == 40 for u in users)
+    report = verify_chain()
+    assert report.ok and report.checked == 160 and len(report.heads) > 1
+
+
+@several_chains
+def test_an_append_locks_one_chain_and_reads_that_chains_head(db, settings):
+    from shequ.audit.services import AUDIT_CHAIN_LOCK_ID
+
+    settings.SHEQU_AUDIT_CHAINS = 5
+    statements: list[str] = []
+
+    def spy(execute, sql_text, params, many, context):
+        statements.append(sql_text)
+        return execute(sql_text, params, many, context)
+
+    with connection.execute_wrapper(spy):
+        entry = record(1)[0]
+    locks = [s for s in statements if "pg_advisory_xact_lock" in s]
+    assert len(locks) == 1
+    assert f"pg_advisory_xact_lock({AUDIT_CHAIN_LOCK_ID + entry.chain})" in locks[0]
+    assert f"WHERE chain = {entry.chain} ORDER BY seq DESC LIMIT 1" in locks[0]

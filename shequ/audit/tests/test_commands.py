@@ -44,7 +44,7 @@ def test_verify_says_ok_with_the_number_of_entries_and_prints_the_head():
     record(3)
     out, _ = run("verify_audit_chain")
     assert "audit chain OK: 3 entries verified" in out
-    assert f"head: #3 {AuditEntry.objects.get(seq=3).hash}" in out
+    assert f"head of chain 0: #3 {AuditEntry.objects.get(seq=3).hash}" in out
 
 
 def test_verify_exits_non_zero_and_lists_the_problems_on_a_broken_chain():
@@ -52,9 +52,9 @@ def test_verify_exits_non_zero_and_lists_the_problems_on_a_broken_chain():
     with triggers_off():
         sql("DELETE FROM audit_auditentry WHERE seq = 2")
     err = StringIO()
-    with pytest.raises(CommandError, match="audit chain BROKEN: 1 problem.*first at #2"):
+    with pytest.raises(CommandError, match="audit chain BROKEN: 1 problem.*first at #3"):
         call_command("verify_audit_chain", "--batch-size", "1", stdout=StringIO(), stderr=err)
-    assert "#2 missing: deleted" in err.getvalue()
+    assert "#3 does not link to #1: an entry between them was deleted" in err.getvalue()
 
 
 def test_the_purge_dry_run_counts_and_deletes_nothing(four_years_later):
