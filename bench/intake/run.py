@@ -6,7 +6,7 @@ What it does (bench/README.md has the details):
  1. recreates the database `shequ_bench`, migrates it, loads the Shenzhen pack and the small demo seed, with fixed
     keys (kept in /tmp/shequ-bench/keys.json), DEBUG off, config.settings.base, no broker (tasks eager);
  2. starts gunicorn on 127.0.0.1 (reaching PostgreSQL by TCP on 127.0.0.1, or through its Unix socket with
-    --db-socket /var/run/postgresql) and, with --peer, baisitong2 in /tmp/bench-peer on another port;
+    --db-socket, by default where it exists; --db-tcp for TCP) and, with --peer, baisitong2 in /tmp/bench-peer on another port;
  3. at history 0 and after each bulk growth (COPY, synthetic rows, not through HTTP) to 1/steps … all of
     --appeals, POSTs --requests appeals with the load generator (a separate process) twice: closed loop at
     --concurrency (the most it does) and open loop at --rate (the goal: that many appeals/s, p99 from when each
@@ -34,6 +34,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from bench.lib import benchenv, peer
 from bench.lib.benchenv import BENCH_DIR, LOAD_VENV, WORK, log
 
+PG_SOCKET_DIR = "/var/run/postgresql"  # Debian's PostgreSQL
+
 RESULTS = BENCH_DIR / "intake" / "results"
 
 
@@ -52,9 +54,14 @@ def parse() -> argparse.Namespace:
     p.add_argument("--db", default="shequ_bench")
     p.add_argument(
         "--db-socket",
-        default="",
-        help="the server reaches PostgreSQL through its Unix socket in this folder (e.g. /var/run/postgresql), "
-        "as a deployment with both on one machine would, instead of TCP on 127.0.0.1",
+        default=PG_SOCKET_DIR if Path(PG_SOCKET_DIR, ".s.PGSQL.5432").exists() else "",
+        help="the server reaches PostgreSQL through its Unix socket in this folder, as a deployment with both on "
+        f"one machine does (README); the default where the socket exists: {PG_SOCKET_DIR}",
+    )
+    p.add_argument(
+        "--db-tcp",
+        action="store_true",
+        help="reach PostgreSQL by TCP on 127.0.0.1 instead (as every run before the eleventh did)",
     )
     p.add_argument("--keep-db", action="store_true", help="reuse the database as it is (no recreate)")
     p.add_argument("--peer", action="store_true", help="also run baisitong2 in the same command")
@@ -71,7 +78,10 @@ def parse() -> argparse.Namespace:
         "duplicates) is then left queued in the database for a worker's drain instead of run in the request; no "
         "worker runs during the bench",
     )
-    return p.parse_args()
+    args = p.parse_args()
+    if args.db_tcp:
+        args.db_socket = ""
+    return args
 
 
 def lock_sampler(db: str, stop: threading.Event, out: dict) -> None:
