@@ -20,7 +20,5 @@ SHEQU_DATA_KEYS = (
 )
 SHEQU_HASH_KEY = "hsn_Oinu3N4_g9OoTAvCbQMs4SIqaRURw4t-s2jM1Qs="
 SHEQU_ALLOW_LOCAL_KEYFILE = False
-# One audit chain, so that a test reads consecutive entries as linked; the tests of the chains set more.
-SHEQU_AUDIT_CHAINS = 1
 # Records every response for the leak scan in conftest.py.
 MIDDLEWARE = [*MIDDLEWARE, "shequ.core.testing.ResponseRecorderMiddleware"]  # noqa: F405

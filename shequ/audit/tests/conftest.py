@@ -17,6 +17,13 @@ def lina(db):
 
 
 @pytest.fixture(autouse=True)
+def _one_chain(settings):
+    """The audit tests read consecutive entries as linked: one chain, as on SQLite. The tests of several chains
+    set their own number; every other test of the suite runs with the default (8 on PostgreSQL)."""
+    settings.SHEQU_AUDIT_CHAINS = 1
+
+
+@pytest.fixture(autouse=True)
 def _numbered_from_one(request):
     """On PostgreSQL seq comes from a sequence, which a test's rollback does not rewind: start it at 1 again,
     so that every test's first entry is #1, as on SQLite (each test starts with an empty trail)."""
