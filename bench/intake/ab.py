@@ -10,7 +10,8 @@ What it does:
  1. checks out `--before` (any git revision) into a worktree under /tmp/shequ-bench (made once per revision);
     `--after` is a folder of code, the working tree by default;
  2. creates the database `shequ_ab` the first time (migrate from the after code, Shenzhen pack, small demo seed)
-    and reuses it afterwards, so its history grows from run to run; both versions must share its schema. With
+    and reuses it afterwards (migrated by the after code), so its history grows from run to run; both versions
+    must share its schema, and a phase with errors stops the run. With
     --db-per-version, each version gets a new database of its own instead (`shequ_ab_before`, `shequ_ab_after`,
     made afresh by that version's own migrations), so that a change of the schema (indexes) is measured too;
  3. starts one gunicorn per version with the same environment as run.py (4 sync workers, DB_CONN_MAX_AGE 60, tasks
@@ -114,12 +115,14 @@ def main() -> int:
     )
     dbs = {name: f"{args.db}_{name}" if args.db_per_version else args.db for name in ("before", "after")}
     for name in ("after", "before"):
+        env0 = benchenv.django_env(dbs[name], conn_max_age=0)
         if args.db_per_version or not benchenv.database_exists(dbs[name]):
             benchenv.recreate_database(dbs[name])
-            env0 = benchenv.django_env(dbs[name], conn_max_age=0)
             benchenv.seed_project_database(
                 env0, report["notes"], code=code[name] if args.db_per_version else REPO
             )
+        else:  # the shared database, made by an older checkout perhaps: brought to this code's schema
+            benchenv.manage(env0, "migrate", "--noinput", "-v", "0")
         if not args.db_per_version:
             break
     benchenv.setup_django_here(dbs["after"])
@@ -159,6 +162,12 @@ def main() -> int:
                 client = getattr(args, f"{name}_client")
                 row = {"round": rnd, "version": name, **phase(servers[name], bodies, args, headers, client)}
                 log(f"round {rnd} {name}: {json.dumps(row)}")
+                if row["errors"]:
+                    # A version that fails measures nothing (e.g. a schema it does not know: --db-per-version).
+                    raise SystemExit(
+                        f"{name} answered {row['errors']} of {args.requests} requests with an error; see "
+                        f"{servers[name].log_path}. No result written."
+                    )
                 if rnd:
                     report["phases"].append(row)
     finally:
