@@ -11,14 +11,15 @@ What it does:
     `--after` is a folder of code, the working tree by default;
  2. creates the database `shequ_ab` the first time (migrate from the after code, Shenzhen pack, small demo seed)
     and reuses it afterwards (migrated by the after code), so its history grows from run to run; both versions
-    must share its schema, and a phase with errors stops the run. With
-    --db-per-version, each version gets a new database of its own instead (`shequ_ab_before`, `shequ_ab_after`,
-    made afresh by that version's own migrations), so that a change of the schema (indexes) is measured too;
+    must share its schema. With --db-per-version, each version gets a new database of its own instead
+    (`shequ_ab_before`, `shequ_ab_after`, made afresh by that version's own migrations), so that a change of the
+    schema (indexes) is measured too;
  3. starts one gunicorn per version with the same environment as run.py (4 sync workers, DB_CONN_MAX_AGE 60, tasks
     published to --broker), each with its own version's config/gunicorn.conf.py when it has one;
  4. warms both up, then runs --rounds rounds of one closed-loop phase each (--concurrency clients, --requests
     appeals, fresh bodies from bench/lib/payloads.py), in the order before/after, then after/before, …;
- 5. per phase: appeals/s, latency percentiles, the CPU of the gunicorn processes and of all of PostgreSQL per
+ 5. stops without a result when a phase answers any request with an error (a version that fails measures nothing);
+    per phase: appeals/s, latency percentiles, the CPU of the gunicorn processes and of all of PostgreSQL per
     answered request; writes bench/intake/results/<time>-ab.json and .md with the means and the after/before
     ratios, and prints them.
 

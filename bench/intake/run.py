@@ -61,7 +61,7 @@ def parse() -> argparse.Namespace:
     p.add_argument(
         "--db-tcp",
         action="store_true",
-        help="reach PostgreSQL by TCP on 127.0.0.1 instead (as every run before the eleventh did)",
+        help="reach PostgreSQL by TCP on 127.0.0.1 instead (as the first to ninth runs did)",
     )
     p.add_argument("--keep-db", action="store_true", help="reuse the database as it is (no recreate)")
     p.add_argument("--peer", action="store_true", help="also run baisitong2 in the same command")

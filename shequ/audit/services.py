@@ -219,10 +219,10 @@ def audit_batch() -> Iterator[None]:
         with transaction.atomic(), audit_batch():
             ... change rows, audit_record(...) ...
 
-    Every entry is still written in the same transaction as the change it records; only the chain lock (which
-    every audited write in the city queues on) is taken at the end, right before COMMIT, instead of at the first
-    audit_record: the lock is then held for one insert and the COMMIT rather than for the rest of the work
-    (bench/intake). On an exception nothing is appended: the transaction rolls back anyway. Inside a batch,
+    Every entry is still written in the same transaction as the change it records; only a chain's lock (which
+    the other audited writes that picked that chain queue on) is taken at the end, right before COMMIT, instead
+    of at the first audit_record: the lock is then held for one insert and the COMMIT rather than for the rest
+    of the work (bench/intake). On an exception nothing is appended: the transaction rolls back anyway. Inside a batch,
     do not catch an exception of a nested atomic block that audited something: its entries would stay in the
     batch although its changes rolled back. A batch inside a batch joins the outer one.
     """
@@ -349,7 +349,6 @@ def _locked_chain_head(chain: int, count: int) -> tuple[str, list[int]]:
     On PostgreSQL all three go in one round trip: several statements, so that the head is read with a snapshot
     taken after the lock was granted (READ COMMITTED takes one per statement), and the numbers are taken after the
     previous holder's."""
-    table = connection.ops.quote_name(AuditEntry._meta.db_table)
     if connection.vendor != "postgresql" or not connection.in_atomic_block:
         _lock_chains([chain])  # SQLite's lock is the transaction's; outside a transaction this raises
         last = AuditEntry.objects.filter(chain=chain).order_by("-seq").values_list("seq", "hash").first()
@@ -357,6 +356,7 @@ def _locked_chain_head(chain: int, count: int) -> tuple[str, list[int]]:
             anchor = _latest_anchor(chain)
             last = (anchor.purged_through_seq, anchor.last_hash) if anchor else (0, GENESIS_HASH)
         return last[1], list(range(last[0] + 1, last[0] + 1 + count))
+    table = connection.ops.quote_name(AuditEntry._meta.db_table)
     with connection.cursor() as cursor:
         head = f"SELECT hash FROM {table} WHERE chain = {int(chain)} ORDER BY seq DESC LIMIT 1"  # noqa: S608
         numbers = f"SELECT nextval('{SEQ_SEQUENCE}') FROM generate_series(1, {int(count)})"  # noqa: S608
@@ -481,9 +481,8 @@ def audit_purge(*, before: datetime, actor_username: str, reason: str) -> int:
         if not report.ok:
             raise AuditChainBroken(report)
         previous = _latest_anchors()
-        last_hashes = dict(
-            AuditEntry.objects.filter(seq__in=through.values()).order_by().values_list("seq", "hash")
-        )
+        # The verified part ends, chain by chain, at the entry the anchor names: its head is that entry.
+        last_hashes = {seq: digest for seq, digest in report.heads.values()}
         counts = _delete_through(through)
         for chain, seq in sorted(through.items()):
             anchor = AuditAnchor.objects.create(

@@ -383,19 +383,15 @@ def test_a_retention_period_shorter_than_six_months_is_refused(settings):
 # --- concurrency -------------------------------------------------------------------------------------------
 
 
-@pytest.mark.skipif(
-    connection.vendor != "postgresql",
-    reason="the advisory lock is PostgreSQL's; SQLite serialises every writer with BEGIN IMMEDIATE",
-)
-def test_two_writers_at_once_leave_one_continuous_valid_chain(transactional_db):
-    users = [get_user_model().objects.create_user(username=name) for name in ("lina", "sunli")]
+def write_at_once(users, *, entries_each: int) -> list[BaseException]:
+    """Every user in a thread of its own, all starting together, appending `entries_each` entries; the errors."""
     start = threading.Barrier(len(users))
     errors: list[BaseException] = []
 
     def write(user) -> None:
         try:
             start.wait()
-            for i in range(50):
+            for i in range(entries_each):
                 audit_record(
                     action="appeal.dispatch", actor=user, object_type="appeals.appeal", object_id=str(i)
                 )
@@ -409,8 +405,16 @@ def test_two_writers_at_once_leave_one_continuous_valid_chain(transactional_db):
         thread.start()
     for thread in threads:
         thread.join()
+    return errors
 
-    assert errors == []
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="the advisory lock is PostgreSQL's; SQLite serialises every writer with BEGIN IMMEDIATE",
+)
+def test_two_writers_at_once_leave_one_continuous_valid_chain(transactional_db):
+    users = [get_user_model().objects.create_user(username=name) for name in ("lina", "sunli")]
+    assert write_at_once(users, entries_each=50) == []
     assert list(AuditEntry.objects.order_by("seq").values_list("seq", flat=True)) == list(range(1, 101))
     assert AuditEntry.objects.filter(actor_username="lina").count() == 50
     report = verify_chain()
@@ -586,29 +590,7 @@ def test_a_purge_anchors_every_chain_and_what_follows_still_verifies(db, setting
 def test_four_writers_at_once_over_four_chains_leave_every_chain_valid(transactional_db, settings):
     settings.SHEQU_AUDIT_CHAINS = 4
     users = [get_user_model().objects.create_user(username=f"writer{i}") for i in range(4)]
-    start = threading.Barrier(len(users))
-    errors: list[BaseException] = []
-
-    def write(user) -> None:
-        try:
-            start.wait()
-            for i in range(40):
-                with transaction.atomic():
-                    audit_record(
-                        action="appeal.dispatch", actor=user, object_type="appeals.appeal", object_id=str(i)
-                    )
-        except BaseException as exc:
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=write, args=(user,)) for user in users]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-
-    assert errors == []
+    assert write_at_once(users, entries_each=40) == []
     assert AuditEntry.objects.count() == 160
     assert all(AuditEntry.objects.filter(actor_username=u.username).count() == 40 for u in users)
     report = verify_chain()
