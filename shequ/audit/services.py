@@ -348,7 +348,8 @@ def _locked_chain_head(chain: int, count: int) -> tuple[str, list[int]]:
 
     On PostgreSQL all three go in one round trip: several statements, so that the head is read with a snapshot
     taken after the lock was granted (READ COMMITTED takes one per statement), and the numbers are taken after the
-    previous holder's."""
+    previous holder's. The head of a chain without entries is its latest anchor's hash, read in the same statement,
+    so an append costs the same statements whichever chain it picks."""
     if connection.vendor != "postgresql" or not connection.in_atomic_block:
         _lock_chains([chain])  # SQLite's lock is the transaction's; outside a transaction this raises
         last = AuditEntry.objects.filter(chain=chain).order_by("-seq").values_list("seq", "hash").first()
@@ -357,18 +358,22 @@ def _locked_chain_head(chain: int, count: int) -> tuple[str, list[int]]:
             last = (anchor.purged_through_seq, anchor.last_hash) if anchor else (0, GENESIS_HASH)
         return last[1], list(range(last[0] + 1, last[0] + 1 + count))
     table = connection.ops.quote_name(AuditEntry._meta.db_table)
+    anchors = connection.ops.quote_name(AuditAnchor._meta.db_table)
+    k = int(chain)
+    # A chain with no entry (new, or purged to its end) continues from its latest anchor, read in the same
+    # statement: COALESCE evaluates the second subquery only when the first finds nothing.
+    head = (
+        f"SELECT COALESCE((SELECT hash FROM {table} WHERE chain = {k} ORDER BY seq DESC LIMIT 1),"  # noqa: S608
+        f" (SELECT last_hash FROM {anchors} WHERE chain = {k} ORDER BY purged_through_seq DESC LIMIT 1))"
+    )
+    numbers = f"SELECT nextval('{SEQ_SEQUENCE}') FROM generate_series(1, {int(count)})"  # noqa: S608
     with connection.cursor() as cursor:
-        head = f"SELECT hash FROM {table} WHERE chain = {int(chain)} ORDER BY seq DESC LIMIT 1"  # noqa: S608
-        numbers = f"SELECT nextval('{SEQ_SEQUENCE}') FROM generate_series(1, {int(count)})"  # noqa: S608
         cursor.execute(f"SELECT {_lock_call(chain)}; {head}; {numbers}")
         cursor.nextset()
-        last = cursor.fetchone()
+        (last,) = cursor.fetchone()
         cursor.nextset()
         seqs = sorted(row[0] for row in cursor.fetchall())
-    if last is not None:
-        return last[0], seqs
-    anchor = _latest_anchor(chain)
-    return (anchor.last_hash if anchor else GENESIS_HASH), seqs
+    return (last if last is not None else GENESIS_HASH), seqs
 
 
 def verify_chain(*, batch_size: int = 5000) -> VerifyReport:

@@ -13,6 +13,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ImproperlyConfigured
 from django.db import IntegrityError, connection, connections, transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from shequ.audit.context import audit_context
@@ -614,3 +615,28 @@ def test_an_append_locks_one_chain_and_reads_that_chains_head(db, settings):
     assert len(locks) == 1
     assert f"pg_advisory_xact_lock({AUDIT_CHAIN_LOCK_ID + entry.chain})" in locks[0]
     assert f"WHERE chain = {entry.chain} ORDER BY seq DESC LIMIT 1" in locks[0]
+
+
+@several_chains
+def test_an_append_to_a_chain_the_purge_emptied_links_to_its_anchor(db, settings, monkeypatch):
+    from shequ.audit import services
+
+    settings.SHEQU_AUDIT_CHAINS = 2
+    monkeypatch.setattr(services.random, "randrange", lambda n: 1)  # these go to chain 1
+    old = record(3)
+    cutoff = later_than(max(e.at for e in old))
+    later_than(cutoff)
+    monkeypatch.setattr(services.random, "randrange", lambda n: 0)  # the purge's own entry to chain 0
+    assert audit_purge(before=cutoff, actor_username="zhaomin", reason="test retention") == 3
+    assert not AuditEntry.objects.filter(chain=1).exists()
+    anchor = AuditAnchor.objects.get(chain=1)
+
+    monkeypatch.setattr(services.random, "randrange", lambda n: 1)
+    with CaptureQueriesContext(connection) as captured:
+        first = record(1)[0]
+    # The anchor's hash came with the head read: no statement of its own.
+    assert not any("audit_auditanchor" in q["sql"] and "COALESCE" not in q["sql"] for q in captured)
+    assert first.chain == 1 and first.prev_hash == anchor.last_hash
+    record(2)
+    report = verify_chain()
+    assert report.ok and report.checked == 4  # the purge's entry and the three new ones
