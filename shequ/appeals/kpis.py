@@ -34,6 +34,7 @@ from django.utils.translation import gettext as _
 from shequ.access.scoping import scope_for
 from shequ.accounts.models import Unit
 from shequ.accounts.roles import Action
+from shequ.core.dbbatch import write_together
 from shequ.core.errors import NotFound, ShequError
 from shequ.geo.choices import LEVEL_DEPTH, AreaLevel
 from shequ.geo.models import Area
@@ -391,8 +392,8 @@ def _add(key: RowKey, counts: Mapping[str, int]) -> None:
 
 
 def _write(increments: Sequence[tuple[RowKey, Mapping[str, int]]]) -> None:
-    """Upsert the increments (none negative) into the rows of every level (ROLLUPS): on PostgreSQL in one round
-    trip (a data-modifying WITH runs to completion whether or not the main statement reads it)."""
+    """Upsert the increments (none negative) into the rows of every level (ROLLUPS): on PostgreSQL in one
+    statement (`dbbatch.write_together`), or as part of the open batch of writes (intake's)."""
     levels: dict[Rollup, dict[RowKey, Counter[str]]] = {model: {} for model in ROLLUPS}
     for key, counts in increments:
         # One row per key in each statement: ON CONFLICT DO UPDATE may not touch a row twice. Without the unit,
@@ -402,15 +403,8 @@ def _write(increments: Sequence[tuple[RowKey, Mapping[str, int]]]) -> None:
         levels[KpiMonthly].setdefault(month, Counter()).update(counts)
         levels[KpiAreaDaily].setdefault(no_unit, Counter()).update(counts)
         levels[KpiAreaMonthly].setdefault(month._replace(unit_id=None), Counter()).update(counts)
-    statements = [_upsert_sql(model, rows) for model, rows in levels.items()]
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            *ctes, (last_sql, _params) = statements
-            sql = "WITH " + ", ".join(f"level{i} AS ({cte_sql})" for i, (cte_sql, _) in enumerate(ctes))
-            cursor.execute(f"{sql} {last_sql}", [p for _sql, params in statements for p in params])
-        else:
-            for sql, params in statements:
-                cursor.execute(sql, params)
+    # Each statement touches one table, one row per key: independent, as a batch requires.
+    write_together([_upsert_sql(model, rows) for model, rows in levels.items()])
 
 
 def _subtract(model: Rollup, lookup: dict[str, Any], key: RowKey, counts: Mapping[str, int]) -> None:

@@ -24,6 +24,7 @@ from shequ.access.scoping import can_at, forget_grants, user_roles
 from shequ.accounts.models import Grant, Unit, User
 from shequ.accounts.roles import Action
 from shequ.audit.services import audit_batch, audit_record
+from shequ.core.dbbatch import batched_writes, insert_rows
 from shequ.core.errors import ShequError
 from shequ.core.refcache import RefCache
 from shequ.core.workdays import add_working_time
@@ -167,9 +168,11 @@ def _event(appeal: Appeal, action: str, actor: User | None, *, from_status: str,
 
 
 def _save_events(events: list[Event]) -> None:
-    """Insert several events of one action in one statement. bulk_create sends no signals, so post_save is sent
-    for each row as Model.save would: receivers (dispatch's after-intake hook, its learning capture) see them."""
-    Event.objects.bulk_create(events)
+    """Insert several events of one action in one statement, without their ids (`dbbatch.insert_rows`: in a batch,
+    no round trip of its own). That sends no signals, so post_save is sent for each row as Model.save would:
+    receivers (dispatch's after-intake hook) see them. An event without an id is never one that dispatch learns
+    from: those have an actor, and go through `_event`."""
+    insert_rows(events)
     for event in events:
         post_save.send(
             sender=Event, instance=event, created=True, update_fields=None, raw=False, using=event._state.db
@@ -440,8 +443,12 @@ def _submit(
     the INSERT, so intake writes the appeal row once (no UPDATE of its indexed columns), both timeline events in one
     statement and both steps' rollup increments in one. The timeline, the rollups and the audit trail read as if
     the two steps had run one after the other, as `_finish` and `_dispatch` write them for every other action.
+
+    The rows that only the appeal's id is needed for (assignments, events, the after-intake queue row, the outbox
+    message, the rollup increments) go to PostgreSQL as one statement after the appeal's INSERT
+    (`dbbatch.batched_writes`); then the audit chain's lock and head, its entries, COMMIT.
     """
-    with transaction.atomic(), audit_batch(), kpis.deferred():
+    with transaction.atomic(), audit_batch(), batched_writes(), kpis.deferred():
         appeal = Appeal(
             number=_next_number(now),
             text=clean["text"],
@@ -500,13 +507,14 @@ def _submit(
             from .photos import photo_attach
 
             stored.append(photo_attach(appeal=appeal, upload=photo, stage="intake").file)
-        if rule is not None:
-            _assign(appeal, rule.lead_unit, co_units, now)
-        _save_events(events)
-        # The audit trail too tells the two steps apart.
+        # The audit trail too tells the two steps apart. Its entries are appended when the transaction ends
+        # (audit_batch); recorded here, before the batch of writes, because reading the actor's roles is a query,
+        # and any query would send the batch early.
         _audit_step(appeal, "submit", actor, from_status="", to_status=S.SUBMITTED, data=submitted)
         if rule is not None:
             _audit_step(appeal, "dispatch", None, from_status=S.SUBMITTED, data=dispatched)
+            _assign(appeal, rule.lead_unit, co_units, now)
+        _save_events(events)
         _notify(appeal, "received")
     return appeal
 
@@ -609,7 +617,7 @@ def _assign(appeal: Appeal, unit: Unit, co_units: list[Unit], now: datetime) -> 
         for co in co_units
         if co.pk != unit.pk
     ]
-    Assignment.objects.bulk_create(rows)
+    insert_rows(rows)  # nobody needs their ids; in the intake's batch, no round trip of its own
 
 
 def _hand_to(appeal: Appeal, unit: Unit, now: datetime, *, keep_deadline: bool = False) -> None:

@@ -35,6 +35,7 @@ from shequ.accounts.roles import Action
 from shequ.appeals.choices import OPEN_STATUSES, Status
 from shequ.appeals.models import Appeal, Category, Event, ResponsibilityRule
 from shequ.audit.services import audit_record
+from shequ.core.dbbatch import insert_rows
 from shequ.core.errors import ShequError
 from shequ.core.masking import redact
 from shequ.geo.models import Area
@@ -308,8 +309,9 @@ AFTER_INTAKE_LEASE = timedelta(minutes=5)  # a drain that died holding rows give
 
 
 def after_intake_enqueue(appeal_id: int, at: datetime) -> None:
-    """Queue the after-intake work of a new appeal, in the intake's transaction (signals.on_event_saved)."""
-    IntakeQueue.objects.create(appeal_id=appeal_id, enqueued_at=at)
+    """Queue the after-intake work of a new appeal, in the intake's transaction (signals.on_event_saved); in its
+    batch of writes, no round trip of its own."""
+    insert_rows([IntakeQueue(appeal_id=appeal_id, enqueued_at=at)])
 
 
 def after_intake_drain(*, limit: int = 200) -> dict[str, int]:

@@ -6,13 +6,15 @@ from __future__ import annotations
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import OperationalError, connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from shequ.access.testing import sign_in
 from shequ.accounts.models import OutboxMessage
-from shequ.appeals import location, services
-from shequ.appeals.models import Appeal, AppealNumber, Event, Photo
+from shequ.appeals import kpis, location, services
+from shequ.appeals.models import Appeal, AppealNumber, Event, KpiDaily, Photo
 from shequ.core.models import IdempotencyKey
+from shequ.dispatch.models import IntakeQueue
 
 from . import fixtures
 
@@ -286,6 +288,46 @@ def test_a_database_failure_during_intake_is_503_and_nothing_is_half_written(
     monkeypatch.setattr(services, "_save_events", real_save_events)
     r = post(client, payload, **{"Idempotency-Key": "retry-me"})
     assert r.status_code == 201 and Appeal.objects.count() == 1
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the batch of writes is PostgreSQL's")
+def test_the_rows_after_the_appeal_go_in_one_statement_and_fail_together(client, world, payload, monkeypatch):
+    """Events, the after-intake queue row, the outbox message and the rollups are one statement after the
+    appeal's INSERT (shequ.core.dbbatch); when that statement fails, the appeal sent before it is gone too."""
+    sign_in(client, world["zhangwei"])
+    with CaptureQueriesContext(connection) as captured:
+        r = post(client, payload)
+    assert r.status_code == 201, r.content
+    tables = ["appeals_event", "dispatch_intakequeue", "accounts_outboxmessage", "appeals_kpidaily"]
+    holding = [
+        q["sql"]
+        for q in captured.captured_queries
+        if any(f"INSERT INTO {t}" in q["sql"] or f'INSERT INTO "{t}"' in q["sql"] for t in tables)
+    ]
+    assert len(holding) == 1 and holding[0].startswith("WITH w0 AS (")
+    assert all(t in holding[0] for t in tables)
+    appeal = Appeal.objects.get(pk=r.json()["id"])
+    assert IntakeQueue.objects.filter(appeal=appeal).exists()
+    assert list(appeal.events.values_list("action", flat=True)) == ["submit"]
+    assert OutboxMessage.objects.filter(body__contains=appeal.number).count() == 1
+
+    # The last statement of the batch fails (here the rollups'): 503, and nothing of the intake is left.
+    before = (
+        Appeal.objects.count(),
+        Event.objects.count(),
+        OutboxMessage.objects.count(),
+        KpiDaily.objects.count(),
+    )
+    monkeypatch.setattr(kpis, "_upsert_sql", lambda model, rows: ("SELECT 1 / %s", [0]))
+    r = post(client, {**payload, "text": "楼道的灯坏了一个星期没人修"})
+    assert r.status_code == 503 and r.json()["code"] == "service_unavailable"
+    after = (
+        Appeal.objects.count(),
+        Event.objects.count(),
+        OutboxMessage.objects.count(),
+        KpiDaily.objects.count(),
+    )
+    assert after == before and IntakeQueue.objects.count() == 1
 
 
 def test_a_database_failure_after_a_photo_was_stored_removes_the_photo_too(

@@ -1,0 +1,141 @@
+"""Writes that need nothing back, sent to PostgreSQL together: one statement and one round trip for several.
+
+An intake inserts its timeline events, its after-intake queue row, its outbox message, its assignments and its KPI
+rollup increments. Nothing of the request reads those rows back or needs their ids, yet each was its own statement:
+a round trip, a protocol exchange on both sides and a wake-up of the worker and of its PostgreSQL backend, on a
+machine whose two cores are the limit (bench/intake: each such INSERT cost about a quarter of a millisecond of CPU
+in all). Inside `batched_writes()`, `insert_rows` and `write_together` collect such statements, and the block's
+end sends them as one statement of data-modifying WITH clauses:
+
+    WITH w0 AS (INSERT INTO appeals_event …), w1 AS (INSERT INTO dispatch_intakequeue …) INSERT INTO … ;
+
+PostgreSQL runs every data-modifying WITH to completion whether or not the main statement reads it, all of them
+against the same snapshot. That is why a batch holds only independent writes: plain INSERTs into different tables,
+or upserts whose keys no other statement of the batch touches (`kpis` sends one row per key and table).
+
+Nothing reads stale data: any other statement on the connection inside the block (a SELECT, an UPDATE, a save that
+needs its id back) first sends what is pending (a Django execute wrapper), so the block reads and writes in the
+order it was written. An exception inside the block drops what is pending; the block must lie inside the
+transaction that commits (`transaction.atomic()`), which then rolls back anyway. Foreign keys are checked at COMMIT
+(Django creates them DEFERRABLE INITIALLY DEFERRED), so their order inside the statement does not matter.
+
+Outside a block, and on SQLite (one writer, no network), every statement runs at once, as before.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from django.db import connection
+from django.db.models import Model
+
+Statement = tuple[str, Sequence[Any]]
+
+# The open batch's pending statements, by database alias; a ContextVar keeps concurrent requests apart.
+_batch_var: contextvars.ContextVar[dict[str, list[Statement]] | None] = contextvars.ContextVar(
+    "shequ_db_batches", default=None
+)
+
+
+def _pending() -> list[Statement] | None:
+    return (_batch_var.get() or {}).get(connection.alias)
+
+
+@contextlib.contextmanager
+def batched_writes() -> Iterator[None]:
+    """Collect the block's `insert_rows` and `write_together` statements and send them as one when it ends (or
+    before any other statement the block runs). PostgreSQL only; a no-op elsewhere. A block inside a block joins
+    the outer one."""
+    if connection.vendor != "postgresql" or _pending() is not None:
+        yield
+        return
+    if not connection.in_atomic_block:
+        raise RuntimeError("batched_writes() runs inside transaction.atomic()")
+    pending: list[Statement] = []
+    token = _batch_var.set({**(_batch_var.get() or {}), connection.alias: pending})
+    try:
+        with connection.execute_wrapper(_send_pending_first):
+            yield
+    finally:
+        _batch_var.reset(token)
+    _send(pending)  # not reached on an exception: the transaction rolls back
+
+
+def _send_pending_first(execute: Any, sql: str, params: Any, many: bool, context: dict) -> Any:
+    pending = _pending()
+    if pending:
+        statements = pending[:]
+        pending.clear()  # before sending: the wrapper sees the batch's own statement too
+        _send(statements)
+    return execute(sql, params, many, context)
+
+
+def _send(statements: list[Statement]) -> None:
+    if not statements:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(*combined(statements))
+
+
+def combined(statements: Sequence[Statement]) -> Statement:
+    """Several data-modifying statements (none with a WITH of its own) as one: the last one is the main statement,
+    the others its WITH clauses. Parameters stay in the order of the text (`%s` placeholders)."""
+    *ctes, (last_sql, _params) = statements
+    params = [p for _sql, statement_params in statements for p in statement_params]
+    if not ctes:
+        return last_sql, params
+    head = ", ".join(f"w{i} AS ({sql})" for i, (sql, _p) in enumerate(ctes))
+    return f"WITH {head} {last_sql}", params
+
+
+def write_together(statements: Sequence[Statement]) -> None:
+    """Run independent data-modifying statements: into the open batch, else at once (one statement on
+    PostgreSQL, one after the other elsewhere)."""
+    if not statements:
+        return
+    pending = _pending()
+    if pending is not None:
+        pending.extend(statements)
+        return
+    if connection.vendor == "postgresql":
+        _send(list(statements))
+        return
+    with connection.cursor() as cursor:
+        for sql, params in statements:
+            cursor.execute(sql, params)
+
+
+def insert_rows(objs: Sequence[Model]) -> None:
+    """INSERT new rows of one model whose ids nobody needs: no RETURNING, so in a batch no round trip of its own.
+
+    As `bulk_create`, it fills each foreign key's id from the related object (saved earlier in the block) and sends
+    no signals; the objects are marked saved, with `pk` left unset where the database assigns it."""
+    if not objs:
+        return
+    model = type(objs[0])
+    opts = model._meta
+    # The auto id is left to the database, as Model.save does when it is unset.
+    fields = [f for f in opts.local_concrete_fields if f is not opts.auto_field]
+    for obj in objs:
+        # What bulk_create does: a related object saved earlier in the block lends its new id to the key.
+        obj._prepare_related_fields_for_save(operation_name="insert_rows")  # type: ignore[attr-defined]
+    from django.db.models import sql as models_sql
+
+    query = models_sql.InsertQuery(model)
+    query.insert_values(fields, list(objs), raw=False)
+    compiler = query.get_compiler(using=connection.alias)
+    # No returning fields: the compiler gives one statement (several only for a bulk that returns rows).
+    statements = compiler.as_sql()
+    for obj in objs:
+        obj._state.adding = False
+        obj._state.db = connection.alias
+    pending = _pending()
+    if pending is not None:
+        pending.extend(statements)
+        return
+    with connection.cursor() as cursor:
+        for sql, params in statements:
+            cursor.execute(sql, params)

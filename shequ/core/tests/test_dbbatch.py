@@ -1,0 +1,139 @@
+"""Writes sent together (shequ.core.dbbatch): on PostgreSQL a batch goes as one statement when its block ends or
+before any other statement of the block; an exception drops it; elsewhere, and outside a batch, writes go at once."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
+
+from shequ.core.dbbatch import batched_writes, insert_rows, write_together
+from shequ.core.models import CalendarDay, IdempotencyKey
+
+pytestmark = pytest.mark.django_db
+on_postgresql = pytest.mark.skipif(connection.vendor != "postgresql", reason="batches are PostgreSQL's")
+
+
+def keys(n: int, start: int = 0) -> list[IdempotencyKey]:
+    return [
+        IdempotencyKey(
+            scope=f"user:{i}", key=f"k-{i}", fingerprint="f" * 64, response={"id": i, "note": "诉求"}
+        )
+        for i in range(start, start + n)
+    ]
+
+
+def holiday(day: date, name: str = "国庆节") -> CalendarDay:
+    return CalendarDay(date=day, kind="holiday", name=name)
+
+
+def writes(captured: CaptureQueriesContext) -> list[str]:
+    return [q["sql"] for q in captured.captured_queries if "INSERT" in q["sql"]]
+
+
+def test_outside_a_batch_rows_are_inserted_at_once_without_their_ids():
+    rows = keys(3)
+    with CaptureQueriesContext(connection) as captured:
+        insert_rows(rows)
+    assert len(writes(captured)) == 1 and "RETURNING" not in writes(captured)[0]
+    stored = list(IdempotencyKey.objects.order_by("scope").values_list("scope", "response", "created_at"))
+    assert [s[:2] for s in stored] == [(f"user:{i}", {"id": i, "note": "诉求"}) for i in range(3)]
+    # auto_now_add filled in, as a save would; the objects count as saved, without the ids nobody asked for.
+    assert all(s[2] is not None for s in stored) and rows[0].created_at == stored[0][2]
+    assert all(r.pk is None and not r._state.adding for r in rows)
+
+
+@on_postgresql
+def test_a_batch_is_one_statement_sent_when_the_block_ends():
+    with transaction.atomic(), CaptureQueriesContext(connection) as captured:
+        with batched_writes():
+            insert_rows(keys(2))
+            insert_rows([holiday(date(2099, 10, 1))])
+            write_together(
+                [
+                    (
+                        "INSERT INTO core_calendarday (date, kind, name, source) VALUES (%s, %s, %s, %s)",
+                        [date(2099, 10, 2), "holiday", "国庆节", "batch"],
+                    ),
+                ]
+            )
+            assert writes(captured) == []  # nothing sent yet
+        sent = writes(captured)
+    assert len(sent) == 1 and sent[0].startswith("WITH w0 AS (INSERT INTO")
+    assert IdempotencyKey.objects.count() == 2
+    assert sorted(CalendarDay.objects.filter(date__year=2099).values_list("date", "source")) == [
+        (date(2099, 10, 1), ""),
+        (date(2099, 10, 2), "batch"),
+    ]
+
+
+@on_postgresql
+def test_any_other_statement_of_the_block_sends_the_pending_writes_first():
+    with transaction.atomic(), batched_writes():
+        insert_rows(keys(2))
+        with CaptureQueriesContext(connection) as captured:
+            assert IdempotencyKey.objects.count() == 2  # the read sees the rows written before it
+        insert_rows(keys(1, start=2))
+        assert IdempotencyKey.objects.filter(scope="user:2").exists()
+    sqls = [q["sql"] for q in captured.captured_queries]
+    assert len(sqls) == 2 and "INSERT" in sqls[0] and sqls[1].startswith("SELECT COUNT(*)")
+    assert IdempotencyKey.objects.count() == 3
+
+
+@on_postgresql
+def test_an_exception_in_the_block_sends_nothing_and_the_transaction_rolls_back():
+    with CaptureQueriesContext(connection) as captured, pytest.raises(ValueError):
+        with transaction.atomic(), batched_writes():
+            insert_rows(keys(2))
+            raise ValueError("the action failed")
+    assert writes(captured) == [] and not IdempotencyKey.objects.exists()
+
+
+@on_postgresql
+def test_a_failing_write_of_the_batch_fails_the_whole_statement():
+    IdempotencyKey.objects.create(scope="user:1", key="k-1", fingerprint="f" * 64)
+    with pytest.raises(IntegrityError), transaction.atomic(), batched_writes():
+        insert_rows([holiday(date(2099, 10, 1))])
+        insert_rows(keys(2))  # user:1/k-1 is taken: unique (scope, key)
+    assert not CalendarDay.objects.filter(date__year=2099).exists() and IdempotencyKey.objects.count() == 1
+
+
+@on_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_a_batch_belongs_inside_a_transaction():
+    with pytest.raises(RuntimeError, match="inside transaction.atomic"), batched_writes():
+        pass
+
+
+@on_postgresql
+def test_a_batch_inside_a_batch_joins_it():
+    with transaction.atomic(), CaptureQueriesContext(connection) as captured:
+        with batched_writes():
+            insert_rows(keys(1))
+            with batched_writes():
+                insert_rows(keys(1, start=1))
+            assert writes(captured) == []
+    assert len(writes(captured)) == 1 and IdempotencyKey.objects.count() == 2
+
+
+@pytest.mark.skipif(connection.vendor == "postgresql", reason="the embedded default's behaviour")
+def test_without_postgresql_a_batch_writes_at_once():
+    with transaction.atomic(), batched_writes():
+        insert_rows(keys(2))
+        with CaptureQueriesContext(connection) as captured:
+            write_together(
+                [
+                    (
+                        "INSERT INTO core_calendarday (date, kind, name, source) VALUES (%s, %s, %s, %s)",
+                        [date(2099, 10, 2), "holiday", "国庆节", ""],
+                    ),
+                    (
+                        "INSERT INTO core_calendarday (date, kind, name, source) VALUES (%s, %s, %s, %s)",
+                        [date(2099, 10, 3), "holiday", "国庆节", ""],
+                    ),
+                ]
+            )
+        assert len(writes(captured)) == 2 and IdempotencyKey.objects.count() == 2
+    assert CalendarDay.objects.filter(date__year=2099).count() == 2
