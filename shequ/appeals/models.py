@@ -176,7 +176,7 @@ class Appeal(models.Model):
         verbose_name = _("appeal")
         verbose_name_plural = _("appeals")
         # Every intake writes each of these indexes, so none repeats the leading column of another (the foreign keys
-        # above are indexed through them). bench/RESULTS.md §1.
+        # above are indexed through them). bench/RESULTS.md §1.5.
         constraints = [models.UniqueConstraint(fields=["number"], name="appeals_number_unique")]
         indexes = [
             models.Index(fields=["contact_phone_hash"], name="appeals_phone_hash"),

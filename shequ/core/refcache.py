@@ -1,5 +1,5 @@
 """A process-local cache of reference rows that hot paths look up by key on every request (the category and the
-area of every intake): they change seldom and are read all the time (bench/RESULTS.md §1: the two lookups were a
+area of every intake): they change seldom and are read all the time (bench/RESULTS.md §1a and §1′: the two lookups were a
 fifth of intake's time).
 
 - Only rows that exist are kept; a miss always asks the database, so a row created anywhere is seen at once.

@@ -10,7 +10,7 @@ returned columns) and afterwards only prepares the values, with the same field m
 
 A bulk insert of up to SMALL_BULK rows is sent as VALUES rows, as one row is, rather than in Django's UNNEST form
 (one array a column): the arrays cost the driver more to type and dump than a short VALUES list costs the server,
-whose plan a prepared statement keeps anyway (bench/RESULTS.md §1).
+whose plan a prepared statement keeps anyway (bench/RESULTS.md §1.3).
 
 An expression among the values (the appeal number's `nextval`) is compiled on every INSERT, as Django does, and
 its SQL is part of the shape. Not cached: a field with a placeholder of its own (its SQL may depend on the value)
