@@ -170,8 +170,9 @@ def _event(appeal: Appeal, action: str, actor: User | None, *, from_status: str,
 def _save_events(events: list[Event]) -> None:
     """Insert several events of one action in one statement, without their ids (`dbbatch.insert_rows`: in a batch,
     no round trip of its own). That sends no signals, so post_save is sent for each row as Model.save would:
-    receivers (dispatch's after-intake hook) see them. An event without an id is never one that dispatch learns
-    from: those have an actor, and go through `_event`."""
+    receivers (dispatch's after-intake hook) see them. Dispatch learns only from events of its LEARN_FROM_ACTIONS
+    that have an actor, and needs their ids; those are written by `_event`, never here (intake's submit is not
+    such an action, and its dispatch by the responsibility list has no actor)."""
     insert_rows(events)
     for event in events:
         post_save.send(
