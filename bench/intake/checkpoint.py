@@ -21,8 +21,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from bench.lib import benchenv
-from bench.lib.benchenv import WORK, log
+from bench.lib import benchenv, inprocess
+from bench.lib.benchenv import log
 
 
 def main() -> int:
@@ -34,30 +34,10 @@ def main() -> int:
         "--by-relation", action="store_true", help="full-page images of the first batch by relation"
     )
     args = p.parse_args()
-    env = benchenv.django_env(args.db, conn_max_age=0)
-    if not benchenv.database_exists(args.db):
-        benchenv.recreate_database(args.db)
-        benchenv.seed_project_database(env, [])
-    else:
-        benchenv.manage(env, "migrate", "--noinput", "-v", "0")
-    benchenv.setup_django_here(args.db, conn_max_age=60, broker="redis://127.0.0.1:6379/12")
-    import logging
-
+    bodies, post = inprocess.intake_poster(
+        args.db, bodies=args.n * args.batches + 100, tag="checkpoint", broker="redis://127.0.0.1:6379/12"
+    )
     from django.db import connection
-    from django.test import Client
-
-    from bench.lib import payloads
-
-    logging.getLogger("shequ.outbox").setLevel(logging.WARNING)
-    path = WORK / "checkpoint.jsonl"
-    payloads.write_payloads(path, n=args.n * args.batches + 100, seed=int(time.time()))
-    bodies = [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-    client = Client(HTTP_HOST="127.0.0.1")
-
-    def post(body: str) -> None:
-        r = client.post("/api/v1/appeals", data=body, content_type="application/json")
-        if r.status_code != 201:
-            raise SystemExit(f"intake answered {r.status_code}: {r.content[:300]!r}")
 
     def one(sql: str, params: list | None = None):
         with connection.cursor() as cur:
@@ -68,6 +48,12 @@ def main() -> int:
         with connection.cursor() as cur:
             cur.execute(sql)
 
+    def wal_counts() -> tuple[int, int]:
+        """pg_stat_wal's full-page images and records. A backend reports its counts only now and then (at most once
+        a second, when idle), so this one is made to report first: the intakes ran on its connection."""
+        run("SELECT pg_stat_force_next_flush()")  # the report happens when this statement's transaction ends
+        return one("SELECT wal_fpi, wal_records FROM pg_stat_wal")
+
     for body in bodies[:100]:  # warm-up: connections, caches, prepared statements
         post(body)
     if args.by_relation:
@@ -76,19 +62,13 @@ def main() -> int:
     first: tuple[str, str] | None = None
     at = 100
     for batch in range(args.batches):
-        lsn0, (fpi0, records0) = (
-            one("SELECT pg_current_wal_lsn()")[0],
-            one("SELECT wal_fpi, wal_records FROM pg_stat_wal"),
-        )
+        lsn0, (fpi0, records0) = one("SELECT pg_current_wal_lsn()")[0], wal_counts()
         pg0, cpu0 = benchenv.pg_cpu(), time.process_time()
         for body in bodies[at : at + args.n]:
             post(body)
         at += args.n
         cpu, pg = time.process_time() - cpu0, benchenv.pg_cpu() - pg0
-        lsn1, (fpi1, records1) = (
-            one("SELECT pg_current_wal_lsn()")[0],
-            one("SELECT wal_fpi, wal_records FROM pg_stat_wal"),
-        )
+        lsn1, (fpi1, records1) = one("SELECT pg_current_wal_lsn()")[0], wal_counts()
         wal = one("SELECT %s::pg_lsn - %s::pg_lsn", [lsn1, lsn0])[0]
         if first is None:
             first = (lsn0, lsn1)

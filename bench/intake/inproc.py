@@ -25,8 +25,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from bench.lib import benchenv
-from bench.lib.benchenv import WORK, log
+from bench.lib import benchenv, inprocess
+from bench.lib.benchenv import log
 
 
 def main() -> int:
@@ -38,29 +38,7 @@ def main() -> int:
     p.add_argument("--sort", default="cumulative", help="pstats order: cumulative, tottime, …")
     p.add_argument("--only", default="", help="list only functions whose file path holds this, e.g. shequ/")
     args = p.parse_args()
-    env = benchenv.django_env(args.db, conn_max_age=0)
-    if not benchenv.database_exists(args.db):
-        benchenv.recreate_database(args.db)
-        benchenv.seed_project_database(env, [])
-    else:
-        benchenv.manage(env, "migrate", "--noinput", "-v", "0")  # the code may be newer than the database
-    benchenv.setup_django_here(args.db, conn_max_age=60, broker=args.broker)
-    import logging
-
-    from bench.lib import payloads
-    from django.test import Client
-
-    logging.getLogger("shequ.outbox").setLevel(logging.WARNING)  # one line per appeal otherwise
-    path = WORK / "inproc.jsonl"
-    payloads.write_payloads(path, n=2 * args.n + 200, seed=int(time.time()))
-    bodies = [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-    client = Client(HTTP_HOST="127.0.0.1")
-
-    def post(body: str) -> None:
-        r = client.post("/api/v1/appeals", data=body, content_type="application/json")
-        if r.status_code != 201:
-            raise SystemExit(f"intake answered {r.status_code}: {r.content[:300]!r}")
-
+    bodies, post = inprocess.intake_poster(args.db, bodies=2 * args.n + 200, tag="inproc", broker=args.broker)
     for body in bodies[:200]:
         post(body)
     pg0, cpu0, wall0 = benchenv.pg_cpu(), time.process_time(), time.perf_counter()
