@@ -132,10 +132,4 @@ def insert_rows(objs: Sequence[Model]) -> None:
     for obj in objs:
         obj._state.adding = False
         obj._state.db = connection.alias
-    pending = _pending()
-    if pending is not None:
-        pending.extend(statements)
-        return
-    with connection.cursor() as cursor:
-        for sql, params in statements:
-            cursor.execute(sql, params)
+    write_together(statements)
