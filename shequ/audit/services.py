@@ -24,6 +24,7 @@ from django.db import connection, models, transaction
 from django.db.models import Max, Min
 from django.utils import timezone
 
+from shequ.core.dbbatch import insert_rows, read_after_writes
 from shequ.core.masking import mask
 
 from .apps import MAX_CHAINS, MINIMUM_RETENTION_DAYS, chain_setting, retention_days
@@ -181,8 +182,10 @@ def chain_count() -> int:
     return chain_setting() if connection.vendor == "postgresql" else 1
 
 
-def _append(entries: list[AuditEntry]) -> None:
+def _append(entries: list[AuditEntry], *, ids: bool = True) -> None:
     """Link the entries to the head of one chain and insert them, under that chain's lock (held to COMMIT).
+    Without `ids`, the entries are inserted without reading their ids back (`dbbatch.insert_rows`): their `pk`
+    stays unset.
 
     The chain is picked at random, so that concurrent transactions seldom wait on each other's lock; the entries
     of one transaction stay together, in order, in one chain."""
@@ -194,7 +197,9 @@ def _append(entries: list[AuditEntry]) -> None:
     for entry, seq in zip(entries, seqs, strict=True):
         entry.chain, entry.seq, entry.at, entry.prev_hash = chain, seq, now, prev_hash
         entry.hash = prev_hash = entry.computed_hash()
-    if len(entries) == 1:
+    if not ids:
+        insert_rows(entries)  # in an open batch of writes, sent with it
+    elif len(entries) == 1:
         entries[0].save(force_insert=True)
     else:
         AuditEntry.objects.bulk_create(entries)
@@ -219,6 +224,9 @@ def audit_batch() -> Iterator[None]:
         with transaction.atomic(), audit_batch():
             ... change rows, audit_record(...) ...
 
+    In a transaction that batches its writes (`dbbatch.batched_writes`), open it inside that block: the chain's
+    lock and head are then read in the batch's round trip, after its writes, and the entries join the next batch.
+
     Every entry is still written in the same transaction as the change it records; only a chain's lock (which
     the other audited writes that picked that chain queue on) is taken at the end, right before COMMIT, instead
     of at the first audit_record: the lock is then held for one insert and the COMMIT rather than for the rest
@@ -240,7 +248,7 @@ def audit_batch() -> Iterator[None]:
     finally:
         _batch_var.reset(token)
     if entries:
-        _append(entries)
+        _append(entries, ids=False)  # the block's callers got their entries before they were appended
 
 
 def _shorten(text: str, limit: int) -> str:
@@ -346,10 +354,10 @@ def _latest_anchors() -> dict[int, AuditAnchor]:
 def _locked_chain_head(chain: int, count: int) -> tuple[str, list[int]]:
     """Take the chain's lock (`_lock_chains`), then read the chain's head hash and `count` new seq numbers.
 
-    On PostgreSQL all three go in one round trip: several statements, so that the head is read with a snapshot
-    taken after the lock was granted (READ COMMITTED takes one per statement), and the numbers are taken after the
-    previous holder's. The head of a chain without entries is its latest anchor's hash, read in the same statement,
-    so an append costs the same statements whichever chain it picks."""
+    On PostgreSQL all three are one call of the function `audit_chain_head` (migration 0005), whose statements each
+    take their own snapshot (READ COMMITTED), so the head is read after the lock was granted and the numbers are
+    taken after the previous holder's. The head of a chain without entries is its latest anchor's hash, read in the
+    same call, so an append costs the same whichever chain it picks."""
     if connection.vendor != "postgresql" or not connection.in_atomic_block:
         _lock_chains([chain])  # SQLite's lock is the transaction's; outside a transaction this raises
         last = AuditEntry.objects.filter(chain=chain).order_by("-seq").values_list("seq", "hash").first()
@@ -357,22 +365,14 @@ def _locked_chain_head(chain: int, count: int) -> tuple[str, list[int]]:
             anchor = _latest_anchor(chain)
             last = (anchor.purged_through_seq, anchor.last_hash) if anchor else (0, GENESIS_HASH)
         return last[1], list(range(last[0] + 1, last[0] + 1 + count))
-    table = connection.ops.quote_name(AuditEntry._meta.db_table)
-    anchors = connection.ops.quote_name(AuditAnchor._meta.db_table)
-    k = int(chain)
-    # A chain with no entry (new, or purged to its end) continues from its latest anchor, read in the same
-    # statement: COALESCE evaluates the second subquery only when the first finds nothing.
-    head = (
-        f"SELECT COALESCE((SELECT hash FROM {table} WHERE chain = {k} ORDER BY seq DESC LIMIT 1),"  # noqa: S608
-        f" (SELECT last_hash FROM {anchors} WHERE chain = {k} ORDER BY purged_through_seq DESC LIMIT 1))"
+    # One prepared call (migration 0005): the lock, then the head and the numbers, each read with a snapshot taken
+    # after the lock was granted. Inside a batch of writes it goes in the batch's round trip, after its writes, so
+    # the lock is still taken after the rows those writes lock, as in every other transaction.
+    ((last, seqs),) = read_after_writes(
+        "SELECT head, seqs FROM audit_chain_head(%s, %s, %s, {after})",
+        [int(AUDIT_CHAIN_LOCK_ID) + int(chain), int(chain), int(count)],
     )
-    numbers = f"SELECT nextval('{SEQ_SEQUENCE}') FROM generate_series(1, {int(count)})"  # noqa: S608
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {_lock_call(chain)}; {head}; {numbers}")
-        cursor.nextset()
-        (last,) = cursor.fetchone()
-        cursor.nextset()
-        seqs = sorted(row[0] for row in cursor.fetchall())
+    seqs = sorted(seqs)
     return (last if last is not None else GENESIS_HASH), seqs
 
 

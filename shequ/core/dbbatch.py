@@ -91,6 +91,32 @@ def combined(statements: Sequence[Statement]) -> Statement:
     return f"WITH {head} {last_sql}", params
 
 
+def read_after_writes(sql: str, params: Sequence[Any]) -> list[tuple]:
+    """Run a reading statement and return its rows; inside a batch with writes pending, in the same round trip,
+    after them.
+
+    `sql` holds `{after}` once, where an integer expression may stand (a function's argument, say). With writes
+    pending, each becomes a WITH clause that returns a row per row written, and `{after}` their count: PostgreSQL
+    evaluates that count, and so finishes every pending write, before it calls a function that takes `{after}` as
+    an argument (an unreferenced data-modifying WITH would run after the main statement instead). Only what depends
+    on `{after}` waits for it: put the lock or the read that must follow the writes inside such a call, as
+    `audit_chain_head(…, {after})` does. Without writes pending, `{after}` is 0."""
+    pending = _pending()
+    with connection.cursor() as cursor:
+        if not pending:
+            cursor.execute(sql.replace("{after}", "0"), params)
+            return cursor.fetchall()
+        statements = pending[:]
+        pending.clear()  # before executing: the wrapper must not send them again
+        if any("RETURNING" in text.upper() for text, _params in statements):
+            raise ValueError("a batched write that returns rows cannot go before a read")
+        head = ", ".join(f"w{i} AS ({text} RETURNING 1)" for i, (text, _params) in enumerate(statements))
+        after = " + ".join(f"(SELECT count(*) FROM w{i})" for i in range(len(statements)))  # noqa: S608 - names we number
+        written = [p for _text, statement_params in statements for p in statement_params]
+        cursor.execute(f"WITH {head} " + sql.replace("{after}", after), [*written, *params])
+        return cursor.fetchall()
+
+
 def write_together(statements: Sequence[Statement]) -> None:
     """Run independent data-modifying statements: into the open batch, else at once (one statement on
     PostgreSQL, one after the other elsewhere)."""

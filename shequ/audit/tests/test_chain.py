@@ -7,6 +7,7 @@ import json
 import threading
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -482,15 +483,19 @@ def test_an_intake_takes_the_chain_lock_only_after_all_its_other_writes(db, cast
             requester=cast["zhangwei"],
             data=IntakeData(text="小区门口的垃圾桶三天没人清理了", channel="portal", area="440304"),
         )
-    lock = next(i for i, s in enumerate(statements) if "pg_advisory_xact_lock" in s)
+    lock = next(i for i, s in enumerate(statements) if "audit_chain_head" in s)
     after = [s.split()[0] for s in statements[lock + 1 :]]
-    # The lock and the head's read are one round trip; after it the entries are inserted and the transaction
-    # commits (in a test, releases its savepoint): nothing else of the transaction waits behind the lock.
-    assert "audit_auditentry" in statements[lock], statements[lock]
+    # The lock and the head's read end the statement of the intake's other writes (the events, the rollups …),
+    # as a call whose last argument counts what they wrote: PostgreSQL finishes them before it takes the lock.
+    # After it the entries are inserted and the transaction commits (in a test, releases its savepoint): nothing
+    # else of the transaction waits behind the lock.
+    writes, call = statements[lock].split("audit_chain_head")
+    assert writes.startswith("WITH w0 AS (INSERT") and "appeals_event" in writes, statements[lock]
+    assert call.startswith("(%s, %s, %s, (SELECT count(*) FROM w0)"), call
     assert (
         after in (["INSERT", "COMMIT"], ["INSERT", "RELEASE"]) and "audit_auditentry" in statements[lock + 1]
     )
-    assert sum("pg_advisory_xact_lock" in s for s in statements) == 1
+    assert sum("audit_chain_head" in s for s in statements) == 1
     assert not any("FOR UPDATE" in s and "appealnumber" in s for s in statements)
 
 
@@ -603,18 +608,18 @@ def test_an_append_locks_one_chain_and_reads_that_chains_head(db, settings):
     from shequ.audit.services import AUDIT_CHAIN_LOCK_ID
 
     settings.SHEQU_AUDIT_CHAINS = 5
-    statements: list[str] = []
+    statements: list[tuple[str, Any]] = []
 
     def spy(execute, sql_text, params, many, context):
-        statements.append(sql_text)
+        statements.append((sql_text, params))
         return execute(sql_text, params, many, context)
 
     with connection.execute_wrapper(spy):
         entry = record(1)[0]
-    locks = [s for s in statements if "pg_advisory_xact_lock" in s]
+    locks = [(s, p) for s, p in statements if "audit_chain_head" in s]
     assert len(locks) == 1
-    assert f"pg_advisory_xact_lock({AUDIT_CHAIN_LOCK_ID + entry.chain})" in locks[0]
-    assert f"WHERE chain = {entry.chain} ORDER BY seq DESC LIMIT 1" in locks[0]
+    # audit_chain_head(lock, chain, count, after): the chain's lock, then that chain's head.
+    assert list(locks[0][1]) == [AUDIT_CHAIN_LOCK_ID + entry.chain, entry.chain, 1]
 
 
 @several_chains

@@ -3,13 +3,16 @@ before any other statement of the block; an exception drops it; elsewhere, and o
 
 from __future__ import annotations
 
+import threading
+import time
 from datetime import date
 
+import psycopg
 import pytest
 from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from shequ.core.dbbatch import batched_writes, insert_rows, write_together
+from shequ.core.dbbatch import batched_writes, insert_rows, read_after_writes, write_together
 from shequ.core.models import CalendarDay, IdempotencyKey
 
 pytestmark = pytest.mark.django_db
@@ -116,6 +119,71 @@ def test_a_batch_inside_a_batch_joins_it():
                 insert_rows(keys(1, start=1))
             assert writes(captured) == []
     assert len(writes(captured)) == 1 and IdempotencyKey.objects.count() == 2
+
+
+@on_postgresql
+def test_a_read_after_writes_goes_out_with_the_pending_writes_and_counts_them():
+    with transaction.atomic(), CaptureQueriesContext(connection) as captured:
+        with batched_writes():
+            insert_rows(keys(2))
+            insert_rows([holiday(date(2099, 10, 1))])
+            assert read_after_writes("SELECT {after} + %s", [100]) == [(103,)]
+            assert IdempotencyKey.objects.count() == 2  # nothing pending is sent twice
+        assert read_after_writes("SELECT {after} + %s", [100]) == [(100,)]  # nothing pending: {after} is 0
+    sqls = [q["sql"] for q in captured.captured_queries]
+    assert (
+        len(sqls) == 3 and sqls[0].startswith("WITH w0 AS (INSERT INTO") and sqls[0].count("RETURNING 1") == 2
+    )
+    assert CalendarDay.objects.filter(date__year=2099).count() == 1
+
+
+@on_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_a_read_after_writes_runs_after_every_pending_write_has_taken_its_row_locks():
+    """The order a lock is taken in is what keeps two transactions from deadlocking: the audit chain's lock is read
+    after the batch's writes (services._locked_chain_head), so it must not be taken while a write of the batch
+    still waits for a row. Another connection holds the row; the batch's read must wait without the lock."""
+    day = date(2099, 10, 1)
+    CalendarDay.objects.create(date=day, kind="holiday", name="国庆节")
+    lock_key = 734_113  # an advisory lock of this test only
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        (batch_pid,) = cursor.fetchone()
+    params = connection.get_connection_params()
+    params.pop("cursor_factory", None)
+    seen: dict[str, object] = {}
+    holding = threading.Event()
+
+    def other_transaction() -> None:
+        with psycopg.connect(**params) as other:
+            other.execute("SELECT 1 FROM core_calendarday WHERE date = %s FOR UPDATE", [day])
+            holding.set()
+            waited = "none"
+            for _ in range(100):  # up to 10 s for the batch to block on the row
+                row = other.execute(
+                    "SELECT wait_event_type FROM pg_stat_activity WHERE pid = %s", [batch_pid]
+                ).fetchone()
+                waited = row[0] if row else "gone"
+                if waited == "Lock":
+                    break
+                time.sleep(0.1)
+            seen["waited"] = waited
+            seen["advisory_held"] = other.execute(
+                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND pid = %s AND objid = %s",
+                [batch_pid, lock_key],
+            ).fetchone()[0]
+            other.commit()  # lets the batch go on
+
+    thread = threading.Thread(target=other_transaction)
+    thread.start()
+    assert holding.wait(10)
+    with transaction.atomic(), batched_writes():
+        write_together([("UPDATE core_calendarday SET name = %s WHERE date = %s", ["国庆", day])])
+        # As audit_chain_head does: the lock is taken by a call that {after} is an argument of.
+        rows = read_after_writes("SELECT pg_advisory_xact_lock(%s + 0 * {after}), {after}", [lock_key])
+    thread.join(10)
+    assert seen == {"waited": "Lock", "advisory_held": 0}  # it waited on the row, without the advisory lock
+    assert rows == [("", 1)] and CalendarDay.objects.get(date=day).name == "国庆"
 
 
 @pytest.mark.skipif(connection.vendor == "postgresql", reason="the embedded default's behaviour")
