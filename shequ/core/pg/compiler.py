@@ -12,6 +12,11 @@ A bulk insert of up to SMALL_BULK rows is sent as VALUES rows, as one row is, ra
 (one array a column): the arrays cost the driver more to type and dump than a short VALUES list costs the server,
 whose plan a prepared statement keeps anyway (bench/RESULTS.md §1.3).
 
+The values of the common core fields (text, integers, booleans, dates, aware datetimes, keys to an automatic id)
+are prepared by a converter kept per field, which returns what Django's `get_db_prep_save` chain would return on
+PostgreSQL for a value of the exact expected type (the same object, or the driver's integer wrapper) without its
+four or five calls; any other field or value takes Django's own method (bench/RESULTS.md §1).
+
 An expression among the values (the appeal number's `nextval`) is compiled on every INSERT, as Django does, and
 its SQL is part of the shape. Not cached: a field with a placeholder of its own (its SQL may depend on the value)
 and an empty row (DEFAULT VALUES); those go through Django's compiler unchanged, as does the first INSERT of every
@@ -20,9 +25,11 @@ shape, whose statement is what the cache then keeps.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from datetime import date, datetime
 from typing import Any
 
+from django.db import models
 from django.db.backends.postgresql.compiler import (
     InsertUnnest,
     SQLAggregateCompiler,
@@ -48,6 +55,90 @@ _STATEMENTS: dict[tuple, tuple[str, tuple, str]] = {}
 MAX_SHAPES = 2048
 # Up to this many rows, a bulk insert is sent as VALUES rows rather than Django's UNNEST arrays.
 SMALL_BULK = 8
+
+
+Converter = Callable[[Any, Any], Any]  # (value, connection) -> the value as the INSERT's parameter
+
+_TEXT = (models.CharField, models.TextField)
+_INTEGER = (
+    models.IntegerField,
+    models.BigIntegerField,
+    models.SmallIntegerField,
+    models.PositiveIntegerField,
+    models.PositiveBigIntegerField,
+    models.PositiveSmallIntegerField,
+)
+_AUTO = (models.AutoField, models.BigAutoField, models.SmallAutoField)
+_KEYS = (models.ForeignKey, models.OneToOneField)
+# Per field (its id, with the field to tell a reused id apart): the converter of its values.
+_CONVERTERS: dict[int, tuple[Any, Converter]] = {}
+
+
+def _converter(field: Any, connection: Any) -> Converter:
+    """What `field.get_db_prep_save(value, connection)` returns on PostgreSQL with psycopg 3, by a shorter way for
+    the values it passes through unchanged. Only these exact classes (a subclass may convert differently, as the
+    encrypted fields do) and exact value types; everything else goes to Django's method.
+
+    - CharField, TextField: a str or None is returned as is (`to_python` keeps both).
+    - Integer fields: an int is wrapped in the driver's type of the column (`adapt_integerfield_value`), None kept.
+    - A key to an automatic id (`ForeignKey.get_db_prep_save`, then the AutoField's): an int or None as is.
+    - BooleanField: a bool as is; DateField: a date as is; DateTimeField: an aware datetime as is (a naive one
+      goes to Django, which warns about it); `adapt_date(time)field_value` returns its value on PostgreSQL.
+    """
+    slow = field.get_db_prep_save
+    kind = type(field)
+
+    def django(value: Any, connection: Any) -> Any:
+        return slow(value, connection=connection)
+
+    if kind in _TEXT:
+
+        def text(value: Any, connection: Any) -> Any:
+            return value if value is None or type(value) is str else slow(value, connection=connection)
+
+        return text
+    if kind in _INTEGER:
+        wrap = getattr(connection.ops, "integerfield_type_map", {}).get(field.get_internal_type())
+        if wrap is None:
+            return django
+
+        def integer(value: Any, connection: Any) -> Any:
+            if type(value) is int:
+                return wrap(value)
+            return None if value is None else slow(value, connection=connection)
+
+        return integer
+    if kind in _KEYS and type(field.target_field) in _AUTO:
+
+        def key(value: Any, connection: Any) -> Any:
+            return value if value is None or type(value) is int else slow(value, connection=connection)
+
+        return key
+    if kind is models.BooleanField:
+        return lambda value, connection: value if type(value) is bool else slow(value, connection=connection)
+    if kind is models.DateField:
+        return lambda value, connection: (
+            value if value is None or type(value) is date else slow(value, connection=connection)
+        )
+    if kind is models.DateTimeField:
+
+        def moment(value: Any, connection: Any) -> Any:
+            if value is None or (type(value) is datetime and value.tzinfo is not None):
+                return value
+            return slow(value, connection=connection)
+
+        return moment
+    return django
+
+
+def _converters(fields: Any, connection: Any) -> list[Converter]:
+    converters = []
+    for field in fields:
+        known = _CONVERTERS.get(id(field))
+        if known is None or known[0] is not field:
+            known = _CONVERTERS[id(field)] = (field, _converter(field, connection))
+        converters.append(known[1])
+    return converters
 
 
 class _Expression:
@@ -95,16 +186,17 @@ class SQLInsertCompiler(DjangoInsertCompiler):
         ]
         rows: list[list[Any]] = []
         expressions: list[tuple[int, int, str]] = []
+        converters = _converters(fields, connection)
         for i, row in enumerate(presaved):
             prepared = []
-            for j, (field, value) in enumerate(zip(fields, row, strict=True)):
+            for j, (field, value, convert) in enumerate(zip(fields, row, converters, strict=True)):
                 if hasattr(value, "resolve_expression") or hasattr(value, "as_sql"):
                     # Resolved and checked as Django does (an F() or an aggregate is refused here), then compiled.
                     sql, params = self.compile(self.prepare_value(field, value))
                     expressions.append((i, j, sql))
                     prepared.append(_Expression(sql, params))
                 else:
-                    prepared.append(field.get_db_prep_save(value, connection=connection))
+                    prepared.append(convert(value, connection))
             rows.append(prepared)
         key = (
             query.model,
