@@ -113,6 +113,12 @@ class AuditEntry(models.Model):
         return {
             "seq": self.seq,
             "at": self.at.astimezone(UTC).isoformat(),
+            **self.hash_payload_without_position(),
+        }
+
+    def hash_payload_without_position(self) -> dict[str, Any]:
+        """The fields the hash covers but its place in the trail, which the chain's lock decides: seq and time."""
+        return {
             "actor_id": self.actor_id,
             "actor_username": self.actor_username,
             "actor_role": self.actor_role,
@@ -140,7 +146,13 @@ def _ip_key(ip: str | None) -> str | None:
 
 def entry_hash(prev_hash: str, payload: dict[str, Any]) -> str:
     """sha256 over the previous hash and a canonical JSON of the entry (stable key order, no whitespace)."""
-    canonical = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return entry_hash_of_text(
+        prev_hash, json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    )
+
+
+def entry_hash_of_text(prev_hash: str, canonical: str) -> str:
+    """entry_hash from the canonical JSON already written (PostgreSQL's audit_append computes the same)."""
     return hashlib.sha256((prev_hash + canonical).encode("utf-8")).hexdigest()
 
 

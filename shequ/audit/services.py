@@ -14,7 +14,7 @@ import json
 import random
 import re
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.models import AnonymousUser
@@ -24,13 +24,13 @@ from django.db import connection, models, transaction
 from django.db.models import Max, Min
 from django.utils import timezone
 
-from shequ.core.dbbatch import insert_rows, read_after_writes
+from shequ.core.dbbatch import read_after_writes
 from shequ.core.masking import mask
 
 from .apps import MAX_CHAINS, MINIMUM_RETENTION_DAYS, chain_setting, retention_days
 from .choices import AuditChannel
 from .context import current_audit_context, normalize_ip
-from .models import GENESIS_HASH, AuditAnchor, AuditEntry
+from .models import GENESIS_HASH, AuditAnchor, AuditEntry, entry_hash_of_text
 from .triggers import (
     ENTRY_TABLE,
     PG_PURGE_SETTING,
@@ -182,27 +182,102 @@ def chain_count() -> int:
     return chain_setting() if connection.vendor == "postgresql" else 1
 
 
-def _append(entries: list[AuditEntry], *, ids: bool = True) -> None:
+def _append(entries: list[AuditEntry]) -> None:
     """Link the entries to the head of one chain and insert them, under that chain's lock (held to COMMIT).
-    Without `ids`, the entries are inserted without reading their ids back (`dbbatch.insert_rows`): their `pk`
-    stays unset.
 
     The chain is picked at random, so that concurrent transactions seldom wait on each other's lock; the entries
-    of one transaction stay together, in order, in one chain."""
+    of one transaction stay together, in order, in one chain. On PostgreSQL, inside a transaction, the lock, the
+    head, the numbers and the inserts are one call of `audit_append` (migration 0005); in an open batch of writes
+    (`dbbatch.batched_writes`) it goes out with them, after them."""
     count = chain_count()
     chain = random.randrange(count) if count > 1 else 0  # noqa: S311 - spreading load, not a secret
+    if connection.vendor == "postgresql" and connection.in_atomic_block:
+        _append_in_database(entries, chain)
+        return
     prev_hash, seqs = _locked_chain_head(chain, len(entries))
     # Taken under the lock, so `at` follows `seq` within a chain on one machine (clocks of several may differ).
     now = timezone.now()
     for entry, seq in zip(entries, seqs, strict=True):
         entry.chain, entry.seq, entry.at, entry.prev_hash = chain, seq, now, prev_hash
         entry.hash = prev_hash = entry.computed_hash()
-    if not ids:
-        insert_rows(entries)  # in an open batch of writes, sent with it
-    elif len(entries) == 1:
+    if len(entries) == 1:
         entries[0].save(force_insert=True)
     else:
         AuditEntry.objects.bulk_create(entries)
+
+
+# The columns audit_append inserts from each entry's JSON, besides those it fills in itself.
+_SENT_COLUMNS = (
+    "actor_id",
+    "actor_username",
+    "actor_role",
+    "action",
+    "object_type",
+    "object_id",
+    "object_repr",
+    "changes",
+    "purpose",
+    "ip",
+    "channel",
+    "request_id",
+)
+
+
+class AuditChainError(RuntimeError):
+    """PostgreSQL's append to the chain disagrees with this process's (a bug, or a changed function): the
+    transaction fails rather than store entries that would not verify."""
+
+
+def _canonical_parts(payload: dict[str, Any]) -> tuple[str, str, str]:
+    """The canonical JSON of `entry_hash` cut into three parts around the values of "at" and "seq":
+    `p0 + json(at) + p1 + json(seq) + p2` is exactly `json.dumps(payload, sort_keys=True, …)` with those values in
+    (the values of `payload`'s own "at" and "seq" are ignored). Built key by key, so that no text in a value can
+    move a cut."""
+    parts: list[str] = []
+    current = "{"
+    for i, key in enumerate(sorted({*payload, "at", "seq"})):
+        current += ("," if i else "") + json.dumps(key, ensure_ascii=False) + ":"
+        if key in ("at", "seq"):
+            parts.append(current)
+            current = ""
+        else:
+            current += json.dumps(payload[key], sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return parts[0], parts[1], current + "}"
+
+
+def _append_in_database(entries: list[AuditEntry], chain: int) -> None:
+    """`audit_append`: PostgreSQL links and inserts the entries; each returned hash is checked against this
+    process's own computation over the returned values (`entry_hash`), and a difference fails the transaction."""
+    sent = []
+    cuts = []
+    for entry in entries:
+        payload = entry.hash_payload_without_position()
+        p0, p1, p2 = _canonical_parts(payload)
+        cuts.append((p0, p1, p2))
+        row = {name: getattr(entry, name) for name in _SENT_COLUMNS}
+        sent.append({**row, "p0": p0, "p1": p1, "p2": p2})
+    from psycopg.types.json import Jsonb
+
+    returned = read_after_writes(
+        "SELECT r_id, r_seq, r_at, r_prev_hash, r_hash FROM audit_append(%s, %s, %s, {after})",
+        [int(AUDIT_CHAIN_LOCK_ID) + int(chain), int(chain), Jsonb(sent)],
+    )
+    if len(returned) != len(entries):
+        raise AuditChainError(f"audit_append wrote {len(returned)} entries of {len(entries)}")
+    for entry, (p0, p1, p2), (pk, seq, at, prev_hash, hash_) in zip(entries, cuts, returned, strict=True):
+        canonical = p0 + json.dumps(at.astimezone(UTC).isoformat()) + p1 + str(int(seq)) + p2
+        if entry_hash_of_text(prev_hash, canonical) != hash_:
+            raise AuditChainError(f"audit entry #{seq}: the database's hash differs from this process's")
+        entry.pk, entry.chain, entry.seq, entry.at, entry.prev_hash, entry.hash = (
+            pk,
+            chain,
+            seq,
+            at,
+            prev_hash,
+            hash_,
+        )
+        entry._state.adding = False
+        entry._state.db = connection.alias
 
 
 # Open batches by database alias. A ContextVar keeps concurrent requests in threads (gthread) or tasks apart.
@@ -248,7 +323,7 @@ def audit_batch() -> Iterator[None]:
     finally:
         _batch_var.reset(token)
     if entries:
-        _append(entries, ids=False)  # the block's callers got their entries before they were appended
+        _append(entries)
 
 
 def _shorten(text: str, limit: int) -> str:
@@ -320,9 +395,7 @@ def _lock_chains(chains: range | list[int]) -> None:
 
 
 def _lock_call(chain: int) -> str:
-    # Without a parameter (the id is our integer constant): psycopg sends a query without parameters in the
-    # simple protocol, the only one that takes the several statements of `_locked_chain_head` (server-side
-    # binding and prepared statements take one).
+    # The id is our integer constant, written into the text: a purge locks every chain in one statement.
     return f"pg_advisory_xact_lock({int(AUDIT_CHAIN_LOCK_ID) + int(chain)})"
 
 
@@ -352,28 +425,15 @@ def _latest_anchors() -> dict[int, AuditAnchor]:
 
 
 def _locked_chain_head(chain: int, count: int) -> tuple[str, list[int]]:
-    """Take the chain's lock (`_lock_chains`), then read the chain's head hash and `count` new seq numbers.
-
-    On PostgreSQL all three are one call of the function `audit_chain_head` (migration 0005), whose statements each
-    take their own snapshot (READ COMMITTED), so the head is read after the lock was granted and the numbers are
-    taken after the previous holder's. The head of a chain without entries is its latest anchor's hash, read in the
-    same call, so an append costs the same whichever chain it picks."""
-    if connection.vendor != "postgresql" or not connection.in_atomic_block:
-        _lock_chains([chain])  # SQLite's lock is the transaction's; outside a transaction this raises
-        last = AuditEntry.objects.filter(chain=chain).order_by("-seq").values_list("seq", "hash").first()
-        if last is None:
-            anchor = _latest_anchor(chain)
-            last = (anchor.purged_through_seq, anchor.last_hash) if anchor else (0, GENESIS_HASH)
-        return last[1], list(range(last[0] + 1, last[0] + 1 + count))
-    # One prepared call (migration 0005): the lock, then the head and the numbers, each read with a snapshot taken
-    # after the lock was granted. Inside a batch of writes it goes in the batch's round trip, after its writes, so
-    # the lock is still taken after the rows those writes lock, as in every other transaction.
-    ((last, seqs),) = read_after_writes(
-        "SELECT head, seqs FROM audit_chain_head(%s, %s, %s, {after})",
-        [int(AUDIT_CHAIN_LOCK_ID) + int(chain), int(chain), int(count)],
-    )
-    seqs = sorted(seqs)
-    return (last if last is not None else GENESIS_HASH), seqs
+    """Take the chain's lock (`_lock_chains`), then read the chain's head hash and `count` new seq numbers: the
+    append of SQLite (PostgreSQL's is `audit_append`). The head of a chain without entries is its latest anchor's
+    hash, so an append costs the same statements whichever chain it picks."""
+    _lock_chains([chain])  # SQLite's lock is the transaction's; outside a transaction this raises
+    last = AuditEntry.objects.filter(chain=chain).order_by("-seq").values_list("seq", "hash").first()
+    if last is None:
+        anchor = _latest_anchor(chain)
+        last = (anchor.purged_through_seq, anchor.last_hash) if anchor else (0, GENESIS_HASH)
+    return last[1], list(range(last[0] + 1, last[0] + 1 + count))
 
 
 def verify_chain(*, batch_size: int = 5000) -> VerifyReport:
