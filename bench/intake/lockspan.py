@@ -5,7 +5,8 @@
 Calls services.appeal_submit directly (no HTTP) on the bench database, one appeal after another, with the bench's
 request bodies. For each one it times the span from the first city-wide lock (the `SELECT … FOR UPDATE` on
 `appeals_appealnumber` in the first version, the audit chain's `pg_advisory_xact_lock` since numbers come from a
-sequence) to the end of appeal_submit (COMMIT, then the outbox SMS row written after commit: an upper bound of
+sequence, taken inside the function `audit_append` since audit migration 0005: the span then starts with the
+statement that calls it, an upper bound) to the end of appeal_submit (COMMIT, then the outbox SMS row written after commit: an upper bound of
 the time the lock is held), and counts the statements in all and inside that span. Since every intake in the city
 queues on that lock, 1 / span is the most intakes per second the database lets through, whatever the number of
 workers.
@@ -44,8 +45,12 @@ def main() -> int:
 
     def wrapper(execute, sql, params, many, context):
         # The first lock every intake in the city queues on: the day's number row (before the sequence), else
-        # the audit chain's advisory lock.
-        serial = ("FOR UPDATE" in sql and "appealnumber" in sql) or "pg_advisory_xact_lock" in sql
+        # the audit chain's advisory lock (in audit_append since audit migration 0005).
+        serial = (
+            ("FOR UPDATE" in sql and "appealnumber" in sql)
+            or "pg_advisory_xact_lock" in sql
+            or "audit_append" in sql
+        )
         if serial and "start" not in state:
             state["start"], state["inside"] = time.perf_counter(), 0
         state["all"] = state.get("all", 0) + 1

@@ -447,8 +447,8 @@ def _submit(
 
     The rows that only the appeal's id is needed for (assignments, events, the after-intake queue row, the outbox
     message, the rollup increments) go to PostgreSQL as one statement after the appeal's INSERT
-    (`dbbatch.batched_writes`), and the audit chain's lock and head are read at the end of that same statement
-    (`audit_batch` inside the batch); then the audit entries, COMMIT.
+    (`dbbatch.batched_writes`), and the audit trail's append (its chain's lock, head and entries: `audit_batch`
+    inside the batch) ends that same statement; then COMMIT.
     """
     with transaction.atomic(), batched_writes(), audit_batch(), kpis.deferred():
         appeal = Appeal(

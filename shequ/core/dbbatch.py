@@ -19,6 +19,10 @@ order it was written. An exception inside the block drops what is pending; the b
 transaction that commits (`transaction.atomic()`), which then rolls back anyway. Foreign keys are checked at COMMIT
 (Django creates them DEFERRABLE INITIALLY DEFERRED), so their order inside the statement does not matter.
 
+A read that must come after the pending writes, such as the audit chain's append with its lock, can ride at the
+end of the same statement (`read_after_writes`): the writes then become WITH clauses that return a row per row
+written, and the read a call that takes their count as an argument, which makes PostgreSQL finish them first.
+
 Outside a block, and on SQLite (one writer, no network), every statement runs at once, as before.
 """
 
@@ -100,7 +104,7 @@ def read_after_writes(sql: str, params: Sequence[Any]) -> list[tuple]:
     evaluates that count, and so finishes every pending write, before it calls a function that takes `{after}` as
     an argument (an unreferenced data-modifying WITH would run after the main statement instead). Only what depends
     on `{after}` waits for it: put the lock or the read that must follow the writes inside such a call, as
-    `audit_chain_head(…, {after})` does. Without writes pending, `{after}` is 0."""
+    `audit_append(…, {after})` does. Without writes pending, `{after}` is 0."""
     pending = _pending()
     with connection.cursor() as cursor:
         if not pending:

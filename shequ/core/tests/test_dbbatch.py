@@ -141,7 +141,7 @@ def test_a_read_after_writes_goes_out_with_the_pending_writes_and_counts_them():
 @pytest.mark.django_db(transaction=True)
 def test_a_read_after_writes_runs_after_every_pending_write_has_taken_its_row_locks():
     """The order a lock is taken in is what keeps two transactions from deadlocking: the audit chain's lock is read
-    after the batch's writes (services._locked_chain_head), so it must not be taken while a write of the batch
+    after the batch's writes (services._append_in_database), so it must not be taken while a write of the batch
     still waits for a row. Another connection holds the row; the batch's read must wait without the lock."""
     day = date(2099, 10, 1)
     CalendarDay.objects.create(date=day, kind="holiday", name="国庆节")
@@ -179,7 +179,7 @@ def test_a_read_after_writes_runs_after_every_pending_write_has_taken_its_row_lo
     assert holding.wait(10)
     with transaction.atomic(), batched_writes():
         write_together([("UPDATE core_calendarday SET name = %s WHERE date = %s", ["国庆", day])])
-        # As audit_chain_head does: the lock is taken by a call that {after} is an argument of.
+        # As audit_append does: the lock is taken by a call that {after} is an argument of.
         rows = read_after_writes("SELECT pg_advisory_xact_lock(%s + 0 * {after}), {after}", [lock_key])
     thread.join(10)
     assert seen == {"waited": "Lock", "advisory_held": 0}  # it waited on the row, without the advisory lock
