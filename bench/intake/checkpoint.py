@@ -7,7 +7,7 @@ through Django's test client on PostgreSQL).
 After a checkpoint, the first change to each page writes the whole page to the WAL (full_page_writes), so the
 intakes right after one write several times the WAL of those a few minutes later (whether they also cost more CPU
 is what the CPU columns show); the full intake runs' slowest steps began soon after checkpoints in the server's log
-(RESULTS.md §1). --by-relation lists the relations
+(RESULTS.md §1.1). --by-relation lists the relations
 whose full-page images weigh most in the first batch (needs the pg_walinspect extension, created if missing:
 superuser). The database is made as inproc.py makes it, and grows by --n × --batches + 100 appeals a run.
 """
