@@ -299,8 +299,8 @@ def audit_batch() -> Iterator[None]:
         with transaction.atomic(), audit_batch():
             ... change rows, audit_record(...) ...
 
-    In a transaction that batches its writes (`dbbatch.batched_writes`), open it inside that block: the chain's
-    lock and head are then read in the batch's round trip, after its writes, and the entries join the next batch.
+    In a transaction that batches its writes (`dbbatch.batched_writes`), open it inside that block: the append
+    (`audit_append`: the chain's lock, its head, the entries) then ends the batch's statement, after its writes.
 
     Every entry is still written in the same transaction as the change it records; only a chain's lock (which
     the other audited writes that picked that chain queue on) is taken at the end, right before COMMIT, instead
