@@ -20,8 +20,9 @@ What it does:
     appeals, fresh bodies from bench/lib/payloads.py), in the order before/after, then after/before, …;
  5. stops without a result when a phase answers any request with an error (a version that fails measures nothing);
     per phase: appeals/s, latency percentiles, the CPU of the gunicorn processes and of all of PostgreSQL per
-    answered request; writes bench/intake/results/<time>-ab.json and .md with the means and the after/before
-    ratios, and prints them.
+    answered request, and both in units of the load generator's CPU per request (the same work in every phase:
+    a yardstick of the machine's speed at that moment); writes bench/intake/results/<time>-ab.json and .md with
+    the means and the after/before ratios, and prints them.
 
 The absolute figures move with the machine (a VM whose speed varies by ±10 % from one minute to the next); the
 ratios of one run are what this measures.
@@ -162,6 +163,7 @@ def main() -> int:
                 )
                 client = getattr(args, f"{name}_client")
                 row = {"round": rnd, "version": name, **phase(servers[name], bodies, args, headers, client)}
+                row.update(per_load(row))
                 log(f"round {rnd} {name}: {json.dumps(row)}")
                 if row["errors"]:
                     # A version that fails measures nothing (e.g. a schema it does not know: --db-per-version).
@@ -180,10 +182,7 @@ def main() -> int:
     report["uptime_after"] = benchenv.uptime()
     for name in ("before", "after"):
         rows = [r for r in report["phases"] if r["version"] == name]
-        report["summary"][name] = {
-            key: round(statistics.mean(r[key] for r in rows), 2)
-            for key in ("per_s", "p50", "p95", "p99", "server_cpu_ms", "pg_cpu_ms", "load_cpu_ms")
-        }
+        report["summary"][name] = {key: round(statistics.mean(r[key] for r in rows), 2) for key in KEYS}
     b, a = report["summary"]["before"], report["summary"]["after"]
     report["summary"]["after_over_before"] = {
         key: round(a[key] / b[key], 3) if b.get(key) and key in a else None for key in b
@@ -197,11 +196,41 @@ def main() -> int:
     return 0
 
 
+KEYS = (
+    "per_s",
+    "p50",
+    "p95",
+    "p99",
+    "server_cpu_ms",
+    "pg_cpu_ms",
+    "load_cpu_ms",
+    "server_per_load",
+    "pg_per_load",
+)
+
+
+def per_load(row: dict) -> dict:
+    """The server's and PostgreSQL's CPU per appeal in units of the load generator's: the load generator does the
+    same work for every request of both versions (build, send, read, close), so its CPU per request follows the
+    machine's speed from one phase to the next, and these ratios take most of that out (an A/A run, the same code
+    on both sides, shows how much: RESULTS.md §1)."""
+    load = row.get("load_cpu_ms") or 0
+    return {
+        "server_per_load": round(row["server_cpu_ms"] / load, 2) if load else None,
+        "pg_per_load": round(row["pg_cpu_ms"] / load, 2) if load else None,
+    }
+
+
 def render(r: dict) -> str:
-    keys = ("per_s", "p50", "p95", "p99", "server_cpu_ms", "pg_cpu_ms", "load_cpu_ms")
+    keys = tuple(k for k in KEYS if all(k in p for p in r["phases"]))  # older files lack the last two
     head = (
         "| | appeals/s | p50 ms | p95 ms | p99 ms | gunicorn CPU ms / appeal | PostgreSQL CPU ms / appeal "
         "| load generator CPU ms / appeal |"
+        + (
+            " gunicorn CPU / load generator CPU | PostgreSQL CPU / load generator CPU |"
+            if len(keys) == 9
+            else ""
+        )
     )
     lines = [
         f"# Intake A/B: {r['before']} → {r['after']}",
@@ -226,7 +255,7 @@ def render(r: dict) -> str:
         f"{r['args']['requests']} appeals a phase), alternating**",
         "",
         head,
-        "|---|---|---|---|---|---|---|---|",
+        "|---" * (len(keys) + 1) + "|",
     ]
     for name in ("before", "after", "after_over_before"):
         s = r["summary"][name]
@@ -237,7 +266,7 @@ def render(r: dict) -> str:
         "**Every phase**",
         "",
         "| round | version | " + head[4:],
-        "|---|---|---|---|---|---|---|---|---|",
+        "|---" * (len(keys) + 2) + "|",
     ]
     for p in r["phases"]:
         lines.append(f"| {p['round']} | {p['version']} | " + " | ".join(f"{p[k]}" for k in keys) + " |")
