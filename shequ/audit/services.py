@@ -248,34 +248,26 @@ def _canonical_parts(payload: dict[str, Any]) -> tuple[str, str, str]:
 def _append_in_database(entries: list[AuditEntry], chain: int) -> None:
     """`audit_append`: PostgreSQL links and inserts the entries; each returned hash is checked against this
     process's own computation over the returned values (`entry_hash`), and a difference fails the transaction."""
-    sent = []
-    cuts = []
-    for entry in entries:
-        payload = entry.hash_payload_without_position()
-        p0, p1, p2 = _canonical_parts(payload)
-        cuts.append((p0, p1, p2))
-        row = {name: getattr(entry, name) for name in _SENT_COLUMNS}
-        sent.append({**row, "p0": p0, "p1": p1, "p2": p2})
     from psycopg.types.json import Jsonb
 
+    sent = []
+    for entry in entries:
+        p0, p1, p2 = _canonical_parts(entry.hash_payload_without_position())
+        sent.append({**{name: getattr(entry, name) for name in _SENT_COLUMNS}, "p0": p0, "p1": p1, "p2": p2})
     returned = read_after_writes(
         "SELECT r_id, r_seq, r_at, r_prev_hash, r_hash FROM audit_append(%s, %s, %s, {after})",
         [int(AUDIT_CHAIN_LOCK_ID) + int(chain), int(chain), Jsonb(sent)],
     )
     if len(returned) != len(entries):
         raise AuditChainError(f"audit_append wrote {len(returned)} entries of {len(entries)}")
-    for entry, (p0, p1, p2), (pk, seq, at, prev_hash, hash_) in zip(entries, cuts, returned, strict=True):
-        canonical = p0 + json.dumps(at.astimezone(UTC).isoformat()) + p1 + str(int(seq)) + p2
+    for entry, parts, (pk, seq, at, prev_hash, hash_) in zip(entries, sent, returned, strict=True):
+        canonical = (
+            parts["p0"] + json.dumps(at.astimezone(UTC).isoformat()) + parts["p1"] + str(seq) + parts["p2"]
+        )
         if entry_hash_of_text(prev_hash, canonical) != hash_:
             raise AuditChainError(f"audit entry #{seq}: the database's hash differs from this process's")
-        entry.pk, entry.chain, entry.seq, entry.at, entry.prev_hash, entry.hash = (
-            pk,
-            chain,
-            seq,
-            at,
-            prev_hash,
-            hash_,
-        )
+        entry.pk, entry.chain, entry.seq, entry.at = pk, chain, seq, at
+        entry.prev_hash, entry.hash = prev_hash, hash_
         entry._state.adding = False
         entry._state.db = connection.alias
 

@@ -110,14 +110,12 @@ def read_after_writes(sql: str, params: Sequence[Any]) -> list[tuple]:
         if not pending:
             cursor.execute(sql.replace("{after}", "0"), params)
             return cursor.fetchall()
-        statements = pending[:]
-        pending.clear()  # before executing: the wrapper must not send them again
-        if any("RETURNING" in text.upper() for text, _params in statements):
+        if any("RETURNING" in text for text, _params in pending):
             raise ValueError("a batched write that returns rows cannot go before a read")
-        head = ", ".join(f"w{i} AS ({text} RETURNING 1)" for i, (text, _params) in enumerate(statements))
-        after = " + ".join(f"(SELECT count(*) FROM w{i})" for i in range(len(statements)))  # noqa: S608 - names we number
-        written = [p for _text, statement_params in statements for p in statement_params]
-        cursor.execute(f"WITH {head} " + sql.replace("{after}", after), [*written, *params])
+        writes = [(f"{text} RETURNING 1", statement_params) for text, statement_params in pending]
+        pending.clear()  # before executing: the wrapper must not send them again
+        after = " + ".join(f"(SELECT count(*) FROM w{i})" for i in range(len(writes)))  # noqa: S608 - names we number
+        cursor.execute(*combined([*writes, (sql.replace("{after}", after), params)]))
         return cursor.fetchall()
 
 

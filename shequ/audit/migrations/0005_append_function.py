@@ -3,16 +3,16 @@
 `audit_append(lock, chain, entries, after)` takes the chain's transaction-level advisory lock, reads the chain's
 head hash (its latest entry's, else its latest purge anchor's, else the genesis hash), and inserts the entries in
 order, each with the next number of the entries' sequence, the time read under the lock, the previous entry's
-hash and its own. It returns each entry's seq, time, previous hash and hash.
+hash and its own. It returns each entry's id, seq, time, previous hash and hash.
 
 PL/pgSQL runs each statement of a VOLATILE function with a snapshot of its own under READ COMMITTED, so the head is
 read after the lock was granted, as the three statements sent together before it did (services._append).
 
 The hash is the one `models.entry_hash` defines: sha256 over the previous hash and the canonical JSON of the
-entry. The caller sends each entry's canonical JSON in three parts, cut where the time's and the seq's values
-go (`services._canonical_parts`); the function puts in the time as JSON of what Python's `isoformat()` writes in
-UTC (`audit_time_json`: microseconds only when not zero) and the seq's digits. The caller checks every returned hash against its own
-computation over the returned values and fails the transaction on a difference.
+entry. The caller sends each entry's canonical JSON in three parts, cut where the time's and the seq's values go
+(`services._canonical_parts`); the function puts in the time as JSON of what Python's `isoformat()` writes in UTC
+(`audit_time_json`: microseconds only when not zero) and the seq's digits. The caller checks every returned hash
+against its own computation over the returned values and fails the transaction on a difference.
 
 `after` is not used inside: the caller passes an expression over the rows its batch of writes has just written,
 which makes PostgreSQL finish those writes before it calls the function (dbbatch.read_after_writes), so the
