@@ -35,6 +35,7 @@ from shequ.access.scoping import scope_for
 from shequ.accounts.models import Unit
 from shequ.accounts.roles import Action
 from shequ.core.dbbatch import write_together
+from shequ.core.dbplans import planned_for_parameters
 from shequ.core.errors import NotFound, ShequError
 from shequ.geo.choices import LEVEL_DEPTH, AreaLevel
 from shequ.geo.models import Area
@@ -701,8 +702,10 @@ def kpi_report(
     for g, fields in reads.items():
         batches.setdefault((not whole_months or g == "day", g != "unit"), {})[g] = fields
     raws: dict[str, list[dict]] = {}
-    for (by_day, by_area), batch in batches.items():
-        raws.update(_read_many(where, batch, date_from, date_to, by_day=by_day, by_area=by_area))
+    # Planned for this scope and period every time, never with a prepared statement's generic plan (core.dbplans).
+    with planned_for_parameters():
+        for (by_day, by_area), batch in batches.items():
+            raws.update(_read_many(where, batch, date_from, date_to, by_day=by_day, by_area=by_area))
     results = {g: _fold(g, raws[g], date_from, date_to, min_volume) for g in reads}
     if "none" in wanted and "none" not in results:
         results["none"] = _fold("none", raws["category"], date_from, date_to, min_volume)
