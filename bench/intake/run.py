@@ -39,6 +39,11 @@ PG_SOCKET_DIR = "/var/run/postgresql"  # Debian's PostgreSQL
 RESULTS = BENCH_DIR / "intake" / "results"
 
 
+def _ratio(ours: float, peer: float) -> str:
+    """ours / peer with three significant figures: 0.0045×, not 0.00×."""
+    return f"{ours / peer:.3g}×"
+
+
 def parse() -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--appeals", type=int, default=200_000, help="history at the last step")
@@ -454,8 +459,8 @@ def render(r: dict) -> str:
                 o, p = s.get(f"ours_{kind}"), s.get(f"peer_{kind}")
                 if o and p:
                     cells += [
-                        f"{o['throughput'] / p['throughput']:.2f}×" if p["throughput"] else "peer 0/s",
-                        f"{o['p99_ms'] / p['p99_ms']:.2f}×" if p["p99_ms"] else "-",
+                        _ratio(o["throughput"], p["throughput"]) if p["throughput"] else "peer 0/s",
+                        _ratio(o["p99_ms"], p["p99_ms"]) if p["p99_ms"] else "-",
                     ]
                 else:
                     cells += ["-", "-"]
