@@ -228,7 +228,7 @@ def render(r: dict) -> str:
         "| load generator CPU ms / appeal |"
         + (
             " gunicorn CPU / load generator CPU | PostgreSQL CPU / load generator CPU |"
-            if len(keys) == 9
+            if "server_per_load" in keys
             else ""
         )
     )
