@@ -3,7 +3,7 @@ middleware, django-ninja, the services) on PostgreSQL, with a broker configured 
 after-intake work is left queued for a worker, or published by code older than the IntakeQueue).
 
     .venv/bin/python bench/intake/inproc.py [--n 1000] [--db shequ_prof] [--broker redis://127.0.0.1:6379/12]
-        [--sort tottime] [--only shequ/]
+        [--sort tottime] [--only shequ/] [--dump FILE]
 
 1. recreates --db the first time (migrate, the Shenzhen pack, the small demo seed) and migrates it afterwards;
 2. warms up with 200 appeals, then times --n appeals (process CPU, wall, and all of PostgreSQL's CPU per appeal);
@@ -37,6 +37,9 @@ def main() -> int:
     p.add_argument("--top", type=int, default=45)
     p.add_argument("--sort", default="cumulative", help="pstats order: cumulative, tottime, …")
     p.add_argument("--only", default="", help="list only functions whose file path holds this, e.g. shequ/")
+    p.add_argument(
+        "--dump", default="", help="also write the raw profile to this file (for pstats, snakeviz)"
+    )
     args = p.parse_args()
     bodies, post = inprocess.intake_poster(args.db, bodies=2 * args.n + 200, tag="inproc", broker=args.broker)
     for body in bodies[:200]:
@@ -54,6 +57,8 @@ def main() -> int:
     for body in bodies[200 + args.n :]:
         post(body)
     profile.disable()
+    if args.dump:
+        profile.dump_stats(args.dump)
     stats = pstats.Stats(profile)
     stats.sort_stats(args.sort).print_stats(*([args.only] if args.only else []), args.top)
     return 0

@@ -170,7 +170,11 @@ def grow_appeals(target_total: int, *, seed: int = 7, days: int = 365, chunk: in
     e_cols, e_defaults = _prepared_defaults(Event, e_set)
 
     with connection.cursor() as c:
-        c.execute("SELECT coalesce(max(id), 0) FROM appeals_appeal")
+        # Past every id the sequence has handed out: a running server's workers hold blocks of appeal ids drawn
+        # ahead of use (appeals.services._APPEAL_IDS), which the grown rows must not take.
+        c.execute(
+            "SELECT greatest(coalesce(max(id), 0), (SELECT last_value FROM appeals_appeal_id_seq)) FROM appeals_appeal"
+        )
         next_id = c.fetchone()[0] + 1
         c.execute("SELECT coalesce(max(id), 0) FROM appeals_event")
         next_ev = c.fetchone()[0] + 1
@@ -306,8 +310,10 @@ def grow_appeals(target_total: int, *, seed: int = 7, days: int = 365, chunk: in
         events += len(e_rows)
     with connection.cursor() as c:
         for table in ("appeals_appeal", "appeals_event"):
+            # Never backwards: ids drawn but not yet used (a worker's block) stay behind the sequence.
             c.execute(
-                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), greatest((SELECT max(id) FROM {table}), "
+                f"(SELECT last_value FROM {table}_id_seq)))"
             )
             c.execute(f"ANALYZE {table}")
     return {

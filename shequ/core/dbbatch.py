@@ -30,6 +30,8 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import os
+import threading
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -145,8 +147,12 @@ def insert_rows(objs: Sequence[Model]) -> None:
         return
     model = type(objs[0])
     opts = model._meta
-    # The auto id is left to the database, as Model.save does when it is unset.
-    fields = [f for f in opts.local_concrete_fields if f is not opts.auto_field]
+    # The auto id is left to the database, as Model.save does when it is unset; an id set beforehand (taken from
+    # a `SequenceBlock`) is inserted.
+    with_ids = {obj.pk is not None for obj in objs}
+    if len(with_ids) > 1:
+        raise ValueError("insert_rows: either every row has its id set, or none")
+    fields = [f for f in opts.local_concrete_fields if f is not opts.auto_field or with_ids == {True}]
     for obj in objs:
         # What bulk_create does: a related object saved earlier in the block lends its new id to the key.
         obj._prepare_related_fields_for_save(operation_name="insert_rows")  # type: ignore[attr-defined]
@@ -161,3 +167,53 @@ def insert_rows(objs: Sequence[Model]) -> None:
         obj._state.adding = False
         obj._state.db = connection.alias
     write_together(statements)
+
+
+class SequenceBlock:
+    """Values of PostgreSQL sequences, taken a block of rows at a time by each process, for a row whose INSERT should
+    join a batch of writes: with its id (and its other sequence-drawn values, such as an appeal's number) known
+    before the INSERT, nothing has to come back from it, so it needs no round trip of its own (the pooled
+    allocation of Hibernate and other ORMs, done with `nextval` over `generate_series`).
+
+    `select` is a SELECT list of `nextval` calls, one value of each per row; `take()` returns the next row as a
+    tuple of ints. One query is sent every `size` rows, outside or inside the caller's transaction alike (nextval
+    is not rolled back). The prices, both as with any sequence rolled back or cached (`CACHE n`):
+
+    - across processes the values are not in the order the rows are written: each process draws from its own
+      block, so two rows written a second apart by two workers may be numbered the other way round (at most
+      `size` values a process apart). Nothing here sorts by them: lists order by time, the id breaks ties.
+    - the values a process still holds when it ends are never used: gaps.
+
+    A forked child (a gunicorn worker of a preloading master) never uses its parent's block, and neither does a
+    thread another's row (a lock). `clear()` forgets every block of the process (after a `setval`, in tests).
+    PostgreSQL only."""
+
+    _all: list[SequenceBlock] = []
+
+    def __init__(self, select: str, *, size: int = 16) -> None:
+        self.select, self.size = select, size
+        self._lock = threading.Lock()
+        self._rows: dict[tuple[int, str], list[tuple[int, ...]]] = {}
+        SequenceBlock._all.append(self)
+
+    def take(self) -> tuple[int, ...]:
+        key = (os.getpid(), connection.alias)
+        with self._lock:
+            rows = self._rows.get(key)
+            if not rows:
+                with connection.cursor() as cursor:
+                    cursor.execute(
+                        f"SELECT {self.select} FROM generate_series(1, %s)",  # noqa: S608 - our own constant
+                        [self.size],
+                    )
+                    rows = self._rows[key] = [tuple(int(v) for v in row) for row in cursor.fetchall()][::-1]
+            return rows.pop()
+
+    def clear(self) -> None:
+        with self._lock:
+            self._rows.clear()
+
+    @classmethod
+    def clear_all(cls) -> None:
+        for block in cls._all:
+            block.clear()

@@ -12,7 +12,7 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from shequ.core.dbbatch import batched_writes, insert_rows, read_after_writes, write_together
+from shequ.core.dbbatch import SequenceBlock, batched_writes, insert_rows, read_after_writes, write_together
 from shequ.core.models import CalendarDay, IdempotencyKey
 
 pytestmark = pytest.mark.django_db
@@ -205,3 +205,58 @@ def test_without_postgresql_a_batch_writes_at_once():
             )
         assert len(writes(captured)) == 2 and IdempotencyKey.objects.count() == 2
     assert CalendarDay.objects.filter(date__year=2099).count() == 2
+
+
+# --- ids drawn ahead of the INSERT (SequenceBlock) ---------------------------------------------------------------
+SEQUENCE = "pg_get_serial_sequence('core_idempotencykey', 'id')"
+
+
+@on_postgresql
+def test_a_sequence_block_draws_size_values_in_one_query_and_hands_each_out_once():
+    block = SequenceBlock(f"nextval({SEQUENCE}), nextval({SEQUENCE})", size=4)
+    with CaptureQueriesContext(connection) as captured:
+        taken = [block.take() for _ in range(9)]
+    assert len(captured.captured_queries) == 3  # 4 + 4 + 1 of the third block
+    values = [v for row in taken for v in row]
+    assert len(set(values)) == 18  # every value of every row distinct
+    assert taken == sorted(taken)  # within a process, handed out in the order drawn
+
+
+@on_postgresql
+def test_a_forked_process_does_not_use_its_parents_block(monkeypatch):
+    import os
+
+    block = SequenceBlock(f"nextval({SEQUENCE})", size=10)
+    parent = block.take()
+    pid = os.getpid()
+    monkeypatch.setattr(os, "getpid", lambda: pid + 1)  # what a gunicorn worker forked from the master sees
+    with CaptureQueriesContext(connection) as captured:
+        child = block.take()
+    # A block of its own, past the parent's.
+    assert len(captured.captured_queries) == 1 and child[0] > parent[0] + 9
+    monkeypatch.setattr(os, "getpid", lambda: pid)
+    assert block.take() == (parent[0] + 1,)
+
+
+@on_postgresql
+def test_rows_with_ids_drawn_ahead_go_in_the_batch_with_those_ids():
+    block = SequenceBlock(f"nextval({SEQUENCE})", size=3)
+    rows = keys(3)
+    for row in rows:
+        (row.pk,) = block.take()
+    with transaction.atomic(), CaptureQueriesContext(connection) as captured:
+        with batched_writes():
+            insert_rows(rows)
+            insert_rows([holiday(date(2099, 10, 2))])
+    assert len(writes(captured)) == 1
+    assert sorted(IdempotencyKey.objects.values_list("pk", "scope")) == [(r.pk, r.scope) for r in rows]
+    # A row inserted afterwards the usual way takes an id after the block's.
+    later = IdempotencyKey.objects.create(scope="user:9", key="k-9", fingerprint="f" * 64, response={})
+    assert later.pk > rows[-1].pk
+
+
+def test_insert_rows_takes_ids_for_all_rows_or_for_none():
+    rows = keys(2)
+    rows[0].pk = 10**9
+    with pytest.raises(ValueError, match="every row"):
+        insert_rows(rows)
