@@ -35,7 +35,7 @@ import threading
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection
 from django.db.models import Model
 
 Statement = tuple[str, Sequence[Any]]
@@ -47,7 +47,9 @@ _batch_var: contextvars.ContextVar[dict[str, list[Statement]] | None] = contextv
 
 
 def _pending() -> list[Statement] | None:
-    return (_batch_var.get() or {}).get(connection.alias)
+    # `connection` is the default database's (django.db.connection): its alias, without a lookup through the proxy.
+    batches = _batch_var.get()
+    return batches.get(DEFAULT_DB_ALIAS) if batches else None
 
 
 @contextlib.contextmanager
@@ -61,7 +63,7 @@ def batched_writes() -> Iterator[None]:
     if not connection.in_atomic_block:
         raise RuntimeError("batched_writes() runs inside transaction.atomic()")
     pending: list[Statement] = []
-    token = _batch_var.set({**(_batch_var.get() or {}), connection.alias: pending})
+    token = _batch_var.set({**(_batch_var.get() or {}), DEFAULT_DB_ALIAS: pending})
     try:
         with connection.execute_wrapper(_send_pending_first):
             yield
@@ -160,12 +162,12 @@ def insert_rows(objs: Sequence[Model]) -> None:
 
     query = models_sql.InsertQuery(model)
     query.insert_values(fields, list(objs), raw=False)
-    compiler = query.get_compiler(using=connection.alias)
+    compiler = query.get_compiler(using=DEFAULT_DB_ALIAS)
     # No returning fields: the compiler gives one statement (several only for a bulk that returns rows).
     statements = compiler.as_sql()
     for obj in objs:
         obj._state.adding = False
-        obj._state.db = connection.alias
+        obj._state.db = DEFAULT_DB_ALIAS
     write_together(statements)
 
 
@@ -197,7 +199,7 @@ class SequenceBlock:
         SequenceBlock._all.append(self)
 
     def take(self) -> tuple[int, ...]:
-        key = (os.getpid(), connection.alias)
+        key = (os.getpid(), DEFAULT_DB_ALIAS)
         with self._lock:
             rows = self._rows.get(key)
             if not rows:

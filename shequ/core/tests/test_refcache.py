@@ -46,6 +46,22 @@ def test_a_second_read_asks_no_query_and_returns_a_copy(cast):
     assert active_category("sanitation").name != "changed in one request"
 
 
+def test_a_copy_has_its_own_state_and_related_cache_but_the_same_values(cast):
+    area = Area.objects.select_related("parent").filter(parent__isnull=False).first()
+    assert area is not None
+    cache: refcache.RefCache[Area] = refcache.RefCache(ttl=30)
+    cache.get(("k",), lambda: area)
+    copy = cache.get(("k",), lambda: None)
+    assert copy is not None and copy is not area and copy.pk == area.pk
+    assert {k: v for k, v in vars(copy).items() if not k.startswith("_")} == {
+        k: v for k, v in vars(area).items() if not k.startswith("_")
+    }
+    assert copy._state is not area._state and copy._state.db == area._state.db and not copy._state.adding
+    assert copy.parent is area.parent  # related rows already read come along, not read again
+    copy.parent = None  # and setting one on the copy leaves the cached row alone
+    assert area.parent is not None and cache.get(("k",), lambda: None).parent is not None
+
+
 def test_a_miss_is_never_cached(cast):
     assert active_category("no_such_category") is None
     Category.objects.create(code="no_such_category", name="新类别")
