@@ -456,10 +456,10 @@ def _submit(
     statement and both steps' rollup increments in one. The timeline, the rollups and the audit trail read as if
     the two steps had run one after the other, as `_finish` and `_dispatch` write them for every other action.
 
-    The rows that only the appeal's id is needed for (assignments, events, the after-intake queue row, the outbox
-    message, the rollup increments) go to PostgreSQL as one statement after the appeal's INSERT
-    (`dbbatch.batched_writes`), and the audit trail's append (its chain's lock, head and entries: `audit_batch`
-    inside the batch) ends that same statement; then COMMIT.
+    On PostgreSQL the appeal's id and number are drawn beforehand (`_APPEAL_IDS`), so nothing has to come back from
+    any of the intake's writes: the appeal, its assignments, events, after-intake queue row, outbox message and
+    rollup increments go as one statement (`dbbatch.batched_writes`), and the audit trail's append (its chain's
+    lock, head and entries: `audit_batch` inside the batch) ends that same statement; then COMMIT.
     """
     with transaction.atomic(), batched_writes(), audit_batch(), kpis.deferred():
         if connection.vendor == "postgresql":
@@ -531,9 +531,9 @@ def _submit(
         if rule is not None:
             _audit_step(appeal, "dispatch", None, from_status=S.SUBMITTED, data=dispatched)
         if pk is not None:
-            # The first write of the batch. Model.save's pre_save signal is not sent (nothing in the project listens
-            # to Appeal's; the encrypted fields fill their blind indexes in Field.pre_save), nor post_save, as with
-            # bulk_create.
+            # The first write of the batch. As with bulk_create, Model.save's signals are not sent: nothing listens
+            # to Appeal's post_save, and what the one pre_save receiver does (core.crypto: the blind indexes) the
+            # encrypted fields also do in Field.pre_save.
             insert_rows([appeal])
         for photo in photos:
             from .photos import photo_attach

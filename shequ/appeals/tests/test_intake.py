@@ -448,6 +448,21 @@ def test_the_number_comes_from_the_sequence_padded_to_six_digits_at_least(
     assert r.json()["number"] == appeal.number  # the instance held it at once
 
 
+def test_the_contact_phone_is_stored_encrypted_with_its_blind_index(client, world, payload):
+    """The appeal goes in with the batch on PostgreSQL (no Model.save): its phone is still encrypted and findable."""
+    sign_in(client, world["zhangwei"])
+    r = post(client, {**payload, "contact_phone": PHONE})
+    assert r.status_code == 201, r.content
+    appeal = Appeal.objects.get(pk=r.json()["id"])
+    assert appeal.contact_phone == PHONE
+    field = Appeal._meta.get_field("contact_phone")
+    assert appeal.contact_phone_hash == field.index_of(PHONE) != ""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT contact_phone FROM appeals_appeal WHERE id = %s", [appeal.pk])
+        assert PHONE not in cursor.fetchone()[0]
+    assert Appeal.objects.filter(contact_phone_hash=appeal.contact_phone_hash).count() == 1
+
+
 # --- CSRF: a program without a session needs none; a signed-in browser does ------------------------------------
 def test_a_program_posts_an_anonymous_appeal_without_a_csrf_cookie(world, payload):
     from django.test import Client
