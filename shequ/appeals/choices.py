@@ -30,6 +30,8 @@ STATUS_BADGE = {
 # Appeals still waiting on the platform: the deadline scan and the queues look only at these.
 OPEN_STATUSES = (Status.SUBMITTED, Status.DISPATCHED, Status.SIGNED_FOR, Status.IN_PROGRESS)
 HANDLING_STATUSES = (Status.DISPATCHED, Status.SIGNED_FOR, Status.IN_PROGRESS)
+# Supervision (督办) follows an appeal until its reply.
+SUPERVISED_STATUSES = (*OPEN_STATUSES, Status.REPLIED)
 FINAL_STATUSES = (Status.CLOSED, Status.REJECTED, Status.MERGED)
 
 

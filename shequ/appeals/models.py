@@ -19,7 +19,9 @@ from shequ.core.crypto import EncryptedTextField
 from shequ.geo.models import Area, PathField
 
 from .choices import (
+    HANDLING_STATUSES,
     OPEN_STATUSES,
+    SUPERVISED_STATUSES,
     AssignmentRole,
     Channel,
     ExtensionStatus,
@@ -96,6 +98,12 @@ class AppealNumberField(models.CharField):
     PostgreSQL) and always returns (RETURNING, on PostgreSQL and SQLite ≥ 3.35), so the saved instance holds it."""
 
     db_returning = True
+
+
+# The overdue and the supervised lists (selectors.QUEUES: the console's queues, the leaders' dashboard) are read
+# newest first off partial indexes of exactly these conditions (Appeal.Meta), whatever the statistics and the plan.
+OVERDUE = models.Q(status__in=HANDLING_STATUSES, overdue_at__isnull=False)
+SUPERVISED = models.Q(supervised=True, status__in=SUPERVISED_STATUSES)
 
 
 class Appeal(models.Model):
@@ -201,6 +209,13 @@ class Appeal(models.Model):
                 fields=["dispatch_due"],
                 name="appeals_open_dispatch_due",
                 condition=models.Q(status=Status.SUBMITTED),
+            ),
+            # The ten newest overdue or supervised appeals in a scope: a walk down a small index, stopped at ten,
+            # instead of a plan that hinges on the areas' statistics (bench/pages/RESULTS.md, "The dashboard's
+            # lists"). An intake adds no entry to either (it is neither overdue nor supervised).
+            models.Index(fields=["-created_at", "-id"], name="appeals_overdue_newest", condition=OVERDUE),
+            models.Index(
+                fields=["-created_at", "-id"], name="appeals_supervised_newest", condition=SUPERVISED
             ),
         ]
 

@@ -18,7 +18,7 @@ from shequ.core.refcache import RefCache
 from shequ.geo.choices import LEVEL_DEPTH, AreaLevel
 from shequ.geo.models import Area
 
-from .models import Appeal, Assignment, Category, KpiDaily, KpiMonthly
+from .models import OVERDUE, SUPERVISED, Appeal, Assignment, Category, KpiDaily, KpiMonthly
 
 # Categories are read by code on every intake and edited seldom: all active ones are kept for 30 s
 # (shequ.core.refcache).
@@ -78,11 +78,9 @@ QUEUES = {
         warned_at__isnull=False,
         overdue_at__isnull=True,
     ),
-    "overdue": Q(status__in=["dispatched", "signed_for", "in_progress"], overdue_at__isnull=False),
+    "overdue": OVERDUE,
     "returned": Q(status="submitted", return_count__gt=0),
-    "supervised": Q(
-        supervised=True, status__in=["submitted", "dispatched", "signed_for", "in_progress", "replied"]
-    ),
+    "supervised": SUPERVISED,
 }
 
 
