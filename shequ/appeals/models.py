@@ -94,10 +94,8 @@ class ResponsibilityRule(models.Model):
 
 
 class AppealNumberField(models.CharField):
-    """The appeal's number, which the INSERT may compute (services._next_number: nextval in the statement on
-    PostgreSQL) and always returns (RETURNING, on PostgreSQL and SQLite ≥ 3.35), so the saved instance holds it."""
-
-    db_returning = True
+    """The appeal's number. Intake sets it before the INSERT (appeals.services: from a block of the number sequence
+    on PostgreSQL, a per-day counter row on SQLite); the class stays because migrations 0008 and 0009 name it."""
 
 
 # The overdue and the supervised lists (selectors.QUEUES: the console's queues, the leaders' dashboard) are read

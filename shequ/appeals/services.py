@@ -7,7 +7,6 @@ commit. A refused action is audited in its own transaction (it must outlive the 
 
 from __future__ import annotations
 
-import copy
 import logging
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -15,8 +14,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
-from django.db.models import CharField, F, Q
-from django.db.models.expressions import RawSQL
+from django.db.models import F, Q
 from django.db.models.signals import post_save
 from django.utils import timezone
 
@@ -26,7 +24,7 @@ from shequ.accounts.roles import Action
 from shequ.audit.services import audit_batch, audit_record
 from shequ.core.dbbatch import SequenceBlock, batched_writes, insert_rows
 from shequ.core.errors import ShequError
-from shequ.core.refcache import RefCache
+from shequ.core.refcache import RefCache, shallow_copy
 from shequ.core.workdays import add_working_time
 from shequ.geo.models import Area
 from shequ.geo.selectors import area_by_code
@@ -300,8 +298,9 @@ class IntakeData:
 
 NUMBER_SEQUENCE = "appeals_appeal_number_seq"  # migration 0004
 
-# An intake's appeal id and number counter, drawn in blocks per process on PostgreSQL (dbbatch.SequenceBlock), so
-# that the appeal's INSERT goes out with the intake's other writes in one statement.
+# PostgreSQL: an intake's appeal id and number counter, drawn in blocks per process (dbbatch.SequenceBlock), so that
+# the appeal's INSERT goes out with the intake's other writes in one statement. The counter is a city-wide sequence:
+# nextval takes no lock held to COMMIT, so concurrent intakes do not queue; it is not reset daily.
 _APPEAL_IDS = SequenceBlock(
     f"nextval(pg_get_serial_sequence('appeals_appeal', 'id')), nextval('{NUMBER_SEQUENCE}')", size=16
 )
@@ -312,23 +311,10 @@ def _number(day: date, counter: int) -> str:
     return f"SQ{day:%Y%m%d}{counter:06d}"
 
 
-def _next_number(now: datetime) -> str | RawSQL:
-    """SQ + the local date + a counter: SQ20261128000123 (six digits at least, more past 999999).
-
-    PostgreSQL: the counter is a city-wide sequence (nextval takes no lock held to COMMIT, so concurrent intakes
-    do not queue; a rolled-back intake leaves a gap; the counter is not reset daily). What is returned is an SQL
-    expression that the appeal's INSERT evaluates, so taking the number costs no round trip of its own; the
-    field is returned by the INSERT (`AppealNumberField`). Padding without evaluating nextval twice: pad to 20
-    digits, then strip up to 14 leading zeros. (Intake itself takes its counter from `_APPEAL_IDS` instead.)
-    SQLite: a per-day counter row, incremented in the transaction; SQLite serialises writers anyway.
-    """
+def _next_number_in_sqlite(now: datetime) -> str:
+    """The number on SQLite: a per-day counter row, incremented in the transaction (SQLite serialises writers
+    anyway)."""
     day = timezone.localtime(now).date()
-    if connection.vendor == "postgresql":
-        return RawSQL(
-            "%s || regexp_replace(lpad(nextval(%s)::text, 20, '0'), '^0{0,14}', '')",
-            [f"SQ{day:%Y%m%d}", NUMBER_SEQUENCE],
-            output_field=CharField(),
-        )
     counter, _ = AppealNumber.objects.select_for_update().get_or_create(day=day)
     AppealNumber.objects.filter(pk=counter.pk).update(last=F("last") + 1)
     counter.refresh_from_db(fields=["last"])
@@ -465,9 +451,9 @@ def _submit(
         if connection.vendor == "postgresql":
             # The id and the number known now: the appeal's INSERT needs nothing back, and joins the batch below.
             pk, counter = _APPEAL_IDS.take()
-            number: str | RawSQL = _number(timezone.localtime(now).date(), counter)
+            number = _number(timezone.localtime(now).date(), counter)
         else:
-            pk, number = None, _next_number(now)
+            pk, number = None, _next_number_in_sqlite(now)
         appeal = Appeal(
             pk=pk,
             number=number,
@@ -596,7 +582,7 @@ def match_rule(appeal: Appeal, *, on=None) -> ResponsibilityRule | None:
     rules.sort(
         key=lambda r: (-r.area.depth, r.category_id != appeal.category_id, -r.effective_from.toordinal())
     )
-    return copy.copy(rules[0])
+    return shallow_copy(rules[0])  # the cached rule stays as it is
 
 
 def _dispatch(

@@ -187,35 +187,27 @@ class SequenceBlock:
     - the values a process still holds when it ends are never used: gaps.
 
     A forked child (a gunicorn worker of a preloading master) never uses its parent's block, and neither does a
-    thread another's row (a lock). `clear()` forgets every block of the process (after a `setval`, in tests).
-    PostgreSQL only."""
-
-    _all: list[SequenceBlock] = []
+    thread another's row (a lock). `clear()` forgets the block (after a `setval`, in tests). PostgreSQL only; the
+    default database."""
 
     def __init__(self, select: str, *, size: int = 16) -> None:
         self.select, self.size = select, size
         self._lock = threading.Lock()
-        self._rows: dict[tuple[int, str], list[tuple[int, ...]]] = {}
-        SequenceBlock._all.append(self)
+        self._rows: dict[int, list[tuple[int, ...]]] = {}  # by process id
 
     def take(self) -> tuple[int, ...]:
-        key = (os.getpid(), DEFAULT_DB_ALIAS)
+        pid = os.getpid()
         with self._lock:
-            rows = self._rows.get(key)
+            rows = self._rows.get(pid)
             if not rows:
                 with connection.cursor() as cursor:
                     cursor.execute(
                         f"SELECT {self.select} FROM generate_series(1, %s)",  # noqa: S608 - our own constant
                         [self.size],
                     )
-                    rows = self._rows[key] = [tuple(int(v) for v in row) for row in cursor.fetchall()][::-1]
+                    rows = self._rows[pid] = [tuple(int(v) for v in row) for row in cursor.fetchall()][::-1]
             return rows.pop()
 
     def clear(self) -> None:
         with self._lock:
             self._rows.clear()
-
-    @classmethod
-    def clear_all(cls) -> None:
-        for block in cls._all:
-            block.clear()

@@ -61,17 +61,17 @@ class RefCache(Generic[V]):
         with self._lock:
             hit = self._rows.get(key)
         if hit is not None and hit[0] > now:
-            return _copied(hit[1])
+            return shallow_copy(hit[1])
         if self._preload is not None and self._preloaded_until <= now:
             self._fill(self._preload(), now, preloaded=True)
             with self._lock:
                 hit = self._rows.get(key)
             if hit is not None:
-                return _copied(hit[1])
+                return shallow_copy(hit[1])
         row = load()
         if row is not None:
             self._fill([(key, row)], now)
-            return _copied(row)
+            return shallow_copy(row)
         return None
 
     def _fill(self, rows: Iterable[tuple[tuple, V]], now: float, *, preloaded: bool = False) -> None:
@@ -93,7 +93,7 @@ class RefCache(Generic[V]):
         transaction.on_commit(self.clear)
 
 
-def _copied(value: V) -> V:
+def shallow_copy(value: V) -> V:
     """A shallow copy. A model instance is copied as copy.copy copies it (Model.__getstate__: its attributes, its
     own `_state` and cache of related objects; a prefetch cache stays shared), without the pickling protocol's
     detour (`__reduce__`, a lookup in the app registry, the version check of `__setstate__`), which made the copy

@@ -401,11 +401,11 @@ def test_an_open_intake_does_not_hold_up_the_next_number(transactional_db):
     from django.utils import timezone
 
     def take() -> str:
-        # What the appeal's INSERT evaluates, evaluated on its own.
-        expr = services._next_number(timezone.now())
-        with connections["default"].cursor() as cursor:
-            cursor.execute(f"SELECT {expr.sql}", expr.params)
-            return cursor.fetchone()[0]
+        # What an intake draws before its INSERT, from a block of its own (one value) for each caller.
+        from shequ.core.dbbatch import SequenceBlock
+
+        _pk, counter = SequenceBlock(services._APPEAL_IDS.select, size=1).take()
+        return services._number(timezone.localdate(), counter)
 
     got: list[str] = []
 
