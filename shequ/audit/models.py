@@ -18,6 +18,26 @@ from .choices import AuditChannel
 
 GENESIS_HASH = "0" * 64
 
+# The one definition of what an entry's hash covers besides its place in the trail (`seq` and `at`, which the
+# chain's lock decides): the hash payload (`AuditEntry.hash_payload_without_position`), the columns the caller
+# sends to PostgreSQL's append and the SQL of that append (`appendsql.append_function_sql`) are all read from it.
+# A field added here is hashed, sent and inserted everywhere; a new migration re-installs the function
+# (appendsql.py says how), and a test compares the installed function with the generated one.
+HASHED_FIELDS = (
+    "actor_id",
+    "actor_username",
+    "actor_role",
+    "action",
+    "object_type",
+    "object_id",
+    "object_repr",
+    "changes",
+    "purpose",
+    "ip",
+    "channel",
+    "request_id",
+)
+
 
 class AppendOnlyError(Exception):
     """Something tried to change or remove an audit entry; the trail is append-only."""
@@ -118,20 +138,9 @@ class AuditEntry(models.Model):
 
     def hash_payload_without_position(self) -> dict[str, Any]:
         """The fields the hash covers but its place in the trail, which the chain's lock decides: seq and time."""
-        return {
-            "actor_id": self.actor_id,
-            "actor_username": self.actor_username,
-            "actor_role": self.actor_role,
-            "action": self.action,
-            "object_type": self.object_type,
-            "object_id": self.object_id,
-            "object_repr": self.object_repr,
-            "changes": self.changes,
-            "purpose": self.purpose,
-            "ip": _ip_key(self.ip),
-            "channel": self.channel,
-            "request_id": self.request_id,
-        }
+        payload = {name: getattr(self, name) for name in HASHED_FIELDS}
+        payload["ip"] = _ip_key(self.ip)
+        return payload
 
     def computed_hash(self) -> str:
         return entry_hash(self.prev_hash, self.hash_payload())

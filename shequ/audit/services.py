@@ -30,7 +30,7 @@ from shequ.core.masking import mask
 from .apps import MAX_CHAINS, MINIMUM_RETENTION_DAYS, chain_setting, retention_days
 from .choices import AuditChannel
 from .context import current_audit_context, normalize_ip
-from .models import GENESIS_HASH, AuditAnchor, AuditEntry, entry_hash_of_text
+from .models import GENESIS_HASH, HASHED_FIELDS, AuditAnchor, AuditEntry, entry_hash_of_text
 from .triggers import (
     ENTRY_TABLE,
     PG_PURGE_SETTING,
@@ -206,21 +206,8 @@ def _append(entries: list[AuditEntry]) -> None:
         AuditEntry.objects.bulk_create(entries)
 
 
-# The columns audit_append inserts from each entry's JSON, besides those it fills in itself.
-_SENT_COLUMNS = (
-    "actor_id",
-    "actor_username",
-    "actor_role",
-    "action",
-    "object_type",
-    "object_id",
-    "object_repr",
-    "changes",
-    "purpose",
-    "ip",
-    "channel",
-    "request_id",
-)
+# The columns audit_append inserts from each entry's JSON, besides those it fills in itself: the hashed fields.
+_SENT_COLUMNS = HASHED_FIELDS
 
 
 class AuditChainError(RuntimeError):

@@ -93,3 +93,29 @@ def test_a_hash_this_process_does_not_reproduce_fails_the_append_and_stores_noth
     with pytest.raises(AuditChainError, match="differs"), transaction.atomic():
         audit_record(action="appeal.submit")
     assert not AuditEntry.objects.exists()
+
+
+@on_postgresql
+@pytest.mark.django_db
+def test_the_installed_append_function_is_the_generated_one():
+    """The fields are defined once (models.HASHED_FIELDS); a change there without a migration that re-installs
+    the function would leave the database inserting the old columns."""
+    from shequ.audit.appendsql import append_function_sql
+
+    generated = append_function_sql(connection)
+    body = generated.split("$$")[1]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT prosrc FROM pg_proc WHERE proname = 'audit_append'")
+        (installed,) = cursor.fetchone()
+    assert installed == body
+
+
+def test_every_hashed_field_is_in_the_hash_payload_and_the_function():
+    from shequ.audit.appendsql import append_function_sql
+    from shequ.audit.models import HASHED_FIELDS
+
+    payload = AuditEntry(action="a.b", channel="web").hash_payload_without_position()
+    assert tuple(payload) == HASHED_FIELDS
+    sql = append_function_sql(connection)
+    for name in HASHED_FIELDS:
+        assert f"'{name}'" in sql
