@@ -39,8 +39,15 @@ demo: setup
 	@echo "Serving at http://$(HOST)/ with the in-process scheduler (Ctrl-C to stop)"
 	$(PY) manage.py run_scheduler & trap 'kill $$! 2>/dev/null' EXIT INT TERM; $(PY) manage.py runserver $(HOST)
 
+# pytest-xdist: one worker per core (each with its own test database and Redis database); TEST_WORKERS=0 runs in
+# one process. The run prints how long it took.
+TEST_WORKERS ?= auto
+
 test: setup
-	CELERY_BROKER_URL=$${CELERY_BROKER_URL:-$(TEST_BROKER_URL)} $(VENV)/bin/pytest -q -p no:cacheprovider $(PYTEST_ARGS)
+	@start=$$(date +%s); \
+	CELERY_BROKER_URL=$${CELERY_BROKER_URL:-$(TEST_BROKER_URL)} $(VENV)/bin/pytest -q -p no:cacheprovider \
+	  -n $(TEST_WORKERS) $(PYTEST_ARGS); rc=$$?; \
+	echo "make test: $$(( $$(date +%s) - start )) s (exit $$rc)"; exit $$rc
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check shequ config tools tests conftest.py
