@@ -2,20 +2,16 @@
 
 from typing import cast
 
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, JsonResponse
 from ninja import File, Form, Router, Schema
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
-from shequ.access.scoping import can
 from shequ.accounts.models import User
-from shequ.accounts.roles import Action
 from shequ.api.auth import PROTECTED
 from shequ.core.errors import error_body
 
-from .models import ResponsibilityRule
-from .rules import rules_import
+from .rules import rules_import, rules_list_for
 
 router = Router(tags=["responsibility list"], auth=PROTECTED)
 
@@ -34,10 +30,10 @@ class RuleOut(Schema):
 @router.get("/appeals/rules", response=list[RuleOut], summary="The responsibility list (职责清单)")
 @paginate
 def list_rules(request: HttpRequest):
-    if not (can(request.user, Action.APPEALS_RULES) or can(request.user, Action.APPEALS_DISPATCH)):
-        raise PermissionDenied("Your role may not read the responsibility list.")
-    qs = ResponsibilityRule.objects.select_related("category", "area", "lead_unit").prefetch_related(
-        "co_units"
+    qs = (
+        rules_list_for(user=cast(User, request.user))
+        .select_related("category", "area", "lead_unit")
+        .prefetch_related("co_units")
     )
     return [
         {

@@ -8,8 +8,9 @@ from typing import IO
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import Q, QuerySet
 
-from shequ.access.scoping import can
+from shequ.access.scoping import can, scope_for
 from shequ.accounts.models import Unit, User
 from shequ.accounts.roles import Action
 from shequ.audit.services import audit_record
@@ -59,6 +60,25 @@ def _date(value: object) -> date | None:
         raise ValueError(f"{value!r} is not a date (YYYY-MM-DD)") from None
 
 
+def rules_list_for(*, user: User) -> QuerySet[ResponsibilityRule]:
+    """The rules that apply inside the user's areas: those of an area under his grants, and those of the areas
+    above them (a city-wide rule applies in every district). Another district's own rules are not his to read."""
+    paths: set[str] = set()
+    for action in (Action.APPEALS_RULES, Action.APPEALS_DISPATCH):
+        paths |= scope_for(user, action).paths
+    if not paths:
+        raise PermissionDenied("Your role may not read the responsibility list.")
+    # The paths of the areas above each area of the scope: "/440300/" above "/440300/440305/".
+    above: set[str] = set()
+    for path in paths:
+        codes = [c for c in path.split("/") if c]
+        above |= {"/" + "/".join(codes[:n]) + "/" for n in range(1, len(codes))}
+    condition = Q(area__path__in=above)
+    for path in paths:
+        condition |= Q(area__path__prefix=path)
+    return ResponsibilityRule.objects.filter(condition)
+
+
 def rules_import(*, actor: User | None, fileobj: IO[bytes], dry_run: bool = False) -> RulesReport:
     """Check every row, then write all rules in one transaction, or nothing if any row is wrong.
 
@@ -68,6 +88,14 @@ def rules_import(*, actor: User | None, fileobj: IO[bytes], dry_run: bool = Fals
         audit_record(action="rules.refused", actor=actor, object_repr="responsibility list import")
         raise PermissionDenied("Your role may not change the responsibility list.")
     categories = {c.code: c for c in Category.objects.all()}
+    # A dispatcher writes rules for the areas of his grants only; an area outside them is reported exactly like an
+    # unknown one (DESIGN.md §4). The operator's command (actor=None) may write anywhere.
+    areas = Area.objects.all()
+    if actor is not None:
+        under = Q(pk__in=[])
+        for path in scope_for(actor, Action.APPEALS_RULES).paths:
+            under |= Q(path__prefix=path)
+        areas = areas.filter(under)
     report = RulesReport()
     parsed: list[tuple[Category, Area, Unit, list[Unit], date, date | None, str, str]] = []
     rows = 0
@@ -82,7 +110,7 @@ def rules_import(*, actor: User | None, fileobj: IO[bytes], dry_run: bool = Fals
         category = categories.get(code)
         if category is None:
             err("category", f"Unknown category {code!r}.")
-        area = Area.objects.filter(code=str(row.get("area") or "").strip()).first()
+        area = areas.filter(code=str(row.get("area") or "").strip()).first()
         if area is None:
             err("area", f"Unknown area code {row.get('area')!r}.")
         lead = Unit.objects.filter(code=str(row.get("lead_unit") or "").strip(), is_active=True).first()

@@ -13,6 +13,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -201,7 +202,11 @@ def console_bulk_dispatch(request: HttpRequest) -> HttpResponse:
         messages.success(request, _("%(n)d appeals dispatched.") % {"n": done})
     for line in failed[:10]:
         messages.error(request, line)
-    return redirect(f"{request.POST.get('next') or '/console/appeals/'}")
+    # Back to the list the dispatcher came from, and never to another site (an open redirect).
+    back = request.POST.get("next") or ""
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        back = "/console/appeals/"
+    return redirect(back)
 
 
 @require_action(Action.APPEALS_VIEW)
