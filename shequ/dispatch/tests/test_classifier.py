@@ -84,3 +84,104 @@ def test_the_unit_model_reads_the_place_beside_the_text():
 def test_training_needs_two_labels():
     with pytest.raises(ValueError):
         TextClassifier().fit(["一", "二"], ["a", "a"])
+
+
+# --- one text per call: the direct path against the batch and the old computation ----------------------------------
+EDGE_TEXTS = [
+    "",  # no n-gram at all: the scores are the intercepts
+    "12345",
+    "ＡＢＣ  全角 和 English mixed 2024年",
+    "完全没有见过的字：龘靐齉爩",
+    "垃圾" * 2000,  # longer than max_chars
+]
+
+
+def old_scores(model: TextClassifier, texts, contexts=None) -> np.ndarray:
+    """The per-call computation before the direct path: a sparse batch times the C-ordered weights, transposed."""
+    x = model.transform(texts, contexts)
+    return np.asarray(x @ np.ascontiguousarray(model.coef_).T) + model.intercept_
+
+
+def one_by_one(model: TextClassifier, texts, contexts=None) -> np.ndarray:
+    return np.vstack(
+        [
+            model.decision_function([t], [contexts[i]] if contexts is not None else None)
+            for i, t in enumerate(texts)
+        ]
+    )
+
+
+def test_one_text_per_call_scores_what_the_batch_and_the_old_code_score(model):
+    texts = synthetic_set(per_class=15, seed=7)[0] + EDGE_TEXTS
+    single = one_by_one(model, texts)
+    np.testing.assert_allclose(single, model.decision_function(texts), rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(single, old_scores(model, texts), rtol=1e-12, atol=1e-12)
+    assert [row[0][0] for t in texts for row in model.predict_top([t])] == [
+        row[0][0] for row in model.predict_top(texts)
+    ]
+
+
+def test_the_weights_match_what_sklearn_fitted_and_scores_like_its_decision_function(model):
+    from sklearn.svm import LinearSVC
+
+    train_texts, train_labels = synthetic_set()
+    cfg = model.config
+    svm = LinearSVC(C=cfg.C, class_weight=cfg.class_weight, max_iter=5000, random_state=cfg.seed)
+    svm.fit(model.transform(train_texts), train_labels)
+    texts = synthetic_set(per_class=15, seed=7)[0] + EDGE_TEXTS
+    expected = svm.decision_function(model.transform(texts))
+    # The model stores its weights as float32: equal to sklearn's to float32 precision, same winner.
+    np.testing.assert_allclose(one_by_one(model, texts), expected, rtol=1e-5, atol=1e-5)
+    assert (one_by_one(model, texts).argmax(axis=1) == expected.argmax(axis=1)).all()
+
+
+def test_one_row_holds_what_the_batch_matrix_holds(model):
+    for text in synthetic_set(per_class=3, seed=3)[0] + EDGE_TEXTS:
+        cols, values = model._row(text)
+        x = model.transform([text])
+        assert cols.tolist() == x.indices.tolist()
+        np.testing.assert_allclose(values, x.data, rtol=1e-15, atol=0)
+
+
+def test_the_unit_model_one_text_per_call_scores_what_the_batch_scores():
+    texts, labels, contexts = [], [], []
+    for i in range(20):
+        for district, unit in (("440304", "futian-cg"), ("440305", "nanshan-cg"), ("440306", "baoan-cg")):
+            texts.append(f"路边乱停车第{i}次，堵住出口，垃圾也没人清理")
+            labels.append(unit)
+            contexts.append([f"area:{district}", "category:parking", "category:parking"])
+    model = TextClassifier(Config(min_df=1)).fit(texts, labels, contexts)
+    ask = ["路边乱停车，堵住出口", "垃圾没人清理", ""]
+    ask_contexts = [["area:440305", "category:parking"], ["area:999999"], []]
+    single = one_by_one(model, ask, ask_contexts)
+    np.testing.assert_allclose(single, model.decision_function(ask, ask_contexts), rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(single, old_scores(model, ask, ask_contexts), rtol=1e-12, atol=1e-12)
+    # No context at all is the same as an empty one, on both paths.
+    np.testing.assert_allclose(
+        model.decision_function(["垃圾没人清理"]),
+        model.decision_function(["垃圾没人清理", ""])[:1],
+        atol=1e-12,
+    )
+
+
+def test_a_loaded_model_keeps_one_copy_of_its_weights_in_the_product_layout(model):
+    again = TextClassifier.loads(model.dumps())
+    assert again._by_feature is not None and again._by_feature.flags["C_CONTIGUOUS"]
+    assert again.coef_ is not None and np.shares_memory(again.coef_, again._by_feature)
+    np.testing.assert_array_equal(again.coef_, model.coef_)
+
+
+def test_a_model_file_with_row_major_weights_loads_and_predicts_the_same(model):
+    import copy
+    import io
+
+    import joblib
+
+    old = copy.copy(model)
+    old.coef_ = np.ascontiguousarray(model.coef_)  # the layout files were written in before the direct path
+    del old.__dict__["_by_feature"]
+    buffer = io.BytesIO()
+    joblib.dump({"format": 1, "config": {}, "model": old}, buffer)
+    again = TextClassifier.loads(buffer.getvalue())
+    text = "半夜施工噪声扰民，睡不着"
+    assert again.predict_top([text]) == model.predict_top([text])
