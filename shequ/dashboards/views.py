@@ -19,7 +19,7 @@ from shequ.access.scoping import can, scope_for
 from shequ.accounts.roles import Action
 from shequ.appeals import selectors
 from shequ.appeals.kpis import kpi_report
-from shequ.core.errors import ShequError
+from shequ.core.errors import NotFound, ShequError
 from shequ.core.exports import export_response
 from shequ.earlywarning.selectors import warnings_recent_for
 from shequ.geo.models import Area
@@ -46,8 +46,10 @@ def _area(request: HttpRequest) -> Area:
     code = request.GET.get("area")
     if code:
         area = Area.objects.filter(code=code).first()
-        if area is not None:
-            return area
+        if area is None:
+            # As kpis.kpi_report answers for an area outside the scope: the two must read the same (DESIGN.md §4).
+            raise NotFound("No area has this code.", fields={"area": code})
+        return area
     # The root of the user's KPI scope: the city for city roles, the district or street for others.
     paths = sorted(scope_for(request.user, Action.APPEALS_KPI).paths, key=len)
     code = [c for c in paths[0].split("/") if c][-1]
@@ -82,6 +84,8 @@ def _data(request: HttpRequest) -> dict:
 def dashboard(request: HttpRequest) -> HttpResponse:
     try:
         data = _data(request)
+    except NotFound:
+        raise  # the plain 404 of every page: an area outside the scope reads as one that does not exist
     except ShequError as exc:
         return render(request, "dashboards/dashboard.html", {"error": exc.message}, status=exc.status)
     area = data["area"]
