@@ -185,3 +185,14 @@ def test_a_model_file_with_row_major_weights_loads_and_predicts_the_same(model):
     again = TextClassifier.loads(buffer.getvalue())
     text = "半夜施工噪声扰民，睡不着"
     assert again.predict_top([text]) == model.predict_top([text])
+
+
+def test_explaining_three_labels_of_one_text_segments_it_once(model):
+    from shequ.dispatch.classifier import content_words
+
+    text = "工地老板拖欠工资三个月了，楼下垃圾也没人清理"
+    content_words.cache_clear()
+    words = {label: model.explain(text, label) for label in model.classes_[:3]}
+    assert content_words.cache_info().misses == 1
+    content_words.cache_clear()
+    assert {label: model.explain(text, label) for label in model.classes_[:3]} == words
