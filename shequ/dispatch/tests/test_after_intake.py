@@ -141,3 +141,25 @@ def test_a_real_worker_drains_the_queue_through_the_broker(transactional_db, pla
     assert IntakeQueue.objects.count() == 2
     assert after_intake_drain.delay().get(timeout=30) == {"claimed": 2, "done": 2, "failed": 0}
     assert not IntakeQueue.objects.exists()
+
+
+def test_suggestions_as_you_type_and_the_drain_score_one_text_on_the_direct_path(
+    category_model, places, settings, with_worker, monkeypatch
+):
+    """Every one-text caller takes the classifier's direct path (no sparse matrix, no copy of the weights):
+    the batch path is made to fail, and the suggestion and the drain's auto-dispatch still work."""
+    from shequ.appeals.suggest import suggest_categories
+    from shequ.dispatch.classifier import TextClassifier
+
+    def batch_path(*args, **kwargs):
+        raise AssertionError("a one-text caller went through the batch path")
+
+    monkeypatch.setattr(TextClassifier, "transform", batch_path)
+    settings.SHEQU_AUTO_DISPATCH_THRESHOLD = 0.5
+    add_rule("sanitation", places["huafu"].code, places["office"].code)
+    typed = suggest_categories(RUBBISH)
+    assert typed[0]["code"] == "sanitation" and typed[0]["source"] == "model"
+    appeal = submit(RUBBISH, places["community"].code)
+    assert services.after_intake_drain() == {"claimed": 1, "done": 1, "failed": 0}
+    appeal.refresh_from_db()
+    assert appeal.status == Status.DISPATCHED and appeal.lead_unit == places["office"]
