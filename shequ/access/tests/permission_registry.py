@@ -1,0 +1,241 @@
+"""Every endpoint and page of the project, and what guards it (DESIGN.md §8; issue 19).
+
+shequ/access/tests/test_permission_registry.py enumerates the project's URL patterns (every django-ninja operation
+under /api/v1/ by method, every page and Open311 route) and fails when one has no entry here, when an entry names a
+route that no longer exists, or when a named test cannot be imported. So a new endpoint cannot arrive unguarded and
+untested without someone writing down, here, why.
+
+Keys: `"GET /api/v1/appeals/{appeal_id}"` for an API operation (its method and its path as the OpenAPI schema writes
+it); `"/console/appeals/<int:pk>/"` for a page (its route as urls.py writes it, Open311's regular expressions
+simplified to `<name>`); a key ending in `*` covers every route under it (Django's own admin only).
+
+Values:
+- `Matrix(test, ...)`: the tests that walk the route's permission matrix with PermissionMatrixMixin
+  (anonymous refused, no role 403/404, in scope succeeds, out of scope 404 like a missing object). A page taking
+  both GET and POST names a test for each.
+- `Guarded(reason, test, ...)`: protected by something other than the platform's grants (Django's admin, an Open311
+  partner's api_key); the reason says what, the tests show it.
+- `Public(reason)`: open to anonymous visitors on purpose; the reason says why. tests/test_url_sweep.py's allow-list
+  must agree.
+
+Tests are named `dotted.module::Class::test_name` or `dotted.module::test_name`.
+"""
+
+from __future__ import annotations
+
+
+class Matrix:
+    def __init__(self, *tests: str) -> None:
+        self.tests = tests
+
+
+class Guarded:
+    def __init__(self, reason: str, *tests: str) -> None:
+        self.reason, self.tests = reason, tests
+
+
+class Public:
+    def __init__(self, reason: str) -> None:
+        self.reason, self.tests = reason, ()
+
+
+Entry = Matrix | Guarded | Public
+
+APPEALS_API = "shequ.appeals.tests.test_api::TestAppealEndpoints"
+APPEALS = "shequ.appeals.tests.test_permission_matrix"
+RESIDENTS_API = "shequ.residents.tests.test_api::TestResidentEndpoints"
+RESIDENTS = "shequ.residents.tests.test_permission_matrix"
+DISPATCH_API = "shequ.dispatch.tests.test_api::TestDispatchEndpoints"
+DUPLICATES = "shequ.dispatch.tests.test_duplicates"
+WARNINGS_API = "shequ.earlywarning.tests.test_api::TestPermissionMatrix"
+WARNINGS_PAGES = "shequ.earlywarning.tests.test_views::TestConsolePage"
+SEPARATION = "shequ.access.tests.test_separation_of_duties"
+
+REGISTRY: dict[str, Entry] = {
+    # --- health, API description, language ------------------------------------------------------------------------
+    "/healthz": Public("process liveness for the load balancer; says nothing but ok"),
+    "/readyz": Public("readiness for the load balancer: database and broker reachable, no data"),
+    "/api/v1/openapi.json": Public("the API's description (OpenAPI), no data"),
+    "/api/v1/docs": Public("the API's documentation page, no data"),
+    "/api/v1/": Public("django-ninja's namespace root: 404 for everyone, no view behind it"),
+    "/i18n/setlang/": Public("switches the interface language (a cookie), nothing else"),
+    "/prefs/elder/": Public("switches elder mode (适老化, a cookie), nothing else"),
+    "/": Public("the portal's home page: counts of areas, no personal data"),
+    # --- sign-in --------------------------------------------------------------------------------------------------
+    "/accounts/login/": Public("sign-in page: staff password step"),
+    "/accounts/login/verify/": Public("sign-in page: staff TOTP step (needs the password step's session)"),
+    "/accounts/resident/": Public("sign-in page: residents, phone and code or password"),
+    "/accounts/resident/code/": Public(
+        "sign-in page: sends a resident's code, throttled, same answer for all"
+    ),
+    "/accounts/logout/": Public("sign-out: ends whatever session there is"),
+    # --- public information ---------------------------------------------------------------------------------------
+    "GET /api/v1/areas": Public("public geography: the area tree (city → building), no personal data"),
+    "GET /api/v1/areas/{code}": Public("public geography: one area"),
+    "GET /api/v1/areas/{code}/geometry": Public("public geography: an area's boundary"),
+    "GET /api/v1/facilities/types": Public("facility registry is public information (read-only)"),
+    "GET /api/v1/facilities": Public("facility registry is public information (read-only)"),
+    "GET /api/v1/facilities/{facility_id}": Public("facility registry is public information (read-only)"),
+    "GET /api/v1/notices": Public("published notices are public, like a notice board (read-only)"),
+    "GET /api/v1/notices/{notice_id}": Public(
+        "published notices are public, like a notice board (read-only)"
+    ),
+    "/services/": Public("附近服务: public facility search (GET only)"),
+    "/services/areas/": Public("附近服务: the area picker's fragment (public geography)"),
+    "/notices/": Public("通知公告: published notices are public (GET only)"),
+    "/notices/<int:pk>/": Public("通知公告: one published notice (withdrawn or future ones are 404)"),
+    # --- intake ---------------------------------------------------------------------------------------------------
+    "POST /api/v1/appeals": Public(
+        "public intake of appeals (FixMyStreet-style); the contact is kept private"
+    ),
+    "POST /api/v1/appeals/with-photos": Public(
+        "public intake of appeals with photos, as POST /api/v1/appeals"
+    ),
+    "/appeals/new/": Matrix(f"{APPEALS}::TestPortalIntakePages::test_intake_pages_permission_matrix"),
+    "/appeals/new/suggest/": Matrix(f"{APPEALS}::TestPortalIntakePages::test_intake_pages_permission_matrix"),
+    "/appeals/new/areas/": Matrix(f"{APPEALS}::TestPortalIntakePages::test_intake_pages_permission_matrix"),
+    "/appeals/new/location/": Matrix(f"{APPEALS}::TestPortalIntakePages::test_later_steps_permission_matrix"),
+    "/appeals/new/confirm/": Matrix(f"{APPEALS}::TestPortalIntakePages::test_later_steps_permission_matrix"),
+    # --- appeals: API ---------------------------------------------------------------------------------------------
+    "GET /api/v1/appeals": Matrix(f"{APPEALS_API}::test_list_permission_matrix"),
+    "GET /api/v1/appeals/{appeal_id}": Matrix(
+        f"{APPEALS_API}::test_detail_permission_matrix",
+        f"{APPEALS}::TestTheResidentsOwnAppeals::test_the_api_detail_of_another_residents_appeal_is_404_like_a_missing_one",
+    ),
+    "POST /api/v1/appeals/{appeal_id}/actions/{action}": Matrix(
+        f"{APPEALS_API}::test_action_permission_matrix",
+        f"{APPEALS_API}::test_a_handler_acts_only_for_his_unit",
+        f"{APPEALS}::TestTheResidentsOwnAppeals::test_the_api_rating_by_another_resident_is_404_like_a_missing_one",
+    ),
+    "GET /api/v1/appeals/kpis": Matrix(f"{APPEALS}::TestKpiEndpoint::test_kpis_permission_matrix"),
+    "GET /api/v1/appeals/rules": Matrix(f"{APPEALS}::TestRulesEndpoints::test_rules_list_permission_matrix"),
+    "POST /api/v1/appeals/rules/import": Matrix(
+        f"{APPEALS}::TestRulesEndpoints::test_rules_import_permission_matrix"
+    ),
+    # --- appeals: the resident's own pages ------------------------------------------------------------------------
+    "/me/appeals/": Matrix(f"{APPEALS}::TestTheResidentsOwnAppeals::test_my_list_permission_matrix"),
+    "/me/appeals/<int:pk>/": Matrix(
+        f"{APPEALS}::TestTheResidentsOwnAppeals::test_my_detail_permission_matrix"
+    ),
+    "/me/appeals/<int:pk>/rate/": Matrix(
+        f"{APPEALS}::TestTheResidentsOwnAppeals::test_my_rate_permission_matrix"
+    ),
+    # --- appeals: the staff console -------------------------------------------------------------------------------
+    "/console/appeals/": Matrix(
+        "shequ.appeals.tests.test_pages::TestConsolePages::test_the_appeal_console_is_for_staff_in_scope"
+    ),
+    "/console/appeals/<int:pk>/": Matrix(
+        "shequ.appeals.tests.test_pages::TestConsolePages::test_the_appeal_console_is_for_staff_in_scope"
+    ),
+    "/console/appeals/<int:pk>/<str:action>/": Matrix(
+        f"{APPEALS}::TestConsoleWrites::test_console_action_permission_matrix",
+        f"{APPEALS}::TestConsoleWrites::test_console_dispatch_permission_matrix",
+    ),
+    "/console/appeals/export/": Matrix(
+        f"{APPEALS}::TestConsoleWrites::test_console_export_permission_matrix"
+    ),
+    "/console/appeals/bulk-dispatch/": Matrix(
+        f"{APPEALS}::TestConsoleWrites::test_bulk_dispatch_permission_matrix"
+    ),
+    # --- dispatch -------------------------------------------------------------------------------------------------
+    "GET /api/v1/dispatch/appeals/{appeal_id}/suggestion": Matrix(
+        f"{DISPATCH_API}::test_appeal_suggestion_permission_matrix"
+    ),
+    "POST /api/v1/dispatch/suggest": Matrix(f"{DISPATCH_API}::test_suggest_permission_matrix"),
+    "GET /api/v1/dispatch/models": Matrix(f"{DISPATCH_API}::test_models_permission_matrix"),
+    "GET /api/v1/dispatch/duplicates": Matrix(
+        f"{DUPLICATES}::TestDuplicateEndpoints::test_list_permission_matrix"
+    ),
+    "POST /api/v1/dispatch/duplicates/{duplicate_id}/merge": Matrix(
+        f"{DUPLICATES}::TestDuplicateEndpoints::test_merge_permission_matrix"
+    ),
+    "POST /api/v1/dispatch/duplicates/{duplicate_id}/dismiss": Matrix(
+        f"{DUPLICATES}::TestDuplicateEndpoints::test_dismiss_permission_matrix"
+    ),
+    "/console/dispatch/duplicates/<int:pk>/merge/": Matrix(
+        "shequ.dispatch.tests.test_permission_matrix::TestConsoleMerge::test_console_merge_permission_matrix"
+    ),
+    "/console/dispatch/duplicates/<int:pk>/dismiss/": Matrix(
+        f"{DUPLICATES}::test_console_decisions_permission_matrix"
+    ),
+    # --- early warnings -------------------------------------------------------------------------------------------
+    "GET /api/v1/warnings": Matrix(f"{WARNINGS_API}::test_the_list"),
+    "GET /api/v1/warnings/monthly-top": Matrix(f"{WARNINGS_API}::test_the_monthly_top"),
+    "GET /api/v1/warnings/{warning_id}": Matrix(f"{WARNINGS_API}::test_the_detail"),
+    "POST /api/v1/warnings/{warning_id}/actions/{action}": Matrix(f"{WARNINGS_API}::test_each_decision"),
+    "/console/warnings/": Matrix(f"{WARNINGS_PAGES}::test_the_list_page"),
+    "/console/warnings/<int:pk>/<str:action>/": Matrix(f"{WARNINGS_PAGES}::test_a_decision"),
+    # --- residents ------------------------------------------------------------------------------------------------
+    "GET /api/v1/residents": Matrix(f"{RESIDENTS_API}::test_list_permission_matrix"),
+    "GET /api/v1/residents/{resident_id}": Matrix(f"{RESIDENTS_API}::test_detail_permission_matrix"),
+    "POST /api/v1/residents/{resident_id}/reveal": Matrix(f"{RESIDENTS_API}::test_reveal_permission_matrix"),
+    "POST /api/v1/residents/import": Matrix(
+        "shequ.residents.tests.test_import::TestImportEndpoint::test_anonymous_gets_401_no_role_403_and_lina_imports"
+    ),
+    "GET /api/v1/residents/export": Matrix(
+        "shequ.residents.tests.test_export::TestExportEndpoint::test_anonymous_gets_401_no_role_403_and_lina_200"
+    ),
+    "/console/residents/": Matrix(
+        "shequ.web.tests.test_console::TestConsole::test_the_residents_page_is_scoped"
+    ),
+    "/console/residents/<int:pk>/reveal/": Matrix(
+        f"{RESIDENTS}::TestConsoleReveal::test_console_reveal_permission_matrix"
+    ),
+    "/console/residents/import/": Matrix(
+        f"{RESIDENTS}::TestConsoleImport::test_console_import_page_permission_matrix",
+        f"{RESIDENTS}::TestConsoleImport::test_console_import_upload_permission_matrix",
+    ),
+    "/console/residents/export/": Matrix(
+        f"{RESIDENTS}::TestConsoleExport::test_console_export_permission_matrix"
+    ),
+    # --- audit, dashboard, notices, console shell -----------------------------------------------------------------
+    "/console/audit/": Matrix(
+        "shequ.audit.tests.test_console::TestAuditPages::test_only_the_audit_admin_reads_the_trail"
+    ),
+    "/console/audit/export/": Matrix(
+        "shequ.audit.tests.test_permission_matrix::TestAuditExport::test_audit_export_permission_matrix"
+    ),
+    "/dashboard/": Matrix(
+        "shequ.dashboards.tests.test_dashboard::TestDashboard::test_the_dashboard_is_for_kpi_roles",
+        "shequ.dashboards.tests.test_permission_matrix::TestDashboardPages::test_dashboard_of_an_area_permission_matrix",
+    ),
+    "/dashboard/export/": Matrix(
+        "shequ.dashboards.tests.test_permission_matrix::TestDashboardPages::test_dashboard_export_permission_matrix"
+    ),
+    "/console/notices/": Matrix(
+        "shequ.notices.tests.test_notices::TestConsoleNotices::test_the_staff_page_is_for_those_who_may_publish",
+        "shequ.notices.tests.test_permission_matrix::TestConsoleNoticeWrites::test_publish_permission_matrix",
+    ),
+    "/console/notices/<int:pk>/withdraw/": Matrix(
+        "shequ.notices.tests.test_permission_matrix::TestConsoleNoticeWrites::test_withdraw_permission_matrix"
+    ),
+    "/console/": Matrix("shequ.web.tests.test_console::TestConsole::test_console_home_is_for_staff"),
+    "/console/outbox/": Matrix(
+        "shequ.web.tests.test_console::TestConsole::test_the_outbox_is_for_the_system_admin"
+    ),
+    # --- Open311 GeoReport v2 -------------------------------------------------------------------------------------
+    "/open311/v2/discovery.<fmt>": Public("Open311 discovery: public by the GeoReport v2 spec"),
+    "/open311/v2/services.<fmt>": Public("Open311 service list: public by the spec"),
+    "/open311/v2/services/<code>.<fmt>": Public("Open311 service definition: public by the spec"),
+    "/open311/v2/requests/<number>.<fmt>": Public(
+        "Open311 one request: public fields only (no contact, no photos)"
+    ),
+    "/open311/v2/tokens/<token>.<fmt>": Public(
+        "Open311 token lookup: answers a request number, public by the spec"
+    ),
+    "/open311/v2/requests.<fmt>": Guarded(
+        "GET lists requests' public fields (the spec); POST files one and needs a partner's api_key (403 without)",
+        "shequ.open311.tests.test_post_requests::test_without_an_api_key_nothing_is_created_and_the_answer_is_403",
+    ),
+    "/open311/v2/servicerequestupdates.<fmt>": Guarded(
+        "GET lists public updates; POST needs a partner's api_key and a request that key filed (else 404)",
+        "shequ.open311.tests.test_updates::test_a_partner_update_needs_a_key_a_known_request_a_status_and_a_description",
+        "shequ.open311.tests.test_updates::test_a_partner_may_not_post_an_update_on_a_request_filed_elsewhere",
+    ),
+    # --- Django's admin for operators -----------------------------------------------------------------------------
+    "/admin/*": Guarded(
+        "Django's admin: only accounts with is_staff (operators) get past Django's own check to its login page; no "
+        "role of the platform opens it",
+        f"{SEPARATION}::test_nobody_of_the_cast_gets_into_the_operators_admin",
+    ),
+}
