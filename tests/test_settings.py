@@ -17,6 +17,8 @@ PROD_ENV = {
     "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/test",
     "SHEQU_DATA_KEYS": "p1:b_ZxwomcHlCnyOXcHvl9aRQw_jK0F8QE8OzL79Cf_kY=",
     "SHEQU_HASH_KEY": "hsn_Oinu3N4_g9OoTAvCbQMs4SIqaRURw4t-s2jM1Qs=",
+    # Stands where a real gateway's adapter would (production refuses the demo outbox).
+    "SHEQU_SMS_CHANNEL": "shequ.accounts.testing.CapturingChannel",
 }
 
 
@@ -59,9 +61,31 @@ def test_prod_refuses_to_start_without(missing):
     assert f"{missing}" in r.stderr and "must be set" in r.stderr
 
 
+def test_prod_refuses_the_demo_outbox_as_its_sms_channel():
+    unset = manage("check", env={k: v for k, v in PROD_ENV.items() if k != "SHEQU_SMS_CHANNEL"})
+    assert unset.returncode != 0 and "SHEQU_SMS_CHANNEL must be set" in unset.stderr
+    outbox = manage("check", env={**PROD_ENV, "SHEQU_SMS_CHANNEL": "shequ.accounts.channels.OutboxChannel"})
+    assert outbox.returncode != 0 and "SHEQU_SMS_CHANNEL must be set" in outbox.stderr
+
+
+def test_prod_refuses_any_demo_channel_whatever_its_name():
+    # A demo channel under another name passes the settings' own test, not the system check.
+    r = manage("check", env={**PROD_ENV, "SHEQU_SMS_CHANNEL": "tests.test_settings.RenamedOutbox"})
+    assert r.returncode != 0 and "accounts.E002" in r.stdout + r.stderr
+
+
 def test_prod_refuses_the_embedded_secret_key():
     r = manage("check", env={**PROD_ENV, "SECRET_KEY": "embedded-insecure-key-for-local-use-only-never"})
     assert r.returncode != 0 and "SECRET_KEY must be set" in r.stderr
+
+
+class RenamedOutbox:
+    """A demo channel under another name (test_prod_refuses_any_demo_channel_whatever_its_name)."""
+
+    demo = True
+
+    def send(self, **kwargs):
+        raise AssertionError("never sends")
 
 
 def test_embedded_default_needs_no_variable(tmp_path):

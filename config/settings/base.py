@@ -63,6 +63,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "shequ.audit.middleware.AuditContextMiddleware",
     "shequ.accounts.middleware.IdleTimeoutMiddleware",
+    "shequ.accounts.middleware.StaffSignInMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -145,10 +146,21 @@ X_FRAME_OPTIONS = "DENY"
 SHEQU_STAFF_IDLE_SECONDS = envint("SHEQU_STAFF_IDLE_SECONDS", 15 * 60)
 SHEQU_OTP_TTL_SECONDS = 300
 SHEQU_TOTP_ISSUER = "Shequ"
+# The embedded default is the demo channel (演示通道): it sends nothing, keeps messages (codes masked) in the outbox
+# and shows a sign-in code to the browser that asked for it. Production names a gateway (prod.py refuses the demo).
 SHEQU_SMS_CHANNEL = env("SHEQU_SMS_CHANNEL", "shequ.accounts.channels.OutboxChannel")
-# Lockout with back-off: after `free` failures, lock base·2^(n-free) seconds, at most `cap`.
+SHEQU_SMS_DEMO_ALLOWED = True
+# Text-message codes sent, as (messages, window in seconds): per phone one a minute and ten a day; per IP a cap an
+# hour generous enough for a carrier NAT with many residents behind one address.
+SHEQU_SMS_SEND_LIMITS: dict[str, list[tuple[int, int]]] = {
+    "phone": [(1, 60), (10, 24 * 3600)],
+    "ip": [(envint("SHEQU_SMS_PER_IP_HOUR", 300), 3600)],
+}
+# Lockout with back-off: after `free` failures, lock base·2^(n-free) seconds, at most `cap`. The password step
+# counts on "user", the second factor on "totp", wrong text-message codes on "otp" (and every failure on "ip").
 SHEQU_LOGIN_THROTTLE = {
     "user": {"free": 5, "base_seconds": 60, "cap_seconds": 3600},
+    "totp": {"free": 5, "base_seconds": 60, "cap_seconds": 3600},
     "name": {"free": 5, "base_seconds": 60, "cap_seconds": 3600},
     "ip": {"free": 30, "base_seconds": 60, "cap_seconds": 3600},
     "phone": {"free": 5, "base_seconds": 60, "cap_seconds": 3600},

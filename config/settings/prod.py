@@ -17,6 +17,14 @@ if not env("DATABASE_URL"):
 if not env("SHEQU_DATA_KEYS") or not env("SHEQU_HASH_KEY"):
     raise ImproperlyConfigured("SHEQU_DATA_KEYS and SHEQU_HASH_KEY must be set in production")
 SHEQU_ALLOW_LOCAL_KEYFILE = False
+# The outbox is the embedded demo channel (演示通道): it sends nothing and keeps codes on the server. Production
+# names a real gateway (a subclass of shequ.accounts.channels.GatewayChannel); sms_channel() and the accounts system
+# check refuse any demo channel as well, whatever its name.
+if not env("SHEQU_SMS_CHANNEL") or env("SHEQU_SMS_CHANNEL").endswith("channels.OutboxChannel"):
+    raise ImproperlyConfigured(
+        "SHEQU_SMS_CHANNEL must be set to a real SMS gateway in production; the outbox is a demo channel"
+    )
+SHEQU_SMS_DEMO_ALLOWED = False
 
 DEBUG = False
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS")

@@ -1,4 +1,5 @@
-"""Session protections: staff sessions end after a period of inactivity (等保: 会话超时)."""
+"""Session protections: staff sessions end after a period of inactivity (等保: 会话超时), and staff rights need a
+staff sign-in (password + TOTP), which alone sets STAFF_SESSION_FLAG."""
 
 from __future__ import annotations
 
@@ -6,13 +7,20 @@ import time
 from collections.abc import Callable
 
 from django.conf import settings
-from django.contrib.auth import logout
+from django.contrib.auth import SESSION_KEY, logout
+from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
 STAFF_SESSION_FLAG = "shequ_staff"
 LAST_SEEN = "shequ_last_seen"
+
+
+def is_staff_session(request: HttpRequest) -> bool:
+    """Was this session signed in through the staff path (password + TOTP)?"""
+    session = getattr(request, "session", None)
+    return bool(session is not None and session.get(STAFF_SESSION_FLAG))
 
 
 class IdleTimeoutMiddleware:
@@ -33,4 +41,40 @@ class IdleTimeoutMiddleware:
                     )
                 return redirect(f"{settings.LOGIN_URL}?next={request.path}&expired=1")
             session[LAST_SEEN] = now
+        return self.get_response(request)
+
+
+class StaffSignInMiddleware:
+    """End a session signed in without the second factor whose user is a staff account now: a resident whose
+    staff grant was approved while he was signed in, or a session from before the residents' path refused staff.
+
+    Its pages (the resident portal's selectors are scoped by grants too) would otherwise show him what his grants
+    open, without a staff sign-in and without the idle timeout. One indexed query per request of a resident's
+    session; anonymous requests and staff sessions cost nothing. require_action and the API's session auth refuse
+    such a session as well, on their own (defence in depth)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        session = getattr(request, "session", None)
+        if session is not None and SESSION_KEY in session and not session.get(STAFF_SESSION_FLAG):
+            from shequ.audit.services import audit_record
+
+            from .auth import is_staff_account
+
+            user = request.user
+            if user.is_authenticated and is_staff_account(user):  # type: ignore[arg-type]
+                audit_record(action="auth.session_not_staff", actor=user, object_repr=user.username)
+                logout(request)
+                if request.path.startswith("/api/"):
+                    return JsonResponse(
+                        {
+                            "code": "staff_sign_in_required",
+                            "message": _("Staff sign in with password and authenticator code."),
+                            "fields": {},
+                        },
+                        status=401,
+                    )
+                return redirect_to_login(request.get_full_path(), settings.LOGIN_URL)
         return self.get_response(request)

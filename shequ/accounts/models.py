@@ -31,6 +31,9 @@ class User(AbstractUser):
     phone_hash = models.CharField(max_length=64, blank=True, default="", db_index=True, editable=False)
     totp_secret = EncryptedTextField(_("TOTP secret"), blank=True, default="")
     totp_confirmed_at = models.DateTimeField(_("TOTP confirmed at"), null=True, blank=True)
+    # The time step (pyotp's 30-second counter) of the last TOTP code accepted: a code of this step or an older
+    # one is refused, so one code completes one sign-in.
+    totp_last_step = models.BigIntegerField(null=True, blank=True, editable=False)
     password_changed_at = models.DateTimeField(_("password changed at"), null=True, blank=True)
     synthetic = models.BooleanField(_("synthetic"), default=False)
 
@@ -164,6 +167,18 @@ class LoginThrottle(models.Model):
         return f"{self.key}: {self.failures}"
 
 
+class SendCounter(models.Model):
+    """Text messages asked for per key in a fixed window ("sms:phone:<hash>:60", "sms:ip:<addr>:3600"): the limits
+    on sending codes, kept apart from the failed sign-in counters (LoginThrottle)."""
+
+    key = models.CharField(max_length=120, unique=True)
+    count = models.PositiveIntegerField(default=0)
+    window_ends_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.count}"
+
+
 class OneTimeCode(models.Model):
     """A sign-in code sent to a resident's phone: stored hashed, short-lived, few attempts."""
 
@@ -179,7 +194,8 @@ class OneTimeCode(models.Model):
 
 
 class OutboxMessage(models.Model):
-    """A message waiting to leave (SMS, e-mail). The embedded channel only records it here for the console."""
+    """A message kept by the demo channel (演示通道, the embedded default) for the console; a secret it carried
+    (a sign-in code) is stored masked. Production sends through a gateway and writes nothing here."""
 
     channel = models.CharField(max_length=20, default="sms")
     recipient = EncryptedTextField(_("recipient"))

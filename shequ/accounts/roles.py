@@ -118,3 +118,8 @@ ADMIN_ROLES = frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMI
 
 def role_allows(role: str, action: str) -> bool:
     return action in ROLE_ACTIONS.get(role, frozenset())
+
+
+def is_staff_action(action: str) -> bool:
+    """Any action but a resident's own: it needs a staff sign-in (password + TOTP), not only a grant."""
+    return action not in ROLE_ACTIONS[Role.RESIDENT]

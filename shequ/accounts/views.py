@@ -29,6 +29,8 @@ PENDING_AT = "shequ_pending_2fa_at"
 PENDING_NEXT = "shequ_pending_next"
 PENDING_TTL = 300
 OTP_PHONE = "shequ_otp_phone"
+# The demo channel's text message, kept for the page of the session that asked for it (never in production).
+DEMO_SMS = "shequ_demo_sms"
 
 
 def client_ip(request: HttpRequest) -> str:
@@ -51,6 +53,8 @@ def _finish_login(
     if staff:
         request.session[STAFF_SESSION_FLAG] = True
         request.session[LAST_SEEN] = int(time.time())
+    else:
+        request.session.pop(STAFF_SESSION_FLAG, None)
     audit_record(
         action="auth.login", actor=user, object_repr=user.username, changes={"method": {"after": method}}
     )
@@ -159,6 +163,7 @@ def resident_login(request: HttpRequest) -> HttpResponse:
         result = auth.otp_verify(phone=phone, code=code_form.cleaned_data["code"], ip=client_ip(request))
         if result.ok and result.user is not None:
             request.session.pop(OTP_PHONE, None)
+            request.session.pop(DEMO_SMS, None)
             return _finish_login(
                 request, result.user, staff=False, method="sms_code", next_url=_safe_next(request, "/")
             )
@@ -175,6 +180,7 @@ def resident_login(request: HttpRequest) -> HttpResponse:
             "error": error,
             "sent": request.GET.get("sent"),
             "sent_to": mask_phone(remembered) if remembered else "",
+            "demo_sms": request.session.get(DEMO_SMS, ""),
         },
     )
 
@@ -218,6 +224,10 @@ def resident_send_code(request: HttpRequest) -> HttpResponse:
             status=429,
         )
     request.session[OTP_PHONE] = phone
+    if result.demo_sms:
+        request.session[DEMO_SMS] = result.demo_sms
+    else:
+        request.session.pop(DEMO_SMS, None)
     return redirect(f"{reverse('accounts:resident_login')}?sent=1")
 
 
