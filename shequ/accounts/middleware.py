@@ -45,8 +45,9 @@ class IdleTimeoutMiddleware:
 
 
 class StaffSignInMiddleware:
-    """End a session signed in without the second factor whose user is a staff account now: a resident whose
+    """End a session signed in without the second factor whose user holds a staff grant now: a resident whose
     staff grant was approved while he was signed in, or a session from before the residents' path refused staff.
+    (Django's admin keeps its own sign-in and its own check of is_staff; this looks at grants only.)
 
     Its pages (the resident portal's selectors are scoped by grants too) would otherwise show him what his grants
     open, without a staff sign-in and without the idle timeout. One indexed query per request of a resident's
@@ -61,10 +62,10 @@ class StaffSignInMiddleware:
         if session is not None and SESSION_KEY in session and not session.get(STAFF_SESSION_FLAG):
             from shequ.audit.services import audit_record
 
-            from .auth import is_staff_account
+            from .auth import is_staff_user
 
             user = request.user
-            if user.is_authenticated and is_staff_account(user):  # type: ignore[arg-type]
+            if user.is_authenticated and is_staff_user(user):  # type: ignore[arg-type]
                 audit_record(action="auth.session_not_staff", actor=user, object_repr=user.username)
                 logout(request)
                 if request.path.startswith("/api/"):

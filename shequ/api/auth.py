@@ -27,8 +27,8 @@ class SessionCookieAuth(SessionAuth):
     CSRF-checked: it is simply not signed in (the next method, or anonymous intake, or 401). A program posting an
     anonymous appeal therefore needs no CSRF cookie; a browser that is signed in still does.
 
-    Staff rights need a staff session (password + TOTP). A session from the residents' sign-in whose user is a
-    staff account (a grant approved while he was signed in) is not signed in here: his grants must not open the
+    Staff rights need a staff session (password + TOTP). A session from the residents' sign-in whose user holds a
+    staff grant (approved while he was signed in) is not signed in here: his grants must not open the
     API without the second factor (defence in depth beside accounts.middleware.StaffSignInMiddleware). A
     resident's own session keeps his own endpoints. Bearer tokens are a separate credential and unaffected.
     """
@@ -37,7 +37,7 @@ class SessionCookieAuth(SessionAuth):
         user = super().authenticate(request, key)
         if user is None or is_staff_session(request):
             return user
-        if user.is_staff or user.is_superuser or user_roles(user) - {Role.RESIDENT}:
+        if user_roles(user) - {Role.RESIDENT}:
             # Anonymous for the rest of the request too: an endpoint open to anonymous callers (intake) must not
             # read the session's user from request.user.
             request.user = AnonymousUser()

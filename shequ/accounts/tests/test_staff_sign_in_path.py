@@ -116,3 +116,10 @@ def test_a_staff_bearer_token_works_as_before(client, cast):
     call_command("issue_token", "lina", stdout=out, stderr=StringIO())
     r = client.get("/api/v1/residents", HTTP_AUTHORIZATION=f"Bearer {out.getvalue().strip()}")
     assert r.status_code == 200
+
+
+def test_an_operator_of_djangos_admin_cannot_sign_in_at_the_residents_page(client, cast, make_user):
+    make_user("operator", phone="13900000300", is_staff=True)
+    r = _password(client, "13900000300", "Correct-horse-9")
+    assert r.status_code == 200 and "账号或密码错误" in r.content.decode()
+    assert "_auth_user_id" not in client.session

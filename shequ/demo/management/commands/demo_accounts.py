@@ -18,10 +18,16 @@ class Command(BaseCommand):
             "app holding the TOTP secret below (or: .venv/bin/python -c \"import pyotp;print(pyotp.TOTP('SECRET').now())\")."
         )
         self.stdout.write(
-            "Residents sign in at /accounts/resident/ with phone + password or a text-message code"
+            "Residents sign in at /accounts/resident/ with phone + password or a text-message code; the"
         )
         self.stdout.write(
-            "(the embedded channel keeps messages in the outbox: /console/outbox/ as zhouyu, and the log)."
+            "embedded demo channel sends no SMS and shows the code on that page, to the browser that asked only"
+        )
+        self.stdout.write(
+            "(the outbox at /console/outbox/ and the log keep the message with the code masked)."
+        )
+        self.stdout.write(
+            "Staff accounts sign in at /accounts/login/ only: the residents' page refuses them."
         )
         for m in CAST:
             user = users.get(m.username)
