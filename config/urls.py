@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -24,7 +23,6 @@ urlpatterns = [
     path("", include("shequ.web.urls")),
 ]
 
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# MEDIA_URL is served by nothing, not even in development: uploaded files are reached only through views that check
+# the viewer's scope and answer with safe headers (appeals' photos: shequ.appeals.views_photos; issue 19). In
+# production the storage is a private bucket.

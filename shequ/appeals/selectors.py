@@ -18,7 +18,7 @@ from shequ.core.refcache import RefCache
 from shequ.geo.choices import LEVEL_DEPTH, AreaLevel
 from shequ.geo.models import Area
 
-from .models import OVERDUE, SUPERVISED, Appeal, Assignment, Category, KpiDaily, KpiMonthly
+from .models import OVERDUE, SUPERVISED, Appeal, Assignment, Category, KpiDaily, KpiMonthly, Photo
 
 # Categories are read by code on every intake and edited seldom: all active ones are kept for 30 s
 # (shequ.core.refcache).
@@ -143,6 +143,15 @@ def appeal_get_for(*, user, pk: int) -> Appeal:
     if appeal is None:
         raise NotFound("No appeal with this id.")
     return appeal
+
+
+def photo_get_for(*, user, pk: int) -> Photo:
+    """A photo of an appeal the user may see (staff in scope, the resident who submitted it); otherwise, as for a
+    photo that does not exist, NotFound (404)."""
+    photo = Photo.objects.filter(pk=pk, appeal__in=visible_appeals(user).values("pk")).first()
+    if photo is None:
+        raise NotFound("No photo with this id.")
+    return photo
 
 
 # --- system reads for the early-warning detector (shequ.earlywarning) ---------------------------------------------

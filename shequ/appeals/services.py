@@ -25,6 +25,7 @@ from shequ.audit.services import audit_batch, audit_record
 from shequ.core.dbbatch import SequenceBlock, batched_writes, insert_rows
 from shequ.core.errors import ShequError
 from shequ.core.refcache import RefCache, shallow_copy
+from shequ.core.uploads import CleanImage
 from shequ.core.workdays import add_working_time
 from shequ.geo.models import Area
 from shequ.geo.selectors import area_by_code
@@ -393,15 +394,14 @@ def appeal_submit(
         urgency, reason = Urgency.EMERGENCY, detected
     if urgency is None:
         urgency = clean["category"].default_urgency if clean["category"] else Urgency.NORMAL
-    from .photos import MAX_PHOTOS, check_photo
+    from . import photos as appeal_photos
 
-    # Every photo is checked before anything is stored: files live outside the transaction, so a bad second
-    # photo must not leave the first one behind.
-    photos = list(photos or [])
-    if len(photos) > MAX_PHOTOS:
-        raise ShequError(f"At most {MAX_PHOTOS} photos.", code="invalid_photo", fields={"photos": "too many"})
-    for photo in photos:
-        check_photo(photo)
+    # Every photo is checked and re-encoded before anything is stored: files live outside the transaction, so a
+    # bad second photo must not leave the first one behind.
+    uploads = list(photos or [])
+    if len(uploads) > appeal_photos.MAX_PHOTOS:
+        raise appeal_photos.too_many()
+    cleaned = [appeal_photos.photo_clean(upload) for upload in uploads]
     now = timezone.now()
     stored: list = []
     try:
@@ -412,7 +412,7 @@ def appeal_submit(
             clean,
             urgency=urgency,
             reason=reason,
-            photos=photos,
+            photos=cleaned,
             stored=stored,
             now=now,
         )
@@ -431,7 +431,7 @@ def _submit(
     *,
     urgency: str,
     reason: str,
-    photos: list,
+    photos: list[CleanImage],
     stored: list,
     now: datetime,
 ) -> Appeal:

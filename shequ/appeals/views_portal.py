@@ -1,7 +1,9 @@
 """The resident portal's appeal pages: submit in three steps (works without JavaScript), my appeals, rating.
 
-The draft lives in the session between steps; photos wait in storage under drafts/. The confirm step creates the
-appeal once: a second press of the button (or a reload) finds the draft already submitted and shows the result.
+The draft lives in the session between steps; photos wait in storage under drafts/<draft id>/, already cleaned
+(shequ.core.uploads) and under random names, and are attached at confirm through the same intake as the API's.
+The confirm step creates the appeal once: a second press of the button (or a reload) finds the draft already
+submitted and shows the result.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from shequ.accounts.models import User
@@ -27,7 +30,7 @@ from shequ.geo.models import Area
 from . import selectors, services
 from .choices import Rating, Status
 from .models import Category
-from .photos import MAX_PHOTOS, check_photo
+from .photos import MAX_PHOTO_BYTES, MAX_PHOTOS, photo_clean
 from .schemas import appeal_detail_out
 from .suggest import suggest_categories
 from .workflow import event_label
@@ -131,18 +134,17 @@ def new_location(request: HttpRequest) -> HttpResponse:
             error = _("The map position is not valid.")
         photos = draft.get("photos", [])
         for upload in request.FILES.getlist("photos"):
-            try:
-                kind = check_photo(upload)
-            except ShequError as exc:
-                error = exc.message
-                break
             if len(photos) >= MAX_PHOTOS:
                 error = _("At most %(n)d photos.") % {"n": MAX_PHOTOS}
                 break
-            name = default_storage.save(
-                f"drafts/{draft['id']}/{uuid.uuid4().hex}", ContentFile(upload.read())
-            )
-            photos.append({"name": name, "type": kind})
+            try:
+                image = photo_clean(upload)
+            except ShequError as exc:
+                error = exc.message
+                break
+            # Kept already cleaned, under its random name: nothing the resident sent is stored as sent.
+            name = default_storage.save(f"{_draft_folder(draft)}{image.name}", ContentFile(image.content))
+            photos.append({"name": name, "type": image.content_type})
         draft["photos"] = photos
         _save(request, draft)
         if not error and request.POST.get("go") == "next":
@@ -199,18 +201,37 @@ def new_confirm(request: HttpRequest) -> HttpResponse:
             contact_name=user.display_name or "",
             anonymous=anonymous,
         )
-        files = [default_storage.open(p["name"]) for p in draft.get("photos", [])]
-        try:
-            appeal = services.appeal_submit(actor=user, data=data, requester=user, photos=files)
-        except ShequError as exc:
-            error, fields = exc.message, exc.fields
-        else:
-            for p in draft.get("photos", []):
-                default_storage.delete(p["name"])
-            draft["submitted_id"] = appeal.pk
+        files, lost = _draft_files(draft)
+        if lost:
+            # Submitting without them would drop what the resident meant to send: say so, and let him choose.
+            draft["photos"] = [p for p in draft.get("photos", []) if p not in lost]
             _save(request, draft)
-            messages.success(request, _("Your appeal %(number)s was received.") % {"number": appeal.number})
-            return redirect("appeals:my_detail", pk=appeal.pk)
+            error = ngettext(
+                "%(n)d photo could no longer be read and was removed: add it again, or submit without it.",
+                "%(n)d photos could no longer be read and were removed: add them again, or submit without them.",
+                len(lost),
+            ) % {"n": len(lost)}
+        else:
+            try:
+                appeal = services.appeal_submit(actor=user, data=data, requester=user, photos=files)
+            except ShequError as exc:
+                error, fields = exc.message, exc.fields
+                if exc.code == "invalid_photo":
+                    # Let the photos go: kept, they would fail every retry the same way (issue 21).
+                    _drop_draft_photos(draft)
+                    _save(request, draft)
+                    error, fields = (
+                        _("%(reason)s The photos were removed: add them again.") % {"reason": exc.message},
+                        {},
+                    )
+            else:
+                _drop_draft_photos(draft)
+                draft["submitted_id"] = appeal.pk
+                _save(request, draft)
+                messages.success(
+                    request, _("Your appeal %(number)s was received.") % {"number": appeal.number}
+                )
+                return redirect("appeals:my_detail", pk=appeal.pk)
     area = Area.objects.filter(code=area_code).first() if area_code else None
     category = Category.objects.filter(code=draft.get("category") or "").first()
     return render(
@@ -226,6 +247,37 @@ def new_confirm(request: HttpRequest) -> HttpResponse:
             "has_phone": bool(user.phone),
         },
     )
+
+
+def _draft_folder(draft: dict) -> str:
+    return f"drafts/{draft['id']}/"
+
+
+def _draft_files(draft: dict) -> tuple[list[ContentFile], list[dict]]:
+    """The draft's photos read back through the storage API (never by path: a file opened by its absolute path and
+    handed to a FileField was the SuspiciousFileOperation of issue 21), and those that could not be read."""
+    files: list[ContentFile] = []
+    lost: list[dict] = []
+    folder = _draft_folder(draft)
+    for p in draft.get("photos", []):
+        name = str(p.get("name", ""))
+        try:
+            if not name.startswith(folder):
+                raise OSError("not in the draft's folder")
+            with default_storage.open(name, "rb") as f:
+                files.append(ContentFile(f.read(MAX_PHOTO_BYTES + 1), name=name.rsplit("/", 1)[-1]))
+        except OSError:
+            lost.append(p)
+    return files, lost
+
+
+def _drop_draft_photos(draft: dict) -> None:
+    folder = _draft_folder(draft)
+    for p in draft.get("photos", []):
+        name = str(p.get("name", ""))
+        if name.startswith(folder):
+            default_storage.delete(name)
+    draft["photos"] = []
 
 
 @login_required(login_url="/accounts/resident/")
@@ -256,6 +308,7 @@ def my_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "detail": detail,
             "ratings": Rating.choices,
             "can_rate": "evaluate" in detail["actions"],
+            "photos": appeal.photos.order_by("created_at", "id"),
         },
     )
 

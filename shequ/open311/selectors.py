@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 
-from shequ.appeals.models import Appeal, Category, Event, Photo
+from shequ.appeals.models import Appeal, Category, Event
 
 from . import conf
 from .choices import CLOSED
@@ -38,7 +38,6 @@ def _public_requests() -> QuerySet[Appeal]:
             open311_updated_at=Subquery(latest.values("at")[:1]),
             open311_notes=Subquery(latest.exclude(note="").values("note")[:1]),
         )
-        .prefetch_related(Prefetch("photos", queryset=Photo.objects.order_by("created_at", "id")))
         .order_by("-created_at", "-id")
     )
 

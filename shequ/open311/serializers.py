@@ -6,8 +6,8 @@ whose XML items take the singular name. Identifiers are strings (the spec's own 
 JSON). Dates are W3C date-times with the offset, in the platform's time zone.
 
 Nothing here reads the contact name or phone of an appeal: the requests documents are built from public fields
-only, and free text is passed through `redact`, so an ID number or mobile typed into a description or a note
-never leaves unmasked.
+only, and free text (description, address, status notes) is passed through `redact`, so an ID number, mobile,
+bank card or e-mail typed into it never leaves unmasked.
 
 XML is written with the standard library's ElementTree, which escapes text; nothing here parses XML (what comes
 in is form-encoded), so defusedxml is not needed on this side.
@@ -165,18 +165,18 @@ def _district_code(appeal: Appeal) -> str:
 def request_out(appeal: Appeal, *, absolute: Callable[[str], str]) -> dict[str, Any]:
     """One service request from public fields only: never the contact name or phone, nor the requester.
 
-    An anonymous appeal also loses everything that could point at a person: the address, the point, the photos
-    and the precise area (only the district's code is left). The selector annotates `open311_notes` (the note
+    An anonymous appeal also loses everything that could point at a person: the address, the point, the media
+    link and the precise area (only the district's code is left). The selector annotates `open311_notes` (the note
     of the latest public event that has one) and `open311_updated_at` (the latest public event).
     """
     closed = request_status(appeal.status) == "closed"
     updated = (appeal.closed_at if closed else None) or getattr(appeal, "open311_updated_at", None)
     notes = getattr(appeal, "open311_notes", None) or ""
+    # Only a link the partner itself posted is returned. Photos uploaded to the platform are not published: they
+    # show residents, homes and number plates, no step reviews them for the public, and they are served only to
+    # the people who may see the appeal (shequ.appeals.views_photos; issue 19).
     media_url: str | None = None
-    photos = list(appeal.photos.all())  # prefetched, ordered by the selector
-    if photos:
-        media_url = absolute(photos[0].file.url)
-    elif isinstance(appeal.attributes, dict) and appeal.attributes.get("media_url"):
+    if isinstance(appeal.attributes, dict) and appeal.attributes.get("media_url"):
         media_url = str(appeal.attributes["media_url"])
     anonymous = appeal.anonymous
     return {
@@ -191,7 +191,7 @@ def request_out(appeal: Appeal, *, absolute: Callable[[str], str]) -> dict[str, 
         "requested_datetime": w3c(appeal.created_at),
         "updated_datetime": w3c(updated or appeal.created_at),
         "expected_datetime": w3c(appeal.reply_due),
-        "address": None if anonymous else (appeal.address or None),
+        "address": None if anonymous else (redact(appeal.address) or None),
         "address_id": _district_code(appeal) if anonymous else appeal.area.code,
         "lat": None if anonymous else appeal.lat,
         "long": None if anonymous else appeal.lng,

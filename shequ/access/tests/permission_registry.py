@@ -120,6 +120,13 @@ REGISTRY: dict[str, Entry] = {
     "/me/appeals/<int:pk>/rate/": Matrix(
         f"{APPEALS}::TestTheResidentsOwnAppeals::test_my_rate_permission_matrix"
     ),
+    # --- appeals: photos -------------------------------------------------------------------------------------------
+    "/appeals/photos/<int:pk>/": Guarded(
+        "scoped like its appeal (appeals.selectors.photo_get_for): the resident who submitted it and staff who may "
+        "see the appeal; everyone else, anonymous visitors included, gets 404 exactly like a missing photo (no "
+        "sign-in redirect, so PermissionMatrixMixin's anonymous step does not apply; the test walks the rest)",
+        "shequ.appeals.tests.test_photos::TestPhotoFile::test_photo_permission_matrix",
+    ),
     # --- appeals: the staff console -------------------------------------------------------------------------------
     "/console/appeals/": Matrix(
         "shequ.appeals.tests.test_pages::TestConsolePages::test_the_appeal_console_is_for_staff_in_scope"

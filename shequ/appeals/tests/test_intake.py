@@ -14,6 +14,7 @@ from shequ.accounts.models import OutboxMessage
 from shequ.appeals import kpis, location, services
 from shequ.appeals.models import Appeal, AppealNumber, Event, KpiDaily, Photo
 from shequ.core.models import IdempotencyKey
+from shequ.core.tests import images
 from shequ.dispatch.models import IntakeQueue
 
 from . import fixtures
@@ -28,8 +29,9 @@ pytestmark = pytest.mark.django_db
 URL = "/api/v1/appeals"
 PHOTOS_URL = "/api/v1/appeals/with-photos"
 PHONE = "13912345678"
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 200
-JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 200
+# Real images: uploads are decoded and re-encoded (shequ.core.uploads), so a signature and zeros no longer pass.
+PNG = images.png()
+JPEG = images.jpeg()
 
 
 @pytest.fixture

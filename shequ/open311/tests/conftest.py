@@ -45,10 +45,12 @@ def photo(settings, tmp_path) -> Callable:
     """A tiny PNG upload; files go to a temporary MEDIA_ROOT."""
     from django.core.files.uploadedfile import SimpleUploadedFile
 
+    from shequ.core.tests.images import png
+
     settings.MEDIA_ROOT = tmp_path
 
     def make(name: str = "photo.png"):
-        return SimpleUploadedFile(name, b"\x89PNG\r\n\x1a\n" + b"\0" * 64, content_type="image/png")
+        return SimpleUploadedFile(name, png(), content_type="image/png")
 
     return make
 

@@ -211,11 +211,13 @@ def test_characters_xml_cannot_carry_are_dropped_not_breaking_the_document(clien
     assert root.find("request").findtext("description") == "井盖松动了，请尽快处理"
 
 
-def test_the_media_url_is_the_first_photo_of_the_appeal(client, submit, photo):
+def test_photos_uploaded_to_the_platform_are_not_published(client, submit, photo):
+    """They are served only to the people who may see the appeal (issue 19); nothing reviews them for the public."""
     appeal = submit(photos=[photo("first.png"), photo("second.png")])
     (request,) = as_json(client.get(BASE + f"requests/{appeal.number}.json"))
-    first = appeal.photos.order_by("id").first()
-    assert request["media_url"] == "http://testserver" + first.file.url
+    assert request["media_url"] is None
+    root = as_xml(client.get(BASE + f"requests/{appeal.number}.xml"))
+    assert not root.find("request").findtext("media_url")
 
 
 def test_the_list_costs_the_same_queries_for_one_request_or_many(
