@@ -16,7 +16,7 @@ from django.test.utils import CaptureQueriesContext
 
 from shequ.access.testing import sign_in
 from shequ.appeals import kpis, services
-from shequ.appeals.kpis import COUNTERS, kpi_query, kpis_rebuild
+from shequ.appeals.kpis import COUNTERS, kpi_query, kpis_rebuild, live
 from shequ.appeals.models import Appeal, Category, KpiAreaDaily, KpiAreaMonthly, KpiDaily, KpiMonthly
 from shequ.core.errors import NotFound, ShequError
 from shequ.geo.models import Area
@@ -522,11 +522,11 @@ def test_deferred_increments_are_written_once_at_the_end_and_not_at_all_on_an_er
     key = kpis.RowKey(MON, None, area.pk, area.path, None)
     other = key._replace(day=TUE)
     with transaction.atomic(), kpis.deferred():
-        kpis._add(key, {"received": 1})
-        kpis._add(key, {"received": 1, "rejected": 1})  # the same row twice: summed before the upsert
-        kpis._add(other, {"received": 1})
+        live._add(key, {"received": 1})
+        live._add(key, {"received": 1, "rejected": 1})  # the same row twice: summed before the upsert
+        live._add(other, {"received": 1})
         with kpis.deferred():  # joins the outer one
-            kpis._add(key, {"closed": 1})
+            live._add(key, {"closed": 1})
         assert not KpiDaily.objects.exists()  # nothing written yet
     rows = {r.day: r for r in KpiDaily.objects.all()}
     assert (rows[MON].received, rows[MON].rejected, rows[MON].closed, rows[TUE].received) == (2, 1, 1, 1)
@@ -537,7 +537,7 @@ def test_deferred_increments_are_written_once_at_the_end_and_not_at_all_on_an_er
     assert dict(KpiAreaDaily.objects.values_list("day", "received")) == {MON: 2, TUE: 1}
 
     with pytest.raises(RuntimeError), transaction.atomic(), kpis.deferred():
-        kpis._add(key, {"received": 5})
+        live._add(key, {"received": 5})
         raise RuntimeError("the action failed")
     assert KpiDaily.objects.get(day=MON).received == 2
 
@@ -555,14 +555,14 @@ def test_two_transactions_creating_the_same_row_at_once_add_up(transactional_db)
     def second() -> None:
         try:
             with transaction.atomic():
-                kpis._add(key, {"received": 1, "rejected": 1})
+                live._add(key, {"received": 1, "rejected": 1})
         except BaseException as exc:
             errors.append(exc)
         finally:
             connections.close_all()
 
     with transaction.atomic():
-        kpis._add(key, {"received": 1})  # creates the row, not committed yet
+        live._add(key, {"received": 1})  # creates the row, not committed yet
         thread = threading.Thread(target=second)
         thread.start()
         # Commit only once the second writer waits on the unique index with its own insert.
@@ -654,7 +654,7 @@ def test_the_levels_without_the_unit_are_the_sums_over_units_and_answer_as_the_u
     """Appeals in two communities, one more of another street and one located only to 福田区, dispatched to three
     units over three months: each area row is the sum of its key's rows over units, and every period, place and
     grouping gives the same answer from the area levels as from the unit levels."""
-    from shequ.appeals import kpis as kpi_module
+    from shequ.appeals.kpis import reports as kpi_module
 
     huafu = world.huafu_community
     other = Area.objects.filter(parent=huafu.parent).exclude(pk=huafu.pk).first()
