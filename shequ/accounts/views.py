@@ -50,6 +50,7 @@ def _finish_login(
     request: HttpRequest, user: User, *, staff: bool, method: str, next_url: str
 ) -> HttpResponse:
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    request.session.pop(DEMO_SMS, None)
     if staff:
         request.session[STAFF_SESSION_FLAG] = True
         request.session[LAST_SEEN] = int(time.time())
@@ -163,7 +164,6 @@ def resident_login(request: HttpRequest) -> HttpResponse:
         result = auth.otp_verify(phone=phone, code=code_form.cleaned_data["code"], ip=client_ip(request))
         if result.ok and result.user is not None:
             request.session.pop(OTP_PHONE, None)
-            request.session.pop(DEMO_SMS, None)
             return _finish_login(
                 request, result.user, staff=False, method="sms_code", next_url=_safe_next(request, "/")
             )
