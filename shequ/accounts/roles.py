@@ -45,6 +45,8 @@ class Action:
     APPEALS_INTAKE = "appeals.intake"  # record an appeal on someone's behalf (hotline, grid patrol)
     APPEALS_DISPATCH = "appeals.dispatch"
     APPEALS_HANDLE = "appeals.handle"  # act for a unit the appeal is assigned to
+    # See what the resident typed (text, address, contact) unmasked, with a purpose, audited: those who call back.
+    APPEALS_REVEAL = "appeals.reveal"
     APPEALS_SUPERVISE = "appeals.supervise"
     APPEALS_KPI = "appeals.kpi"
     APPEALS_RULES = "appeals.rules"  # maintain the responsibility list
@@ -55,7 +57,7 @@ class Action:
 
 A = Action
 _STAFF = {A.CONSOLE}
-_HANDLER = {A.APPEALS_VIEW, A.APPEALS_HANDLE, A.APPEALS_KPI}
+_HANDLER = {A.APPEALS_VIEW, A.APPEALS_HANDLE, A.APPEALS_KPI, A.APPEALS_REVEAL}
 _WARNINGS = {A.WARNINGS_VIEW, A.WARNINGS_DECIDE}
 ROLE_ACTIONS: dict[str, frozenset[str]] = {
     Role.RESIDENT: frozenset(),
@@ -94,6 +96,7 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
             A.APPEALS_VIEW,
             A.APPEALS_INTAKE,
             A.APPEALS_DISPATCH,
+            A.APPEALS_REVEAL,
             A.APPEALS_SUPERVISE,
             A.APPEALS_KPI,
             A.APPEALS_RULES,
