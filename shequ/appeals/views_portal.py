@@ -30,7 +30,7 @@ from shequ.geo.models import Area
 from . import selectors, services
 from .choices import Rating, Status
 from .models import Category
-from .photos import MAX_PHOTO_BYTES, MAX_PHOTOS, photo_clean
+from .photos import MAX_PHOTOS, photo_clean
 from .schemas import appeal_detail_out
 from .suggest import suggest_categories
 from .workflow import event_label
@@ -265,7 +265,7 @@ def _draft_files(draft: dict) -> tuple[list[ContentFile], list[dict]]:
             if not name.startswith(folder):
                 raise OSError("not in the draft's folder")
             with default_storage.open(name, "rb") as f:
-                files.append(ContentFile(f.read(MAX_PHOTO_BYTES + 1), name=name.rsplit("/", 1)[-1]))
+                files.append(ContentFile(f.read(), name=name.rsplit("/", 1)[-1]))
         except OSError:
             lost.append(p)
     return files, lost

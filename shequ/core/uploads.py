@@ -47,6 +47,8 @@ _SAVE: dict[str, tuple[str, dict[str, Any]]] = {
     "image/png": ("PNG", {}),
     "image/webp": ("WEBP", {"quality": 90}),
 }
+# A heavily compressed upload re-encodes larger than it came: lossy formats step down until they fit the limit.
+_LOWER_QUALITIES = (80, 70, 60)
 IMAGE_TYPES = frozenset(_SAVE)
 
 
@@ -151,6 +153,12 @@ def _pixels_only(image: Image.Image, content_type: str) -> Image.Image:
     return pixels
 
 
+def _encode(pixels: Image.Image, fmt: str, options: dict[str, Any]) -> bytes:
+    out = io.BytesIO()
+    pixels.save(out, fmt, **options)
+    return out.getvalue()
+
+
 def image_clean(
     upload: IO[bytes] | bytes,
     *,
@@ -170,8 +178,11 @@ def image_clean(
         fmt, options = _SAVE[content_type]
         try:
             pixels = _pixels_only(image, content_type)
-            out = io.BytesIO()
-            pixels.save(out, fmt, **options)
+            content = _encode(pixels, fmt, options)
+            for quality in _LOWER_QUALITIES if "quality" in options else ():
+                if len(content) <= max_bytes:
+                    break
+                content = _encode(pixels, fmt, {**options, "quality": quality})
         except ShequError:
             raise
         except Image.DecompressionBombError:
@@ -179,8 +190,11 @@ def image_clean(
         except Exception:
             # A header that verify() accepted with pixel data that does not decode (truncated, corrupt).
             raise _not_an_image(code, field_name) from None
+    if len(content) > max_bytes:
+        # What is stored must pass the same limit again (a draft is cleaned once more when it is submitted).
+        raise _too_big(max_bytes, code, field_name)
     return CleanImage(
-        content=out.getvalue(),
+        content=content,
         content_type=content_type,
         extension=extension,
         width=pixels.width,

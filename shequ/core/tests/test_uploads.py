@@ -123,6 +123,21 @@ def test_a_phone_photo_is_turned_upright_by_its_exif_orientation_and_the_exif_is
     assert g > 150 and r < 100
 
 
+def test_a_heavily_compressed_jpeg_that_grows_when_re_encoded_still_fits_the_limit():
+    import random
+
+    rng = random.Random(19)
+    noise = Image.frombytes("RGB", (160, 160), bytes(rng.randrange(256) for _ in range(160 * 160 * 3)))
+    out = io.BytesIO()
+    noise.save(out, "JPEG", quality=20)
+    content = out.getvalue()
+    assert len(image_clean(content, max_bytes=10**7).content) > len(content)  # at quality 90 it grows
+    clean = image_clean(content, max_bytes=len(content) * 2)
+    assert len(clean.content) <= len(content) * 2
+    with pytest.raises(ShequError):
+        image_clean(content, max_bytes=len(content))  # even at the lowest quality it would not fit
+
+
 def test_a_png_keeps_its_transparency():
     clean = image_clean(ContentFile(images.png(mode="RGBA", colour=(0, 0, 0, 0))))
     assert Image.open(io.BytesIO(clean.content)).mode == "RGBA"
