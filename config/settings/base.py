@@ -58,6 +58,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "shequ.core.security.SecurityHeadersMiddleware",
     "shequ.core.middleware.ChineseFirstLocaleMiddleware",
+    # /api/ and /open311/ answer every error in their own format (before CommonMiddleware reads the Host).
+    "shequ.api.middleware.ApiBoundaryMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -253,6 +255,12 @@ SHEQU_AUDIT_RETENTION_DAYS = envint("SHEQU_AUDIT_RETENTION_DAYS", 3 * 365)
 # queue on one of them instead of all on one.
 SHEQU_AUDIT_CHAINS = envint("SHEQU_AUDIT_CHAINS", 8)
 SHEQU_TRUST_X_FORWARDED_FOR = envbool("SHEQU_TRUST_X_FORWARDED_FOR", False)
+# The API's request bodies (shequ.api.middleware): a JSON or form body at most DATA_UPLOAD_MAX_MEMORY_SIZE (Django's
+# 2.5 MB), a multipart upload at most this: 9 appeal photos of 8 MB (shequ.appeals.photos) and room for the form.
+# Larger bodies get a 413 before they are read.
+SHEQU_MAX_UPLOAD_BYTES = envint("SHEQU_MAX_UPLOAD_BYTES", 9 * 8 * 1024 * 1024 + 1024 * 1024)
+# Every paged list of /api/v1: limit 1…100 (default 20), offset bounded (shequ.api.pagination).
+NINJA_PAGINATION_CLASS = "shequ.api.pagination.Page"
 SHEQU_OPEN311_JURISDICTION = env("SHEQU_OPEN311_JURISDICTION", "shenzhen.gov.cn")
 
 # Smart dispatch (shequ/dispatch): after an intake that no responsibility-list rule dispatched, the active

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
-from django.db import DatabaseError, IntegrityError
+import logging
+
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, SuspiciousOperation
+from django.db import DatabaseError, DataError, IntegrityError
 from django.http import Http404, HttpRequest
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
@@ -11,11 +13,19 @@ from ninja.errors import ValidationError as NinjaValidationError
 
 from shequ.core.errors import ShequError, error_body
 
+from .parser import StrictParser
+
+log = logging.getLogger("shequ.api")
+
 api = NinjaAPI(
     title="Shequ API",
     version="1",
-    description="社区 community services platform — public and staff API.",
+    description=(
+        "社区 community services platform — public and staff API. Every error answers "
+        '`{"code": "...", "message": "...", "fields": {...}}` with the status each operation declares.'
+    ),
     urls_namespace="api-v1",
+    parser=StrictParser(),
 )
 
 
@@ -51,17 +61,35 @@ def on_forbidden(request: HttpRequest, exc: PermissionDenied):
 
 @api.exception_handler(DatabaseError)
 def on_database_error(request: HttpRequest, exc: DatabaseError):
-    # The transaction was rolled back, so nothing is half-written; the client may retry.
-    import logging
-
+    # The transaction was rolled back, so nothing is half-written.
     if isinstance(exc, IntegrityError):
         return api.create_response(
             request, error_body("conflict", "This conflicts with existing data."), status=409
         )
-    logging.getLogger("shequ.api").error("database error on %s: %s", request.path, type(exc).__name__)
+    if isinstance(exc, DataError):
+        # A value the database refused (out of range, NUL in text): the client's input, which the API should have
+        # refused before the database did. A 400, so that the client does not retry it as an outage; logged as an
+        # error because it means a check is missing.
+        log.error("data error on %s: %s", request.path, exc)
+        return api.create_response(
+            request, error_body("invalid", "A value is not valid for this field or out of range."), status=400
+        )
+    # A real outage (connection lost, lock timeout, disk full): the client may retry.
+    log.error("database error on %s: %s", request.path, type(exc).__name__)
     return api.create_response(
         request, error_body("service_unavailable", "The database is not available; try again."), status=503
     )
+
+
+@api.exception_handler(RequestDataTooBig)
+def on_too_big(request: HttpRequest, exc: RequestDataTooBig):
+    return api.create_response(request, error_body("too_large", "The request body is too large."), status=413)
+
+
+@api.exception_handler(SuspiciousOperation)
+def on_suspicious(request: HttpRequest, exc: SuspiciousOperation):
+    # Too many fields, a broken multipart body: Django's own 400s, in the error shape.
+    return api.create_response(request, error_body("bad_request", str(exc) or "Bad request."), status=400)
 
 
 @api.exception_handler(AuthenticationError)
@@ -71,6 +99,9 @@ def on_auth_error(request: HttpRequest, exc: AuthenticationError):
 
 @api.exception_handler(HttpError)
 def on_http_error(request: HttpRequest, exc: HttpError):
+    if isinstance(exc.__cause__, ShequError):
+        # The parser's own error (shequ.api.parser), which ninja wraps as "Cannot parse request body".
+        return on_shequ_error(request, exc.__cause__)
     return api.create_response(
         request, error_body(f"http_{exc.status_code}", str(exc)), status=exc.status_code
     )

@@ -14,13 +14,23 @@ from shequ.access.scoping import can
 from shequ.accounts.models import User
 from shequ.accounts.roles import Action
 from shequ.api.auth import PROTECTED, OptionalAuth
+from shequ.api.errors import CREATE, PROTECTED_READ, PROTECTED_WRITE, errors
 from shequ.api.pagination import MappedQuerySet
+from shequ.api.types import Id
 from shequ.core.errors import NotFound, ShequError
 from shequ.core.idempotency import run_once
 
 from . import selectors, services
 from .choices import Channel
-from .schemas import ActionIn, AppealDetail, AppealIn, AppealOut, appeal_detail_out, appeal_out
+from .schemas import (
+    ActionIn,
+    AppealCreated,
+    AppealDetail,
+    AppealIn,
+    AppealOut,
+    appeal_detail_out,
+    appeal_out,
+)
 from .workflow import ACTIONS
 
 router = Router(tags=["appeals"])
@@ -44,7 +54,12 @@ def _day_start(d: date | None) -> datetime | None:
     return timezone.make_aware(datetime.combine(d, time.min)) if d else None
 
 
-@router.get("/appeals", response=list[AppealOut], auth=PROTECTED, summary="List appeals you may see")
+@router.get(
+    "/appeals",
+    response={200: list[AppealOut], **errors(*PROTECTED_READ)},
+    auth=PROTECTED,
+    summary="List appeals you may see",
+)
 @paginate
 def list_appeals(request: HttpRequest, filters: Query[AppealFilters]):
     if not selectors.appeal_may_list(user=request.user):
@@ -91,7 +106,12 @@ def _intake(request: HttpRequest, data: AppealIn, photos: list) -> tuple[int, di
     return 201, body
 
 
-@router.post("/appeals", response={201: dict}, auth=OptionalAuth, summary="Submit an appeal")
+@router.post(
+    "/appeals",
+    response={201: AppealCreated, **errors(401, 403, *CREATE)},
+    auth=OptionalAuth,
+    summary="Submit an appeal",
+)
 def create_appeal(request: HttpRequest, payload: AppealIn):
     """JSON body. Repeat with the same `Idempotency-Key` header to get the first result back."""
     status, body, replayed = run_once(request, lambda: _intake(request, payload, []))
@@ -101,7 +121,12 @@ def create_appeal(request: HttpRequest, payload: AppealIn):
     return response
 
 
-@router.post("/appeals/with-photos", response={201: dict}, auth=OptionalAuth, summary="Submit with photos")
+@router.post(
+    "/appeals/with-photos",
+    response={201: AppealCreated, **errors(401, 403, *CREATE)},
+    auth=OptionalAuth,
+    summary="Submit with photos",
+)
 def create_appeal_with_photos(
     request: HttpRequest, payload: Form[AppealIn], photos: File[list[UploadedFile]]
 ):
@@ -113,20 +138,23 @@ def create_appeal_with_photos(
 
 
 @router.get(
-    "/appeals/{appeal_id}", response=AppealDetail, auth=PROTECTED, summary="One appeal with its timeline"
+    "/appeals/{appeal_id}",
+    response={200: AppealDetail, **errors(*PROTECTED_READ)},
+    auth=PROTECTED,
+    summary="One appeal with its timeline",
 )
-def get_appeal(request: HttpRequest, appeal_id: int):
+def get_appeal(request: HttpRequest, appeal_id: Id):
     appeal = selectors.appeal_get_for(user=request.user, pk=appeal_id)
     return _detail(cast(User, request.user), appeal)
 
 
 @router.post(
     "/appeals/{appeal_id}/actions/{action}",
-    response=AppealDetail,
+    response={200: AppealDetail, **errors(*PROTECTED_WRITE)},
     auth=PROTECTED,
     summary="Take an action on an appeal",
 )
-def act_on_appeal(request: HttpRequest, appeal_id: int, action: str, payload: ActionIn):
+def act_on_appeal(request: HttpRequest, appeal_id: Id, action: str, payload: ActionIn):
     if action not in ACTIONS:
         raise NotFound(f"Unknown action {action!r}; one of {', '.join(ACTIONS)}.", fields={"action": action})
     appeal = selectors.appeal_get_for(user=request.user, pk=appeal_id)

@@ -11,6 +11,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
 from shequ.api.auth import PROTECTED
+from shequ.api.errors import PROTECTED_READ, errors
 
 from . import kpis
 
@@ -72,7 +73,7 @@ class KpiOut(Schema):
 
 @router.get(
     "/appeals/kpis",
-    response=KpiOut,
+    response={200: KpiOut, **errors(*PROTECTED_READ)},
     by_alias=True,
     auth=PROTECTED,
     summary="Appeal KPIs (响应率, 解决率, 满意率 …) by unit, area, category or period",

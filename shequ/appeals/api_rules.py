@@ -9,6 +9,7 @@ from ninja.pagination import paginate
 
 from shequ.accounts.models import User
 from shequ.api.auth import PROTECTED
+from shequ.api.errors import PROTECTED_READ, PROTECTED_WRITE, ErrorOut, errors
 from shequ.core.errors import error_body
 
 from .rules import rules_import, rules_list_for
@@ -27,7 +28,11 @@ class RuleOut(Schema):
     version: str
 
 
-@router.get("/appeals/rules", response=list[RuleOut], summary="The responsibility list (职责清单)")
+@router.get(
+    "/appeals/rules",
+    response={200: list[RuleOut], **errors(*PROTECTED_READ)},
+    summary="The responsibility list (职责清单)",
+)
 @paginate
 def list_rules(request: HttpRequest):
     qs = (
@@ -54,7 +59,28 @@ class ImportIn(Schema):
     dry_run: bool = False
 
 
-@router.post("/appeals/rules/import", summary="Import rules from .xlsx (all rows or none)")
+class RuleRowErrorOut(Schema):
+    row: int
+    column: str
+    message: str
+
+
+class RulesImportOut(Schema):
+    ok: bool
+    created: int
+    dry_run: bool
+    errors: list[RuleRowErrorOut]
+
+
+class RulesRejectedOut(ErrorOut):
+    errors: list[RuleRowErrorOut]
+
+
+@router.post(
+    "/appeals/rules/import",
+    response={**errors(*PROTECTED_WRITE), 200: RulesImportOut, 400: RulesRejectedOut},
+    summary="Import rules from .xlsx (all rows or none)",
+)
 def import_rules(request: HttpRequest, payload: Form[ImportIn], file: File[UploadedFile]):
     report = rules_import(actor=cast(User, request.user), fileobj=file, dry_run=payload.dry_run)
     errors = [{"row": e.row, "column": e.column, "message": e.message} for e in report.errors]

@@ -2,6 +2,7 @@ from datetime import datetime
 
 from ninja import Schema
 
+from shequ.api.types import Id
 from shequ.core.masking import mask_phone, redact
 
 from .models import Appeal, Event
@@ -180,6 +181,6 @@ class ActionIn(Schema):
     uphold: bool | None = None
     rating: int | None = None
     resolved: bool | None = None
-    into: int | None = None
+    into: Id | None = None
     level: str = "normal"
     category: str | None = None

@@ -278,7 +278,7 @@ def appeal_repeats(*, since: datetime, until: datetime, min_count: int) -> list[
     """
     import hashlib
 
-    from shequ.core.masking import mask_phone
+    from shequ.core.masking import mask_phone, redact
 
     base = Appeal.objects.filter(created_at__gte=since, created_at__lt=until).exclude(_NOT_SIGNALS).order_by()
     fields = ("id", "number", "created_at", "category__code", "area__path", "synthetic")
@@ -343,7 +343,7 @@ def appeal_repeats(*, since: datetime, until: datetime, min_count: int) -> list[
             .values_list("norm", "address", *fields)
         ):
             by_address.setdefault(r[0], []).append(RepeatMember(*r[2:]))
-            labels.setdefault(r[0], r[1])
+            labels.setdefault(r[0], redact(r[1]))  # the label is stored with the warning and shown
         for norm, members in by_address.items():
             groups.append(RepeatGroup("address", digest("address:" + norm), labels[norm], members))
     return groups

@@ -18,12 +18,13 @@ from django.db.models import F, Q
 from django.db.models.signals import post_save
 from django.utils import timezone
 
-from shequ.access.scoping import can_at, forget_grants, user_roles
+from shequ.access.scoping import can_at, forget_grants, scope_for, user_roles
 from shequ.accounts.models import Grant, Unit, User
 from shequ.accounts.roles import Action
 from shequ.audit.services import audit_batch, audit_record
 from shequ.core.dbbatch import SequenceBlock, batched_writes, insert_rows
 from shequ.core.errors import ShequError
+from shequ.core.masking import redact
 from shequ.core.refcache import RefCache, shallow_copy
 from shequ.core.uploads import CleanImage
 from shequ.core.workdays import add_working_time
@@ -1183,6 +1184,71 @@ def appeal_reject(*, actor: User, appeal: Appeal, reason: str) -> Appeal:
         return {}
 
     return _simple("reject", actor=actor, appeal=appeal, note=reason, update=update, fields=["closed_at"])
+
+
+# --- the audited reveal ---------------------------------------------------------------------------------------
+# Pages, the API, Open311, exports and logs show what people typed through core.masking.redact. A handler who must
+# call the number a resident wrote into his text gets the original here, with a purpose, and the reveal is audited
+# (as residents.services.resident_reveal).
+REVEALABLE_FIELDS = ("text", "address", "contact_name", "contact_phone")
+
+
+def appeal_may_reveal(user: User | None, appeal: Appeal) -> bool:
+    """Whether a role of the user allows the reveal for this appeal: its area is under the grant, or the grant's
+    unit handles it (lead or co-handling)."""
+    scope = scope_for(user, Action.APPEALS_REVEAL)
+    if scope.covers_path(appeal.area.path):
+        return True
+    if not scope.unit_ids:
+        return False
+    if appeal.lead_unit_id in scope.unit_ids:
+        return True
+    return appeal.assignments.filter(active=True, unit_id__in=scope.unit_ids).exists()
+
+
+def appeal_reveal(*, actor: User, appeal: Appeal, fields: list[str], purpose: str) -> dict[str, str]:
+    """The appeal's text, address and contact as they were typed, for a role that may see them, with a stated
+    purpose; audited in the same transaction. A refusal is audited too, on its own."""
+    fields = list(dict.fromkeys(fields))
+    bad = [f for f in fields if f not in REVEALABLE_FIELDS]
+    if not fields or bad:
+        raise ShequError(
+            gettext("Choose what to reveal: the text, the address or the contact."),
+            fields={"fields": ", ".join(bad) or "required"},
+        )
+    # The purpose is free text too: a number typed into it is not kept in the audit trail.
+    purpose = redact((purpose or "").strip())[:200]
+    if len(purpose) < 4:
+        raise ShequError(
+            gettext("State the purpose of this reveal (at least 4 characters)."),
+            fields={"purpose": "required"},
+        )
+    if not appeal_may_reveal(actor, appeal):
+        audit_record(
+            action="appeal.reveal_refused",
+            actor=actor,
+            actor_role=_roles(actor),
+            obj=appeal,
+            purpose=purpose,
+            changes={f: {"revealed": False} for f in fields},
+        )
+        raise PermissionDenied("Your role may not reveal what the resident typed.")
+    values = {
+        "text": appeal.text,
+        "address": appeal.address,
+        "contact_name": appeal.contact_name,
+        "contact_phone": appeal.contact_phone or "",
+    }
+    with transaction.atomic():
+        audit_record(
+            action="appeal.reveal",
+            actor=actor,
+            actor_role=_roles(actor),
+            obj=appeal,
+            purpose=purpose,
+            changes={f: {"revealed": True} for f in fields},
+        )
+    return {f: values[f] for f in fields}
 
 
 # --- the minute scan ------------------------------------------------------------------------------------------

@@ -17,5 +17,7 @@ urlpatterns = [
     path("console/appeals/export/", views_console.console_export, name="console_export"),
     path("console/appeals/bulk-dispatch/", views_console.console_bulk_dispatch, name="console_bulk_dispatch"),
     path("console/appeals/<int:pk>/", views_console.console_detail, name="console_detail"),
+    # Before console_act, whose <str:action> would take "reveal" for an action.
+    path("console/appeals/<int:pk>/reveal/", views_console.console_reveal, name="console_reveal"),
     path("console/appeals/<int:pk>/<str:action>/", views_console.console_act, name="console_act"),
 ]

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from shequ.access.decorators import require_action
@@ -115,8 +116,46 @@ def console_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "labels": {a: t.label for a, t in TRANSITIONS.items()},
             "phone_masked": mask_phone(appeal.contact_phone),
             "panels": detail_panels(user=user, appeal=appeal),
+            "can_reveal": services.appeal_may_reveal(user, appeal),
+            "reveal_fields": services.REVEALABLE_FIELDS,
         },
     )
+
+
+REVEAL_LABELS = {
+    "text": gettext_lazy("Description"),
+    "address": gettext_lazy("Address"),
+    "contact_name": gettext_lazy("Contact name"),
+    "contact_phone": gettext_lazy("Contact phone"),
+}
+
+
+@never_cache
+@require_POST
+@require_action(Action.APPEALS_REVEAL)
+def console_reveal(request: HttpRequest, pk: int) -> HttpResponse:
+    """The audited reveal of what the resident typed (an htmx fragment of the detail page), scoped like the page."""
+    appeal = selectors.appeal_get_for(user=request.user, pk=pk)
+    context: dict = {"appeal": appeal}
+    status = 200
+    try:
+        values = services.appeal_reveal(
+            actor=cast(User, request.user),
+            appeal=appeal,
+            fields=request.POST.getlist("fields") or list(services.REVEALABLE_FIELDS),
+            purpose=request.POST.get("purpose", ""),
+        )
+    except ShequError as exc:
+        context["error"], status = exc.message, 400
+    except PermissionDenied:
+        context["error"], status = _("Your role may not reveal what the resident typed."), 403
+    else:
+        context["revealed"] = [(REVEAL_LABELS[f], v) for f, v in values.items()]
+    response = render(request, "appeals/console_detail.html#reveal-result", context, status=status)
+    if status == 200:
+        response["X-Shequ-Reveal"] = "audited"
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 def _category_choices() -> list[tuple[str, str]]:

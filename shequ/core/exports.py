@@ -1,7 +1,9 @@
 """Exports to .csv and .xlsx that spreadsheets cannot be tricked by (CSV/formula injection, OWASP).
 
 A cell that starts with = + - @ or a tab/carriage return is what Excel and WPS evaluate as a formula; we prefix it
-with an apostrophe. Callers pass rows that are already masked: this module never sees plaintext identifiers.
+with an apostrophe. Callers pass rows that are already masked; every text cell also goes through `redact`, so a
+phone, ID number, bank card or e-mail typed into free text (a description, a note, an audit purpose) never leaves
+in a file unmasked, whichever export forgot it.
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ from datetime import date, datetime
 from django.http import HttpResponse
 from django.utils import timezone
 from openpyxl import Workbook
+
+from .masking import redact
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
 FORMATS = {
@@ -29,7 +33,7 @@ def safe_cell(value: object) -> object:
         return timezone.localtime(value).strftime("%Y-%m-%d %H:%M:%S") if timezone.is_aware(value) else value
     if isinstance(value, bool | int | float | date):
         return value
-    text = str(value)
+    text = redact(str(value))
     if text.startswith(FORMULA_TRIGGERS):
         return "'" + text
     return text

@@ -11,6 +11,8 @@ from shequ.access.scoping import can
 from shequ.accounts.models import User
 from shequ.accounts.roles import Action
 from shequ.api.auth import PROTECTED
+from shequ.api.errors import PROTECTED_READ, PROTECTED_WRITE, errors
+from shequ.api.types import Id
 from shequ.core.masking import redact
 
 from . import selectors, services
@@ -22,11 +24,11 @@ router = Router(tags=["dispatch"])
 
 @router.get(
     "/dispatch/appeals/{appeal_id}/suggestion",
-    response=SuggestOut,
+    response={200: SuggestOut, **errors(*PROTECTED_READ)},
     auth=PROTECTED,
     summary="Suggestion for an appeal in the dispatch queue",
 )
-def appeal_suggestion(request: HttpRequest, appeal_id: int):
+def appeal_suggestion(request: HttpRequest, appeal_id: Id):
     """The suggestion for one appeal, from its text and area; 404 for an appeal outside your dispatch areas."""
     if not can(request.user, Action.APPEALS_DISPATCH):
         raise PermissionDenied("Only dispatchers may see dispatch suggestions for appeals.")
@@ -34,7 +36,12 @@ def appeal_suggestion(request: HttpRequest, appeal_id: int):
     return services.suggest(appeal.text, area=appeal.area.code)
 
 
-@router.post("/dispatch/suggest", response=SuggestOut, auth=PROTECTED, summary="Suggest category and unit")
+@router.post(
+    "/dispatch/suggest",
+    response={200: SuggestOut, **errors(*PROTECTED_READ)},
+    auth=PROTECTED,
+    summary="Suggest category and unit",
+)
 def suggest(request: HttpRequest, payload: SuggestIn):
     """Top-3 categories and lead units with probabilities and the words that drove them; whether the appeal
     would be dispatched automatically. For staff who dispatch or record appeals."""
@@ -61,7 +68,10 @@ def _version_out(row: ModelVersion) -> dict:
 
 
 @router.get(
-    "/dispatch/models", response=list[ModelVersionOut], auth=PROTECTED, summary="Dispatch model versions"
+    "/dispatch/models",
+    response={200: list[ModelVersionOut], **errors(401, 403)},
+    auth=PROTECTED,
+    summary="Dispatch model versions",
 )
 def list_models(request: HttpRequest):
     if not can(request.user, Action.APPEALS_DISPATCH):
@@ -98,9 +108,12 @@ def _duplicate_out(row: DuplicateCandidate) -> dict:
 
 
 @router.get(
-    "/dispatch/duplicates", response=list[DuplicateOut], auth=PROTECTED, summary="Possible duplicates (并单)"
+    "/dispatch/duplicates",
+    response={200: list[DuplicateOut], **errors(*PROTECTED_READ)},
+    auth=PROTECTED,
+    summary="Possible duplicates (并单)",
 )
-def list_duplicates(request: HttpRequest, appeal: int):
+def list_duplicates(request: HttpRequest, appeal: Id):
     """The possible duplicates found for an appeal at intake, and the pairs in which it is the older appeal;
     best first. 404 for an appeal you do not see; pairs whose other appeal you do not see are left out."""
     _, rows = selectors.duplicate_list_for(user=request.user, appeal_id=appeal)
@@ -118,11 +131,11 @@ def _decidable_for(request: HttpRequest, pk: int) -> DuplicateCandidate:
 
 @router.post(
     "/dispatch/duplicates/{duplicate_id}/merge",
-    response=DuplicateOut,
+    response={200: DuplicateOut, **errors(*PROTECTED_WRITE)},
     auth=PROTECTED,
     summary="Merge a duplicate (并单)",
 )
-def merge_duplicate(request: HttpRequest, duplicate_id: int):
+def merge_duplicate(request: HttpRequest, duplicate_id: Id):
     """Merge the newer appeal into the older one; 409 when the pair was already decided or an appeal is no longer
     open."""
     row = _decidable_for(request, duplicate_id)
@@ -134,11 +147,11 @@ def merge_duplicate(request: HttpRequest, duplicate_id: int):
 
 @router.post(
     "/dispatch/duplicates/{duplicate_id}/dismiss",
-    response=DuplicateOut,
+    response={200: DuplicateOut, **errors(*PROTECTED_WRITE)},
     auth=PROTECTED,
     summary="Not a duplicate",
 )
-def dismiss_duplicate(request: HttpRequest, duplicate_id: int):
+def dismiss_duplicate(request: HttpRequest, duplicate_id: Id):
     row = _decidable_for(request, duplicate_id)
     user = request.user
     assert isinstance(user, User)

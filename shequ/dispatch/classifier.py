@@ -373,7 +373,7 @@ class TextClassifier:
         stored feature-major (features × labels, C order), with `coef_` kept as its transposed view.
 
         With `coef_` C-ordered, `x @ coef_.T` made scipy copy the whole matrix to C order and then to float64 on
-        every call: 10 MB for the category model, about 5 ms, 97 % of a one-text prediction. Feature-major, one
+        every call (15 MB for the category model): three quarters of a one-text prediction. Feature-major, one
         text's scores read only the rows of its own few hundred n-grams, and there is still one copy of the
         weights in memory (a unit model has a row per unit)."""
         if self.vocab is not None:

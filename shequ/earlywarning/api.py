@@ -1,7 +1,7 @@
 """/api/v1/warnings: early warnings (list, detail, decisions) and the monthly top problems (每月一题)."""
 
 from datetime import date
-from typing import cast
+from typing import Annotated, cast
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, JsonResponse
@@ -11,7 +11,9 @@ from ninja.pagination import paginate
 
 from shequ.accounts.models import User
 from shequ.api.auth import PROTECTED
+from shequ.api.errors import CREATE, PROTECTED_READ, PROTECTED_WRITE, errors
 from shequ.api.pagination import MappedQuerySet
+from shequ.api.types import Id
 from shequ.core.errors import NotFound, ShequError
 from shequ.core.idempotency import run_once
 
@@ -36,7 +38,12 @@ def _require_view(request: HttpRequest) -> None:
         raise PermissionDenied(_("You may not see early warnings."))
 
 
-@router.get("/warnings", response=list[WarningOut], auth=PROTECTED, summary="List early warnings you may see")
+@router.get(
+    "/warnings",
+    response={200: list[WarningOut], **errors(*PROTECTED_READ)},
+    auth=PROTECTED,
+    summary="List early warnings you may see",
+)
 @paginate
 def list_warnings(request: HttpRequest, filters: Query[WarningFilters]):
     _require_view(request)
@@ -45,9 +52,17 @@ def list_warnings(request: HttpRequest, filters: Query[WarningFilters]):
 
 
 @router.get(
-    "/warnings/monthly-top", response=TopOut, auth=PROTECTED, summary="每月一题: the month's top problems"
+    "/warnings/monthly-top",
+    response={200: TopOut, **errors(*PROTECTED_READ)},
+    auth=PROTECTED,
+    summary="每月一题: the month's top problems",
 )
-def monthly_top(request: HttpRequest, month: str | None = None, area: str | None = None, limit: int = 10):
+def monthly_top(
+    request: HttpRequest,
+    month: str | None = None,
+    area: str | None = None,
+    limit: Annotated[int, Field(ge=1, le=50)] = 10,
+):
     """`month` as YYYY-MM (default: this month); `area` a code inside your areas; top-level category × the areas
     one level below (the city ranks streets, a street its communities)."""
     _require_view(request)
@@ -65,18 +80,23 @@ def monthly_top(request: HttpRequest, month: str | None = None, area: str | None
     return selectors.monthly_top_problems(user=request.user, month=first, area=area, limit=limit)
 
 
-@router.get("/warnings/{warning_id}", response=WarningOut, auth=PROTECTED, summary="One early warning")
-def get_warning(request: HttpRequest, warning_id: int):
+@router.get(
+    "/warnings/{warning_id}",
+    response={200: WarningOut, **errors(*PROTECTED_READ)},
+    auth=PROTECTED,
+    summary="One early warning",
+)
+def get_warning(request: HttpRequest, warning_id: Id):
     return warning_out(selectors.warning_get_for(user=request.user, pk=warning_id))
 
 
 @router.post(
     "/warnings/{warning_id}/actions/{action}",
-    response=WarningOut,
+    response={200: WarningOut, **errors(*PROTECTED_WRITE, *CREATE)},
     auth=PROTECTED,
     summary="Acknowledge, dismiss, or turn a warning into a proactive task",
 )
-def act_on_warning(request: HttpRequest, warning_id: int, action: str, payload: DecisionIn):
+def act_on_warning(request: HttpRequest, warning_id: Id, action: str, payload: DecisionIn):
     """`task` creates a proactive appeal (未诉先办): repeat it with the same `Idempotency-Key` to get the first
     answer back. `dismiss` needs a `reason`."""
     if action not in ACTIONS:

@@ -6,6 +6,8 @@ from datetime import date, datetime
 
 from ninja import Schema
 
+from shequ.core.masking import redact
+
 from .choices import WarningKind, WarningStatus
 from .models import EarlyWarning
 
@@ -56,13 +58,14 @@ def warning_out(w: EarlyWarning) -> dict:
         "expected": w.expected,
         "p_value": w.p_value,
         "score": w.score,
-        "subject": w.subject,
+        # A repeat warning's subject is an address as a resident typed it; the decision note is typed by staff.
+        "subject": redact(w.subject),
         "evidence": w.evidence,
         "synthetic": w.synthetic,
         "created_at": w.created_at,
         "decided_by": w.decided_by.get_username() if w.decided_by else None,
         "decided_at": w.decided_at,
-        "decision_note": w.decision_note,
+        "decision_note": redact(w.decision_note),
         "task_appeal_id": w.task_appeal_id,
         "task_appeal_number": w.task_appeal.number if w.task_appeal else None,
     }

@@ -4,6 +4,8 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema
 from ninja.pagination import paginate
 
+from shequ.api.errors import errors
+from shequ.api.types import Id
 from shequ.core.workdays import get_calendar
 from shequ.geo.selectors import area_get
 
@@ -22,12 +24,22 @@ class FacilityFilters(Schema):
     open_now: bool = False
 
 
-@router.get("/facilities/types", response=list[FacilityTypeOut], auth=None, summary="Facility types")
+@router.get(
+    "/facilities/types",
+    response={200: list[FacilityTypeOut], **errors()},
+    auth=None,
+    summary="Facility types",
+)
 def list_types(request: HttpRequest):
     return [type_out(t) for t in selectors.facility_types()]
 
 
-@router.get("/facilities", response=list[FacilityOut], auth=None, summary="List or find facilities")
+@router.get(
+    "/facilities",
+    response={200: list[FacilityOut], **errors(404)},
+    auth=None,
+    summary="List or find facilities",
+)
 @paginate
 def list_facilities(request: HttpRequest, filters: Query[FacilityFilters]):
     """Filter by `type` (repeatable), `area` (a code: everything under it), `near=lat,lng` with `radius` in metres
@@ -49,7 +61,9 @@ def list_facilities(request: HttpRequest, filters: Query[FacilityFilters]):
     return [facility_out(f, now=now, calendar=calendar, distance_m=d) for f, d in found]
 
 
-@router.get("/facilities/{facility_id}", response=FacilityOut, auth=None, summary="One facility")
-def get_facility(request: HttpRequest, facility_id: int):
+@router.get(
+    "/facilities/{facility_id}", response={200: FacilityOut, **errors(404)}, auth=None, summary="One facility"
+)
+def get_facility(request: HttpRequest, facility_id: Id):
     f = selectors.facility_get(pk=facility_id)
     return facility_out(f, now=local_now(), calendar=get_calendar())

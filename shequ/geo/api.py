@@ -4,6 +4,7 @@ from django.http import HttpRequest, JsonResponse
 from ninja import Query, Router, Schema
 from ninja.pagination import paginate
 
+from shequ.api.errors import errors
 from shequ.core.errors import NotFound
 
 from . import selectors
@@ -20,14 +21,14 @@ class AreaFilters(Schema):
     q: str | None = None
 
 
-@router.get("/areas", response=list[AreaListItem], auth=None, summary="List areas")
+@router.get("/areas", response={200: list[AreaListItem], **errors(404)}, auth=None, summary="List areas")
 @paginate
 def list_areas(request: HttpRequest, filters: Query[AreaFilters]):
     """Areas filtered by level, direct parent (`parent`) or any ancestor (`under`), paged."""
     return selectors.area_list(level=filters.level, parent=filters.parent, under=filters.under, q=filters.q)
 
 
-@router.get("/areas/{code}", response=AreaDetail, auth=None, summary="One area")
+@router.get("/areas/{code}", response={200: AreaDetail, **errors(404)}, auth=None, summary="One area")
 def get_area(request: HttpRequest, code: str):
     area = selectors.area_get(code=code)
     return area_detail_out(
@@ -36,7 +37,10 @@ def get_area(request: HttpRequest, code: str):
 
 
 @router.get(
-    "/areas/{code}/geometry", auth=None, summary="An area's boundary as GeoJSON", response={200: dict}
+    "/areas/{code}/geometry",
+    auth=None,
+    summary="An area's boundary as GeoJSON",
+    response={200: dict, **errors(404)},
 )
 def get_area_geometry(request: HttpRequest, code: str):
     area = selectors.area_get(code=code)

@@ -10,6 +10,8 @@ from django.utils import timezone
 from ninja import Router, Schema
 from ninja.pagination import paginate
 
+from shequ.api.errors import errors
+from shequ.api.types import Id
 from shequ.geo.selectors import area_get
 
 from . import selectors
@@ -50,7 +52,12 @@ def notice_out(n: Notice) -> dict:
     }
 
 
-@router.get("/notices", response=list[NoticeOut], auth=None, summary="Notices a resident of an area reads")
+@router.get(
+    "/notices",
+    response={200: list[NoticeOut], **errors(404)},
+    auth=None,
+    summary="Notices a resident of an area reads",
+)
 @paginate
 def list_notices(request: HttpRequest, area: str | None = None):
     """Published, unexpired, not withdrawn notices: with `area` (a code), those of the area, of every area above
@@ -60,7 +67,12 @@ def list_notices(request: HttpRequest, area: str | None = None):
     return [notice_out(n) for n in notices]
 
 
-@router.get("/notices/{notice_id}", response=NoticeOut, auth=None, summary="One published notice")
-def get_notice(request: HttpRequest, notice_id: int):
+@router.get(
+    "/notices/{notice_id}",
+    response={200: NoticeOut, **errors(404)},
+    auth=None,
+    summary="One published notice",
+)
+def get_notice(request: HttpRequest, notice_id: Id):
     """A withdrawn, expired or not yet published notice answers 404, like one that never existed."""
     return notice_out(selectors.notice_get_public(pk=notice_id, now=timezone.now()))

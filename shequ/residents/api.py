@@ -13,7 +13,9 @@ from ninja.pagination import paginate
 from shequ.access.scoping import can
 from shequ.accounts.roles import Action
 from shequ.api.auth import PROTECTED
+from shequ.api.errors import PROTECTED_READ, PROTECTED_WRITE, ErrorOut, errors
 from shequ.api.pagination import MappedQuerySet
+from shequ.api.types import Id
 from shequ.core.errors import error_body
 
 from . import exporting, importing, selectors, services
@@ -28,10 +30,14 @@ class ResidentFilters(Schema):
     q: str | None = None
     phone: str | None = None
     id_number: str | None = None
-    household: int | None = None
+    household: Id | None = None
 
 
-@router.get("/residents", response=list[ResidentOut], summary="List residents in your areas (masked)")
+@router.get(
+    "/residents",
+    response={200: list[ResidentOut], **errors(*PROTECTED_READ)},
+    summary="List residents in your areas (masked)",
+)
 @paginate
 def list_residents(request: HttpRequest, filters: Query[ResidentFilters]):
     if not can(request.user, Action.RESIDENTS_VIEW) and not hasattr(request.user, "resident"):
@@ -59,16 +65,13 @@ class ImportReportOut(Schema):
     errors: list[RowErrorOut]
 
 
-class ImportRejectedOut(Schema):
-    code: str
-    message: str
-    fields: dict
+class ImportRejectedOut(ErrorOut):
     errors: list[RowErrorOut]
 
 
 @router.post(
     "/residents/import",
-    response={200: ImportReportOut, 400: ImportRejectedOut},
+    response={**errors(*PROTECTED_READ), 200: ImportReportOut, 400: ImportRejectedOut},
     summary="Import residents from an .xlsx sheet (all rows or none)",
 )
 def import_residents(request: HttpRequest, file: File[UploadedFile], dry_run: Form[bool] = False):
@@ -92,7 +95,11 @@ class ExportFilters(ResidentFilters):
     format: Literal["xlsx", "csv"] = "xlsx"
 
 
-@router.get("/residents/export", summary="Export residents in your areas (masked) as .xlsx or .csv")
+@router.get(
+    "/residents/export",
+    response={200: None, **errors(*PROTECTED_READ)},
+    summary="Export residents in your areas (masked) as .xlsx or .csv",
+)
 def export_residents(request: HttpRequest, filters: Query[ExportFilters]):
     if not can(request.user, Action.RESIDENTS_EXPORT):
         raise PermissionDenied("Your role may not export residents.")
@@ -106,16 +113,22 @@ def export_residents(request: HttpRequest, filters: Query[ExportFilters]):
     )
 
 
-@router.get("/residents/{resident_id}", response=ResidentOut, summary="One resident (masked)")
-def get_resident(request: HttpRequest, resident_id: int):
+@router.get(
+    "/residents/{resident_id}",
+    response={200: ResidentOut, **errors(*PROTECTED_READ)},
+    summary="One resident (masked)",
+)
+def get_resident(request: HttpRequest, resident_id: Id):
     resident = selectors.resident_get_for(user=request.user, pk=resident_id)
     return resident_out(resident, today=timezone.localdate())
 
 
 @router.post(
-    "/residents/{resident_id}/reveal", response=RevealOut, summary="Reveal personal fields (audited)"
+    "/residents/{resident_id}/reveal",
+    response={200: RevealOut, **errors(*PROTECTED_WRITE)},
+    summary="Reveal personal fields (audited)",
 )
-def reveal_resident(request: HttpRequest, resident_id: int, payload: RevealIn):
+def reveal_resident(request: HttpRequest, resident_id: Id, payload: RevealIn):
     resident = selectors.resident_get_for(user=request.user, pk=resident_id)
     values = services.resident_reveal(
         actor=request.user,  # type: ignore[arg-type]  # the router's auth guarantees a signed-in user

@@ -107,6 +107,9 @@ REGISTRY: dict[str, Entry] = {
         f"{APPEALS_API}::test_a_handler_acts_only_for_his_unit",
         f"{APPEALS}::TestTheResidentsOwnAppeals::test_the_api_rating_by_another_resident_is_404_like_a_missing_one",
     ),
+    "POST /api/v1/appeals/{appeal_id}/reveal": Matrix(
+        "shequ.appeals.tests.test_personal_text::TestRevealEndpoints::test_api_reveal_permission_matrix"
+    ),
     "GET /api/v1/appeals/kpis": Matrix(f"{APPEALS}::TestKpiEndpoint::test_kpis_permission_matrix"),
     "GET /api/v1/appeals/rules": Matrix(f"{APPEALS}::TestRulesEndpoints::test_rules_list_permission_matrix"),
     "POST /api/v1/appeals/rules/import": Matrix(
@@ -137,6 +140,9 @@ REGISTRY: dict[str, Entry] = {
     "/console/appeals/<int:pk>/<str:action>/": Matrix(
         f"{APPEALS}::TestConsoleWrites::test_console_action_permission_matrix",
         f"{APPEALS}::TestConsoleWrites::test_console_dispatch_permission_matrix",
+    ),
+    "/console/appeals/<int:pk>/reveal/": Matrix(
+        "shequ.appeals.tests.test_personal_text::TestRevealEndpoints::test_console_reveal_permission_matrix"
     ),
     "/console/appeals/export/": Matrix(
         f"{APPEALS}::TestConsoleWrites::test_console_export_permission_matrix"
