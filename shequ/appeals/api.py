@@ -20,7 +20,7 @@ from shequ.api.types import Id
 from shequ.core.errors import NotFound, ShequError
 from shequ.core.idempotency import run_once
 
-from . import selectors, services
+from . import schemas, selectors, services
 from .choices import Channel
 from .schemas import (
     ActionIn,
@@ -228,6 +228,25 @@ def _required(value, name: str):
     if value is None or value == "":
         raise ShequError(f"'{name}' is required for this action.", fields={name: "required"})
     return value
+
+
+@router.post(
+    "/appeals/{appeal_id}/reveal",
+    response={200: schemas.AppealRevealOut, **errors(*PROTECTED_READ)},
+    auth=PROTECTED,
+    summary="Reveal what the resident typed (audited)",
+)
+def reveal_appeal(request: HttpRequest, appeal_id: Id, payload: schemas.AppealRevealIn):
+    """The text, address and contact as typed, for a role that may reveal them, with a purpose; 404 out of
+    scope as for a missing appeal, 403 for a role without the reveal. The reveal is written to the audit trail."""
+    appeal = selectors.appeal_get_for(user=request.user, pk=appeal_id)
+    values = services.appeal_reveal(
+        actor=cast(User, request.user), appeal=appeal, fields=payload.fields, purpose=payload.purpose
+    )
+    response = JsonResponse({"id": appeal.pk, "values": values, "audited": True})
+    response["X-Shequ-Reveal"] = "audited"
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 _ = PermissionDenied

@@ -3,7 +3,7 @@ from datetime import datetime
 from ninja import Schema
 
 from shequ.api.types import Id
-from shequ.core.masking import mask_phone, redact
+from shequ.core.masking import mask_name, mask_phone, redact
 
 from .models import Appeal, Event
 from .workflow import available_actions
@@ -109,7 +109,8 @@ def appeal_out(a: Appeal, *, now: datetime) -> dict:
         "number": a.number,
         "status": a.status,
         "status_label": str(a.get_status_display()),
-        # Free text is written by residents and staff: a phone or ID number typed into it is masked too.
+        # Whatever a person typed leaves masked (redact: phones, ID numbers, cards, e-mails), for every role and the
+        # resident himself; the original is shown only by the audited reveal (services.appeal_reveal).
         "text": redact(a.text),
         "category": a.category.code if a.category else None,
         "category_name": a.category.name if a.category else None,
@@ -122,7 +123,7 @@ def appeal_out(a: Appeal, *, now: datetime) -> dict:
         "lat": a.lat,
         "lng": a.lng,
         "address": redact(a.address),
-        "contact_name": a.contact_name,
+        "contact_name": mask_name(a.contact_name),
         "contact_phone": mask_phone(a.contact_phone),
         "anonymous": a.anonymous,
         "lead_unit": a.lead_unit.code if a.lead_unit else None,
@@ -167,6 +168,17 @@ def appeal_detail_out(a: Appeal, *, now: datetime, relations: set[str], staff: b
         "events": [event_out(e) for e in events],
         "actions": available_actions(a.status, relations),
     }
+
+
+class AppealRevealIn(Schema):
+    fields: list[str] = ["text", "address", "contact_name", "contact_phone"]
+    purpose: str
+
+
+class AppealRevealOut(Schema):
+    id: int
+    values: dict[str, str]
+    audited: bool
 
 
 class ActionIn(Schema):

@@ -17,6 +17,7 @@ from django.db import connection, transaction
 from django.db.models import F, Q
 from django.db.models.signals import post_save
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from shequ.access.scoping import can_at, forget_grants, scope_for, user_roles
 from shequ.accounts.models import Grant, Unit, User
