@@ -31,7 +31,7 @@ class Replay:
     appeal row.
 
     It mirrors the services' bookkeeping that the events do not spell out: the lead unit (dispatch/reassign set
-    it, return clears it), contact_due (set by a dispatch that does not keep the deadline and by a reopen), whether
+    it, return clears it), contact_due (set by a hand-over that does not keep the deadline and by a reopen), whether
     the requester was contacted (the first contact or reply), and the last counted rating (for voiding it). If
     those rules change in services.py, change `_after` with them.
     """
@@ -40,7 +40,7 @@ class Replay:
     place: Place
     unit_ids: Mapping[str, int]
     state: Before = field(default_factory=Before)
-    handed_over: bool = False  # dispatched at least once: a reassignment after it keeps the deadlines
+    handed_over: bool = False  # dispatched at least once: a hand-over after it keeps the deadlines
     _category_hours: int = field(init=False, default=CONTACT_HOURS)
 
     def __post_init__(self) -> None:
@@ -62,9 +62,12 @@ class Replay:
     def _after(self, event: Happened, out: list[Delta]) -> Before:
         state, action, at, data = self.state, event.action, event.at, event.data
         if action in ("dispatch", "reassign"):
-            # services._dispatch keeps the deadlines for a reassignment of a dispatched appeal and for the
-            # default (兜底) unit after returns; otherwise it starts them again.
-            keep = bool(data.get("default_unit")) or (action == "reassign" and self.handed_over)
+            # The services keep the deadlines of an appeal handed over before (appeal_reassign, appeal_dispatch
+            # after a return, the default (兜底) unit); a dispatch by the responsibility list (data "rule": at
+            # intake, or when a category change re-sends a returned appeal) starts them again, as the first does.
+            keep = bool(data.get("default_unit")) or (
+                self.handed_over and (action == "reassign" or "rule" not in data)
+            )
             self.handed_over = True
             due = state.contact_due if keep else at + timedelta(hours=self._category_hours)
             return replace(state, lead_unit_id=event.unit_id, contact_due=due)
