@@ -44,6 +44,12 @@ class Channel(models.TextChoices):
     API = "api", _("API")
 
 
+# Channels on which staff record an appeal for someone else (appeals.services.appeal_submit checks the role). Only
+# there may the urgency be chosen: a dispatcher on the 12345 line judges it; on every other channel it follows from
+# the category and the safety words of the text (appeals.urgency), so a resident cannot jump the queue.
+STAFF_CHANNELS = (Channel.HOTLINE, Channel.GRID, Channel.PROACTIVE)
+
+
 class Urgency(models.TextChoices):
     EMERGENCY = "emergency", _("Emergency")
     UTILITIES = "utilities", _("Water, power, gas")

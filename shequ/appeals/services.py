@@ -40,6 +40,7 @@ from .choices import (
     EMERGENCY_DISPATCH_MINUTES,
     OPEN_STATUSES,
     SATISFIED_RATINGS,
+    STAFF_CHANNELS,
     AssignmentRole,
     Channel,
     ExtensionStatus,
@@ -343,6 +344,11 @@ def clean_intake(data: IntakeData) -> dict[str, Any]:
             errors["category"] = f"Unknown category {data.category!r}."
     if data.urgency and data.urgency not in Urgency.values:
         errors["urgency"] = f"Unknown urgency; one of {', '.join(Urgency.values)}."
+    elif data.urgency and data.channel not in STAFF_CHANNELS:
+        errors["urgency"] = gettext(
+            "Only staff recording an appeal on the hotline, grid or proactive channel may set its urgency; "
+            "otherwise it follows from the category and the text."
+        )
     phone = ""
     if data.contact_phone:
         try:

@@ -160,7 +160,7 @@ def test_safety_words_raise_the_urgency_to_emergency_with_the_matched_phrase(
     client, world, payload, text, phrase
 ):
     sign_in(client, world["zhangwei"])
-    r = post(client, {**payload, "text": text, "urgency": "normal"})
+    r = post(client, {**payload, "text": text})
     assert r.status_code == 201
     body = r.json()
     assert body["urgency"] == "emergency" and body["urgency_reason"] == phrase
@@ -168,16 +168,55 @@ def test_safety_words_raise_the_urgency_to_emergency_with_the_matched_phrase(
     assert appeal.dispatch_due is not None
 
 
-def test_an_emergency_chosen_by_the_caller_still_shows_the_matched_phrase(client, world, payload):
-    sign_in(client, world["zhangwei"])
-    body = post(client, {**payload, "text": "楼道里煤气泄漏了，味道很浓", "urgency": "emergency"}).json()
+def test_an_emergency_chosen_by_the_dispatcher_still_shows_the_matched_phrase(client, world, payload):
+    sign_in(client, world["sunli"])
+    hotline = {**payload, "channel": "hotline", "text": "楼道里煤气泄漏了，味道很浓", "urgency": "emergency"}
+    body = post(client, hotline).json()
     assert body["urgency"] == "emergency" and body["urgency_reason"] == "煤气泄漏"
 
 
-def test_plain_text_keeps_the_chosen_urgency(client, world, payload):
-    sign_in(client, world["zhangwei"])
-    body = post(client, {**payload, "urgency": "complex"}).json()
+def test_safety_words_raise_the_urgency_the_dispatcher_chose(client, world, payload):
+    sign_in(client, world["sunli"])
+    hotline = {**payload, "channel": "hotline", "text": "楼道里煤气泄漏了，味道很浓", "urgency": "normal"}
+    assert post(client, hotline).json()["urgency"] == "emergency"
+
+
+def test_plain_text_keeps_the_urgency_the_dispatcher_chose(client, world, payload):
+    sign_in(client, world["sunli"])
+    body = post(client, {**payload, "channel": "hotline", "urgency": "complex"}).json()
     assert body["urgency"] == "complex" and body["urgency_reason"] == ""
+
+
+@pytest.mark.parametrize("urgency", ["emergency", "utilities", "normal", "complex"])
+def test_a_resident_may_not_set_the_urgency(client, world, payload, urgency):
+    """Issue 19: `urgency: emergency` put a resident's appeal at the head of the dispatch queue with a 20-minute
+    deadline. Only staff on a staff channel choose it; a resident is told so, and nothing is stored."""
+    sign_in(client, world["zhangwei"])
+    r = post(client, {**payload, "urgency": urgency})
+    assert r.status_code == 400, r.content
+    body = r.json()
+    assert body["code"] == "invalid" and "urgency" in body["fields"]
+    assert not Appeal.objects.exists() and not Event.objects.exists()
+
+
+@pytest.mark.parametrize("channel", ["portal", "api"])
+def test_an_anonymous_caller_may_not_set_the_urgency(client, payload, channel):
+    r = post(client, {**payload, "channel": channel, "urgency": "emergency"})
+    assert r.status_code == 400 and "urgency" in r.json()["fields"]
+    assert not Appeal.objects.exists()
+
+
+def test_staff_submitting_for_themselves_may_not_set_the_urgency_either(client, world, payload):
+    """On the portal or api channel the staff member is the requester, like any resident."""
+    sign_in(client, world["sunli"])
+    r = post(client, {**payload, "channel": "api", "urgency": "emergency"})
+    assert r.status_code == 400 and "urgency" in r.json()["fields"]
+
+
+def test_a_resident_without_an_urgency_gets_the_categorys_default(client, world, payload):
+    sign_in(client, world["zhangwei"])
+    r = post(client, payload)
+    assert r.status_code == 201 and r.json()["urgency"] == world.sanitation.default_urgency
 
 
 def test_a_point_inside_futian_resolves_to_the_district(client, world, payload):
