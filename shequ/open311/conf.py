@@ -22,6 +22,9 @@ KEY_SERVICE = (
 WINDOW_DAYS = 90
 MAX_REQUESTS = 1000
 MAX_UPDATES = 1000
+# Comma lists (service_request_id, service_code): the spec sets no bound; thousands of ids in one GET made one
+# query with thousands of parameters. A client that follows many requests asks in pages of this many (400 above).
+MAX_LIST_ITEMS = 100
 
 
 def jurisdiction() -> str:

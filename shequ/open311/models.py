@@ -37,3 +37,28 @@ class ApiKey(models.Model):
     @property
     def active(self) -> bool:
         return self.revoked_at is None
+
+
+class PartnerRequest(models.Model):
+    """Which partner key filed a service request: an appeal that came in on the open311 channel through a key.
+
+    A partner may post updates (servicerequestupdates) only on the requests its own key filed; any other request
+    looks to it exactly like a missing one. Written in the same transaction as the appeal
+    (services.appeal_submit_from_partner). Requests filed before this table existed were taken from the audit
+    trail (`appeal.partner_submit` entries) by the migration that created it.
+    """
+
+    appeal = models.OneToOneField(
+        "appeals.Appeal", on_delete=models.CASCADE, related_name="open311_request", verbose_name=_("appeal")
+    )
+    key = models.ForeignKey(
+        ApiKey, on_delete=models.PROTECT, related_name="requests", verbose_name=_("partner key")
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("partner's service request")
+        verbose_name_plural = _("partners' service requests")
+
+    def __str__(self) -> str:
+        return f"{self.key.prefix}: appeal {self.appeal_id}"

@@ -35,10 +35,16 @@ def value(data: QueryDict, name: str) -> str:
 
 
 def comma_list(data: QueryDict, name: str) -> list[str]:
+    """The distinct values of a comma list, at most conf.MAX_LIST_ITEMS of them (a 400 beyond)."""
     seen: dict[str, None] = {}
     for part in value(data, name).split(","):
         if part.strip():
             seen[part.strip()] = None
+    if len(seen) > conf.MAX_LIST_ITEMS:
+        raise Open311Error(
+            400,
+            f"{name}: at most {conf.MAX_LIST_ITEMS} values in one request ({len(seen)} given); ask in pages",
+        )
     return list(seen)
 
 

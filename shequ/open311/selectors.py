@@ -11,6 +11,7 @@ from shequ.appeals.models import Appeal, Category, Event
 
 from . import conf
 from .choices import CLOSED
+from .models import ApiKey
 from .serializers import Open311Error
 
 
@@ -77,8 +78,9 @@ def request_get(number: str) -> Appeal:
     return appeal
 
 
-def appeal_by_number(number: str) -> Appeal:
-    appeal = Appeal.objects.filter(number=number).first()
+def partner_request_get(*, key: ApiKey, number: str) -> Appeal:
+    """The request `number` if this key filed it; any other, like a missing one, is a 404 (it is not the key's)."""
+    appeal = Appeal.objects.filter(number=number, open311_request__key=key).first()
     if appeal is None:
         raise Open311Error(404, f"service_request_id {number!r} not found")
     return appeal

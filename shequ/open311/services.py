@@ -13,10 +13,10 @@ from django.utils import timezone
 from shequ.appeals.models import Appeal, Event
 from shequ.appeals.services import MAX_TEXT, IntakeData, appeal_submit
 from shequ.audit.services import audit_record
-from shequ.core.errors import ShequError
+from shequ.core.errors import NotFound, ShequError
 
 from .choices import PARTNER_STATUSES, PARTNER_UPDATE_ACTION
-from .models import ApiKey
+from .models import ApiKey, PartnerRequest
 
 
 def partner_username(key: ApiKey) -> str:
@@ -27,6 +27,7 @@ def appeal_submit_from_partner(*, key: ApiKey, data: IntakeData) -> Appeal:
     """A service request from a partner system: the appeals intake on the open311 channel, plus who sent it."""
     with transaction.atomic():
         appeal = appeal_submit(actor=None, data=data)
+        PartnerRequest.objects.create(appeal=appeal, key=key)
         audit_record(
             action="appeal.partner_submit",
             actor_username=partner_username(key),
@@ -51,8 +52,11 @@ def appeal_partner_update(
 
     The partner's `status` is kept on the event, never applied: only the workflow (appeals.workflow) moves an
     appeal, and a partner is not one of its actors. The same `update_id` from the same key is recorded once
-    (a retry gets the first event back).
+    (a retry gets the first event back). A key may comment only on the requests it filed (PartnerRequest): any
+    other request is answered as not found, exactly as a missing one.
     """
+    if not PartnerRequest.objects.filter(appeal=appeal, key=key).exists():
+        raise NotFound(f"service_request_id {appeal.number!r} not found")
     status = (status or "").strip().lower()
     description = (description or "").strip()
     problems: dict[str, str] = {}

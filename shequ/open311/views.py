@@ -287,7 +287,7 @@ def _post_update(request: HttpRequest, fmt: str) -> HttpResponse:
             raise Open311Error(400, *problems.values())
         event, _ = appeal_partner_update(
             key=key,
-            appeal=selectors.appeal_by_number(number),
+            appeal=selectors.partner_request_get(key=key, number=number),
             status=params.value(data, "status"),
             description=params.value(data, "description"),
             update_id=params.value(data, "update_id"),

@@ -41,6 +41,21 @@ def submit(db) -> Callable:
 
 
 @pytest.fixture
+def partner_submit(db, partner) -> Callable:
+    """A service request filed by the `partner` key (the only requests that key may post updates on)."""
+    from shequ.appeals.services import IntakeData
+    from shequ.open311.services import appeal_submit_from_partner
+
+    def make(text: str = "小区门口垃圾堆积三天没人清理", *, key=None, **kw):
+        kw.setdefault("category", "sanitation")
+        kw.setdefault("area", "440304")
+        data = IntakeData(text=text, channel="open311", **kw)
+        return appeal_submit_from_partner(key=key or partner[0], data=data)
+
+    return make
+
+
+@pytest.fixture
 def photo(settings, tmp_path) -> Callable:
     """A tiny PNG upload; files go to a temporary MEDIA_ROOT."""
     from django.core.files.uploadedfile import SimpleUploadedFile

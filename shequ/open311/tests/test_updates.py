@@ -80,10 +80,10 @@ def test_updates_are_selected_by_start_and_end_date(client, submit, back_in_time
 
 
 def test_a_partner_update_is_a_public_comment_that_leaves_the_workflow_alone(
-    client, partner, api_key, submit
+    client, partner, api_key, partner_submit
 ):
     key, _ = partner
-    appeal = submit()
+    appeal = partner_submit()
     response = post_update(
         client,
         api_key=api_key,
@@ -112,8 +112,8 @@ def test_a_partner_update_is_a_public_comment_that_leaves_the_workflow_alone(
     assert request["status_notes"] == "居民反馈垃圾已清运"
 
 
-def test_a_partner_update_answers_in_xml_as_fixmystreet_reads_it(client, api_key, submit):
-    appeal = submit()
+def test_a_partner_update_answers_in_xml_as_fixmystreet_reads_it(client, api_key, partner_submit):
+    appeal = partner_submit()
     response = post_update(
         client, "xml", api_key=api_key, service_request_id=appeal.number, status="open", description="已转交"
     )
@@ -122,8 +122,8 @@ def test_a_partner_update_answers_in_xml_as_fixmystreet_reads_it(client, api_key
     assert root.find("request_update").findtext("update_id").isdigit()
 
 
-def test_the_same_update_id_is_recorded_once(client, api_key, submit):
-    appeal = submit()
+def test_the_same_update_id_is_recorded_once(client, api_key, partner_submit):
+    appeal = partner_submit()
     body = {
         "api_key": api_key,
         "service_request_id": appeal.number,
@@ -136,8 +136,8 @@ def test_the_same_update_id_is_recorded_once(client, api_key, submit):
     assert Event.objects.filter(action="partner_update").count() == 1
 
 
-def test_the_same_idempotency_key_does_not_record_an_update_twice(client, api_key, submit):
-    appeal = submit()
+def test_the_same_idempotency_key_does_not_record_an_update_twice(client, api_key, partner_submit):
+    appeal = partner_submit()
     body = {
         "api_key": api_key,
         "service_request_id": appeal.number,
@@ -151,8 +151,10 @@ def test_the_same_idempotency_key_does_not_record_an_update_twice(client, api_ke
     assert Event.objects.filter(action="partner_update").count() == 1
 
 
-def test_a_partner_update_needs_a_key_a_known_request_a_status_and_a_description(client, api_key, submit):
-    appeal = submit()
+def test_a_partner_update_needs_a_key_a_known_request_a_status_and_a_description(
+    client, api_key, partner_submit
+):
+    appeal = partner_submit()
     good = {
         "api_key": api_key,
         "service_request_id": appeal.number,
@@ -180,3 +182,63 @@ def test_the_update_feed_costs_the_same_queries_for_one_update_or_many(
         appeal_dispatch(actor=cast["sunli"], appeal=submit(), unit="440304-CG", note="派至城管局")
     with django_assert_max_num_queries(len(few.captured_queries)):
         assert len(as_json(client.get(BASE + "servicerequestupdates.json"))) == 9
+
+
+# --- whose requests a key may comment on (issue 19) -------------------------------------------------------------
+def test_a_partner_may_not_post_an_update_on_a_request_filed_elsewhere(client, api_key, submit):
+    """A request filed on the portal (or by another partner) answers exactly as a missing one, and nothing is
+    recorded."""
+    portal = submit()
+    missing = post_update(
+        client, api_key=api_key, service_request_id="SQ19990101000001", status="open", description="已受理"
+    )
+    foreign = post_update(
+        client, api_key=api_key, service_request_id=portal.number, status="open", description="已受理"
+    )
+    assert foreign.status_code == missing.status_code == 404
+    (error,) = as_json(foreign)
+    assert error == {"code": 404, "description": f"service_request_id {portal.number!r} not found"}
+    assert not Event.objects.filter(action="partner_update").exists()
+    assert not AuditEntry.objects.filter(action="appeal.partner_update").exists()
+
+
+def test_a_partner_may_not_post_an_update_on_another_partners_request(client, api_key, partner_submit):
+    from shequ.open311.keys import apikey_create
+
+    other_key, other_raw = apikey_create(name="区政务 App", actor_username="os:test")
+    theirs = partner_submit(key=other_key)
+    refused = post_update(
+        client, api_key=api_key, service_request_id=theirs.number, status="open", description="已受理"
+    )
+    assert refused.status_code == 404
+    allowed = post_update(
+        client, api_key=other_raw, service_request_id=theirs.number, status="open", description="已受理"
+    )
+    assert allowed.status_code == 200
+    assert Event.objects.filter(action="partner_update").count() == 1
+
+
+def test_the_service_itself_refuses_an_update_on_a_request_the_key_did_not_file(partner, submit):
+    from shequ.core.errors import NotFound
+    from shequ.open311.services import appeal_partner_update
+
+    with pytest.raises(NotFound):
+        appeal_partner_update(key=partner[0], appeal=submit(), status="open", description="已受理")
+    assert not Event.objects.filter(action="partner_update").exists()
+
+
+def test_requests_filed_before_the_ownership_table_are_recovered_from_the_audit_trail(
+    partner, partner_submit
+):
+    import importlib
+
+    from django.apps import apps
+
+    from shequ.open311.models import PartnerRequest
+
+    migration = importlib.import_module("shequ.open311.migrations.0002_partner_request")
+    appeal = partner_submit()
+    PartnerRequest.objects.all().delete()  # as before the migration
+    migration.from_the_audit_trail(apps, None)
+    (row,) = PartnerRequest.objects.all()
+    assert (row.appeal_id, row.key_id) == (appeal.pk, partner[0].pk)
