@@ -63,7 +63,7 @@ def _version_out(row: ModelVersion) -> dict:
         "metrics": row.metrics,
         "sha256": row.sha256,
         "size": row.size,
-        "note": row.note,
+        "note": redact(row.note),
     }
 
 
