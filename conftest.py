@@ -135,7 +135,7 @@ def make_resident(db):
 @pytest.fixture(autouse=True)
 def fresh_reference_cache():
     """Every test starts without cached reference rows: rolled-back rows of another test must not be served."""
-    from shequ.core.refcache import clear_all
+    from shequ.core.db import clear_all
 
     clear_all()
     yield

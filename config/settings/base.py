@@ -113,7 +113,7 @@ def database_from_url(url: str) -> dict:
         config.setdefault("TEST", {})
     elif config["ENGINE"] == "django.db.backends.postgresql":
         # Django's backend, but a connection that committed less than a second ago skips the health check.
-        config["ENGINE"] = "shequ.core.pg"
+        config["ENGINE"] = "shequ.core.db.postgresql"
         options = config.setdefault("OPTIONS", {})
         # Parameters bound on the server and statements prepared from their second run on each connection: an
         # intake's statements are parsed and planned once, not on every request. Off for a pooler that cannot keep

@@ -20,7 +20,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.utils.module_loading import import_string
 
-from shequ.core.dbbatch import insert_rows
+from shequ.core.db import insert_rows
 from shequ.core.masking import mask_phone
 
 from .models import OutboxMessage

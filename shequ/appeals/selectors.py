@@ -13,15 +13,15 @@ from django.utils import timezone
 from shequ.access.scoping import scope_for, user_roles
 from shequ.accounts.models import Grant
 from shequ.accounts.roles import Action, Role
+from shequ.core.db import RefCache
 from shequ.core.errors import NotFound
-from shequ.core.refcache import RefCache
 from shequ.geo.choices import LEVEL_DEPTH, AreaLevel
 from shequ.geo.models import Area
 
 from .models import OVERDUE, SUPERVISED, Appeal, Assignment, Category, KpiDaily, KpiMonthly, Photo
 
 # Categories are read by code on every intake and edited seldom: all active ones are kept for 30 s
-# (shequ.core.refcache).
+# (shequ.core.db.refcache).
 _ACTIVE_CATEGORY: RefCache[Category] = RefCache(
     Category, ttl=30, preload=lambda: [((c.code,), c) for c in Category.objects.filter(is_active=True)]
 )

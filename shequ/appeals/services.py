@@ -23,10 +23,9 @@ from shequ.access.scoping import can_at, forget_grants, scope_for, user_roles
 from shequ.accounts.models import Grant, Unit, User
 from shequ.accounts.roles import Action
 from shequ.audit.services import audit_batch, audit_record
-from shequ.core.dbbatch import SequenceBlock, batched_writes, insert_rows
+from shequ.core.db import RefCache, SequenceBlock, batched_writes, insert_rows, shallow_copy
 from shequ.core.errors import ShequError
 from shequ.core.masking import redact
-from shequ.core.refcache import RefCache, shallow_copy
 from shequ.core.uploads import CleanImage
 from shequ.core.workdays import add_working_time
 from shequ.geo.models import Area
@@ -170,7 +169,7 @@ def _event(appeal: Appeal, action: str, actor: User | None, *, from_status: str,
 
 
 def _save_events(events: list[Event]) -> None:
-    """Insert several events of one action in one statement, without their ids (`dbbatch.insert_rows`: in a batch,
+    """Insert several events of one action in one statement, without their ids (`db.batch.insert_rows`: in a batch,
     no round trip of its own). That sends no signals, so post_save is sent for each row as Model.save would:
     receivers (dispatch's after-intake hook) see them. Dispatch learns only from events of its LEARN_FROM_ACTIONS
     that have an actor, and needs their ids; those are written by `_event`, never here (intake's submit is not
@@ -302,7 +301,7 @@ class IntakeData:
 
 NUMBER_SEQUENCE = "appeals_appeal_number_seq"  # migration 0004
 
-# PostgreSQL: an intake's appeal id and number counter, drawn in blocks per process (dbbatch.SequenceBlock), so that
+# PostgreSQL: an intake's appeal id and number counter, drawn in blocks per process (db.batch.SequenceBlock), so that
 # the appeal's INSERT goes out with the intake's other writes in one statement. The counter is a city-wide sequence:
 # nextval takes no lock held to COMMIT, so concurrent intakes do not queue; it is not reset daily.
 _APPEAL_IDS = SequenceBlock(
@@ -452,7 +451,7 @@ def _submit(
 
     On PostgreSQL the appeal's id and number are drawn beforehand (`_APPEAL_IDS`), so nothing has to come back from
     any of the intake's writes: the appeal, its assignments, events, after-intake queue row, outbox message and
-    rollup increments go as one statement (`dbbatch.batched_writes`), and the audit trail's append (its chain's
+    rollup increments go as one statement (`db.batch.batched_writes`), and the audit trail's append (its chain's
     lock, head and entries: `audit_batch` inside the batch) ends that same statement; then COMMIT.
     """
     with transaction.atomic(), batched_writes(), audit_batch(), kpis.deferred():
@@ -549,7 +548,7 @@ def _can_anywhere(user: User, action: str) -> bool:
 
 # --- dispatch -------------------------------------------------------------------------------------------------
 # The responsibility list of a category, read on every intake: kept per process for 30 s and cleared when a rule or
-# its co-units change in this process (shequ.core.refcache). Another process's change is seen within 30 s.
+# its co-units change in this process (shequ.core.db.refcache). Another process's change is seen within 30 s.
 _CATEGORY_RULES: RefCache[list[ResponsibilityRule]] = RefCache(
     ResponsibilityRule, ResponsibilityRule.co_units.through, ttl=30
 )

@@ -24,7 +24,7 @@ from django.db import connection, models, transaction
 from django.db.models import Max, Min
 from django.utils import timezone
 
-from shequ.core.dbbatch import read_after_writes
+from shequ.core.db import read_after_writes
 from shequ.core.masking import mask
 
 from .apps import MAX_CHAINS, MINIMUM_RETENTION_DAYS, chain_setting, retention_days
@@ -188,7 +188,7 @@ def _append(entries: list[AuditEntry]) -> None:
     The chain is picked at random, so that concurrent transactions seldom wait on each other's lock; the entries
     of one transaction stay together, in order, in one chain. On PostgreSQL, inside a transaction, the lock, the
     head, the numbers and the inserts are one call of `audit_append` (migration 0005); in an open batch of writes
-    (`dbbatch.batched_writes`) it goes out with them, after them."""
+    (`db.batch.batched_writes`) it goes out with them, after them."""
     count = chain_count()
     chain = random.randrange(count) if count > 1 else 0  # noqa: S311 - spreading load, not a secret
     if connection.vendor == "postgresql" and connection.in_atomic_block:
@@ -278,7 +278,7 @@ def audit_batch() -> Iterator[None]:
         with transaction.atomic(), audit_batch():
             ... change rows, audit_record(...) ...
 
-    In a transaction that batches its writes (`dbbatch.batched_writes`), open it inside that block: the append
+    In a transaction that batches its writes (`db.batch.batched_writes`), open it inside that block: the append
     (`audit_append`: the chain's lock, its head, the entries) then ends the batch's statement, after its writes.
 
     Every entry is still written in the same transaction as the change it records; only a chain's lock (which

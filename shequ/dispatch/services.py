@@ -35,7 +35,7 @@ from shequ.accounts.roles import Action
 from shequ.appeals.choices import OPEN_STATUSES, Status
 from shequ.appeals.models import Appeal, Category, Event, ResponsibilityRule
 from shequ.audit.services import audit_record
-from shequ.core.dbbatch import insert_rows
+from shequ.core.db import insert_rows
 from shequ.core.errors import ShequError
 from shequ.core.masking import redact
 from shequ.geo.models import Area

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
+from shequ.core.db import RefCache
 from shequ.core.errors import NotFound
-from shequ.core.refcache import RefCache
 
 from .choices import LEVEL_DEPTH, AreaLevel
 from .models import Area
@@ -18,7 +18,7 @@ def _upper_tree() -> list[tuple[tuple, Area]]:
     return [((area.code,), area) for area in rows]
 
 
-# Areas change when a city pack is (re)loaded: read by code on every intake, kept for 30 s (shequ.core.refcache).
+# Areas change when a city pack is (re)loaded: read by code on every intake, kept for 30 s (shequ.core.db.refcache).
 _BY_CODE: RefCache[Area] = RefCache(Area, ttl=30, preload=_upper_tree)
 
 

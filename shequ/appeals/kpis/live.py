@@ -21,7 +21,7 @@ from django.db.models import BigIntegerField, F
 from django.db.models.functions import Greatest
 
 from shequ.accounts.models import Unit
-from shequ.core.dbbatch import write_together
+from shequ.core.db import write_together
 
 from ..models import Appeal, KpiAreaDaily, KpiAreaMonthly, KpiDaily, KpiMonthly
 from . import rebuild, rules
@@ -144,7 +144,7 @@ def _add(key: RowKey, counts: Mapping[str, int]) -> None:
 
 def _write(increments: Sequence[tuple[RowKey, Mapping[str, int]]]) -> None:
     """Upsert the increments (none negative) into the rows of every level (ROLLUPS): on PostgreSQL in one
-    statement (`dbbatch.write_together`), or as part of the open batch of writes (intake's)."""
+    statement (`db.batch.write_together`), or as part of the open batch of writes (intake's)."""
     levels: dict[Rollup, dict[RowKey, Counter[str]]] = {model: {} for model in ROLLUPS}
     for key, counts in increments:
         # One row per key in each statement: ON CONFLICT DO UPDATE may not touch a row twice. Without the unit,

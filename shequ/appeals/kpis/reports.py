@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from shequ.access.scoping import scope_for
 from shequ.accounts.models import Unit
 from shequ.accounts.roles import Action
-from shequ.core.dbplans import planned_for_parameters
+from shequ.core.db import planned_for_parameters, where_of
 from shequ.core.errors import NotFound, ShequError
 from shequ.geo.choices import LEVEL_DEPTH, AreaLevel
 from shequ.geo.models import Area
@@ -175,7 +175,7 @@ def kpi_report(
     for g, fields in reads.items():
         batches.setdefault((not whole_months or g == "day", g != "unit"), {})[g] = fields
     raws: dict[str, list[dict]] = {}
-    # Planned for this scope and period every time, never with a prepared statement's generic plan (core.dbplans).
+    # Planned for this scope and period every time, never with a prepared statement's generic plan (core.db.plans).
     with planned_for_parameters():
         for (by_day, by_area), batch in batches.items():
             raws.update(_read_many(where, batch, date_from, date_to, by_day=by_day, by_area=by_area))
@@ -254,8 +254,7 @@ def _read_grouping_sets(
         qs = part.filter(where)
         table = connection.ops.quote_name(qs.model._meta.db_table)
         columns = _DAILY_COLUMNS if ROLLUPS[qs.model][0] == "day" else _MONTHLY_COLUMNS
-        compiler = qs.query.get_compiler(connection=connection)
-        where_sql, params = compiler.compile(qs.query.where)
+        where_sql, params = where_of(qs)
         exprs = [columns[f] for f in fields]
         sets = ", ".join("(" + ", ".join(columns[f] for f in grouping) + ")" for grouping in groupings)
         # Columns and table come from the fixed maps above; every value is a parameter of the compiled WHERE.

@@ -336,7 +336,7 @@ def test_the_appeal_and_the_rows_after_it_go_in_one_statement_and_fail_together(
     client, world, payload, monkeypatch
 ):
     """The appeal, its events, the after-intake queue row, the outbox message and the rollups are one statement
-    (shequ.core.dbbatch; the appeal's id and number drawn beforehand, services._APPEAL_IDS); when a part of it
+    (shequ.core.db.batch; the appeal's id and number drawn beforehand, services._APPEAL_IDS); when a part of it
     fails, nothing of the intake is left."""
     sign_in(client, world["zhangwei"])
     with CaptureQueriesContext(connection) as captured:
@@ -443,7 +443,7 @@ def test_an_open_intake_does_not_hold_up_the_next_number(transactional_db):
 
     def take() -> str:
         # What an intake draws before its INSERT, from a block of its own (one value) for each caller.
-        from shequ.core.dbbatch import SequenceBlock
+        from shequ.core.db.batch import SequenceBlock
 
         _pk, counter = SequenceBlock(services._APPEAL_IDS.select, size=1).take()
         return services._number(timezone.localdate(), counter)

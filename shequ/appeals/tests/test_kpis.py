@@ -376,7 +376,7 @@ def test_the_api_runs_a_constant_number_of_queries(client, world, clock, django_
     dispatch(world, submit(world), world.lina_unit)
     sign_in(client, world["chenjing"])
     params = {"group_by": "unit", "min_volume": "0", "from": "2026-03-01", "to": "2026-03-31"}
-    # On PostgreSQL 3 of them are the reads' own block (core.dbplans): SAVEPOINT, SET LOCAL, RELEASE in a test.
+    # On PostgreSQL 3 of them are the reads' own block (core.db.plans): SAVEPOINT, SET LOCAL, RELEASE in a test.
     with django_assert_max_num_queries(11 if connection.vendor == "postgresql" else 8) as few:
         assert len(client.get(URL, params).json()["rows"]) == 1
     for day in range(3, 8):

@@ -15,7 +15,7 @@ entry. The caller sends each entry's canonical JSON in three parts, cut where th
 against its own computation over the returned values and fails the transaction on a difference.
 
 `after` is not used inside: the caller passes an expression over the rows its batch of writes has just written,
-which makes PostgreSQL finish those writes before it calls the function (dbbatch.read_after_writes), so the
+which makes PostgreSQL finish those writes before it calls the function (db.batch.read_after_writes), so the
 chain's lock is still taken after the rows those writes lock. PostgreSQL only.
 """
 

@@ -1,4 +1,4 @@
-"""Writes sent together (shequ.core.dbbatch): on PostgreSQL a batch goes as one statement when its block ends or
+"""Writes sent together (shequ.core.db.batch): on PostgreSQL a batch goes as one statement when its block ends or
 before any other statement of the block; an exception drops it; elsewhere, and outside a batch, writes go at once."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from shequ.core.dbbatch import SequenceBlock, batched_writes, insert_rows, read_after_writes, write_together
+from shequ.core.db.batch import SequenceBlock, batched_writes, insert_rows, read_after_writes, write_together
 from shequ.core.models import CalendarDay, IdempotencyKey
 
 pytestmark = pytest.mark.django_db

@@ -48,6 +48,13 @@ __all__ = [
     "SQLUpdateCompiler",
 ]
 
+# The Django versions whose SQLInsertCompiler this one was read against (as_sql, assemble_as_sql, pre_save_val,
+# prepare_value and the order in which they hand values over). Django 6.0 hands the uncached path's values in
+# column order where 5.2 hands them row by row: with 6.0 this compiler would transpose multi-row inserts. So
+# pyproject.toml pins Django below 6, `insert_rows` uses this compiler only with a version listed here (Django's own
+# otherwise), and a test fails loudly on any other version.
+CHECKED_DJANGO_VERSIONS = frozenset({(5, 2)})
+
 # shape → (statement, its returning params, "unnest" | "values"). A shape is the table, the fields, the number of
 # rows, the conflict clause, the returned columns and the SQL of any expression among the values. Shapes are few
 # (models × row counts of bulk inserts); the bound only guards against a caller that bulk-inserts every row count.

@@ -1,4 +1,4 @@
-"""The PostgreSQL INSERT compiler that keeps each statement's text (shequ.core.pg.compiler): once a shape is cached,
+"""The PostgreSQL INSERT compiler that keeps each statement's text (shequ.core.db.postgresql.compiler): once a shape is cached,
 it must send what Django's own compiler sends for the same values, and the rows must read back the same."""
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ from django.db.models.sql import InsertQuery
 from django.db.models.sql.compiler import SQLInsertCompiler as GenericInsertCompiler
 from psycopg.types.json import Jsonb
 
+from shequ.core.db.postgresql import compiler as pg_compiler
 from shequ.core.models import CalendarDay, IdempotencyKey
-from shequ.core.pg import compiler as pg_compiler
 
 pytestmark = pytest.mark.skipif(connection.vendor != "postgresql", reason="the compiler of PostgreSQL")
 
@@ -29,6 +29,14 @@ SH = ZoneInfo("Asia/Shanghai")
 @pytest.fixture(autouse=True)
 def empty_cache(monkeypatch):
     monkeypatch.setattr(pg_compiler, "_STATEMENTS", {})
+
+
+@pytest.fixture
+def everywhere(monkeypatch):
+    """The compiler for every INSERT of the test, as for `insert_rows`: saves and bulk_create exercise it with
+    returned ids too (in the project only the batch path uses it)."""
+    monkeypatch.setattr(connection.ops, "compiler_module", pg_compiler.__name__)
+    monkeypatch.setattr(connection.ops, "_cache", None)
 
 
 def keys(n: int, start: int = 0, *, response: Any = None) -> list[IdempotencyKey]:
@@ -72,8 +80,27 @@ def comparable(statements: list[tuple[str, tuple]]) -> list[tuple[str, list]]:
     return [(sql, [value(p) for p in params]) for sql, params in statements]
 
 
-def test_the_backend_uses_this_compiler():
-    assert connection.ops.compiler("SQLInsertCompiler") is pg_compiler.SQLInsertCompiler
+def test_every_insert_but_the_batch_path_is_compiled_by_django():
+    assert connection.ops.compiler("SQLInsertCompiler") is DjangoInsertCompiler
+
+
+def test_insert_rows_uses_this_compiler(monkeypatch):
+    from shequ.core.db import batch
+
+    assert batch._insert_compiler_class() is pg_compiler.SQLInsertCompiler
+    monkeypatch.setattr(pg_compiler, "CHECKED_DJANGO_VERSIONS", frozenset())
+    assert batch._insert_compiler_class() is None  # an unchecked Django: its own compiler everywhere
+
+
+def test_the_django_in_use_is_one_the_compiler_was_checked_against():
+    import django
+
+    assert django.VERSION[:2] in pg_compiler.CHECKED_DJANGO_VERSIONS, (
+        f"shequ/core/db/postgresql/compiler.py was checked against Django "
+        f"{sorted(pg_compiler.CHECKED_DJANGO_VERSIONS)}, not {django.get_version()}: read the new version's "
+        "SQLInsertCompiler (as_sql, assemble_as_sql, pre_save_val, prepare_value), compare, then add it. "
+        "Until then insert_rows uses Django's own compiler."
+    )
 
 
 @pytest.mark.django_db
@@ -103,13 +130,17 @@ def test_a_cached_shape_sends_what_django_sends(rows, returning, query_kwargs):
     # created_at (auto_now_add) would differ from one compilation to the next: left to its database default here.
     fields = [f for f in IdempotencyKey._meta.concrete_fields if f.name not in ("id", "created_at")]
     kw = {"returning": returning, "fields": fields, **query_kwargs}
+    django = GenericInsertCompiler if rows <= pg_compiler.SMALL_BULK else DjangoInsertCompiler
+    # The uncached path (the first of a shape, which Django compiles from the values this compiler took): the
+    # values in the order Django's statement takes them, row by row (a transposition would show with these rows,
+    # every value of which differs from the others).
     first = compiled(pg_compiler.SQLInsertCompiler, keys(rows), **kw)
+    assert comparable(first) == comparable(compiled(django, keys(rows), **kw))
     assert len(pg_compiler._STATEMENTS) == 1  # the shape is now cached
     # New values in the same shape: the cached statement with these values' parameters …
     ours = compiled(pg_compiler.SQLInsertCompiler, keys(rows, 10), **kw)
     assert len(pg_compiler._STATEMENTS) == 1
     # … equals what Django's compiler builds from scratch for them (ours: VALUES up to SMALL_BULK rows).
-    django = GenericInsertCompiler if rows <= pg_compiler.SMALL_BULK else DjangoInsertCompiler
     theirs = compiled(django, keys(rows, 10), **kw)
     assert comparable(ours) == comparable(theirs)
     assert ours[0][0] == first[0][0]
@@ -144,7 +175,7 @@ def test_an_expression_among_the_values_is_compiled_every_time_and_part_of_the_s
 
 
 @pytest.mark.django_db
-def test_rows_read_back_the_same_through_a_cached_statement():
+def test_rows_read_back_the_same_through_a_cached_statement(everywhere):
     for start in (0, 10, 20):  # a miss, then two hits of each shape
         (one,) = keys(1, start)
         one.save()
@@ -169,7 +200,7 @@ def test_rows_read_back_the_same_through_a_cached_statement():
 
 
 @pytest.mark.django_db
-def test_pre_save_runs_once_per_value_on_a_miss_and_on_a_hit(monkeypatch):
+def test_pre_save_runs_once_per_value_on_a_miss_and_on_a_hit(monkeypatch, everywhere):
     calls: list[str] = []
     real = DateTimeField.pre_save
 
@@ -187,7 +218,7 @@ def test_pre_save_runs_once_per_value_on_a_miss_and_on_a_hit(monkeypatch):
 
 
 @pytest.mark.django_db
-def test_the_cache_is_bounded(monkeypatch):
+def test_the_cache_is_bounded(monkeypatch, everywhere):
     monkeypatch.setattr(pg_compiler, "MAX_SHAPES", 3)
     for n in range(1, 8):  # seven row counts: seven shapes
         IdempotencyKey.objects.bulk_create(keys(n, 100 * n))

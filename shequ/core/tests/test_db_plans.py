@@ -1,4 +1,4 @@
-"""Report reads planned for their parameters (shequ.core.dbplans): inside the block PostgreSQL never gives a prepared
+"""Report reads planned for their parameters (shequ.core.db.plans): inside the block PostgreSQL never gives a prepared
 statement its generic plan; outside it, the connection keeps PostgreSQL's default, which does."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from shequ.appeals.models import Appeal
-from shequ.core.dbplans import planned_for_parameters
+from shequ.core.db.plans import planned_for_parameters
 
 pytestmark = pytest.mark.django_db
 prepares = connection.vendor == "postgresql" and bool(

@@ -1,5 +1,7 @@
-"""Django's PostgreSQL backend, with the connection health check skipped for a connection that just proved alive,
-and INSERT statements compiled once per shape (compiler.py).
+"""Django's PostgreSQL backend, with the connection health check skipped for a connection that just proved alive.
+
+Every statement is compiled by Django's own compilers; only the batch path (`shequ.core.db.batch.insert_rows`)
+uses the INSERT compiler of compiler.py, which builds each statement's text once per shape.
 
 With persistent connections (DB_CONN_MAX_AGE > 0) and CONN_HEALTH_CHECKS, Django sends `SELECT 1` before the
 first query of every request: one more round trip for every intake, only to learn that the connection that
@@ -14,13 +16,13 @@ from __future__ import annotations
 
 import time
 
-from django.db.backends.postgresql import base, operations
+from django.db.backends.postgresql import base
 
 ALIVE_BYPASS_SECONDS = 1.0
 
 # psycopg converts a statement's `%s` placeholders to `$n` on every execute, and caches the conversion only for a
 # statement of at most 4 kB and 50 parameters (psycopg._queries): a guard against ORM statements of ever-changing
-# length. An intake's batch of writes (shequ.core.dbbatch) is one statement of a few fixed shapes, but some 5 kB
+# length. An intake's batch of writes (shequ.core.db.batch) is one statement of a few fixed shapes, but some 5 kB
 # and 70 parameters: converting it anew costs about 0.1 ms of CPU every time. Raise both limits so that its few
 # shapes are cached too (the cache keeps 128 statements, least recently used first out). A psycopg without these
 # module settings is left as it is.
@@ -38,12 +40,7 @@ if _psycopg_queries is not None and hasattr(_psycopg_queries, "MAX_CACHED_STATEM
     )
 
 
-class DatabaseOperations(operations.DatabaseOperations):
-    compiler_module = "shequ.core.pg.compiler"
-
-
 class DatabaseWrapper(base.DatabaseWrapper):
-    ops_class = DatabaseOperations
     _alive_at: float | None = None
     # Set by Django's BaseDatabaseWrapper (connect(), close_if_unusable_or_obsolete()); django-stubs leaves them out.
     health_check_enabled: bool

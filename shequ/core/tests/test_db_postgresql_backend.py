@@ -1,4 +1,4 @@
-"""The PostgreSQL backend's health-check bypass (shequ.core.pg): a connection that committed within the last second
+"""The PostgreSQL backend's health-check bypass (shequ.core.db.postgresql): a connection that committed within the last second
 is not asked `SELECT 1` again; one idle for longer, or that never committed, is."""
 
 from __future__ import annotations
@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from django.db import connection, connections, transaction
 
-from shequ.core.pg import base as pg_base
+from shequ.core.db.postgresql import base as pg_base
 
 pytestmark = pytest.mark.skipif(connection.vendor != "postgresql", reason="the backend of PostgreSQL")
 

@@ -1,4 +1,4 @@
-"""The process-local reference cache (shequ.core.refcache) and what reads through it: categories and areas by
+"""The process-local reference cache (shequ.core.db.refcache) and what reads through it: categories and areas by
 code at intake, and the responsibility list of a category."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from shequ.accounts.models import Unit
 from shequ.appeals.models import Appeal, Category, ResponsibilityRule
 from shequ.appeals.selectors import active_category
 from shequ.appeals.services import match_rule
-from shequ.core import refcache
+from shequ.core.db import refcache
 from shequ.geo.models import Area
 from shequ.geo.selectors import area_by_code
 

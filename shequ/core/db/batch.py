@@ -162,13 +162,31 @@ def insert_rows(objs: Sequence[Model]) -> None:
 
     query = models_sql.InsertQuery(model)
     query.insert_values(fields, list(objs), raw=False)
-    compiler = query.get_compiler(using=DEFAULT_DB_ALIAS)
+    compiler_class = _insert_compiler_class()
+    if compiler_class is not None:
+        compiler = compiler_class(query, connection, DEFAULT_DB_ALIAS)
+    else:
+        compiler = query.get_compiler(using=DEFAULT_DB_ALIAS)
     # No returning fields: the compiler gives one statement (several only for a bulk that returns rows).
     statements = compiler.as_sql()
     for obj in objs:
         obj._state.adding = False
         obj._state.db = DEFAULT_DB_ALIAS
     write_together(statements)
+
+
+def _insert_compiler_class() -> Any:
+    """The INSERT compiler that keeps each statement's text (postgresql/compiler.py) on PostgreSQL with a Django
+    version it was checked against; None for Django's own."""
+    if connection.vendor != "postgresql":
+        return None
+    import django
+
+    from .postgresql import compiler
+
+    if django.VERSION[:2] not in compiler.CHECKED_DJANGO_VERSIONS:
+        return None
+    return compiler.SQLInsertCompiler
 
 
 class SequenceBlock:
