@@ -320,16 +320,6 @@ class Photo(models.Model):
         return self.file.name
 
 
-class AppealNumber(models.Model):
-    """Per-day counters for human-readable numbers (SQ20261128000123) on SQLite; PostgreSQL uses a sequence."""
-
-    day = models.DateField(unique=True)
-    last = models.PositiveIntegerField(default=0)
-
-    def __str__(self) -> str:
-        return f"{self.day}: {self.last}"
-
-
 class KpiCounters(models.Model):
     """The counters of one KPI rollup row (docs/kpis.md); the key fields are the concrete rollup's."""
 

@@ -13,8 +13,8 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db import connection, transaction
-from django.db.models import F, Q
+from django.db import transaction
+from django.db.models import Q
 from django.db.models.signals import post_save
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -47,7 +47,8 @@ from .choices import (
     Urgency,
 )
 from .choices import Status as S
-from .models import Appeal, AppealNumber, Assignment, Category, Event, Extension, ResponsibilityRule
+from .hooks import run_intake_hooks
+from .models import Appeal, Assignment, Category, Event, Extension, ResponsibilityRule
 from .selectors import active_category
 from .workflow import TRANSITIONS, allowed
 
@@ -170,10 +171,10 @@ def _event(appeal: Appeal, action: str, actor: User | None, *, from_status: str,
 
 def _save_events(events: list[Event]) -> None:
     """Insert several events of one action in one statement, without their ids (`db.batch.insert_rows`: in a batch,
-    no round trip of its own). That sends no signals, so post_save is sent for each row as Model.save would:
-    receivers (dispatch's after-intake hook) see them. Dispatch learns only from events of its LEARN_FROM_ACTIONS
-    that have an actor, and needs their ids; those are written by `_event`, never here (intake's submit is not
-    such an action, and its dispatch by the responsibility list has no actor)."""
+    no round trip of its own). That sends no signals, so post_save is sent for each row as Model.save would, on
+    both databases: every Event row is announced the same way, whichever path wrote it. Dispatch learns only from
+    events of its LEARN_FROM_ACTIONS that have an actor, and needs their ids; those are written by `_event`, never
+    here (intake's submit is not such an action, and its dispatch by the responsibility list has no actor)."""
     insert_rows(events)
     for event in events:
         post_save.send(
@@ -299,29 +300,17 @@ class IntakeData:
     attributes: dict | None = None
 
 
-NUMBER_SEQUENCE = "appeals_appeal_number_seq"  # migration 0004
+NUMBER_SEQUENCE = "appeals_appeal_number_seq"  # migration 0004 (PostgreSQL), a SequenceCounter row on SQLite
 
-# PostgreSQL: an intake's appeal id and number counter, drawn in blocks per process (db.batch.SequenceBlock), so that
-# the appeal's INSERT goes out with the intake's other writes in one statement. The counter is a city-wide sequence:
-# nextval takes no lock held to COMMIT, so concurrent intakes do not queue; it is not reset daily.
-_APPEAL_IDS = SequenceBlock(
-    f"nextval(pg_get_serial_sequence('appeals_appeal', 'id')), nextval('{NUMBER_SEQUENCE}')", size=16
-)
+# An intake's appeal id and number counter, drawn before the INSERT (`shequ.core.db.SequenceBlock`), so that the
+# appeal's INSERT needs nothing back and goes out with the intake's other writes. The counter is city-wide; on
+# PostgreSQL nextval takes no lock held to COMMIT, so concurrent intakes do not queue on it.
+_APPEAL_IDS = SequenceBlock(ids_of=Appeal, sequences=[NUMBER_SEQUENCE], size=16)
 
 
 def _number(day: date, counter: int) -> str:
     """SQ + the local date + the counter, six digits at least: SQ20261128000123, SQ202611281000000."""
     return f"SQ{day:%Y%m%d}{counter:06d}"
-
-
-def _next_number_in_sqlite(now: datetime) -> str:
-    """The number on SQLite: a per-day counter row, incremented in the transaction (SQLite serialises writers
-    anyway)."""
-    day = timezone.localtime(now).date()
-    counter, _ = AppealNumber.objects.select_for_update().get_or_create(day=day)
-    AppealNumber.objects.filter(pk=counter.pk).update(last=F("last") + 1)
-    counter.refresh_from_db(fields=["last"])
-    return _number(day, counter.last)
 
 
 def clean_intake(data: IntakeData) -> dict[str, Any]:
@@ -449,18 +438,19 @@ def _submit(
     statement and both steps' rollup increments in one. The timeline, the rollups and the audit trail read as if
     the two steps had run one after the other, as `_finish` and `_dispatch` write them for every other action.
 
-    On PostgreSQL the appeal's id and number are drawn beforehand (`_APPEAL_IDS`), so nothing has to come back from
-    any of the intake's writes: the appeal, its assignments, events, after-intake queue row, outbox message and
-    rollup increments go as one statement (`db.batch.batched_writes`), and the audit trail's append (its chain's
-    lock, head and entries: `audit_batch` inside the batch) ends that same statement; then COMMIT.
+    The same code runs on both databases; what differs lies in `shequ.core.db`. The appeal's id and number are
+    drawn beforehand (`_APPEAL_IDS`), so nothing has to come back from any of the intake's writes: on PostgreSQL
+    the appeal, its assignments, events, after-intake queue row, outbox message and rollup increments go as one
+    statement (`batched_writes`), and the audit trail's append (its chain's lock, head and entries: `audit_batch`
+    inside the batch) ends that same statement; then COMMIT. On SQLite each goes at once, in the same order.
+
+    Rows are written with `insert_rows`, which, as `bulk_create`, sends no model signals on either database: what
+    reacts to a new appeal registers an intake hook (`hooks.register_intake_hook`), called here on both.
     """
     with transaction.atomic(), batched_writes(), audit_batch(), kpis.deferred():
-        if connection.vendor == "postgresql":
-            # The id and the number known now: the appeal's INSERT needs nothing back, and joins the batch below.
-            pk, counter = _APPEAL_IDS.take()
-            number = _number(timezone.localtime(now).date(), counter)
-        else:
-            pk, number = None, _next_number_in_sqlite(now)
+        # The id and the number known now: the appeal's INSERT needs nothing back, and joins the batch below.
+        pk, counter = _APPEAL_IDS.take()
+        number = _number(timezone.localtime(now).date(), counter)
         appeal = Appeal(
             pk=pk,
             number=number,
@@ -515,19 +505,16 @@ def _submit(
                     at=now,
                 )
             )
-        if pk is None:
-            appeal.save(force_insert=True)
         # The audit trail too tells the two steps apart. Its entries are appended when the transaction ends
         # (audit_batch); recorded here, before the batch of writes, because reading the actor's roles is a query,
         # and any query would send the batch early.
         _audit_step(appeal, "submit", actor, from_status="", to_status=S.SUBMITTED, data=submitted)
         if rule is not None:
             _audit_step(appeal, "dispatch", None, from_status=S.SUBMITTED, data=dispatched)
-        if pk is not None:
-            # The first write of the batch. As with bulk_create, Model.save's signals are not sent: nothing listens
-            # to Appeal's post_save, and what the one pre_save receiver does (core.crypto: the blind indexes) the
-            # encrypted fields also do in Field.pre_save.
-            insert_rows([appeal])
+        # The first write of the batch. As with bulk_create, Model.save's signals are not sent (on either
+        # database): what the one pre_save receiver does (core.crypto: the blind indexes) the encrypted fields also
+        # do in Field.pre_save, and what reacts to an intake is an intake hook (below).
+        insert_rows([appeal])
         for photo in photos:
             from .photos import photo_attach
 
@@ -537,6 +524,7 @@ def _submit(
             _assign(appeal, rule.lead_unit, co_units, now)
         _save_events(events)
         _notify(appeal, "received")
+        run_intake_hooks(appeal)
     return appeal
 
 

@@ -60,3 +60,16 @@ class IdempotencyKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scope} {self.key}"
+
+
+class SequenceCounter(models.Model):
+    """A named counter that stands in for a PostgreSQL sequence on SQLite (`shequ.core.db.SequenceBlock`): the
+    appeals' city-wide number counter, say. Incremented inside the writer's transaction (SQLite has one writer at
+    a time), so a rolled-back value is drawn again; on PostgreSQL the sequence itself is used and this table stays
+    empty."""
+
+    name = models.CharField(max_length=63, primary_key=True)
+    value = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.name} = {self.value}"

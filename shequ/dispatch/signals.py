@@ -3,13 +3,14 @@ appeals.Event picks up "dispatch", "reassign" and "categorize" rows that have an
 wrote them turns them into examples (services.capture_dispatch_event). A failure there is logged, never raised into the
 dispatcher's request: the dispatch itself has already happened.
 
-The same receiver sees every "submit" row (intake, with or without an actor) and queues the appeal's after-intake
-work in the intake's own transaction (models.IntakeQueue, a transactional outbox: no broker round trip in the
-request, and nothing lost when the broker is down). The `dispatch.after_intake_drain` task then dispatches the
-new appeal on a confident suggestion the responsibility list agrees with (when no rule did at intake) and compares
-it with the open appeals near it (services.after_intake): every few seconds from the beat schedule, and right
-after the commit where tasks run eagerly (the embedded setup, the tests). A failure is logged; the appeal is in and
-the resident has his number whatever happens here.
+A new appeal reaches this app through the appeals' intake hook (`on_intake`, registered in apps.py; called the
+same way on SQLite and PostgreSQL), which queues its after-intake work in the intake's own transaction
+(models.IntakeQueue, a transactional outbox: no broker round trip in the request, and nothing lost when the broker
+is down). The `dispatch.after_intake_drain` task then dispatches the new appeal on a confident suggestion the
+responsibility list agrees with (when no rule did at intake) and compares it with the open appeals near it
+(services.after_intake): every few seconds from the beat schedule, and right after the commit where tasks run
+eagerly (the embedded setup, the tests). A failure is logged; the appeal is in and the resident has his number
+whatever happens here.
 """
 
 from __future__ import annotations
@@ -24,20 +25,21 @@ from django.db.models.signals import post_save
 
 log = logging.getLogger(__name__)
 DISPATCH_UID = "dispatch.capture_dispatch_event"
-SUBMIT_ACTION = "submit"  # the timeline action appeals.services._submit writes for a new appeal
+
+
+def on_intake(appeal: Any) -> None:
+    """The appeals' intake hook: queue the new appeal's after-intake work in the intake's transaction."""
+    from .services import after_intake_enqueue
+
+    after_intake_enqueue(appeal.pk, appeal.created_at)
+    if settings.CELERY_TASK_ALWAYS_EAGER:  # no worker and no beat: do it now, as a worker would soon
+        transaction.on_commit(_after_intake, robust=True)
 
 
 def on_event_saved(sender: Any, instance: Any, created: bool, raw: bool = False, **kwargs: Any) -> None:
     from .services import LEARN_FROM_ACTIONS
 
     if raw or not created:
-        return
-    if instance.action == SUBMIT_ACTION:
-        from .services import after_intake_enqueue
-
-        after_intake_enqueue(instance.appeal_id, instance.at)
-        if settings.CELERY_TASK_ALWAYS_EAGER:  # no worker and no beat: do it now, as a worker would soon
-            transaction.on_commit(_after_intake, robust=True)
         return
     if instance.actor_id is None or instance.action not in LEARN_FROM_ACTIONS:
         return
@@ -60,6 +62,8 @@ def _capture(event_id: int) -> None:
 
 
 def connect() -> None:
+    from shequ.appeals.hooks import register_intake_hook
     from shequ.appeals.models import Event
 
     post_save.connect(on_event_saved, sender=Event, dispatch_uid=DISPATCH_UID)
+    register_intake_hook(on_intake)

@@ -190,14 +190,14 @@ def _insert_compiler_class() -> Any:
 
 
 class SequenceBlock:
-    """Values of PostgreSQL sequences, taken a block of rows at a time by each process, for a row whose INSERT should
-    join a batch of writes: with its id (and its other sequence-drawn values, such as an appeal's number) known
-    before the INSERT, nothing has to come back from it, so it needs no round trip of its own (the pooled
-    allocation of Hibernate and other ORMs, done with `nextval` over `generate_series`).
+    """The next id of a table and the next values of named sequences, drawn before a row's INSERT, so that the
+    INSERT needs nothing back and can join a batch of writes (`insert_rows`). `take()` returns one tuple: the id
+    first (when `ids_of` names a model), then one value per name in `sequences`.
 
-    `select` is a SELECT list of `nextval` calls, one value of each per row; `take()` returns the next row as a
-    tuple of ints. One query is sent every `size` rows, outside or inside the caller's transaction alike (nextval
-    is not rolled back). The prices, both as with any sequence rolled back or cached (`CACHE n`):
+    PostgreSQL: `nextval` of the table's id sequence and of the named sequences, a block of `size` rows at a time
+    per process (the pooled allocation of Hibernate and other ORMs, done with `nextval` over `generate_series`):
+    one query every `size` rows, outside or inside the caller's transaction alike (nextval is not rolled back).
+    The prices, both as with any sequence rolled back or cached (`CACHE n`):
 
     - across processes the values are not in the order the rows are written: each process draws from its own
       block, so two rows written a second apart by two workers may be numbered the other way round (at most
@@ -205,26 +205,74 @@ class SequenceBlock:
     - the values a process still holds when it ends are never used: gaps.
 
     A forked child (a gunicorn worker of a preloading master) never uses its parent's block, and neither does a
-    thread another's row (a lock). `clear()` forgets the block (after a `setval`, in tests). PostgreSQL only; the
-    default database."""
+    thread another's row (a lock). `clear()` forgets the block (after a `setval`, in tests).
 
-    def __init__(self, select: str, *, size: int = 16) -> None:
-        self.select, self.size = select, size
+    SQLite: one value at a time, in the caller's transaction (which holds the database's single write lock): the
+    table's id from its AUTOINCREMENT counter (`sqlite_sequence`), a named sequence from its row of
+    `core.SequenceCounter`. A rolled-back transaction gives its values back. The default database."""
+
+    def __init__(
+        self, *, ids_of: type[Model] | None = None, sequences: Sequence[str] = (), size: int = 16
+    ) -> None:
+        self.ids_of, self.sequences, self.size = ids_of, tuple(sequences), size
         self._lock = threading.Lock()
         self._rows: dict[int, list[tuple[int, ...]]] = {}  # by process id
 
+    def with_size(self, size: int) -> SequenceBlock:
+        """The same values drawn in blocks of another size (a test that wants a block of its own)."""
+        return SequenceBlock(ids_of=self.ids_of, sequences=self.sequences, size=size)
+
     def take(self) -> tuple[int, ...]:
+        if connection.vendor != "postgresql":
+            return self._take_sqlite()
         pid = os.getpid()
         with self._lock:
             rows = self._rows.get(pid)
             if not rows:
                 with connection.cursor() as cursor:
                     cursor.execute(
-                        f"SELECT {self.select} FROM generate_series(1, %s)",  # noqa: S608 - our own constant
+                        f"SELECT {self._nextvals()} FROM generate_series(1, %s)",  # noqa: S608 - names we own
                         [self.size],
                     )
                     rows = self._rows[pid] = [tuple(int(v) for v in row) for row in cursor.fetchall()][::-1]
             return rows.pop()
+
+    def _nextvals(self) -> str:
+        calls = []
+        if self.ids_of is not None:
+            opts = self.ids_of._meta
+            calls.append(f"nextval(pg_get_serial_sequence('{opts.db_table}', '{opts.pk.column}'))")
+        calls += [f"nextval('{name}')" for name in self.sequences]
+        return ", ".join(calls)
+
+    def _take_sqlite(self) -> tuple[int, ...]:
+        values: list[int] = []
+        with connection.cursor() as cursor:
+            if self.ids_of is not None:
+                opts = self.ids_of._meta
+                cursor.execute(
+                    "UPDATE sqlite_sequence SET seq = seq + 1 WHERE name = %s RETURNING seq", [opts.db_table]
+                )
+                row = cursor.fetchone()
+                if row is None:  # no row was ever inserted: the counter starts past any id already there
+                    table, pk = (
+                        connection.ops.quote_name(opts.db_table),
+                        connection.ops.quote_name(opts.pk.column),
+                    )
+                    cursor.execute(f"SELECT COALESCE(MAX({pk}), 0) + 1 FROM {table}")  # noqa: S608 - our names
+                    row = cursor.fetchone()
+                    cursor.execute(
+                        "INSERT INTO sqlite_sequence (name, seq) VALUES (%s, %s)", [opts.db_table, row[0]]
+                    )
+                values.append(int(row[0]))
+            for name in self.sequences:
+                cursor.execute(
+                    "INSERT INTO core_sequencecounter (name, value) VALUES (%s, 1) "
+                    "ON CONFLICT (name) DO UPDATE SET value = value + 1 RETURNING value",
+                    [name],
+                )
+                values.append(int(cursor.fetchone()[0]))
+        return tuple(values)
 
     def clear(self) -> None:
         with self._lock:

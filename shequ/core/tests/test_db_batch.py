@@ -208,17 +208,16 @@ def test_without_postgresql_a_batch_writes_at_once():
 
 
 # --- ids drawn ahead of the INSERT (SequenceBlock) ---------------------------------------------------------------
-SEQUENCE = "pg_get_serial_sequence('core_idempotencykey', 'id')"
+NUMBERS = "appeals_appeal_number_seq"  # a named sequence (PostgreSQL), a SequenceCounter row (SQLite)
 
 
 @on_postgresql
 def test_a_sequence_block_draws_size_values_in_one_query_and_hands_each_out_once():
-    block = SequenceBlock(f"nextval({SEQUENCE}), nextval({SEQUENCE})", size=4)
+    block = SequenceBlock(ids_of=IdempotencyKey, sequences=[NUMBERS], size=4)
     with CaptureQueriesContext(connection) as captured:
         taken = [block.take() for _ in range(9)]
     assert len(captured.captured_queries) == 3  # 4 + 4 + 1 of the third block
-    values = [v for row in taken for v in row]
-    assert len(set(values)) == 18  # every value of every row distinct
+    assert len({row[0] for row in taken}) == 9 and len({row[1] for row in taken}) == 9  # each handed out once
     assert taken == sorted(taken)  # within a process, handed out in the order drawn
 
 
@@ -226,7 +225,7 @@ def test_a_sequence_block_draws_size_values_in_one_query_and_hands_each_out_once
 def test_a_forked_process_does_not_use_its_parents_block(monkeypatch):
     import os
 
-    block = SequenceBlock(f"nextval({SEQUENCE})", size=10)
+    block = SequenceBlock(ids_of=IdempotencyKey, size=10)
     parent = block.take()
     pid = os.getpid()
     monkeypatch.setattr(os, "getpid", lambda: pid + 1)  # what a gunicorn worker forked from the master sees
@@ -238,17 +237,18 @@ def test_a_forked_process_does_not_use_its_parents_block(monkeypatch):
     assert block.take() == (parent[0] + 1,)
 
 
-@on_postgresql
 def test_rows_with_ids_drawn_ahead_go_in_the_batch_with_those_ids():
-    block = SequenceBlock(f"nextval({SEQUENCE})", size=3)
+    """On both databases: the ids drawn are the table's own, and a row inserted later the usual way follows them."""
+    block = SequenceBlock(ids_of=IdempotencyKey, size=3)
     rows = keys(3)
-    for row in rows:
-        (row.pk,) = block.take()
     with transaction.atomic(), CaptureQueriesContext(connection) as captured:
+        for row in rows:
+            (row.pk,) = block.take()
         with batched_writes():
             insert_rows(rows)
             insert_rows([holiday(date(2099, 10, 2))])
-    assert len(writes(captured)) == 1
+    if connection.vendor == "postgresql":
+        assert len(writes(captured)) == 1
     assert sorted(IdempotencyKey.objects.values_list("pk", "scope")) == [(r.pk, r.scope) for r in rows]
     # A row inserted afterwards the usual way takes an id after the block's.
     later = IdempotencyKey.objects.create(scope="user:9", key="k-9", fingerprint="f" * 64, response={})
@@ -260,3 +260,29 @@ def test_insert_rows_takes_ids_for_all_rows_or_for_none():
     rows[0].pk = 10**9
     with pytest.raises(ValueError, match="every row"):
         insert_rows(rows)
+
+
+def test_on_sqlite_values_are_drawn_in_the_transaction_and_given_back_by_a_rollback():
+    if connection.vendor != "sqlite":
+        pytest.skip("PostgreSQL's nextval is not rolled back: gaps, as with any sequence")
+    block = SequenceBlock(ids_of=IdempotencyKey, sequences=[NUMBERS])
+    with transaction.atomic():
+        first = block.take()
+        assert block.take() == (first[0] + 1, first[1] + 1)
+    try:
+        with transaction.atomic():
+            assert block.take() == (first[0] + 2, first[1] + 2)
+            raise RuntimeError("roll back")
+    except RuntimeError:
+        pass
+    assert block.take() == (first[0] + 2, first[1] + 2)
+
+
+def test_on_sqlite_the_first_id_drawn_follows_the_rows_already_there():
+    if connection.vendor != "sqlite":
+        pytest.skip("the id sequence of PostgreSQL")
+    existing = IdempotencyKey.objects.create(scope="user:1", key="k", fingerprint="f" * 64, response={})
+    with connection.cursor() as cursor:  # as if the table had never had its counter row
+        cursor.execute("DELETE FROM sqlite_sequence WHERE name = 'core_idempotencykey'")
+    (drawn,) = SequenceBlock(ids_of=IdempotencyKey).take()
+    assert drawn == existing.pk + 1
