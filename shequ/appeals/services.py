@@ -1249,6 +1249,39 @@ def appeal_reveal(*, actor: User, appeal: Appeal, fields: list[str], purpose: st
 WARN_FRACTION = 0.2  # yellow when less than a fifth of the reply window is left
 
 
+def appeal_note_from_outside(
+    *,
+    appeal: Appeal,
+    action: str,
+    source: str,
+    note: str,
+    data: dict[str, Any],
+    once_per: dict[str, Any] | None = None,
+) -> tuple[Event, bool]:
+    """A comment from outside the workflow (a partner system's update through Open311), recorded on the appeal's
+    public timeline; answers (event, created). It never changes the appeal's status: only the workflow does.
+
+    `source` names who sent it in the audit trail ("open311:<prefix>"); `once_per` (values of `data`) makes a
+    retry of the same update return the first event instead of recording it twice: the appeal row is locked, so
+    two deliveries of one update cannot both pass the check."""
+    with transaction.atomic():
+        appeal = _lock(appeal)
+        if once_per:
+            existing = Event.objects.filter(
+                appeal=appeal, action=action, **{f"data__{k}": v for k, v in once_per.items()}
+            ).first()
+            if existing is not None:
+                return existing, False
+        event = _event(appeal, action, None, from_status=appeal.status, note=note, data=data, public=True)
+        audit_record(
+            action=f"appeal.{action}",
+            actor_username=source,
+            obj=appeal,
+            changes={"event": {"after": event.pk}, **({"data": {"after": data}} if data else {})},
+        )
+    return event, True
+
+
 def appeal_scan_deadlines(*, now: datetime | None = None, batch: int = 500) -> dict[str, int]:
     """Warn before due, escalate overdue appeals to supervision, escalate late emergency dispatch.
 

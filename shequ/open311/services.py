@@ -8,10 +8,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
 
 from shequ.appeals.models import Appeal, Event
-from shequ.appeals.services import MAX_TEXT, IntakeData, appeal_submit
+from shequ.appeals.services import MAX_TEXT, IntakeData, appeal_note_from_outside, appeal_submit
 from shequ.audit.services import audit_record
 from shequ.core.errors import NotFound, ShequError
 
@@ -69,42 +68,20 @@ def appeal_partner_update(
     if problems:
         raise ShequError("Some fields are not valid.", code="invalid", fields=problems)
     update_id = (update_id or "").strip()[:100]
-    with transaction.atomic():
-        # Lock the appeal: two deliveries of one update_id would otherwise both pass the check below.
-        appeal = Appeal.objects.select_for_update().get(pk=appeal.pk)
-        if update_id:
-            existing = Event.objects.filter(
-                appeal=appeal,
-                action=PARTNER_UPDATE_ACTION,
-                data__partner=key.prefix,
-                data__update_id=update_id,
-            ).first()
-            if existing is not None:
-                return existing, False
-        data: dict[str, Any] = {"partner": key.prefix, "status": status}
-        for name, text in (
-            ("update_id", update_id),
-            ("updated_datetime", updated_datetime),
-            ("media_url", media_url),
-            ("external_status_code", external_status_code),
-        ):
-            if text:
-                data[name] = text.strip()[:500]
-        event = Event.objects.create(
-            appeal=appeal,
-            action=PARTNER_UPDATE_ACTION,
-            actor=None,
-            from_status=appeal.status,
-            to_status=appeal.status,
-            note=description,
-            data=data,
-            public=True,
-            at=timezone.now(),
-        )
-        audit_record(
-            action="appeal.partner_update",
-            actor_username=partner_username(key),
-            obj=appeal,
-            changes={"event": {"after": event.pk}, "partner_status": {"after": status}},
-        )
-    return event, True
+    data: dict[str, Any] = {"partner": key.prefix, "status": status}
+    for name, text in (
+        ("update_id", update_id),
+        ("updated_datetime", updated_datetime),
+        ("media_url", media_url),
+        ("external_status_code", external_status_code),
+    ):
+        if text:
+            data[name] = text.strip()[:500]
+    return appeal_note_from_outside(
+        appeal=appeal,
+        action=PARTNER_UPDATE_ACTION,
+        source=partner_username(key),
+        note=description,
+        data=data,
+        once_per={"partner": key.prefix, "update_id": update_id} if update_id else None,
+    )
