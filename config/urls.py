@@ -11,7 +11,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("shequ.accounts.urls")),
     path("console/residents/", include("shequ.residents.urls")),
-    path("console/audit/", include("shequ.audit.urls")),
+    path("console/audit/", include("shequ.web.audit_urls")),
     path("console/warnings/", include("shequ.earlywarning.urls")),
     path("console/dispatch/", include("shequ.dispatch.urls")),
     path("dashboard/", include("shequ.dashboards.urls")),

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Model, Q, QuerySet
 
 from shequ.accounts.models import Grant
-from shequ.accounts.roles import role_allows
+from shequ.accounts.roles import Role, role_allows
+from shequ.geo.models import Area
 
 
 @dataclass(frozen=True)
@@ -94,3 +96,23 @@ def visible_to(queryset: QuerySet, user, action: str) -> QuerySet:
     if owner_field and user is not None and getattr(user, "is_authenticated", False):
         condition |= Q(**{owner_field: user})
     return queryset.filter(condition)
+
+
+def home_area_for(user) -> Area | None:
+    """Where a signed-in resident lives: his resident record's area, else the area of his resident grant."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    try:
+        resident = user.resident
+    except ObjectDoesNotExist:
+        resident = None
+    if resident is not None:
+        return Area.objects.filter(pk=resident.area_id).first()
+    grant = (
+        Grant.objects.active()
+        .filter(user=user, role=Role.RESIDENT)
+        .select_related("area")
+        .order_by("pk")
+        .first()
+    )
+    return grant.area if grant else None

@@ -7,14 +7,15 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from shequ.access.scoping import home_area_for
 from shequ.core.errors import ShequError
 from shequ.core.prefs import elder_mode
 from shequ.core.workdays import get_calendar
+from shequ.geo.picker import child_options, pick_area
 
 from . import selectors
 from .choices import CIRCLE_METRES, walk_minutes
 from .hours import Schedule, local_now
-from .picker import child_options, home_area_for, pick_area
 
 RADII = (500, CIRCLE_METRES, 3000)
 PAGE_LIMIT = 50

@@ -15,10 +15,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from shequ.access.decorators import require_action
+from shequ.access.scoping import home_area_for
 from shequ.accounts.roles import Action
 from shequ.core.errors import ShequError
-from shequ.facilities.picker import home_area_for, pick_area
 from shequ.geo.models import Area
+from shequ.geo.picker import pick_area
 
 from . import selectors, services
 

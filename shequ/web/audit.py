@@ -1,4 +1,7 @@
-"""The audit admin's page: the trail with filters, and its export (三员分立: only the audit admin reads it)."""
+"""The audit admin's page: the trail with filters, and its export (三员分立: only the audit admin reads it).
+
+It lives with the console pages, above `access`, so that the audit trail itself (shequ/audit) stays below the
+accounts and grants it records: nothing there imports the scoping that this page needs."""
 
 from datetime import datetime, time
 
@@ -11,10 +14,9 @@ from django.utils.dateparse import parse_date
 from shequ.access.decorators import require_action
 from shequ.access.scoping import can
 from shequ.accounts.roles import Action
+from shequ.audit.models import AuditEntry
+from shequ.audit.services import audit_record
 from shequ.core.exports import export_response
-
-from .models import AuditEntry
-from .services import audit_record
 
 FILTERS = ("actor", "action", "object_type", "object_id", "date_from", "date_to")
 

@@ -1,5 +1,7 @@
 """The community picker of the public pages (附近服务, 通知公告): district → street → community as plain selects.
 
+Geography only: where a signed-in resident lives (the picker's default) is `shequ.access.scoping.home_area_for`.
+
 Works without JavaScript (a GET form and a "show" button); with htmx the next select fills itself on change
 (public fragment `facilities:area_options`). A constant number of queries whatever is picked.
 """
@@ -8,12 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.core.exceptions import ObjectDoesNotExist
 from django.http import QueryDict
 
-from shequ.accounts.models import Grant
-from shequ.accounts.roles import Role
-from shequ.geo.models import Area
+from .models import Area
 
 LEVELS = ("district", "street", "community")
 
@@ -25,26 +24,6 @@ class Pick:
     districts: list[Area] = field(default_factory=list)
     streets: list[Area] = field(default_factory=list)
     communities: list[Area] = field(default_factory=list)
-
-
-def home_area_for(user) -> Area | None:
-    """Where a signed-in resident lives: his resident record's area, else the area of his resident grant."""
-    if user is None or not getattr(user, "is_authenticated", False):
-        return None
-    try:
-        resident = user.resident
-    except ObjectDoesNotExist:
-        resident = None
-    if resident is not None:
-        return Area.objects.filter(pk=resident.area_id).first()
-    grant = (
-        Grant.objects.active()
-        .filter(user=user, role=Role.RESIDENT)
-        .select_related("area")
-        .order_by("pk")
-        .first()
-    )
-    return grant.area if grant else None
 
 
 def _codes_of(area: Area) -> dict[str, str]:
