@@ -96,7 +96,7 @@ def login_with_password(*, identifier: str, password: str, ip: str, staff: bool)
     )
     # The residents' path refuses staff accounts: a password alone must not open staff rights (no TOTP).
     staff_on_resident_path = checked is not None and not staff and is_staff_account(checked)
-    if checked is None or (staff and not is_staff_user(checked)) or staff_on_resident_path:
+    if checked is None or (staff and not is_staff_account(checked)) or staff_on_resident_path:
         lock = max(throttle.record_failure(k) for k in keys)
         audit_record(
             action="auth.staff_on_resident_path" if staff_on_resident_path else "auth.login_failed",

@@ -92,7 +92,10 @@ def test_a_user_with_audit_entries_cannot_be_deleted(lina):
 
 
 @pytest.mark.urls("shequ.audit.tests.urls_admin")
-def test_the_admin_shows_entries_but_cannot_add_change_or_delete_them(admin_client):
+def test_the_admin_shows_entries_but_cannot_add_change_or_delete_them(client, admin_user):
+    from shequ.access.testing import sign_in
+
+    admin_client = sign_in(client, admin_user)  # the admin opens only after password + TOTP
     entry = audit_record(action="grant.create")
     model_admin = AuditEntryAdmin(AuditEntry, admin.site)
     request = RequestFactory().get("/")
