@@ -57,10 +57,14 @@ def to_the_photo_step(page, base):
 
 
 def image_shown(page) -> bool:
-    return page.evaluate(
-        "() => [...document.querySelectorAll('main img')].every(i => i.complete && i.naturalWidth > 0)"
-        " && document.querySelectorAll('main img').length > 0"
+    """Every image of the page decoded and drawn, waited for (up to 10 s) rather than read once: an image still
+    loading is not yet `complete`, and reading at once made this test flaky."""
+    page.wait_for_function(
+        "() => document.querySelectorAll('main img').length > 0"
+        " && [...document.querySelectorAll('main img')].every(i => i.complete && i.naturalWidth > 0)",
+        timeout=10_000,
     )
+    return True
 
 
 def test_a_resident_submits_with_a_photo_and_only_the_right_people_see_it(
