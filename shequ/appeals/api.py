@@ -16,7 +16,7 @@ from shequ.accounts.roles import Action
 from shequ.api.auth import PROTECTED, OptionalAuth
 from shequ.api.errors import CREATE, PROTECTED_READ, PROTECTED_WRITE, errors
 from shequ.api.pagination import MappedQuerySet
-from shequ.api.types import Id
+from shequ.api.types import Day, Id
 from shequ.core.errors import NotFound, ShequError
 from shequ.core.idempotency import run_once
 
@@ -45,8 +45,8 @@ class AppealFilters(Schema):
     urgency: str | None = None
     queue: str | None = None
     q: str | None = None
-    created_from: date | None = None
-    created_to: date | None = None
+    created_from: Day | None = None
+    created_to: Day | None = None
     mine: bool = False
 
 

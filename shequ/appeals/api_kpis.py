@@ -12,6 +12,7 @@ from ninja import Field, Query, Router, Schema
 
 from shequ.api.auth import PROTECTED
 from shequ.api.errors import PROTECTED_READ, errors
+from shequ.api.types import Day
 
 from . import kpis
 
@@ -21,8 +22,8 @@ router = Router(tags=["appeals"])
 class KpiFilters(Schema):
     area: str | None = Field(None, description="Area code; default: your whole scope")
     group_by: str = Field("none", description=f"One of {', '.join(kpis.GROUP_BY)}")
-    date_from: date | None = Field(None, alias="from", description="First day (default: 29 days before `to`)")
-    to: date | None = Field(None, description="Last day, included (default: today)")
+    date_from: Day | None = Field(None, alias="from", description="First day (default: 29 days before `to`)")
+    to: Day | None = Field(None, description="Last day, included (default: today)")
     category: str | None = Field(None, description="Top-level category code")
     min_volume: int = Field(
         kpis.DEFAULT_MIN_VOLUME, ge=0, description="group_by=unit: leave out units with fewer work orders"

@@ -73,7 +73,7 @@ class RulesImportOut(Schema):
 
 
 class RulesRejectedOut(ErrorOut):
-    errors: list[RuleRowErrorOut]
+    errors: list[RuleRowErrorOut] = []  # the file's rows; a bad request (no file) has none
 
 
 @router.post(

@@ -13,7 +13,7 @@ from shequ.accounts.models import User
 from shequ.api.auth import PROTECTED
 from shequ.api.errors import CREATE, PROTECTED_READ, PROTECTED_WRITE, errors
 from shequ.api.pagination import MappedQuerySet
-from shequ.api.types import Id
+from shequ.api.types import FIRST_DAY, LAST_DAY, Day, Id
 from shequ.core.errors import NotFound, ShequError
 from shequ.core.idempotency import run_once
 
@@ -29,8 +29,8 @@ class WarningFilters(Schema):
     kind: str | None = None
     area: str | None = None
     category: str | None = None
-    date_from: date | None = Field(None, alias="from")
-    date_to: date | None = Field(None, alias="to")
+    date_from: Day | None = Field(None, alias="from")
+    date_to: Day | None = Field(None, alias="to")
 
 
 def _require_view(request: HttpRequest) -> None:
@@ -71,6 +71,8 @@ def monthly_top(
     if month:
         try:
             first = date.fromisoformat(f"{month}-01")
+            if not FIRST_DAY <= first <= LAST_DAY:
+                raise ValueError(month)  # the month before it would be out of Python's range
         except ValueError:
             raise ShequError(
                 _("Give the month as YYYY-MM."), code="invalid", fields={"month": month}

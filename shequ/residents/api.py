@@ -66,7 +66,7 @@ class ImportReportOut(Schema):
 
 
 class ImportRejectedOut(ErrorOut):
-    errors: list[RowErrorOut]
+    errors: list[RowErrorOut] = []  # the file's rows; a bad request (no file) has none
 
 
 @router.post(

@@ -255,3 +255,20 @@ def test_a_value_the_database_refuses_is_a_400_and_an_outage_stays_a_503(client,
 
     monkeypatch.setattr(selectors, "area_list", down)
     shape(client.get("/api/v1/areas"), 503, "service_unavailable")
+
+
+# --- dates at the ends of the calendar (found by the fuzz run) -----------------------------------------------------
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/appeals/kpis?to=0001-01-01",
+        "/api/v1/appeals/kpis?from=9999-12-31",
+        "/api/v1/appeals?created_from=0001-01-01",
+        "/api/v1/appeals?created_to=9999-12-31",
+        "/api/v1/warnings?from=0001-01-01",
+        "/api/v1/warnings/monthly-top?month=0001-01",
+        "/api/v1/warnings/monthly-top?month=9999-12",
+    ],
+)
+def test_a_day_outside_the_platforms_years_is_a_400_not_an_overflow(staff, url):
+    shape(staff.get(url), 400, "invalid")
