@@ -179,9 +179,13 @@ def write(result: dict, args: argparse.Namespace, seconds: float) -> Path:
     out = HERE / "results"
     out.mkdir(exist_ok=True)
     head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=REPO)
+    dirty = subprocess.run(
+        ["git", "status", "--porcelain", "--untracked-files=no"], capture_output=True, text=True, cwd=REPO
+    )
     meta = {
         "command": " ".join([".venv/bin/python", "bench/fuzz/run.py", *sys.argv[1:]]),
-        "revision": head.stdout.strip(),
+        # The work tree's changes, when there are any, were part of what ran.
+        "revision": head.stdout.strip() + (" with uncommitted changes" if dirty.stdout.strip() else ""),
         "database": "postgresql" if args.pg else "sqlite",
         "seconds": round(seconds, 1),
     }
