@@ -20,7 +20,7 @@ from django.utils import timezone
 from shequ.accounts.models import Unit
 
 from ..choices import CONTACT_HOURS
-from ..models import Appeal, Event, KpiAreaDaily, KpiAreaMonthly, KpiDaily, KpiMonthly
+from ..models import Appeal, Category, Event, KpiAreaDaily, KpiAreaMonthly, KpiDaily, KpiMonthly
 from . import rules
 from .rules import COUNTERS, ROLLUPS, Before, Delta, Happened, Place, Rollup, RowKey
 
@@ -41,15 +41,52 @@ class Replay:
     unit_ids: Mapping[str, int]
     state: Before = field(default_factory=Before)
     handed_over: bool = False  # dispatched at least once: a hand-over after it keeps the deadlines
+    # Category code → (its top-level category's id, its contact hours): a category change (分类) moves the counts
+    # of the events after it, as the live writes count each event under the category the appeal had then.
+    categories: Mapping[str, tuple[int, int]] = field(default_factory=dict)
     _category_hours: int = field(init=False, default=CONTACT_HOURS)
 
     def __post_init__(self) -> None:
         if self.appeal.category is not None:
             self._category_hours = self.appeal.category.contact_hours
 
+    @classmethod
+    def of(
+        cls,
+        appeal: Appeal,
+        events: list[Event],
+        *,
+        unit_ids: Mapping[str, int] | None = None,
+        categories: Mapping[str, tuple[int, int]] | None = None,
+        communities: dict[str, tuple[int, str]] | None = None,
+    ) -> Replay:
+        """The replay of one appeal's `events` (in order), ready for its first step. The lookups may be shared by
+        the replays of many appeals (the rebuild); by default they are read for this one."""
+        replay = cls(
+            appeal,
+            rules.place_of(appeal, communities),
+            _unit_ids(events) if unit_ids is None else unit_ids,
+            categories=category_tops() if categories is None else categories,
+        )
+        return replay.start(events)
+
+    def start(self, events: Iterable[Event]) -> Replay:
+        """Begin with the category the appeal had at intake: the `before` of its first category change, if any."""
+        first = next((e for e in events if e.action == "categorize"), None)
+        if first is not None:
+            self._categorized((first.data or {}).get("before") or "")
+        return self
+
+    def _categorized(self, code: str) -> None:
+        top, hours = self.categories.get(code, (None, CONTACT_HOURS))
+        self.place = replace(self.place, category_id=top)
+        self._category_hours = hours
+
     def step(self, event: Event) -> list[Delta]:
         """The event's deltas (the rules'), and the state moved past it."""
         data = event.data or {}
+        if event.action == "categorize":
+            self._categorized(data.get("category") or "")
         action = rules.event_action(event.action, data)
         if action not in rules.COUNTED:
             return []
@@ -86,11 +123,21 @@ class Replay:
         return state
 
 
+def category_tops() -> dict[str, tuple[int, int]]:
+    """Every category's code → (its top-level category's id, its contact hours), as `rules.place_of` counts it."""
+    return {
+        code: (parent_id or pk, hours)
+        for code, pk, parent_id, hours in Category.objects.values_list(
+            "code", "pk", "parent_id", "contact_hours"
+        )
+    }
+
+
 def last_decision(appeal: Appeal) -> list[Delta]:
     """The deltas of the appeal's latest rating-dispute decision, by replaying its timeline: what the live write of
     an upheld dispute adds (the counted rating is not on the appeal row)."""
     events = list(appeal.events.order_by("at", "id"))
-    replay = Replay(appeal, rules.place_of(appeal), _unit_ids(events))
+    replay = Replay.of(appeal, events)
     out: list[Delta] = []
     for event in events:
         step = replay.step(event)
@@ -129,9 +176,13 @@ def kpis_rebuild(*, since: date | None = None) -> int:
         unit_ids = dict(Unit.objects.values_list("code", "pk"))
         communities: dict[str, tuple[int, str]] = {}
         totals: dict[RowKey, Counter[str]] = {}
+        categories = category_tops()
         for appeal in appeals.iterator(chunk_size=500):
-            replay = Replay(appeal, rules.place_of(appeal, communities), unit_ids)
-            for event in appeal.events.all():
+            events = list(appeal.events.all())
+            replay = Replay.of(
+                appeal, events, unit_ids=unit_ids, categories=categories, communities=communities
+            )
+            for event in events:
                 for key, counts in replay.step(event):
                     if since is not None and key.day < since:
                         continue  # that row was not rebuilt: the live update already applied this
