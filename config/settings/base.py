@@ -259,8 +259,8 @@ SHEQU_TRUST_X_FORWARDED_FOR = envbool("SHEQU_TRUST_X_FORWARDED_FOR", False)
 # 2.5 MB), a multipart upload at most this: 9 appeal photos of 8 MB (shequ.appeals.photos) and room for the form.
 # Larger bodies get a 413 before they are read.
 SHEQU_MAX_UPLOAD_BYTES = envint("SHEQU_MAX_UPLOAD_BYTES", 9 * 8 * 1024 * 1024 + 1024 * 1024)
-# Every paged list of /api/v1: limit 1…100 (default 20), offset bounded (shequ.api.pagination).
-NINJA_PAGINATION_CLASS = "shequ.api.pagination.Page"
+# Every paged list of /api/v1: limit 1…100 (default 20), offset bounded (shequ.core.api.pagination).
+NINJA_PAGINATION_CLASS = "shequ.core.api.pagination.Page"
 SHEQU_OPEN311_JURISDICTION = env("SHEQU_OPEN311_JURISDICTION", "shenzhen.gov.cn")
 
 # Smart dispatch (shequ/dispatch): after an intake that no responsibility-list rule dispatched, the active

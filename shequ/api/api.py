@@ -11,9 +11,8 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
+from shequ.core.api.parser import StrictParser
 from shequ.core.errors import ShequError, error_body
-
-from .parser import StrictParser
 
 log = logging.getLogger("shequ.api")
 
@@ -100,7 +99,7 @@ def on_auth_error(request: HttpRequest, exc: AuthenticationError):
 @api.exception_handler(HttpError)
 def on_http_error(request: HttpRequest, exc: HttpError):
     if isinstance(exc.__cause__, ShequError):
-        # The parser's own error (shequ.api.parser), which ninja wraps as "Cannot parse request body".
+        # The parser's own error (shequ.core.api.parser), which ninja wraps as "Cannot parse request body".
         return on_shequ_error(request, exc.__cause__)
     return api.create_response(
         request, error_body(f"http_{exc.status_code}", str(exc)), status=exc.status_code

@@ -10,7 +10,7 @@ paths (at about 2 µs for an ordinary request):
   `DATA_UPLOAD_MAX_MEMORY_SIZE`, or `SHEQU_MAX_UPLOAD_BYTES` for multipart uploads, sized for the appeal photos)
   and a NUL character in the path, the query or an Open311 form field (400: PostgreSQL cannot store one, and a
   client error must not become a database error; the API's JSON bodies and forms are checked by its parser,
-  shequ.api.parser);
+  shequ.core.api.parser);
 * it lets the request through;
 * it rewrites an error answer that is not already in the interface's format (Django's 404 for an unknown path,
   ninja's 405, the 400 for a Host outside ALLOWED_HOSTS, a 500 page) into that format, keeping the status and the
@@ -88,7 +88,7 @@ def check_request(request: HttpRequest, *, forms: bool) -> None:
     """Raise BoundaryError for what must be refused before any code reads the request.
 
     With `forms`, a POSTed form's fields too (Open311). The API's forms are read by its parser
-    (shequ.api.parser), after authentication: an anonymous upload to a protected endpoint is refused unread.
+    (shequ.core.api.parser), after authentication: an anonymous upload to a protected endpoint is refused unread.
     """
     try:
         length = int(request.META.get("CONTENT_LENGTH") or 0)

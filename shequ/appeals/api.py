@@ -10,13 +10,13 @@ from ninja import File, Form, Query, Router, Schema
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
+from shequ.access.api import PROTECTED, OptionalAuth
 from shequ.access.scoping import can
 from shequ.accounts.models import User
 from shequ.accounts.roles import Action
-from shequ.api.auth import PROTECTED, OptionalAuth
-from shequ.api.errors import CREATE, PROTECTED_READ, PROTECTED_WRITE, errors
-from shequ.api.pagination import MappedQuerySet
-from shequ.api.types import Day, Id
+from shequ.core.api.errors import CREATE, PROTECTED_READ, PROTECTED_WRITE, errors
+from shequ.core.api.pagination import MappedQuerySet
+from shequ.core.api.types import Day, Id
 from shequ.core.errors import NotFound, ShequError
 from shequ.core.idempotency import run_once
 

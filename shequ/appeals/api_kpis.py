@@ -10,9 +10,9 @@ from datetime import date
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
-from shequ.api.auth import PROTECTED
-from shequ.api.errors import PROTECTED_READ, errors
-from shequ.api.types import Day
+from shequ.access.api import PROTECTED
+from shequ.core.api.errors import PROTECTED_READ, errors
+from shequ.core.api.types import Day
 
 from . import kpis
 

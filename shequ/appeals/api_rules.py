@@ -7,9 +7,9 @@ from ninja import File, Form, Router, Schema
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
+from shequ.access.api import PROTECTED
 from shequ.accounts.models import User
-from shequ.api.auth import PROTECTED
-from shequ.api.errors import PROTECTED_READ, PROTECTED_WRITE, ErrorOut, errors
+from shequ.core.api.errors import PROTECTED_READ, PROTECTED_WRITE, ErrorOut, errors
 from shequ.core.errors import error_body
 
 from .rules import rules_import, rules_list_for

@@ -2,7 +2,7 @@ from datetime import datetime
 
 from ninja import Schema
 
-from shequ.api.types import Id
+from shequ.core.api.types import Id
 from shequ.core.masking import mask_name, mask_phone, redact
 
 from .models import Appeal, Event

@@ -7,12 +7,12 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from ninja import Router
 
+from shequ.access.api import PROTECTED
 from shequ.access.scoping import can
 from shequ.accounts.models import User
 from shequ.accounts.roles import Action
-from shequ.api.auth import PROTECTED
-from shequ.api.errors import PROTECTED_READ, PROTECTED_WRITE, errors
-from shequ.api.types import Id
+from shequ.core.api.errors import PROTECTED_READ, PROTECTED_WRITE, errors
+from shequ.core.api.types import Id
 from shequ.core.masking import redact
 
 from . import selectors, services

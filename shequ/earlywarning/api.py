@@ -9,11 +9,11 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
+from shequ.access.api import PROTECTED
 from shequ.accounts.models import User
-from shequ.api.auth import PROTECTED
-from shequ.api.errors import CREATE, PROTECTED_READ, PROTECTED_WRITE, errors
-from shequ.api.pagination import MappedQuerySet
-from shequ.api.types import FIRST_DAY, LAST_DAY, Day, Id
+from shequ.core.api.errors import CREATE, PROTECTED_READ, PROTECTED_WRITE, errors
+from shequ.core.api.pagination import MappedQuerySet
+from shequ.core.api.types import FIRST_DAY, LAST_DAY, Day, Id
 from shequ.core.errors import NotFound, ShequError
 from shequ.core.idempotency import run_once
 

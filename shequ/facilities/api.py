@@ -4,8 +4,8 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema
 from ninja.pagination import paginate
 
-from shequ.api.errors import errors
-from shequ.api.types import Id
+from shequ.core.api.errors import errors
+from shequ.core.api.types import Id
 from shequ.core.workdays import get_calendar
 from shequ.geo.selectors import area_get
 

@@ -4,7 +4,7 @@ from django.http import HttpRequest, JsonResponse
 from ninja import Query, Router, Schema
 from ninja.pagination import paginate
 
-from shequ.api.errors import errors
+from shequ.core.api.errors import errors
 from shequ.core.errors import NotFound
 
 from . import selectors

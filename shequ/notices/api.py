@@ -10,8 +10,8 @@ from django.utils import timezone
 from ninja import Router, Schema
 from ninja.pagination import paginate
 
-from shequ.api.errors import errors
-from shequ.api.types import Id
+from shequ.core.api.errors import errors
+from shequ.core.api.types import Id
 from shequ.geo.selectors import area_get
 
 from . import selectors

@@ -10,12 +10,12 @@ from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
+from shequ.access.api import PROTECTED
 from shequ.access.scoping import can
 from shequ.accounts.roles import Action
-from shequ.api.auth import PROTECTED
-from shequ.api.errors import PROTECTED_READ, PROTECTED_WRITE, ErrorOut, errors
-from shequ.api.pagination import MappedQuerySet
-from shequ.api.types import Id
+from shequ.core.api.errors import PROTECTED_READ, PROTECTED_WRITE, ErrorOut, errors
+from shequ.core.api.pagination import MappedQuerySet
+from shequ.core.api.types import Id
 from shequ.core.errors import error_body
 
 from . import exporting, importing, selectors, services

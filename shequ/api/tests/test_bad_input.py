@@ -9,8 +9,8 @@ import pytest
 from django.test import Client
 
 from shequ.access.testing import sign_in
-from shequ.api.pagination import DEFAULT_LIMIT, MAX_LIMIT
 from shequ.appeals.models import Appeal, Event
+from shequ.core.api.pagination import DEFAULT_LIMIT, MAX_LIMIT
 
 pytestmark = pytest.mark.django_db
 

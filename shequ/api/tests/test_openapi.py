@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from shequ.api.pagination import MAX_LIMIT, MAX_OFFSET
+from shequ.core.api.pagination import MAX_LIMIT, MAX_OFFSET
 
 pytestmark = pytest.mark.django_db
 
