@@ -17,16 +17,31 @@ import tempfile
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-CATALOGUE = BASE_DIR / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"
-# Where user-facing strings live; tests and tools are not shown to anyone.
+# Where user-facing strings live; tests are not shown to anyone.
 SOURCES = ("shequ", "config")
-IGNORE = ["tests", "*/tests/*", "static", "*/static/*"]
+TEXT_FILES = (".py", ".html", ".txt", ".po")
+SKIP_DIRS = {"tests", "static", "__pycache__", "migrations", "data", "citypacks"}
+
+
+def _copy_ignore(directory: str, names: list[str]) -> set[str]:
+    return {
+        n for n in names if n in SKIP_DIRS or (Path(directory, n).is_file() and not n.endswith(TEXT_FILES))
+    }
+
+
+def catalogues(root: Path) -> list[Path]:
+    """Every zh_Hans catalogue under root: the project's and any app's own (shequ/<app>/locale)."""
+    found = [root / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"]
+    for name in SOURCES:
+        found += sorted((root / name).glob("**/locale/zh_Hans/LC_MESSAGES/django.po"))
+    return [p for p in found if p.exists()]
 
 
 def extract(into: Path) -> Path:
-    """Run makemessages in `into`, a directory of links to the sources beside a copy of locale/; return the new
-    catalogue. makemessages writes to the locale directory nearest the sources it reads, so it runs where the
-    nearest one is the copy and the working tree is left alone."""
+    """Run makemessages on a copy of the sources and catalogues in `into`; return that copy's root.
+
+    makemessages writes to the locale directory nearest each source file (an app's own, else the project's),
+    so it runs on a copy and the working tree is left alone."""
     sys.path.insert(0, str(BASE_DIR))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
     import django
@@ -37,22 +52,15 @@ def extract(into: Path) -> Path:
 
     shutil.copytree(BASE_DIR / "locale", into / "locale")
     for name in SOURCES:
-        (into / name).symlink_to(BASE_DIR / name, target_is_directory=True)
+        shutil.copytree(BASE_DIR / name, into / name, ignore=_copy_ignore)
     settings.LOCALE_PATHS = [into / "locale"]
     cwd = os.getcwd()
     os.chdir(into)
     try:
-        call_command(
-            "makemessages",
-            locale=["zh_Hans"],
-            ignore_patterns=IGNORE,
-            symlinks=True,
-            no_obsolete=True,
-            verbosity=0,
-        )
+        call_command("makemessages", locale=["zh_Hans"], no_obsolete=True, verbosity=0)
     finally:
         os.chdir(cwd)
-    return into / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"
+    return into
 
 
 def _unquote(s: str) -> str:
@@ -117,16 +125,21 @@ def problems(text: str) -> list[str]:
 
 
 def main(argv: list[str]) -> int:
+    bad: list[str] = []
     with tempfile.TemporaryDirectory() as tmp:
-        fresh = extract(Path(tmp))
-        text = fresh.read_text(encoding="utf-8")
-        if "--update" in argv:
-            CATALOGUE.write_text(text, encoding="utf-8")
-    bad = problems(text)
+        root = extract(Path(tmp))
+        for fresh in catalogues(root):
+            rel = fresh.relative_to(root)
+            text = fresh.read_text(encoding="utf-8")
+            if "--update" in argv:
+                (BASE_DIR / rel).write_text(text, encoding="utf-8")
+            bad += [f"{rel}: {line}" for line in problems(text)]
     for line in bad:
         print(line)
     if bad:
-        print(f"{len(bad)} string(s) without a Chinese translation in {CATALOGUE.relative_to(BASE_DIR)}")
+        print(
+            f"{len(bad)} string(s) without a Chinese translation (tools/check_translations.py --update adds them)"
+        )
         return 1
     print("translations: every string has a Chinese translation")
     return 0
