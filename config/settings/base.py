@@ -146,6 +146,9 @@ SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
 SHEQU_STAFF_IDLE_SECONDS = envint("SHEQU_STAFF_IDLE_SECONDS", 15 * 60)
+# A staff session ends 12 hours after its sign-in however active it is (ASVS 7.3.2; NIST SP 800-63B's limit for
+# AAL2 re-authentication), so a working day needs one sign-in and a stolen session does not last beyond it.
+SHEQU_STAFF_MAX_SESSION_SECONDS = envint("SHEQU_STAFF_MAX_SESSION_SECONDS", 12 * 3600)
 SHEQU_OTP_TTL_SECONDS = 300
 SHEQU_TOTP_ISSUER = "Shequ"
 # The embedded default is the demo channel (演示通道): it sends nothing, keeps messages (codes masked) in the outbox
@@ -188,6 +191,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
     {"NAME": "shequ.accounts.passwords.CharacterClassValidator", "OPTIONS": {"min_classes": 3}},
+    {"NAME": "shequ.accounts.passwords.ContextWordValidator"},
 ]
 
 # --- language and time -------------------------------------------------------------------------------------

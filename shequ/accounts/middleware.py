@@ -1,5 +1,6 @@
-"""Session protections: staff sessions end after a period of inactivity (等保: 会话超时), and staff rights need a
-staff sign-in (password + TOTP), which alone sets STAFF_SESSION_FLAG."""
+"""Session protections: staff sessions end after a period of inactivity (等保: 会话超时) and at the latest
+SHEQU_STAFF_MAX_SESSION_SECONDS after their sign-in (ASVS 7.3.2), and staff rights need a staff sign-in
+(password + TOTP), which alone sets STAFF_SESSION_FLAG."""
 
 from __future__ import annotations
 
@@ -11,10 +12,14 @@ from django.contrib.auth import SESSION_KEY, logout
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 STAFF_SESSION_FLAG = "shequ_staff"
 LAST_SEEN = "shequ_last_seen"
+# When the staff sign-in completed (epoch seconds); set at sign-in, and on first sight for a session from before it
+# was kept (such a session gets the full lifetime from then on, once).
+SIGNED_IN_AT = "shequ_signed_in_at"
 
 
 def is_staff_session(request: HttpRequest) -> bool:
@@ -32,14 +37,17 @@ class IdleTimeoutMiddleware:
         if session is not None and session.get(STAFF_SESSION_FLAG):
             now = int(time.time())
             last = session.get(LAST_SEEN, now)
-            if now - last > settings.SHEQU_STAFF_IDLE_SECONDS:
+            signed_in = session.setdefault(SIGNED_IN_AT, now)
+            idle = now - last > settings.SHEQU_STAFF_IDLE_SECONDS
+            if idle or now - signed_in > settings.SHEQU_STAFF_MAX_SESSION_SECONDS:
                 logout(request)
                 if request.path.startswith("/api/"):
                     return JsonResponse(
                         {"code": "session_expired", "message": _("Session expired."), "fields": {}},
                         status=401,
                     )
-                return redirect(f"{settings.LOGIN_URL}?next={request.path}&expired=1")
+                query = urlencode({"next": request.path, "expired": "1" if idle else "lifetime"})
+                return redirect(f"{settings.LOGIN_URL}?{query}")
             session[LAST_SEEN] = now
         return self.get_response(request)
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_password
 
 app_name = "accounts"
 urlpatterns = [
@@ -9,4 +9,5 @@ urlpatterns = [
     path("resident/", views.resident_login, name="resident_login"),
     path("resident/code/", views.resident_send_code, name="resident_send_code"),
     path("logout/", views.logout_view, name="logout"),
+    path("password/", views_password.password_change_view, name="password_change"),
 ]

@@ -21,7 +21,7 @@ from shequ.core.masking import mask_phone
 
 from . import auth
 from .forms import ResidentCodeForm, ResidentCodeRequestForm, ResidentPasswordForm, StaffLoginForm, TotpForm
-from .middleware import LAST_SEEN, STAFF_SESSION_FLAG
+from .middleware import LAST_SEEN, SIGNED_IN_AT, STAFF_SESSION_FLAG
 from .models import User
 
 PENDING_USER = "shequ_pending_2fa_user"
@@ -53,7 +53,7 @@ def _finish_login(
     request.session.pop(DEMO_SMS, None)
     if staff:
         request.session[STAFF_SESSION_FLAG] = True
-        request.session[LAST_SEEN] = int(time.time())
+        request.session[LAST_SEEN] = request.session[SIGNED_IN_AT] = int(time.time())
     else:
         request.session.pop(STAFF_SESSION_FLAG, None)
     audit_record(

@@ -69,6 +69,10 @@ REGISTRY: dict[str, Entry] = {
         "sign-in page: sends a resident's code, throttled, same answer for all"
     ),
     "/accounts/logout/": Public("sign-out: ends whatever session there is"),
+    "/accounts/password/": Matrix(
+        "shequ.accounts.tests.test_password_change::TestPasswordChangePage::test_the_page_is_for_anyone_signed_in",
+        "shequ.accounts.tests.test_password_change::TestPasswordChangePage::test_posting_needs_a_sign_in",
+    ),
     # --- public information ---------------------------------------------------------------------------------------
     "GET /api/v1/areas": Public("public geography: the area tree (city → building), no personal data"),
     "GET /api/v1/areas/{code}": Public("public geography: one area"),
