@@ -36,8 +36,8 @@ demo: setup
 	$(PY) manage.py load_city_pack shenzhen
 	$(PY) manage.py seed_demo --scale $(DEMO_SCALE) --seed $(DEMO_SEED)
 	$(PY) manage.py demo_accounts
-	@echo "Serving at http://$(HOST)/ with the in-process scheduler (Ctrl-C to stop)"
-	$(PY) manage.py run_scheduler & trap 'kill $$! 2>/dev/null' EXIT INT TERM; $(PY) manage.py runserver $(HOST)
+	@echo "Serving at http://$(HOST)/ with the in-process scheduler (Ctrl-C to stop; DEBUG=1 make demo for Django's debug pages)"
+	$(PY) manage.py run_scheduler & trap 'kill $$! 2>/dev/null' EXIT INT TERM; DEBUG=$${DEBUG:-0} $(PY) manage.py runserver $(HOST)
 
 # pytest-xdist: one worker per core (each with its own test database and Redis database); TEST_WORKERS=0 runs in
 # one process. The run prints how long it took.

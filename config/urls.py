@@ -3,6 +3,12 @@ from django.urls import include, path
 
 from shequ.api.api import api
 from shequ.core import health
+from shequ.web import errors
+
+# Error pages in Chinese in the site's frame (shequ/web/errors.py; issue 21).
+handler403 = errors.forbidden
+handler404 = errors.not_found
+handler500 = errors.server_error
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),

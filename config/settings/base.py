@@ -145,6 +145,8 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
+# A refused form answers with our page in Chinese, not Django's English one (issue 21).
+CSRF_FAILURE_VIEW = "shequ.web.errors.csrf_failure"
 SHEQU_STAFF_IDLE_SECONDS = envint("SHEQU_STAFF_IDLE_SECONDS", 15 * 60)
 # A staff session ends 12 hours after its sign-in however active it is (ASVS 7.3.2; NIST SP 800-63B's limit for
 # AAL2 re-authentication), so a working day needs one sign-in and a stolen session does not last beyond it.
@@ -212,8 +214,9 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
-# Development and tests serve static files straight from the finders; production runs collectstatic.
-WHITENOISE_USE_FINDERS = DEBUG
+# Development, the demo and tests serve static files straight from the finders, DEBUG or not (the demo runs
+# without DEBUG so that it shows the error pages people see); production runs collectstatic.
+WHITENOISE_USE_FINDERS = envbool("SHEQU_STATIC_FROM_FINDERS", True)
 WHITENOISE_AUTOREFRESH = DEBUG
 
 # --- background jobs ------------------------------------------------------------------------------------
