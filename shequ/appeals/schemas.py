@@ -166,7 +166,7 @@ def appeal_detail_out(a: Appeal, *, now: datetime, relations: set[str], staff: b
     return {
         **appeal_out(a, now=now),
         "events": [event_out(e) for e in events],
-        "actions": available_actions(a.status, relations),
+        "actions": available_actions(a.status, relations, a),
     }
 
 

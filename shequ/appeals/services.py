@@ -50,11 +50,13 @@ from .choices import Status as S
 from .hooks import run_intake_hooks
 from .models import Appeal, Assignment, Category, Event, Extension, ResponsibilityRule
 from .selectors import active_category
-from .workflow import TRANSITIONS, allowed
+from .workflow import (
+    RETURN_WINDOW_HOURS as RETURN_WINDOW_HOURS,  # re-exported: tests and callers read it here
+)
+from .workflow import TRANSITIONS, allowed, failed_guard
 
 log = logging.getLogger(__name__)
 
-RETURN_WINDOW_HOURS = 24  # a unit may return (退单) within a day of dispatch
 DEFAULT_UNIT_AFTER_RETURNS = 2  # after this many returns the street office is decided as 兜底 unit
 MAX_TEXT = 4000
 
@@ -129,6 +131,10 @@ def _check(actor: User | None, appeal: Appeal, action: str) -> set[str]:
                 status=409,
             )
         raise PermissionDenied(f"You may not '{action}' this appeal.")
+    # The action's guards (workflow.GUARDS): the same facts the pages ask before offering it.
+    guard = failed_guard(action, appeal)
+    if guard is not None:
+        raise ShequError(gettext(guard.message) % {"hours": RETURN_WINDOW_HOURS}, code=guard.code, status=409)
     return relations
 
 
@@ -867,18 +873,7 @@ def appeal_return(*, actor: User, appeal: Appeal, reason: str) -> Appeal:
         raise ShequError(
             "Say why this appeal is not your unit's (at least 4 characters).", fields={"reason": "required"}
         )
-    if appeal.default_unit_decided:
-        raise ShequError(
-            "A default (兜底) unit was decided: it cannot be returned again.",
-            code="invalid_state",
-            status=409,
-        )
-    if appeal.dispatched_at and timezone.now() - appeal.dispatched_at > timedelta(hours=RETURN_WINDOW_HOURS):
-        raise ShequError(
-            f"Returns are possible within {RETURN_WINDOW_HOURS} hours of dispatch.",
-            code="return_window_passed",
-            status=409,
-        )
+    # A decided default unit and the return window are the transition's guards (workflow.GUARDS), checked above.
     with transaction.atomic(), audit_batch():
         appeal = _lock(appeal)
         _check(actor, appeal, "return")
@@ -946,8 +941,6 @@ def appeal_request_extension(*, actor: User, appeal: Appeal, days: int, reason: 
         raise ShequError("An extension is 1 to 30 working days.", fields={"days": "1..30"})
     if len((reason or "").strip()) < 4:
         raise ShequError("Say why more time is needed.", fields={"reason": "required"})
-    if appeal.extensions.filter(status=ExtensionStatus.PENDING).exists():
-        raise ShequError("An extension request is already waiting.", code="duplicate", status=409)
     with transaction.atomic(), audit_batch():
         appeal = _lock(appeal)
         ext = Extension.objects.create(
@@ -1115,8 +1108,6 @@ def appeal_close(*, actor: User | None, appeal: Appeal, note: str = "") -> Appea
 
 def appeal_dispute_rating(*, actor: User, appeal: Appeal, reason: str) -> Appeal:
     _check(actor, appeal, "dispute_rating")  # first, as in appeal_return
-    if appeal.rating is None or appeal.rating not in BAD_RATINGS:
-        raise ShequError("Only a bad rating can be disputed.", code="invalid_state", status=409)
     if len((reason or "").strip()) < 10:
         raise ShequError(
             "Explain why the rating is mistaken or malicious (at least 10 characters).",
@@ -1128,15 +1119,8 @@ def appeal_dispute_rating(*, actor: User, appeal: Appeal, reason: str) -> Appeal
 def appeal_decide_rating_dispute(*, actor: User, appeal: Appeal, uphold: bool, note: str = "") -> Appeal:
     """Upholding the dispute voids the rating: it no longer counts in 满意率 (the event keeps the history)."""
     _check(actor, appeal, "decide_rating_dispute")
-    # Only a dispute the lead unit raised can be decided; otherwise a dispatcher could void any rating at will.
-    last = (
-        appeal.events.filter(action__in=["dispute_rating", "decide_rating_dispute"])
-        .order_by("-at", "-id")
-        .values_list("action", flat=True)
-        .first()
-    )
-    if last != "dispute_rating":
-        raise ShequError("No rating dispute is waiting.", code="invalid_state", status=409)
+    # Only a dispute the lead unit raised can be decided (the guard "dispute_waiting"); otherwise a dispatcher could
+    # void any rating at will.
 
     def update(a: Appeal, now: datetime) -> dict:
         voided = a.rating if uphold else None

@@ -97,6 +97,7 @@ def console_detail(request: HttpRequest, pk: int) -> HttpResponse:
     appeal = selectors.appeal_get_for(user=request.user, pk=pk)
     user = cast(User, request.user)
     relations = services.actor_relations(user, appeal)
+    suggestions = suggest_categories(appeal.text) if "dispatcher" in relations else []
     detail = appeal_detail_out(appeal, now=timezone.now(), relations=relations, staff=True)
     for e in detail["events"]:
         e["label"] = event_label(e["action"])
@@ -108,7 +109,8 @@ def console_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "detail": detail,
             "relations": relations,
             "actions": detail["actions"],
-            "suggestions": suggest_categories(appeal.text) if "dispatcher" in relations else [],
+            "suggestions": suggestions,
+            "default_category": _default_category(appeal, suggestions),
             "units": _dispatch_units(request) if "dispatcher" in relations else [],
             "category_choices": _category_choices() if "categorize" in detail["actions"] else [],
             "photos": appeal.photos.all(),
@@ -158,6 +160,13 @@ def console_reveal(request: HttpRequest, pk: int) -> HttpResponse:
     return response
 
 
+def _default_category(appeal, suggestions: list[dict]) -> str:
+    """The category the 分类 list starts on: the model's (or the keywords') first suggestion, else the current one."""
+    if suggestions:
+        return suggestions[0]["code"]
+    return appeal.category.code if appeal.category else ""
+
+
 def _category_choices() -> list[tuple[str, str]]:
     """(code, "group · name") of the active second-level categories, in the order of the list."""
     rows = Category.objects.filter(is_active=True, parent__isnull=False).select_related("parent")
@@ -172,23 +181,44 @@ def console_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     user = cast(User, request.user)
     post = request.POST
     try:
-        _act(user, appeal, action, post)
+        outcome = _act(user, appeal, action, post)
     except ShequError as exc:
         messages.error(request, " ".join([exc.message, *[str(v) for v in exc.fields.values()]]))
     except PermissionDenied:
         messages.error(request, _("You may not take this action on this appeal."))
     else:
         label = TRANSITIONS[action].label if action in TRANSITIONS else action
-        messages.success(request, _("Done: %(action)s.") % {"action": label})
+        messages.success(request, outcome or _("Done: %(action)s.") % {"action": label})
     return redirect("appeals:console_detail", pk=pk)
 
 
-def _act(user: User, appeal, action: str, post) -> None:
+def _categorize(user: User, appeal, post) -> str:
+    """分类 alone, or 分类 and re-dispatch by the responsibility list: two explicit choices, and the message says
+    what happened (the new category; where the list sent the appeal, or that it stays)."""
+    redispatch = post.get("redispatch") == "1"
+    before = appeal.lead_unit_id
+    appeal = services.appeal_categorize(
+        actor=user,
+        appeal=appeal,
+        category=post.get("category", ""),
+        note=post.get("note", ""),
+        resend=redispatch,
+    )
+    said = _("Categorised as %(category)s.") % {"category": appeal.category.name if appeal.category else ""}
+    if not redispatch:
+        return said
+    if appeal.lead_unit_id and appeal.lead_unit_id != before:
+        return said + _("Dispatched by the responsibility list to %(unit)s.") % {
+            "unit": appeal.lead_unit.name
+        }
+    return said + _("The responsibility list names no other unit: the appeal stays where it was.")
+
+
+def _act(user: User, appeal, action: str, post) -> str | None:
+    """Take the action through its service; return what to tell the user, or None for "Done: <action>"."""
     note = post.get("note", "")
     if action == "categorize":
-        services.appeal_categorize(
-            actor=user, appeal=appeal, category=post.get("category", ""), note=note, resend=True
-        )
+        return _categorize(user, appeal, post)
     elif action in ("dispatch", "reassign"):
         fn = services.appeal_dispatch if action == "dispatch" else services.appeal_reassign
         fn(actor=user, appeal=appeal, unit=post.get("unit", ""), co_units=post.getlist("co_units"), note=note)
@@ -221,6 +251,7 @@ def _act(user: User, appeal, action: str, post) -> None:
         services.appeal_merge(actor=user, appeal=appeal, into=into, note=note)
     else:
         raise ShequError(_("Unknown action."), fields={"action": action})
+    return None
 
 
 @require_POST

@@ -13,8 +13,15 @@ the actor to the appeal, computed by `services.actor_relations`:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
 
+from django.utils import timezone
+from django.utils.translation import gettext_noop
+
+from .choices import BAD_RATINGS, ExtensionStatus
 from .choices import Status as S
 
 OPEN = frozenset({S.SUBMITTED, S.DISPATCHED, S.SIGNED_FOR, S.IN_PROGRESS})
@@ -28,10 +35,69 @@ class Transition:
     target: str | None  # None: the status does not change (the action is recorded on the timeline)
     who: frozenset[str]
     label: str
+    when: tuple[str, ...] = ()  # guards (GUARDS below): facts of the appeal besides its status
 
 
-def T(sources, target, who, label) -> Transition:
-    return Transition(frozenset(sources), target, frozenset(who), label)
+def T(sources, target, who, label, when=()) -> Transition:
+    return Transition(frozenset(sources), target, frozenset(who), label, tuple(when))
+
+
+RETURN_WINDOW_HOURS = 24  # a unit may return (退单) within a day of dispatch
+
+
+@dataclass(frozen=True)
+class Guard:
+    """A fact an action needs besides the status: the page offers the action only when it holds, and the service
+    refuses it otherwise with this code and message (a business refusal, 409)."""
+
+    holds: Callable[[Any], bool]  # (appeal) → bool; may read the appeal's extensions and events
+    code: str
+    message: str  # English msgid, translated when raised; may name %(hours)d, the return window
+
+
+def _dispute_waiting(a) -> bool:
+    last = (
+        a.events.filter(action__in=["dispute_rating", "decide_rating_dispute"])
+        .order_by("-at", "-id")
+        .values_list("action", flat=True)
+        .first()
+    )
+    return last == "dispute_rating"
+
+
+def _extension_waiting(a) -> bool:
+    return a.extensions.filter(status=ExtensionStatus.PENDING).exists()
+
+
+GUARDS: dict[str, Guard] = {
+    "rated_badly": Guard(
+        lambda a: a.rating in BAD_RATINGS, "invalid_state", gettext_noop("Only a bad rating can be disputed.")
+    ),
+    "dispute_waiting": Guard(
+        _dispute_waiting, "invalid_state", gettext_noop("No rating dispute is waiting.")
+    ),
+    "extension_waiting": Guard(
+        _extension_waiting, "invalid_state", gettext_noop("No extension request is waiting.")
+    ),
+    "no_extension_waiting": Guard(
+        lambda a: not _extension_waiting(a),
+        "duplicate",
+        gettext_noop("An extension request is already waiting."),
+    ),
+    "no_default_unit": Guard(
+        lambda a: not a.default_unit_decided,
+        "invalid_state",
+        gettext_noop("A default (兜底) unit was decided: it cannot be returned again."),
+    ),
+    "in_return_window": Guard(
+        lambda a: (
+            a.dispatched_at is None
+            or timezone.now() - a.dispatched_at <= timedelta(hours=RETURN_WINDOW_HOURS)
+        ),
+        "return_window_passed",
+        gettext_noop("Returns are possible within %(hours)d hours of dispatch."),
+    ),
+}
 
 
 TRANSITIONS: dict[str, Transition] = {
@@ -43,14 +109,19 @@ TRANSITIONS: dict[str, Transition] = {
     "contact":           T(WORKING,                         None,           {"lead"},                      "联系诉求人"),
     "co_reply":          T(HANDLING,                        None,           {"co"},                        "协办反馈"),
     "reply":             T(WORKING,                         S.REPLIED,      {"lead"},                      "答复"),
-    "return":            T({S.DISPATCHED, S.SIGNED_FOR},    S.SUBMITTED,    {"lead"},                      "退单"),
+    "return":            T({S.DISPATCHED, S.SIGNED_FOR},    S.SUBMITTED,    {"lead"},                      "退单",
+                           when=("no_default_unit", "in_return_window")),
     "reassign":          T(OPEN,                            S.DISPATCHED,   {"dispatcher"},                "改派"),
-    "request_extension": T(WORKING,                         None,           {"lead"},                      "申请延期"),
-    "decide_extension":  T(WORKING,                         None,           {"dispatcher"},                "审批延期"),
+    "request_extension": T(WORKING,                         None,           {"lead"},                      "申请延期",
+                           when=("no_extension_waiting",)),
+    "decide_extension":  T(WORKING,                         None,           {"dispatcher"},                "审批延期",
+                           when=("extension_waiting",)),
     "supervise":         T(OPEN | {S.REPLIED},              None,           {"supervisor", "system"},      "督办"),
     "evaluate":          T({S.REPLIED},                     S.EVALUATED,    {"requester", "dispatcher"},   "评价"),
-    "dispute_rating":    T({S.EVALUATED, S.CLOSED} | HANDLING, None,        {"lead"},                      "差评申诉"),
-    "decide_rating_dispute": T({S.EVALUATED, S.CLOSED} | HANDLING, None,    {"dispatcher"},                "审核差评申诉"),
+    "dispute_rating":    T({S.EVALUATED, S.CLOSED} | HANDLING, None,        {"lead"},                      "差评申诉",
+                           when=("rated_badly",)),
+    "decide_rating_dispute": T({S.EVALUATED, S.CLOSED} | HANDLING, None,    {"dispatcher"},                "审核差评申诉",
+                           when=("dispute_waiting",)),
     "close":             T({S.EVALUATED, S.REPLIED},        S.CLOSED,       {"dispatcher", "system"},      "办结"),
     "reopen":            T({S.EVALUATED, S.CLOSED},         S.DISPATCHED,   {"dispatcher", "system"},      "重办"),
     "merge":             T(OPEN,                            S.MERGED,       {"dispatcher"},                "并单"),
@@ -65,8 +136,23 @@ def allowed(action: str, status: str, relations: set[str]) -> bool:
     return t is not None and status in t.sources and bool(t.who & relations)
 
 
-def available_actions(status: str, relations: set[str]) -> list[str]:
-    return [a for a, t in TRANSITIONS.items() if status in t.sources and t.who & relations]
+def failed_guard(action: str, appeal) -> Guard | None:
+    """The first guard of the action that does not hold for this appeal (its status and relations aside)."""
+    t = TRANSITIONS.get(action)
+    for name in t.when if t is not None else ():
+        if not GUARDS[name].holds(appeal):
+            return GUARDS[name]
+    return None
+
+
+def available_actions(status: str, relations: set[str], appeal=None) -> list[str]:
+    """The actions the table allows in this status for these relations; given the appeal, also its guards (what a
+    page offers: STYLE.md §11, the same checks the service makes)."""
+    return [
+        a
+        for a, t in TRANSITIONS.items()
+        if status in t.sources and t.who & relations and (appeal is None or failed_guard(a, appeal) is None)
+    ]
 
 
 # Timeline entries that are not transitions of the table (intake, the deadline scan, partner systems).

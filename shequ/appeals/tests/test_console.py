@@ -1,0 +1,164 @@
+"""The staff console a dispatcher and a handler work in all day (issue 21): the page asks the workflow (STYLE.md §11),
+categorising and re-dispatching are separate choices, lists say the deadline in words, the home counts the queues."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import pytest
+
+from shequ.access.testing import sign_in
+from shequ.appeals import services
+from shequ.appeals.choices import Status
+from shequ.appeals.models import Appeal, Category, ResponsibilityRule
+from shequ.appeals.workflow import ACTIONS
+
+from . import fixtures
+from .fixtures import World, bring_to, submit
+
+clock = fixtures.clock
+world = fixtures.world
+
+pytestmark = pytest.mark.django_db
+
+NOT_WORKFLOW = {"reveal", "call"}  # forms of the detail page that are not workflow actions
+
+
+def offered(client, appeal: Appeal) -> set[str]:
+    page = client.get(f"/console/appeals/{appeal.pk}/").content.decode()
+    found = set(re.findall(rf'action="/console/appeals/{appeal.pk}/([a-z_]+)/"', page))
+    return found - NOT_WORKFLOW
+
+
+def form_for(action: str, w: World, other: Appeal) -> dict:
+    """What a person would fill in on the action's form: valid input, so that only the workflow decides."""
+    return {
+        "categorize": {"category": "noise", "redispatch": "0"},
+        "dispatch": {"unit": w.cg.code},
+        "reassign": {"unit": w.huafu_office.code},
+        "request_extension": {"days": "3"},
+        "decide_extension": {"approve": "1"},
+        "decide_rating_dispute": {"uphold": "1"},
+        "evaluate": {"rating": "5"},
+        "merge": {"into": str(other.pk)},
+    }.get(action, {}) | {"note": "已核实情况，按规定处理，记录在案。"}
+
+
+def _bad_rating(w: World) -> Appeal:
+    a = bring_to(w, submit(w), Status.REPLIED, lead="liuyang")
+    return services.appeal_evaluate(actor=w["zhangwei"], appeal=a, rating=1)
+
+
+def _extension_waiting(w: World) -> Appeal:
+    a = bring_to(w, submit(w), Status.IN_PROGRESS, lead="liuyang")
+    services.appeal_request_extension(actor=w["liuyang"], appeal=a, days=3, reason="需要协调施工单位")
+    return a
+
+
+def _dispute_waiting(w: World) -> Appeal:
+    a = _bad_rating(w)
+    services.appeal_dispute_rating(actor=w["liuyang"], appeal=a, reason="评价与诉求内容无关，属于恶意差评")
+    return a
+
+
+SCENARIOS = {
+    "waiting": (lambda w: submit(w), "sunli"),
+    "dispatched": (lambda w: bring_to(w, submit(w), Status.DISPATCHED, lead="liuyang"), "liuyang"),
+    "in progress": (lambda w: bring_to(w, submit(w), Status.IN_PROGRESS, lead="liuyang"), "liuyang"),
+    "in progress, dispatcher": (
+        lambda w: bring_to(w, submit(w), Status.IN_PROGRESS, lead="liuyang"),
+        "sunli",
+    ),
+    "extension waiting, handler": (_extension_waiting, "liuyang"),
+    "extension waiting, dispatcher": (_extension_waiting, "sunli"),
+    "replied": (lambda w: bring_to(w, submit(w), Status.REPLIED, lead="liuyang"), "sunli"),
+    "closed with a good rating": (lambda w: bring_to(w, submit(w), Status.CLOSED, lead="liuyang"), "liuyang"),
+    "bad rating, handler": (_bad_rating, "liuyang"),
+    "dispute waiting, dispatcher": (_dispute_waiting, "sunli"),
+}
+
+
+@pytest.mark.parametrize("scenario", sorted(SCENARIOS))
+def test_every_offered_action_succeeds_and_every_other_is_refused(client, world, scenario):
+    build, username = SCENARIOS[scenario]
+    other = submit(world, text="另一处垃圾堆积需要清理")
+    sign_in(client, world[username])
+    shown = offered(client, build(world))
+    refused_on = build(world)
+    for action in ACTIONS:
+        appeal = build(world) if action in shown else refused_on
+        before = appeal.events.count()
+        r = client.post(f"/console/appeals/{appeal.pk}/{action}/", form_for(action, world, other))
+        assert r.status_code == 302
+        took = appeal.events.count() > before
+        assert took == (action in shown), (scenario, username, action, sorted(shown))
+
+
+def test_a_closed_appeal_with_a_good_rating_offers_no_rating_dispute(client, world):
+    appeal = bring_to(world, submit(world), Status.CLOSED, lead="liuyang")
+    sign_in(client, world["liuyang"])
+    assert "dispute_rating" not in offered(client, appeal)
+    assert "dispute_rating" in offered(client, _bad_rating(world))
+
+
+def test_the_api_hints_follow_the_guards_too(client, world):
+    appeal = _extension_waiting(world)
+    sign_in(client, world["liuyang"])
+    assert "request_extension" not in client.get(f"/api/v1/appeals/{appeal.pk}").json()["actions"]
+
+
+# --- 分类 and 派单: two explicit choices (item 3) ---------------------------------------------------------------
+def _rule(category: str, area, unit) -> None:
+    ResponsibilityRule.objects.create(
+        category=Category.objects.get(code=category),
+        area=area,
+        lead_unit=unit,
+        effective_from=date(2020, 1, 1),
+    )
+
+
+def test_categorising_alone_does_not_move_the_appeal_and_says_so(client, world):
+    _rule("noise", world.huafu_community.parent, world.huafu_office)
+    appeal = bring_to(world, submit(world), Status.DISPATCHED, lead="liuyang")
+    sign_in(client, world["sunli"])
+    r = client.post(
+        f"/console/appeals/{appeal.pk}/categorize/", {"category": "noise", "redispatch": "0"}, follow=True
+    )
+    appeal.refresh_from_db()
+    assert appeal.category.code == "noise" and appeal.lead_unit == world.cg
+    page = r.content.decode()
+    assert f"已分类为{appeal.category.name}" in page and "已按职责清单派给" not in page
+
+
+def test_categorising_and_re_dispatching_names_the_unit_the_list_chose(client, world):
+    _rule("noise", world.huafu_community.parent, world.huafu_office)
+    appeal = bring_to(world, submit(world), Status.DISPATCHED, lead="liuyang")
+    sign_in(client, world["sunli"])
+    r = client.post(
+        f"/console/appeals/{appeal.pk}/categorize/", {"category": "noise", "redispatch": "1"}, follow=True
+    )
+    appeal.refresh_from_db()
+    assert appeal.lead_unit == world.huafu_office
+    assert f"已按职责清单派给{world.huafu_office.name}" in r.content.decode()
+
+
+def test_re_dispatching_without_a_rule_says_the_appeal_stays(client, world):
+    appeal = bring_to(world, submit(world), Status.DISPATCHED, lead="liuyang")
+    sign_in(client, world["sunli"])
+    r = client.post(
+        f"/console/appeals/{appeal.pk}/categorize/", {"category": "noise", "redispatch": "1"}, follow=True
+    )
+    appeal.refresh_from_db()
+    assert appeal.lead_unit == world.cg
+    assert "职责清单没有" in r.content.decode()
+
+
+def test_the_category_list_starts_on_the_suggestion(client, world):
+    appeal = submit(world, text="楼上每晚装修噪音很大，吵得睡不着", category="sanitation")
+    sign_in(client, world["sunli"])
+    page = client.get(f"/console/appeals/{appeal.pk}/").content.decode()
+    selected = re.search(r'<select id="category-new".*?</select>', page, re.S).group(0)
+    chosen = re.findall(r'<option value="([a-z_]+)" selected>', selected)
+    assert chosen and chosen[0] != "sanitation", chosen
+    assert "分类并按职责清单重新派单" in page
