@@ -101,3 +101,7 @@ class ExtensionStatus(models.TextChoices):
     APPROVED = "approved", _("Approved")
     REFUSED = "refused", _("Refused")
     WITHDRAWN = "withdrawn", _("Withdrawn")  # the unit returned or answered the appeal before a decision
+
+
+# The reply deadline's state (schemas.deadline_state) as a badge colour, the same on every page and export.
+DEADLINE_BADGE = {"green": "success", "yellow": "warning", "red": "danger", "none": "secondary"}

@@ -15,7 +15,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -29,9 +29,9 @@ from shequ.core.exports import export_response
 from shequ.core.masking import mask_phone, redact
 
 from . import selectors, services
-from .choices import STATUS_BADGE, Rating, Status
+from .choices import DEADLINE_BADGE, STATUS_BADGE, Rating, Status
 from .models import Category
-from .panels import detail_panels
+from .panels import detail_panels, list_flags
 from .schemas import appeal_detail_out, deadline_state
 from .suggest import suggest_categories
 from .workflow import TRANSITIONS, event_label
@@ -61,8 +61,15 @@ def console_list(request: HttpRequest) -> HttpResponse:
     qs = selectors.appeal_list_for(user=request.user, **f)
     page = Paginator(qs, 30).get_page(request.GET.get("page"))
     now = timezone.now()
+    flags = list_flags(user=request.user, ids=[a.pk for a in page])
     rows = [
-        {"a": a, "state": deadline_state(a, now), "badge": STATUS_BADGE.get(Status(a.status), "secondary")}
+        {
+            "a": a,
+            "state": deadline_state(a, now),
+            "due": due_in_words(a, now),
+            "badge": STATUS_BADGE.get(Status(a.status), "secondary"),
+            "flags": flags.get(a.pk, []),
+        }
         for a in page
     ]
     params = request.GET.copy()
@@ -81,6 +88,34 @@ def console_list(request: HttpRequest) -> HttpResponse:
             "units": _dispatch_units(request) if can(request.user, Action.APPEALS_DISPATCH) else [],
         },
     )
+
+
+def _span(seconds: float) -> str:
+    minutes = int(abs(seconds) // 60)
+    if minutes >= 24 * 60:
+        n = minutes // (24 * 60)
+        return ngettext("%(n)d day", "%(n)d days", n) % {"n": n}
+    if minutes >= 60:
+        n = minutes // 60
+        return ngettext("%(n)d hour", "%(n)d hours", n) % {"n": n}
+    return ngettext("%(n)d minute", "%(n)d minutes", minutes) % {"n": minutes}
+
+
+def due_in_words(a, now) -> tuple[str, str]:
+    """The deadline a row waits against, in words and a badge colour (choices.DEADLINE_BADGE): the dispatch deadline
+    of an appeal waiting for dispatch (an emergency's 20 minutes), else the reply deadline while it is handled."""
+    if a.status == Status.SUBMITTED and a.dispatch_due is not None:
+        left = (a.dispatch_due - now).total_seconds()
+        if left <= 0:
+            return _("Dispatch late by %(span)s") % {"span": _span(left)}, "danger"
+        return _("Dispatch within %(span)s") % {"span": _span(left)}, "warning"
+    state = deadline_state(a, now)
+    if state == "none":
+        return "", DEADLINE_BADGE["none"]
+    left = (a.reply_due - now).total_seconds()
+    if state == "red":
+        return _("%(span)s overdue") % {"span": _span(left)}, DEADLINE_BADGE["red"]
+    return _("%(span)s left") % {"span": _span(left)}, DEADLINE_BADGE[state]
 
 
 def _dispatch_units(request: HttpRequest) -> list[Unit]:

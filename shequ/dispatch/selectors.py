@@ -199,3 +199,17 @@ def duplicate_panel_for(*, user, appeal: Appeal) -> dict:
             }
         )
     return {"rows": shown, "may_decide": any(r["may_decide"] for r in shown)}
+
+
+def open_duplicate_ids(*, user, ids: list[int]) -> set[int]:
+    """Of these appeal ids, those with an undecided possible duplicate (as the newer or the older of a pair) whose
+    other appeal the user sees too: the flag on the console's queues (one query for a page of rows)."""
+    visible = _visible_appeal_ids(user)
+    rows = DuplicateCandidate.objects.filter(status=DuplicateStatus.OPEN).filter(
+        Q(appeal_id__in=ids, candidate__in=visible, candidate__status__in=OPEN_STATUSES)
+        | Q(candidate_id__in=ids, appeal__in=visible, appeal__status__in=OPEN_STATUSES)
+    )
+    found: set[int] = set()
+    for a, c in rows.values_list("appeal_id", "candidate_id"):
+        found |= {a, c}
+    return found & set(ids)

@@ -162,3 +162,42 @@ def test_the_category_list_starts_on_the_suggestion(client, world):
     chosen = re.findall(r'<option value="([a-z_]+)" selected>', selected)
     assert chosen and chosen[0] != "sanitation", chosen
     assert "分类并按职责清单重新派单" in page
+
+
+# --- the lists (item 5) ------------------------------------------------------------------------------------------
+def test_the_list_shows_when_it_came_in_and_the_deadline_in_words_and_colour(client, world, clock):
+    appeal = bring_to(world, submit(world), Status.DISPATCHED, lead="liuyang")
+    sign_in(client, world["sunli"])
+    page = client.get("/console/appeals/", {"queue": "to_sign"}).content.decode()
+    assert appeal.created_at.astimezone(fixtures.SHANGHAI).strftime("%m-%d %H:%M") in page
+    assert re.search(r'<span class="badge text-bg-success">还剩 \d+ 天</span>', page), page
+    assert f'href="/console/appeals/{appeal.pk}/">{appeal.number}</a>' in page
+    clock.advance(days=30)
+    services.appeal_scan_deadlines(now=clock.now)
+    sign_in(client, world["sunli"])  # a staff session ends after a while idle
+    page = client.get("/console/appeals/", {"queue": "overdue"}).content.decode()
+    assert re.search(r'<span class="badge text-bg-danger">已超期 \d+ 天</span>', page), page
+
+
+def test_an_emergency_waiting_for_dispatch_says_how_long_is_left_to_dispatch(client, world, clock):
+    submit(world, text="楼道里煤气泄漏了，味道很浓")
+    sign_in(client, world["sunli"])
+    assert "派单还剩 20 分钟" in client.get("/console/appeals/", {"queue": "to_dispatch"}).content.decode()
+    clock.advance(hours=2)
+    sign_in(client, world["sunli"])
+    assert "派单已超时 1 小时" in client.get("/console/appeals/", {"queue": "to_dispatch"}).content.decode()
+
+
+def test_appeals_with_an_open_possible_duplicate_are_flagged_in_the_queue(client, world):
+    from shequ.dispatch.models import DuplicateCandidate
+
+    older, newer, alone = submit(world), submit(world), submit(world, text="路灯坏了好几天没人修")
+    DuplicateCandidate.objects.create(appeal=newer, candidate=older, score=0.9, text_score=0.9, hours_apart=1)
+    sign_in(client, world["sunli"])
+    page = client.get("/console/appeals/", {"queue": "to_dispatch"}).content.decode()
+    cells = re.findall(
+        r'<td class="text-nowrap"><a href="/console/appeals/\d+/">(\w+)</a>(.*?)</td>', page, re.S
+    )
+    rows = dict(cells)
+    assert "疑似重复" in rows[older.number] and "疑似重复" in rows[newer.number]
+    assert "疑似重复" not in rows[alone.number]
