@@ -263,9 +263,14 @@ class Event(models.Model):
     actor_unit = models.ForeignKey(Unit, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     from_status = models.CharField(max_length=16, blank=True)
     to_status = models.CharField(max_length=16, blank=True)
+    # Two texts with two audiences (appeals.timeline): the note is staff's and never leaves for the requester;
+    # resident_text is what the requester reads (the reply, the reason for not accepting).
     note = models.TextField(blank=True)
+    resident_text = models.TextField(blank=True)
     data = models.JSONField(default=dict, blank=True)
-    public = models.BooleanField(default=True)  # shown to the requester (and in Open311 updates)
+    # The entry's audience (timeline.Audience): True = the requester's too (and Open311's public updates), False =
+    # staff only. Read it through timeline.audience_of.
+    public = models.BooleanField(default=True)
     at = models.DateTimeField(default=timezone.now)
 
     class Meta:

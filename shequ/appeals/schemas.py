@@ -6,6 +6,7 @@ from shequ.core.api.types import Id
 from shequ.core.masking import mask_name, mask_phone, redact
 
 from .models import Appeal, Event
+from .timeline import audience_of
 from .workflow import available_actions
 
 
@@ -77,6 +78,7 @@ class EventOut(Schema):
     from_status: str
     to_status: str
     note: str
+    audience: str  # timeline.Audience: "staff" or "requester"
     unit: str | None
     at: datetime
     data: dict
@@ -147,12 +149,15 @@ def appeal_out(a: Appeal, *, now: datetime) -> dict:
     }
 
 
-def event_out(e: Event) -> dict:
+def event_out(e: Event, *, staff: bool = True) -> dict:
+    """One timeline entry. Staff read the note; the requester reads only the text addressed to him
+    (timeline.Audience), never the note."""
     return {
         "action": e.action,
         "from_status": e.from_status,
         "to_status": e.to_status,
-        "note": redact(e.note),
+        "note": redact(e.note if staff else e.resident_text),
+        "audience": audience_of(e),
         "unit": e.actor_unit.name if e.actor_unit else None,
         "at": e.at,
         "data": e.data,
@@ -165,7 +170,7 @@ def appeal_detail_out(a: Appeal, *, now: datetime, relations: set[str], staff: b
         events = events.filter(public=True)
     return {
         **appeal_out(a, now=now),
-        "events": [event_out(e) for e in events],
+        "events": [event_out(e, staff=staff) for e in events],
         "actions": available_actions(a.status, relations, a),
     }
 

@@ -50,6 +50,7 @@ from .choices import Status as S
 from .hooks import run_intake_hooks
 from .models import Appeal, Assignment, Category, Event, Extension, ResponsibilityRule
 from .selectors import active_category
+from .timeline import resident_text_for
 from .workflow import (
     RETURN_WINDOW_HOURS as RETURN_WINDOW_HOURS,  # re-exported: tests and callers read it here
 )
@@ -163,6 +164,8 @@ def _new_event(
         from_status=from_status,
         to_status=to_status,
         note=note[:MAX_TEXT],
+        # The requester's text only where the action addresses him (timeline.TEXT_FOR_REQUESTER) and he may see it.
+        resident_text=resident_text_for(action, note)[:MAX_TEXT] if public else "",
         data=data or {},
         public=public,
         at=at or timezone.now(),

@@ -27,13 +27,12 @@ from shequ.accounts.models import User
 from shequ.core.errors import ShequError
 from shequ.geo.models import Area
 
-from . import selectors, services
-from .choices import Rating, Status
+from . import selectors, services, timeline
+from .choices import Rating
 from .models import Category
 from .photos import MAX_PHOTOS, photo_clean
 from .schemas import appeal_detail_out
 from .suggest import suggest_categories
-from .workflow import event_label
 
 DRAFT = "shequ_appeal_draft"
 
@@ -64,7 +63,7 @@ def new_describe(request: HttpRequest) -> HttpResponse:
     error = ""
     if request.method == "POST":
         text = (request.POST.get("text") or "").strip()
-        category = request.POST.get("category") or ""
+        category = _chosen_category(request)
         if len(text) < 5:
             error = _("Describe the problem in at least 5 characters.")
         elif category and not Category.objects.filter(code=category, is_active=True).exists():
@@ -84,8 +83,24 @@ def new_describe(request: HttpRequest) -> HttpResponse:
             "error": error,
             "categories": _categories(),
             "suggestions": suggestions,
+            "suggested_codes": {s["code"] for s in suggestions},
         },
     )
+
+
+def _chosen_category(request: HttpRequest) -> str:
+    """The category the resident chose: from the list ("或选择类别", field category_list) or a suggestion (radios
+    named category).
+
+    The list and the radios once shared the name `category`, and the list's empty "I am not sure" came last in
+    the form and won: a picked suggestion was thrown away (issue 21). Now the list has its own name; a choice made
+    in it is the deliberate one and wins, else the first non-empty suggestion (a form from an older page that
+    still posts both under `category` keeps its suggestion too). The page's script clears the other control when
+    one is used, so with JavaScript only one is ever sent.
+    """
+    listed = request.POST.get("category_list") or ""
+    suggested = next((c for c in request.POST.getlist("category") if c), "")
+    return listed or suggested
 
 
 @login_required(login_url="/accounts/resident/")
@@ -187,8 +202,12 @@ def new_confirm(request: HttpRequest) -> HttpResponse:
     user = cast(User, request.user)
     area_code = draft.get("community") or draft.get("street") or draft.get("district") or None
     error, fields = "", {}
+    category = Category.objects.filter(code=draft.get("category") or "").first()
+    questions = _questions(category)
     if request.method == "POST":
         anonymous = request.POST.get("anonymous") == "1"
+        draft["attributes"] = _answers(request, questions)
+        _save(request, draft)
         data = services.IntakeData(
             text=draft["text"],
             channel="portal",
@@ -200,6 +219,7 @@ def new_confirm(request: HttpRequest) -> HttpResponse:
             contact_phone=user.phone or "",
             contact_name=user.display_name or "",
             anonymous=anonymous,
+            attributes=draft["attributes"],
         )
         files, lost = _draft_files(draft)
         if lost:
@@ -216,6 +236,12 @@ def new_confirm(request: HttpRequest) -> HttpResponse:
                 appeal = services.appeal_submit(actor=user, data=data, requester=user, photos=files)
             except ShequError as exc:
                 error, fields = exc.message, exc.fields
+                missing = {k for k in fields if k.startswith("attribute[")}
+                if missing and len(missing) == len(fields):
+                    # The category's own questions (Open311 attributes): asked on this page, answered here.
+                    error, fields = _("Please answer the questions about this kind of problem."), {}
+                    for q in questions:
+                        q["missing"] = f"attribute[{q['code']}]" in missing
                 if exc.code == "invalid_photo":
                     # Let the photos go: kept, they would fail every retry the same way (issue 21).
                     _drop_draft_photos(draft)
@@ -233,7 +259,9 @@ def new_confirm(request: HttpRequest) -> HttpResponse:
                 )
                 return redirect("appeals:my_detail", pk=appeal.pk)
     area = Area.objects.filter(code=area_code).first() if area_code else None
-    category = Category.objects.filter(code=draft.get("category") or "").first()
+    answers = draft.get("attributes") or {}
+    for q in questions:
+        q["answer"] = str(answers.get(q["code"], ""))
     return render(
         request,
         "appeals/portal_new.html",
@@ -244,9 +272,53 @@ def new_confirm(request: HttpRequest) -> HttpResponse:
             "fields": fields,
             "area": area,
             "category": category,
+            "questions": questions,
             "has_phone": bool(user.phone),
         },
     )
+
+
+def _questions(category: Category | None) -> list[dict]:
+    """The category's questions for the resident (its Open311 attributes that take an answer): without the
+    required ones the intake refuses the appeal, so the page must ask them once the category is kept."""
+    questions = []
+    for attr in (category.attributes if category else None) or []:
+        if not attr.get("variable", True) or attr.get("datatype") not in (
+            "singlevaluelist",
+            "number",
+            "string",
+        ):
+            continue
+        questions.append(
+            {
+                "code": str(attr["code"]),
+                "label": attr.get("description") or attr["code"],
+                "datatype": attr["datatype"],
+                "required": bool(attr.get("required")),
+                "values": [
+                    {"key": str(v["key"]), "name": v.get("name") or v["key"]} for v in attr.get("values", [])
+                ],
+            }
+        )
+    return questions
+
+
+def _answers(request: HttpRequest, questions: list[dict]) -> dict:
+    answers: dict = {}
+    for q in questions:
+        value = (request.POST.get(f"attr_{q['code']}") or "").strip()[:200]
+        if not value:
+            continue
+        if q["datatype"] == "singlevaluelist" and value not in {v["key"] for v in q["values"]}:
+            continue
+        if q["datatype"] == "number":
+            try:
+                answers[q["code"]] = int(value)
+            except ValueError:
+                continue
+        else:
+            answers[q["code"]] = value
+    return answers
 
 
 def _draft_folder(draft: dict) -> str:
@@ -296,16 +368,16 @@ def my_detail(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     relations = services.actor_relations(cast(User, request.user), appeal)
     detail = appeal_detail_out(appeal, now=timezone.now(), relations=relations, staff=False)
-    statuses = dict(Status.choices)
-    for e in detail["events"]:
-        e["status_label"] = statuses.get(e["to_status"], "")
-        e["action_label"] = event_label(e["action"])
     return render(
         request,
         "appeals/portal_my_detail.html",
         {
             "appeal": appeal,
             "detail": detail,
+            # In the resident's words, and only what is his to read (appeals.timeline).
+            "status_label": timeline.resident_status_label(appeal),
+            "reopened": timeline.reopened_and_open(appeal),
+            "events": timeline.resident_timeline(appeal),
             "ratings": Rating.choices,
             "can_rate": "evaluate" in detail["actions"],
             "photos": appeal.photos.order_by("created_at", "id"),

@@ -66,6 +66,50 @@ def test_submitting_needs_a_signed_in_resident(client):
     assert r.status_code == 302 and r["Location"].startswith("/accounts/resident/")
 
 
+def test_the_picked_suggestion_is_kept_when_the_list_says_not_sure(client, cast):
+    # What a browser sends: the checked suggestion, then the list left at "I am not sure" (issue 21: it won).
+    sign_in(client, cast["zhangwei"])
+    r = client.post("/appeals/new/", {"text": "晚上工地施工噪音扰民", "category": "noise", "category_list": ""})
+    assert r.status_code == 302
+    assert client.session["shequ_appeal_draft"]["category"] == "noise"
+    page = client.get("/appeals/new/").content.decode()
+    assert re.search(r'value="noise"\s+checked', page)  # shown checked again on the way back
+
+
+def test_a_category_chosen_from_the_list_is_kept(client, cast):
+    sign_in(client, cast["zhangwei"])
+    r = client.post("/appeals/new/", {"text": "晚上工地施工噪音扰民", "category_list": "sanitation"})
+    assert r.status_code == 302
+    assert client.session["shequ_appeal_draft"]["category"] == "sanitation"
+    page = client.get("/appeals/new/").content.decode()
+    assert re.search(r'value="sanitation"\s*selected', page)
+
+
+def test_an_older_form_posting_both_under_one_name_keeps_the_suggestion(client, cast):
+    sign_in(client, cast["zhangwei"])
+    client.post("/appeals/new/", {"text": "晚上工地施工噪音扰民", "category": ["noise", ""]})
+    assert client.session["shequ_appeal_draft"]["category"] == "noise"
+
+
+def test_a_kept_category_asks_its_own_questions_before_submitting(client, cast):
+    # Once the chosen category is kept, its required attribute (noise: 噪声发生时段) must be asked on the page.
+    sign_in(client, cast["zhangwei"])
+    client.post("/appeals/new/", {"text": "晚上工地施工噪音扰民", "category": "noise"})
+    community = _community()
+    client.post(
+        "/appeals/new/location/",
+        {"district": "440304", "street": community.parent.code, "community": community.code, "go": "next"},
+    )
+    page = client.get("/appeals/new/confirm/").content.decode()
+    assert "噪声发生时段" in page and 'name="attr_time_of_day"' in page
+    r = client.post("/appeals/new/confirm/", {})
+    assert r.status_code == 200 and "请回答此项" in r.content.decode() and not Appeal.objects.exists()
+    r = client.post("/appeals/new/confirm/", {"attr_time_of_day": "night"})
+    assert r.status_code == 302
+    appeal = Appeal.objects.get()
+    assert appeal.category.code == "noise" and appeal.attributes == {"time_of_day": "night"}
+
+
 def test_category_suggestions_come_as_a_fragment(client, cast):
     sign_in(client, cast["zhangwei"])
     r = client.get("/appeals/new/suggest/", {"text": "晚上工地施工噪音扰民"}, HTTP_HX_REQUEST="true")

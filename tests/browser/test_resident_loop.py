@@ -1,0 +1,126 @@
+"""The appeal loop as a resident lives it, on a phone (390×844), in normal and elder mode (issue 21).
+
+She picks a suggested category and it is kept; the unit answers, she rates 不满意, and her page says 重新办理中
+with the earlier answer marked as such, never a note meant for staff. Every page is checked with axe-core and
+screenshotted."""
+
+import json
+
+import pytest
+
+from shequ.demo.cast import DEMO_PASSWORD
+
+from .test_journey import axe_violations
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
+
+PHONE = {"width": 390, "height": 844}
+INTERNAL = "内部备注：先联系物业经理老王"
+REPLY = "已协调工地，夜间十点后停止施工。"
+
+
+@pytest.fixture
+def people(transactional_db, settings, tmp_path):
+    from shequ.demo.cast import ensure_cast
+    from shequ.geo.citypack import load_city_pack
+    from shequ.appeals.models import Category
+    from shequ.geo.models import Area
+
+    settings.MEDIA_ROOT = tmp_path
+    if not Area.objects.exists():  # an earlier transactional test's flush emptied every table
+        load_city_pack("shenzhen")
+    if not Category.objects.exists():  # ... the categories of the data migration too
+        import importlib
+
+        from django.apps import apps
+
+        importlib.import_module("shequ.appeals.migrations.0002_default_categories").load(apps, None)
+    yield ensure_cast()
+    from shequ.audit.tests.tampering import wipe
+
+    wipe()  # the audit trail refuses DELETE; the flush after a transactional test needs it empty
+
+
+def phone(browser, base, elder):
+    ctx = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, locale="zh-CN")
+    if elder:
+        ctx.add_cookies([{"name": "shequ_elder", "value": "1", "url": base}])
+    return ctx.new_page()
+
+
+def resident_login(page, base):
+    page.goto(f"{base}/accounts/resident/")
+    page.fill("#pw_phone", "13800000001")  # 张伟
+    page.fill("#pw_password", DEMO_PASSWORD)
+    page.click("form:has(input[value=password]) button[type=submit]")
+
+
+def no_serious_violations(page, shots, name):
+    found = axe_violations(page)
+    (shots / f"{name}-axe.json").write_text(json.dumps(found, ensure_ascii=False, indent=1), encoding="utf-8")
+    assert not found, found
+
+
+@pytest.mark.parametrize("elder", [False, True], ids=["normal", "elder"])
+def test_a_resident_keeps_her_category_and_reads_her_reopened_appeal_in_her_words(
+    browser, live_server, people, shots, elder
+):
+    from shequ.appeals import services
+    from shequ.appeals.models import Appeal
+
+    base, mode = live_server.url, "elder" if elder else "normal"
+    page = phone(browser, base, elder)
+    resident_login(page, base)
+
+    # 1. The suggested category she picks is the one kept.
+    page.goto(f"{base}/appeals/new/")
+    page.wait_for_load_state("networkidle")  # htmx ready
+    page.fill("#text", "晚上工地施工噪音扰民，十一点还在打桩")
+    page.dispatch_event("#text", "keyup")  # what typing sends; htmx asks for suggestions on keyup
+    page.locator("#sug-noise").wait_for(timeout=15_000)
+    page.check("#sug-noise")
+    assert page.input_value("#category_list") == ""  # the list stays at "不确定" and no longer wins
+    page.screenshot(path=str(shots / f"resident-category-{mode}.png"), full_page=True)
+    no_serious_violations(page, shots, f"resident-category-{mode}")
+    page.click("main button[type=submit]")
+    page.select_option("#district", "440304")
+    page.click("button[name=go][value=refresh]")
+    page.select_option("#street", label="华富街道")
+    page.click("button[name=go][value=refresh]")
+    page.select_option("#community", index=1)
+    page.click("button[name=go][value=next]")
+    assert "噪声污染" in page.locator("main dl").inner_text()
+    # The kept category asks its own question (噪声发生时段), which the intake needs.
+    assert "噪声发生时段" in page.locator("main form").inner_text()
+    page.check("#attr-time_of_day-night")
+    page.screenshot(path=str(shots / f"resident-confirm-{mode}.png"), full_page=True)
+    no_serious_violations(page, shots, f"resident-confirm-{mode}")
+    page.click("main button[type=submit]")
+    assert "已受理" in page.locator("main").inner_text()
+    appeal = Appeal.objects.get()
+    assert appeal.category.code == "noise" and appeal.attributes == {"time_of_day": "night"}
+
+    # The unit handles it; the dispatcher's note is for staff.
+    from shequ.accounts.models import Unit
+
+    cast = people
+    unit = Unit.objects.get(grants__user=cast["lina"])
+    if appeal.status == "submitted":
+        appeal = services.appeal_dispatch(actor=cast["sunli"], appeal=appeal, unit=unit, note=INTERNAL)
+    else:
+        appeal = services.appeal_reassign(actor=cast["sunli"], appeal=appeal, unit=unit, note=INTERNAL)
+    appeal = services.appeal_sign_for(actor=cast["lina"], appeal=appeal)
+    appeal = services.appeal_start(actor=cast["lina"], appeal=appeal)
+    services.appeal_reply(actor=cast["lina"], appeal=appeal, text=REPLY)
+
+    # 3. She rates 不满意: the page says it is being handled again, in her words.
+    page.goto(f"{base}/me/appeals/{appeal.pk}/")
+    page.check("#rate-2")
+    page.check("#res-no")
+    page.click("form[action$='/rate/'] button")
+    main = page.locator("main").inner_text()
+    assert "重新办理中" in main and "此前的答复" in main and REPLY in main
+    assert "已派单" not in main and INTERNAL not in main and "职责清单" not in main
+    assert "已转交办理单位" in main
+    page.screenshot(path=str(shots / f"resident-reopened-{mode}.png"), full_page=True)
+    no_serious_violations(page, shots, f"resident-reopened-{mode}")
