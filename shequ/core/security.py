@@ -24,4 +24,9 @@ class SecurityHeadersMiddleware:
         response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=(self)")
         response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+        # Django's JsonResponse (the API boundary's errors, health probes, reveals) names no charset, unlike ninja's
+        # answers and the pages; its body is UTF-8 (ASCII, even), so say so on every JSON body (ASVS 4.1.1).
+        kind = response.get("Content-Type", "")
+        if kind.split(";")[0].strip().endswith("json") and "charset=" not in kind.lower():
+            response["Content-Type"] = f"{kind}; charset=utf-8"
         return response
