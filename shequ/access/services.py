@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from shequ.accounts.models import Grant, GrantStatus, Unit, User
-from shequ.accounts.roles import Action, Role
+from shequ.accounts.roles import ADMIN_ROLES, STAFF_ROLES, Action, Role
 from shequ.audit.services import audit_record
 from shequ.core.errors import ShequError
 from shequ.geo.models import Area
 
-from .scoping import can_at, forget_grants, user_roles
+from .scoping import can, can_at, forget_grants, user_roles
 
 
 def _grant_changes(grant: Grant, before: str | None) -> dict:
@@ -36,7 +38,9 @@ def grant_create(
     valid_until: datetime | None = None,
 ) -> Grant:
     if role not in Role.values:
-        raise ShequError(f"Unknown role {role!r}.", fields={"role": role})
+        raise ShequError(
+            _("Choose a role from the list."), fields={"role": _("Choose a role from the list.")}
+        )
     if actor.pk == user.pk:
         audit_record(action="grant.refused", actor=actor, object_repr=f"self-grant {role}")
         raise PermissionDenied("Nobody may grant himself a role.")
@@ -51,7 +55,7 @@ def grant_create(
         status == GrantStatus.ACTIVE
         and Grant.objects.active().filter(user=user, role=role, area=area).exists()
     ):
-        raise ShequError("This user already holds this role here.", code="duplicate")
+        raise ShequError(_("This user already holds this role here."), code="duplicate")
     grant = Grant.objects.create(
         user=user,
         role=role,
@@ -91,7 +95,7 @@ def grant_decide(*, actor: User, grant: Grant, approve: bool, note: str = "") ->
 def _grant_decide(*, actor: User, grant: Grant, approve: bool, note: str) -> Grant:
     grant = Grant.objects.select_for_update().select_related("area", "user").get(pk=grant.pk)
     if grant.status != GrantStatus.PENDING:
-        raise ShequError("Only a pending grant can be decided.", code="not_pending")
+        raise ShequError(_("Only a pending grant can be decided."), code="not_pending")
     if not can_at(actor, Action.GRANTS_MANAGE, grant.area.path) or actor.pk in (
         grant.requested_by_id,
         grant.user_id,
@@ -120,7 +124,7 @@ def grant_revoke(*, actor: User, grant: Grant, reason: str) -> Grant:
         audit_record(action="grant.refused", actor=actor, obj=grant, object_repr=str(grant))
         raise PermissionDenied("You may not revoke this grant.")
     if not reason.strip():
-        raise ShequError("Say why the grant is revoked.", fields={"reason": "required"})
+        raise ShequError(_("Say why the grant is revoked."), fields={"reason": _("This field is required.")})
     with transaction.atomic():
         return _grant_revoke(actor=actor, grant=grant, reason=reason)
 
@@ -166,3 +170,151 @@ def grant_bootstrap(*, user: User, role: str, area: Area, unit: Unit | None = No
             )
     forget_grants(user)
     return grant
+
+
+# --- staff accounts: the system admin's job (三员分立), audited ------------------------------------------------
+# A staff account is placed by its grants: creating one asks for its first grant in the same transaction, and the
+# security admin decides it. The three admins' own accounts are not managed here: a system admin who could reset
+# the security admin's password or authenticator could act as him.
+
+USERNAME_MAX = 30
+
+
+def temporary_password(user: User) -> str:
+    """A password to hand over once, accepted by the policy's validators (10+ characters, 3 classes)."""
+    from django.contrib.auth.password_validation import validate_password
+
+    alphabet_upper, alphabet_lower, digits = (
+        "ABCDEFGHJKLMNPQRSTUVWXYZ",
+        "abcdefghijkmnpqrstuvwxyz",
+        "23456789",
+    )
+    while True:
+        chars = [secrets.choice(alphabet_upper) for _i in range(4)]
+        chars += [secrets.choice(alphabet_lower) for _i in range(4)]
+        chars += [secrets.choice(digits) for _i in range(4)]
+        secrets.SystemRandom().shuffle(chars)
+        password = "".join(chars[:6]) + "-" + "".join(chars[6:])
+        try:
+            validate_password(password, user)
+        except ValidationError:
+            continue
+        return password
+
+
+def _refuse(actor: User, target: str, action: str) -> None:
+    audit_record(action="user.refused", actor=actor, object_repr=f"{action} {target}")
+    raise PermissionDenied(_("You may not manage this account."))
+
+
+def _check_manage(*, actor: User, user: User, action: str) -> None:
+    """Besides the scoped fetch (out of scope is 404): never oneself, never one of the three admins."""
+    holds_admin = Grant.objects.active().filter(user=user, role__in=ADMIN_ROLES).exists()
+    if actor.pk == user.pk or holds_admin or not can(actor, Action.USERS_MANAGE):
+        _refuse(actor, user.username, action)
+
+
+def staff_create(
+    *,
+    actor: User,
+    username: str,
+    display_name: str,
+    role: str,
+    area: Area,
+    unit: Unit | None = None,
+    phone: str = "",
+) -> tuple[User, str]:
+    """A new staff account with a temporary password (returned once) and its first grant, requested.
+
+    The authenticator (TOTP) is enrolled at the first sign-in. Refused with a message and nothing written when a
+    value is bad; refused as 403 (and audited) outside the actor's areas."""
+    username = username.strip()
+    display_name = display_name.strip()
+    errors: dict[str, str] = {}
+    if (
+        not username
+        or len(username) > USERNAME_MAX
+        or not all(c.isascii() and (c.isalnum() or c in "._-") for c in username)
+    ):
+        errors["username"] = _("Use 1 to 30 letters, digits, dots, hyphens or underscores.")
+    elif User.objects.filter(username__iexact=username).exists():
+        errors["username"] = _("This account name is taken.")
+    if not display_name:
+        errors["display_name"] = _("This field is required.")
+    if role not in STAFF_ROLES:
+        errors["role"] = _("Choose a role from the list.")
+    if errors:
+        raise ShequError(_("Some values are not valid."), fields=errors)
+    if not (
+        can_at(actor, Action.USERS_MANAGE, area.path) and can_at(actor, Action.GRANTS_REQUEST, area.path)
+    ):
+        _refuse(actor, f"{username} @ {area.code}", "create")
+    with transaction.atomic():
+        user = User(username=username, display_name=display_name, phone=phone)
+        password = temporary_password(user)
+        user.set_password(password)
+        user.password_changed_at = timezone.now()
+        user.save()
+        audit_record(
+            action="user.create",
+            actor=actor,
+            obj=user,
+            object_repr=username,
+            changes={"username": {"after": username}, "display_name": {"after": display_name}},
+        )
+        grant_create(actor=actor, user=user, role=role, area=area, unit=unit)
+    return user, password
+
+
+def staff_set_active(*, actor: User, user: User, active: bool, reason: str) -> User:
+    if not reason.strip():
+        raise ShequError(_("Say why."), fields={"reason": _("This field is required.")})
+    _check_manage(actor=actor, user=user, action="enable" if active else "disable")
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=user.pk)
+        before = user.is_active
+        user.is_active = active
+        user.save(update_fields=["is_active"])
+        audit_record(
+            action="user.enable" if active else "user.disable",
+            actor=actor,
+            obj=user,
+            object_repr=user.username,
+            purpose=reason.strip()[:200],
+            changes={"is_active": {"before": before, "after": active}},
+        )
+        if not active:
+            # Bearer tokens stop with the account, not only the sessions (ModelBackend refuses inactive users).
+            user.api_tokens.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
+    return user
+
+
+def staff_reset_password(*, actor: User, user: User) -> str:
+    """A new temporary password, returned once; every session of the account ends (Django's session HMAC)."""
+    _check_manage(actor=actor, user=user, action="password_reset")
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=user.pk)
+        password = temporary_password(user)
+        user.set_password(password)
+        user.password_changed_at = timezone.now()
+        user.save(update_fields=["password", "password_changed_at"])
+        audit_record(action="user.password_reset", actor=actor, obj=user, object_repr=user.username)
+    return password
+
+
+def staff_reset_totp(*, actor: User, user: User) -> User:
+    """Forget the authenticator: the next sign-in enrols a new one (accounts.views.staff_totp)."""
+    _check_manage(actor=actor, user=user, action="totp_reset")
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=user.pk)
+        had = bool(user.totp_confirmed_at)
+        user.totp_secret, user.totp_confirmed_at, user.totp_last_step = "", None, None
+        user.save(update_fields=["totp_secret", "totp_confirmed_at", "totp_last_step"])
+        audit_record(
+            action="user.totp_reset",
+            actor=actor,
+            obj=user,
+            object_repr=user.username,
+            changes={"totp_enrolled": {"before": had, "after": False}},
+        )
+    return user

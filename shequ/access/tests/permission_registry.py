@@ -50,6 +50,7 @@ DUPLICATES = "shequ.dispatch.tests.test_duplicates"
 WARNINGS_API = "shequ.earlywarning.tests.test_api::TestPermissionMatrix"
 WARNINGS_PAGES = "shequ.earlywarning.tests.test_views::TestConsolePage"
 SEPARATION = "shequ.access.tests.test_separation_of_duties"
+STAFF = "shequ.web.tests.test_staff::TestPermissionMatrix"
 
 REGISTRY: dict[str, Entry] = {
     # --- health, API description, language ------------------------------------------------------------------------
@@ -230,6 +231,20 @@ REGISTRY: dict[str, Entry] = {
     "/console/outbox/": Matrix(
         "shequ.web.tests.test_console::TestConsole::test_the_outbox_is_for_the_system_admin"
     ),
+    # --- administration (issue 21): staff accounts by the system admin, grants by the security admin -------------
+    "/console/staff/": Matrix(f"{STAFF}::test_the_staff_list_is_the_system_admins"),
+    "/console/staff/new/": Matrix(
+        f"{STAFF}::test_the_new_account_form_is_the_system_admins",
+        f"{STAFF}::test_creating_an_account_is_the_system_admins",
+    ),
+    "/console/staff/<int:pk>/": Matrix(f"{STAFF}::test_an_account_outside_the_district_is_not_found"),
+    "/console/staff/<int:pk>/grants/": Matrix(f"{STAFF}::test_requesting_a_grant_is_scoped"),
+    "/console/staff/<int:pk>/disable/": Matrix(f"{STAFF}::test_account_actions_are_scoped"),
+    "/console/staff/<int:pk>/enable/": Matrix(f"{STAFF}::test_account_actions_are_scoped"),
+    "/console/staff/<int:pk>/password/": Matrix(f"{STAFF}::test_account_actions_are_scoped"),
+    "/console/staff/<int:pk>/totp/": Matrix(f"{STAFF}::test_account_actions_are_scoped"),
+    "/console/grants/": Matrix(f"{STAFF}::test_the_grant_requests_page_is_the_security_admins"),
+    "/console/grants/<int:pk>/decide/": Matrix(f"{STAFF}::test_deciding_a_grant_is_scoped"),
     # --- Open311 GeoReport v2 -------------------------------------------------------------------------------------
     "/open311/v2/discovery.<fmt>": Public("Open311 discovery: public by the GeoReport v2 spec"),
     "/open311/v2/services.<fmt>": Public("Open311 service list: public by the spec"),
