@@ -13,7 +13,9 @@ from django.utils.dateparse import parse_date
 
 from shequ.access.decorators import require_action
 from shequ.access.scoping import can
-from shequ.accounts.roles import Action
+from shequ.accounts.roles import Action, Role
+from shequ.audit.choices import AuditChannel
+from shequ.audit.labels import action_label
 from shequ.audit.models import AuditEntry
 from shequ.audit.services import audit_record
 from shequ.core.exports import export_response
@@ -48,6 +50,19 @@ def _without_page(request: HttpRequest) -> str:
 
 
 PAGE_SIZE = 50
+_CHANNELS = dict(AuditChannel.choices)
+_ROLES = dict(Role.choices)
+
+
+def _labelled(entry: AuditEntry) -> AuditEntry:
+    """Words for the codes an entry keeps (its action, the actor's roles, the channel); the codes stay beside them
+    for filtering and for the export."""
+    entry.action_label = action_label(entry.action)  # type: ignore[attr-defined]
+    entry.role_labels = "、".join(  # type: ignore[attr-defined]
+        str(_ROLES.get(r, r)) for r in (entry.actor_role or "").split(",") if r
+    )
+    entry.channel_label = str(_CHANNELS.get(entry.channel, entry.channel))  # type: ignore[attr-defined]
+    return entry
 
 
 @require_action(Action.AUDIT_VIEW)
@@ -63,7 +78,7 @@ def console_list(request: HttpRequest) -> HttpResponse:
         request,
         "audit/console_list.html",
         {
-            "entries": rows[:PAGE_SIZE],
+            "entries": [_labelled(e) for e in rows[:PAGE_SIZE]],
             "older": older,
             "filters": f,
             "can_export": can(request.user, Action.AUDIT_EXPORT),
