@@ -19,6 +19,13 @@ from shequ.geo.models import Area
 from .scoping import can, can_at, forget_grants, user_roles
 
 
+def _audit(*, actor: User | None = None, **kwargs) -> None:
+    """audit_record with the actor's roles, so that the trail says in which capacity an admin acted."""
+    if actor is not None and "actor_role" not in kwargs:
+        kwargs["actor_role"] = ",".join(sorted(user_roles(actor)))
+    audit_record(actor=actor, **kwargs)
+
+
 def _grant_changes(grant: Grant, before: str | None) -> dict:
     return {
         "status": {"before": before, "after": grant.status},
@@ -42,14 +49,14 @@ def grant_create(
             _("Choose a role from the list."), fields={"role": _("Choose a role from the list.")}
         )
     if actor.pk == user.pk:
-        audit_record(action="grant.refused", actor=actor, object_repr=f"self-grant {role}")
+        _audit(action="grant.refused", actor=actor, object_repr=f"self-grant {role}")
         raise PermissionDenied("Nobody may grant himself a role.")
     if can_at(actor, Action.GRANTS_MANAGE, area.path):
         status, decided_by = GrantStatus.ACTIVE, actor
     elif can_at(actor, Action.GRANTS_REQUEST, area.path):
         status, decided_by = GrantStatus.PENDING, None
     else:
-        audit_record(action="grant.refused", actor=actor, object_repr=f"{user.username} {role} @ {area.code}")
+        _audit(action="grant.refused", actor=actor, object_repr=f"{user.username} {role} @ {area.code}")
         raise PermissionDenied("You may not grant roles here.")
     if (
         status == GrantStatus.ACTIVE
@@ -68,7 +75,7 @@ def grant_create(
         valid_until=valid_until,
         note=note,
     )
-    audit_record(
+    _audit(
         action="grant.create" if status == GrantStatus.ACTIVE else "grant.request",
         actor=actor,
         actor_role=",".join(sorted(user_roles(actor))),
@@ -86,7 +93,7 @@ def grant_decide(*, actor: User, grant: Grant, approve: bool, note: str = "") ->
         grant.requested_by_id,
         grant.user_id,
     ):
-        audit_record(action="grant.refused", actor=actor, obj=grant, object_repr=str(grant))
+        _audit(action="grant.refused", actor=actor, obj=grant, object_repr=str(grant))
         raise PermissionDenied("You may not decide this grant.")
     with transaction.atomic():
         return _grant_decide(actor=actor, grant=grant, approve=approve, note=note)
@@ -100,7 +107,7 @@ def _grant_decide(*, actor: User, grant: Grant, approve: bool, note: str) -> Gra
         grant.requested_by_id,
         grant.user_id,
     ):
-        audit_record(action="grant.refused", actor=actor, obj=grant, object_repr=str(grant))
+        _audit(action="grant.refused", actor=actor, obj=grant, object_repr=str(grant))
         raise PermissionDenied("You may not decide this grant.")
     before = grant.status
     grant.status = GrantStatus.ACTIVE if approve else GrantStatus.REJECTED
@@ -108,7 +115,7 @@ def _grant_decide(*, actor: User, grant: Grant, approve: bool, note: str) -> Gra
     if note:
         grant.note = note
     grant.save(update_fields=["status", "decided_by", "decided_at", "note"])
-    audit_record(
+    _audit(
         action="grant.approve" if approve else "grant.reject",
         actor=actor,
         obj=grant,
@@ -121,7 +128,7 @@ def _grant_decide(*, actor: User, grant: Grant, approve: bool, note: str) -> Gra
 
 def grant_revoke(*, actor: User, grant: Grant, reason: str) -> Grant:
     if not can_at(actor, Action.GRANTS_MANAGE, grant.area.path):
-        audit_record(action="grant.refused", actor=actor, obj=grant, object_repr=str(grant))
+        _audit(action="grant.refused", actor=actor, obj=grant, object_repr=str(grant))
         raise PermissionDenied("You may not revoke this grant.")
     if not reason.strip():
         raise ShequError(_("Say why the grant is revoked."), fields={"reason": _("This field is required.")})
@@ -135,7 +142,7 @@ def _grant_revoke(*, actor: User, grant: Grant, reason: str) -> Grant:
     grant.status = GrantStatus.REVOKED
     grant.decided_by, grant.decided_at, grant.note = actor, timezone.now(), reason[:200]
     grant.save(update_fields=["status", "decided_by", "decided_at", "note"])
-    audit_record(
+    _audit(
         action="grant.revoke",
         actor=actor,
         obj=grant,
@@ -161,7 +168,7 @@ def grant_bootstrap(*, user: User, role: str, area: Area, unit: Unit | None = No
             defaults={"unit": unit, "note": reason},
         )
         if created:
-            audit_record(
+            _audit(
                 action="grant.bootstrap",
                 obj=grant,
                 object_repr=f"{user.username} {role} @ {area.code}",
@@ -203,7 +210,7 @@ def temporary_password(user: User) -> str:
 
 
 def _refuse(actor: User, target: str, action: str) -> None:
-    audit_record(action="user.refused", actor=actor, object_repr=f"{action} {target}")
+    _audit(action="user.refused", actor=actor, object_repr=f"{action} {target}")
     raise PermissionDenied(_("You may not manage this account."))
 
 
@@ -255,7 +262,7 @@ def staff_create(
         user.set_password(password)
         user.password_changed_at = timezone.now()
         user.save()
-        audit_record(
+        _audit(
             action="user.create",
             actor=actor,
             obj=user,
@@ -275,7 +282,7 @@ def staff_set_active(*, actor: User, user: User, active: bool, reason: str) -> U
         before = user.is_active
         user.is_active = active
         user.save(update_fields=["is_active"])
-        audit_record(
+        _audit(
             action="user.enable" if active else "user.disable",
             actor=actor,
             obj=user,
@@ -298,7 +305,7 @@ def staff_reset_password(*, actor: User, user: User) -> str:
         user.set_password(password)
         user.password_changed_at = timezone.now()
         user.save(update_fields=["password", "password_changed_at"])
-        audit_record(action="user.password_reset", actor=actor, obj=user, object_repr=user.username)
+        _audit(action="user.password_reset", actor=actor, obj=user, object_repr=user.username)
     return password
 
 
@@ -310,7 +317,7 @@ def staff_reset_totp(*, actor: User, user: User) -> User:
         had = bool(user.totp_confirmed_at)
         user.totp_secret, user.totp_confirmed_at, user.totp_last_step = "", None, None
         user.save(update_fields=["totp_secret", "totp_confirmed_at", "totp_last_step"])
-        audit_record(
+        _audit(
             action="user.totp_reset",
             actor=actor,
             obj=user,

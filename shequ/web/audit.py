@@ -5,6 +5,7 @@ accounts and grants it records: nothing there imports the scoping that this page
 
 from datetime import datetime, time
 
+from django.apps import apps
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -62,7 +63,20 @@ def _labelled(entry: AuditEntry) -> AuditEntry:
         str(_ROLES.get(r, r)) for r in (entry.actor_role or "").split(",") if r
     )
     entry.channel_label = str(_CHANNELS.get(entry.channel, entry.channel))  # type: ignore[attr-defined]
+    entry.object_type_label = _model_label(entry.object_type)  # type: ignore[attr-defined]
+    # Grants are written "username role @ area code": the role's code becomes its label.
+    entry.object_label = " ".join(  # type: ignore[attr-defined]
+        str(_ROLES.get(word, word)) for word in (entry.object_repr or "").split(" ")
+    )
     return entry
+
+
+def _model_label(object_type: str) -> str:
+    """ "accounts.grant" → the model's verbose name (授权); anything else as it is."""
+    try:
+        return str(apps.get_model(object_type)._meta.verbose_name) if "." in object_type else object_type
+    except (LookupError, ValueError):
+        return object_type
 
 
 @require_action(Action.AUDIT_VIEW)
