@@ -29,6 +29,17 @@ class User(AbstractUser):
         normalize="shequ.core.idnumbers.normalize_phone",
     )
     phone_hash = models.CharField(max_length=64, blank=True, default="", db_index=True, editable=False)
+    # Given, optionally, when a resident registers (accounts.registration): protected personal data, encrypted at
+    # rest like the phone; the ID number's keyed hash allows an exact match and nothing else.
+    real_name = EncryptedTextField(_("real name"), blank=True, default="")
+    id_number = EncryptedTextField(
+        _("ID number"),
+        blank=True,
+        default="",
+        blind_index="id_number_hash",
+        normalize="shequ.core.idnumbers.normalize_id_number",
+    )
+    id_number_hash = models.CharField(max_length=64, blank=True, default="", editable=False)
     totp_secret = EncryptedTextField(_("TOTP secret"), blank=True, default="")
     totp_confirmed_at = models.DateTimeField(_("TOTP confirmed at"), null=True, blank=True)
     # The time step (pyotp's 30-second counter) of the last TOTP code accepted: a code of this step or an older

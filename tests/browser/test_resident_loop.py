@@ -21,9 +21,9 @@ REPLY = "已协调工地，夜间十点后停止施工。"
 
 @pytest.fixture
 def people(transactional_db, settings, tmp_path):
+    from shequ.appeals.models import Category
     from shequ.demo.cast import ensure_cast
     from shequ.geo.citypack import load_city_pack
-    from shequ.appeals.models import Category
     from shequ.geo.models import Area
 
     settings.MEDIA_ROOT = tmp_path
@@ -124,3 +124,29 @@ def test_a_resident_keeps_her_category_and_reads_her_reopened_appeal_in_her_word
     assert "已转交办理单位" in main
     page.screenshot(path=str(shots / f"resident-reopened-{mode}.png"), full_page=True)
     no_serious_violations(page, shots, f"resident-reopened-{mode}")
+
+
+@pytest.mark.parametrize("elder", [False, True], ids=["normal", "elder"])
+def test_a_new_resident_registers_on_her_phone(browser, live_server, people, shots, elder):
+    import re
+
+    from shequ.accounts.models import User
+
+    base, mode = live_server.url, "elder" if elder else "normal"
+    page = phone(browser, base, elder)
+    page.goto(f"{base}/accounts/resident/")
+    page.click("text=还没有账号？用手机号注册")
+    assert "居民注册" in page.locator("h1").inner_text()
+    page.fill("#reg-phone", "13912340002" if elder else "13912340001")
+    page.click("form[action$='/register/code/'] button")
+    main = page.locator("main").inner_text()
+    assert "验证码已发送至 139****000" in main and "演示短信" in main
+    code = re.search(r"验证码是 (\d{6})", main).group(1)
+    page.fill("#id_code", code)
+    page.fill("#id_real_name", "王芳")
+    page.screenshot(path=str(shots / f"resident-register-{mode}.png"), full_page=True)
+    no_serious_violations(page, shots, f"resident-register-{mode}")
+    page.click("main form:not([action]) button[type=submit]")
+    assert "欢迎，您已登录。" in page.locator("main").inner_text()
+    page.screenshot(path=str(shots / f"resident-registered-{mode}.png"), full_page=True)
+    assert User.objects.filter(display_name="王芳").count() == 1
