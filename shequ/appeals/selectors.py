@@ -18,7 +18,7 @@ from shequ.core.errors import NotFound
 from shequ.geo.choices import LEVEL_DEPTH, AreaLevel
 from shequ.geo.models import Area
 
-from .models import OVERDUE, SUPERVISED, Appeal, Assignment, Category, KpiDaily, KpiMonthly, Photo
+from .models import OVERDUE, SUPERVISED, Appeal, Assignment, Category, Extension, KpiDaily, KpiMonthly, Photo
 
 # Categories are read by code on every intake and edited seldom: all active ones are kept for 30 s
 # (shequ.core.db.refcache).
@@ -81,7 +81,19 @@ QUEUES = {
     "overdue": OVERDUE,
     "returned": Q(status="submitted", return_count__gt=0),
     "supervised": SUPERVISED,
+    # Requests for more time waiting for the dispatcher's decision (延期审批).
+    "extensions": Q(Exists(Extension.objects.filter(appeal=OuterRef("pk"), status="pending"))),
 }
+
+
+def appeal_queue_counts(*, user, queues: list[str], my_units: bool = False) -> dict[str, int]:
+    """How many appeals wait in each of these queues for the user (what appeal_list_for would list, with the
+    same scope): one query, a conditional count per queue."""
+    qs = visible_appeals(user)
+    if my_units:
+        qs = qs.filter(lead_unit_id__in=_unit_ids(user))
+    counts = qs.order_by().aggregate(**{name: Count("pk", filter=QUEUES[name]) for name in queues})
+    return {name: int(counts[name] or 0) for name in queues}
 
 
 def appeal_list_for(
@@ -98,8 +110,11 @@ def appeal_list_for(
     created_from=None,
     created_to=None,
     mine: bool = False,
+    my_units: bool = False,
 ) -> QuerySet[Appeal]:
     qs = visible_appeals(user)
+    if my_units:  # a handler's to-do: what his units lead, not everything of his district he may read
+        qs = qs.filter(lead_unit_id__in=_unit_ids(user))
     if status:
         qs = qs.filter(status=status)
     if category:

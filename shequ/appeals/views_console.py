@@ -24,7 +24,7 @@ from shequ.access.scoping import can
 from shequ.accounts.models import Unit, User
 from shequ.accounts.roles import Action
 from shequ.audit.services import audit_record
-from shequ.core.errors import ShequError
+from shequ.core.errors import NotFound, ShequError
 from shequ.core.exports import export_response
 from shequ.core.masking import mask_phone, redact
 
@@ -45,20 +45,67 @@ QUEUE_LABELS = [
     ("returned", gettext_lazy("Returned")),
     ("supervised", gettext_lazy("Supervised")),
     ("replied", gettext_lazy("Awaiting rating")),
+    ("extensions", gettext_lazy("Extension requests")),
 ]
 FILTERS = ("queue", "status", "category", "area", "urgency", "q")
+# The to-do queues on the console's home, by what the person does (his relations to appeals, workflow.py):
+# a dispatcher's, a supervisor's, a handler's (for his units only: units=mine).
+DISPATCHER_QUEUES = ("to_dispatch", "returned", "extensions", "near_due", "overdue", "replied")
+SUPERVISOR_QUEUES = ("supervised", "overdue")
+HANDLER_QUEUES = ("to_sign", "in_progress", "near_due", "overdue")
 
 
 def _filters(request: HttpRequest) -> dict:
-    return {k: (request.GET.get(k) or None) for k in FILTERS}
+    f: dict = {k: (request.GET.get(k) or None) for k in FILTERS}
+    f["my_units"] = request.GET.get("units") == "mine"
+    return f
+
+
+def console_todo(user) -> list[dict]:
+    """The console home's to-do counts for this person: per role a group of queues, each counted in one query
+    (selectors.appeal_queue_counts), with the link to the list that shows exactly what was counted."""
+    labels = dict(QUEUE_LABELS)
+    groups = []
+    if can(user, Action.APPEALS_DISPATCH):
+        groups.append((_("Dispatching"), DISPATCHER_QUEUES, False))
+    if can(user, Action.APPEALS_SUPERVISE) and not can(user, Action.APPEALS_DISPATCH):
+        groups.append((_("Supervision"), SUPERVISOR_QUEUES, False))
+    if can(user, Action.APPEALS_HANDLE):
+        groups.append((_("My unit's appeals"), HANDLER_QUEUES, True))
+    out = []
+    for title, queues, mine in groups:
+        counts = selectors.appeal_queue_counts(user=user, queues=list(queues), my_units=mine)
+        suffix = "&units=mine" if mine else ""
+        out.append(
+            {
+                "title": title,
+                "queues": [
+                    {"key": q, "label": labels[q], "count": counts[q], "query": f"queue={q}{suffix}"}
+                    for q in queues
+                ],
+            }
+        )
+    return out
 
 
 @require_action(Action.APPEALS_VIEW)
 def console_list(request: HttpRequest) -> HttpResponse:
     f = _filters(request)
     if f["queue"] is None and "queue" not in request.GET:
-        f["queue"] = "to_dispatch" if can(request.user, Action.APPEALS_DISPATCH) else "to_sign"
-    qs = selectors.appeal_list_for(user=request.user, **f)
+        dispatcher = can(request.user, Action.APPEALS_DISPATCH)
+        f["queue"] = "to_dispatch" if dispatcher else "to_sign"
+        f["my_units"] = f["my_units"] or (not dispatcher and can(request.user, Action.APPEALS_HANDLE))
+    if f["queue"] and f["queue"] not in selectors.QUEUES:
+        # A stale bookmark or a mistyped link: say so and show the default queue rather than an error page.
+        messages.warning(request, _("There is no queue called “%(queue)s”: here is your default queue.") % f)
+        return redirect("appeals:console_list")
+    try:
+        qs = selectors.appeal_list_for(user=request.user, **f)
+    except NotFound:
+        messages.warning(
+            request, _("Nothing matches this filter (an unknown category or area): all filters cleared.")
+        )
+        return redirect("appeals:console_list")
     page = Paginator(qs, 30).get_page(request.GET.get("page"))
     now = timezone.now()
     flags = list_flags(user=request.user, ids=[a.pk for a in page])

@@ -25,9 +25,13 @@ SECTIONS = [
 
 @require_action(Action.CONSOLE)
 def console_home(request: HttpRequest) -> HttpResponse:
+    from shequ.appeals.views_console import console_todo
+
     sections = [(url, label) for action, url, label in SECTIONS if can(request.user, action)]
     roles = [Role(r).label for r in sorted(user_roles(request.user)) if r in Role.values]
-    return render(request, "web/console_home.html", {"sections": sections, "roles": roles})
+    # What waits for this person, per queue of his role (one counting query per role group).
+    todo = console_todo(request.user) if can(request.user, Action.APPEALS_VIEW) else []
+    return render(request, "web/console_home.html", {"sections": sections, "roles": roles, "todo": todo})
 
 
 @require_action(Action.OUTBOX_VIEW)

@@ -201,3 +201,51 @@ def test_appeals_with_an_open_possible_duplicate_are_flagged_in_the_queue(client
     rows = dict(cells)
     assert "疑似重复" in rows[older.number] and "疑似重复" in rows[newer.number]
     assert "疑似重复" not in rows[alone.number]
+
+
+# --- the console home counts the to-do queues (item 1) -----------------------------------------------------------
+def _appeal_queries(queries) -> list[str]:
+    return [q["sql"] for q in queries if 'FROM "appeals_appeal"' in q["sql"]]
+
+
+def test_the_home_counts_a_dispatchers_queues_in_one_query(client, world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    submit(world)
+    bring_to(world, submit(world), Status.DISPATCHED, lead="liuyang")
+    _extension_waiting(world)
+    sign_in(client, world["sunli"])
+    with CaptureQueriesContext(connection) as few:
+        page = client.get("/console/").content.decode()
+    assert re.search(r'>1</span><span class="d-block text-body">待派单</span>', page), page
+    assert re.search(r'>1</span><span class="d-block text-body">延期待审批</span>', page)
+    assert "/console/appeals/?queue=to_dispatch" in page
+    for _ in range(5):
+        submit(world)
+    with CaptureQueriesContext(connection) as many:
+        page = client.get("/console/").content.decode()
+    assert re.search(r'>6</span><span class="d-block text-body">待派单</span>', page)
+    assert len(_appeal_queries(many.captured_queries)) == len(_appeal_queries(few.captured_queries)) == 1
+    assert len(many.captured_queries) == len(few.captured_queries)
+
+
+def test_a_handler_counts_only_what_his_unit_leads_and_the_link_lists_the_same(client, world):
+    mine = bring_to(world, submit(world), Status.DISPATCHED, lead="liuyang")
+    bring_to(world, submit(world), Status.DISPATCHED, lead="lina")  # in his district, but another unit's
+    sign_in(client, world["liuyang"])
+    page = client.get("/console/").content.decode()
+    assert re.search(r'>1</span><span class="d-block text-body">待签收</span>', page), page
+    assert "待派单" not in page
+    listed = client.get("/console/appeals/", {"queue": "to_sign", "units": "mine"}).content.decode()
+    assert mine.number in listed
+    assert len(re.findall(r'<a href="/console/appeals/\d+/">', listed)) == 1
+
+
+def test_an_unknown_queue_says_so_and_shows_the_default_queue(client, world):
+    sign_in(client, world["sunli"])
+    r = client.get("/console/appeals/", {"queue": "nonsense"}, follow=True)
+    assert r.status_code == 200 and r.redirect_chain[-1][0] == "/console/appeals/"
+    assert "没有名为“nonsense”的队列" in r.content.decode()
+    r = client.get("/console/appeals/", {"category": "no-such-category"}, follow=True)
+    assert r.status_code == 200 and "筛选条件无效" in r.content.decode()
