@@ -148,6 +148,18 @@ def appeal_list_for(
     return qs.select_related("category", "area", "lead_unit").order_by("-created_at", "-id")
 
 
+def appeal_pending_extension(appeal: Appeal) -> Extension | None:
+    """The request for more time that waits for the dispatcher's decision, if any (at most one: a constraint)."""
+    return appeal.extensions.filter(status="pending").select_related("requested_by").first()
+
+
+def appeal_ids_with_pending_extension(ids: list[int]) -> set[int]:
+    """Of these appeal ids (a page of a list), those with a request for more time waiting: one query."""
+    return set(
+        Extension.objects.filter(appeal_id__in=ids, status="pending").values_list("appeal_id", flat=True)
+    )
+
+
 def appeal_get_for(*, user, pk: int) -> Appeal:
     appeal = (
         visible_appeals(user)

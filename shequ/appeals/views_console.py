@@ -31,7 +31,7 @@ from shequ.core.masking import mask_phone, redact
 from . import selectors, services
 from .choices import DEADLINE_BADGE, STATUS_BADGE, Rating, Status
 from .models import Category
-from .panels import detail_panels, list_flags
+from .panels import ListFlag, detail_panels, list_flags
 from .schemas import appeal_detail_out, deadline_state
 from .suggest import suggest_categories
 from .workflow import TRANSITIONS, event_label
@@ -59,6 +59,10 @@ def _filters(request: HttpRequest) -> dict:
     f: dict = {k: (request.GET.get(k) or None) for k in FILTERS}
     f["my_units"] = request.GET.get("units") == "mine"
     return f
+
+
+# The flag of a row whose unit asked for more time (the dispatcher's approval queue, "extensions").
+EXTENSION_FLAG = ListFlag(gettext_lazy("Extension pending"), "info", lambda **kw: set())
 
 
 def console_todo(user) -> list[dict]:
@@ -108,7 +112,10 @@ def console_list(request: HttpRequest) -> HttpResponse:
         return redirect("appeals:console_list")
     page = Paginator(qs, 30).get_page(request.GET.get("page"))
     now = timezone.now()
-    flags = list_flags(user=request.user, ids=[a.pk for a in page])
+    ids = [a.pk for a in page]
+    flags = list_flags(user=request.user, ids=ids)
+    for pk in selectors.appeal_ids_with_pending_extension(ids):
+        flags.setdefault(pk, []).insert(0, EXTENSION_FLAG)
     rows = [
         {
             "a": a,
@@ -135,6 +142,10 @@ def console_list(request: HttpRequest) -> HttpResponse:
             "units": _dispatch_units(request) if can(request.user, Action.APPEALS_DISPATCH) else [],
         },
     )
+
+
+def _when(at) -> str:
+    return timezone.localtime(at).strftime("%Y-%m-%d %H:%M") if at else "—"
 
 
 def _span(seconds: float) -> str:
@@ -196,6 +207,7 @@ def console_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "units": _dispatch_units(request) if "dispatcher" in relations else [],
             "category_choices": _category_choices() if "categorize" in detail["actions"] else [],
             "photos": appeal.photos.all(),
+            "extension": selectors.appeal_pending_extension(appeal),
             "ratings": Rating.choices,
             "labels": {a: t.label for a, t in TRANSITIONS.items()},
             "phone_masked": mask_phone(appeal.contact_phone),
@@ -319,9 +331,11 @@ def _act(user: User, appeal, action: str, post) -> str | None:
             actor=user, appeal=appeal, days=int(post.get("days") or 0), reason=note
         )
     elif action == "decide_extension":
-        services.appeal_decide_extension(
-            actor=user, appeal=appeal, approve=post.get("approve") == "1", note=note
-        )
+        approve = post.get("approve") == "1"
+        appeal = services.appeal_decide_extension(actor=user, appeal=appeal, approve=approve, note=note)
+        if not approve:
+            return _("Extension refused: the answer is still due %(due)s.") % {"due": _when(appeal.reply_due)}
+        return _("Extension approved: the answer is now due %(due)s.") % {"due": _when(appeal.reply_due)}
     elif action == "decide_rating_dispute":
         services.appeal_decide_rating_dispute(
             actor=user, appeal=appeal, uphold=post.get("uphold") == "1", note=note

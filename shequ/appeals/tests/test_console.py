@@ -249,3 +249,50 @@ def test_an_unknown_queue_says_so_and_shows_the_default_queue(client, world):
     assert "没有名为“nonsense”的队列" in r.content.decode()
     r = client.get("/console/appeals/", {"category": "no-such-category"}, follow=True)
     assert r.status_code == 200 and "筛选条件无效" in r.content.decode()
+
+
+# --- extensions: pending on the page, an approval queue for dispatchers (item 6) --------------------------------
+def test_a_requested_extension_shows_as_pending_and_waits_in_the_dispatchers_queue(client, world):
+    appeal = bring_to(world, submit(world), Status.IN_PROGRESS, lead="liuyang")
+    sign_in(client, world["liuyang"])
+    r = client.post(
+        f"/console/appeals/{appeal.pk}/request_extension/",
+        {"days": "3", "note": "需要协调施工单位"},
+        follow=True,
+    )
+    page = r.content.decode()
+    assert "延期申请待审批" in page and "申请延期 3 个工作日" in page
+    assert "request_extension" not in offered(client, appeal)  # one request at a time
+
+    sign_in(client, world["sunli"])
+    listed = client.get("/console/appeals/", {"queue": "extensions"}).content.decode()
+    assert appeal.number in listed and "延期申请待审批" in listed
+    page = client.get(f"/console/appeals/{appeal.pk}/").content.decode()
+    assert "批准延期" in page and "不予延期" in page
+
+
+def test_the_dispatcher_approves_with_a_note_and_the_deadline_moves(client, world):
+    appeal = _extension_waiting(world)
+    due = appeal.reply_due
+    sign_in(client, world["sunli"])
+    r = client.post(
+        f"/console/appeals/{appeal.pk}/decide_extension/", {"approve": "1", "note": "同意"}, follow=True
+    )
+    appeal.refresh_from_db()
+    assert appeal.reply_due > due and "已批准延期，新的答复期限为" in r.content.decode()
+    assert appeal.extensions.get().status == "approved"
+    assert appeal.number not in client.get("/console/appeals/", {"queue": "extensions"}).content.decode()
+
+
+def test_the_dispatcher_refuses_with_a_note_and_the_deadline_stays(client, world):
+    appeal = _extension_waiting(world)
+    due = appeal.reply_due
+    sign_in(client, world["sunli"])
+    r = client.post(
+        f"/console/appeals/{appeal.pk}/decide_extension/", {"approve": "0", "note": "请按期办结"}, follow=True
+    )
+    appeal.refresh_from_db()
+    assert appeal.reply_due == due and "已不予延期" in r.content.decode()
+    ext = appeal.extensions.get()
+    assert ext.status == "refused"
+    assert appeal.events.get(action="decide_extension").note == "请按期办结"
