@@ -50,14 +50,14 @@ def grant_create(
         )
     if actor.pk == user.pk:
         _audit(action="grant.refused", actor=actor, object_repr=f"self-grant {role}")
-        raise PermissionDenied("Nobody may grant himself a role.")
+        raise PermissionDenied(_("Nobody may grant himself a role."))
     if can_at(actor, Action.GRANTS_MANAGE, area.path):
         status, decided_by = GrantStatus.ACTIVE, actor
     elif can_at(actor, Action.GRANTS_REQUEST, area.path):
         status, decided_by = GrantStatus.PENDING, None
     else:
         _audit(action="grant.refused", actor=actor, object_repr=f"{user.username} {role} @ {area.code}")
-        raise PermissionDenied("You may not grant roles here.")
+        raise PermissionDenied(_("You may not grant roles here."))
     if (
         status == GrantStatus.ACTIVE
         and Grant.objects.active().filter(user=user, role=role, area=area).exists()
@@ -94,7 +94,7 @@ def grant_decide(*, actor: User, grant: Grant, approve: bool, note: str = "") ->
         grant.user_id,
     ):
         _audit(action="grant.refused", actor=actor, obj=grant, object_repr=str(grant))
-        raise PermissionDenied("You may not decide this grant.")
+        raise PermissionDenied(_("You may not decide this grant."))
     with transaction.atomic():
         return _grant_decide(actor=actor, grant=grant, approve=approve, note=note)
 
@@ -108,7 +108,7 @@ def _grant_decide(*, actor: User, grant: Grant, approve: bool, note: str) -> Gra
         grant.user_id,
     ):
         _audit(action="grant.refused", actor=actor, obj=grant, object_repr=str(grant))
-        raise PermissionDenied("You may not decide this grant.")
+        raise PermissionDenied(_("You may not decide this grant."))
     before = grant.status
     grant.status = GrantStatus.ACTIVE if approve else GrantStatus.REJECTED
     grant.decided_by, grant.decided_at = actor, timezone.now()
@@ -129,7 +129,7 @@ def _grant_decide(*, actor: User, grant: Grant, approve: bool, note: str) -> Gra
 def grant_revoke(*, actor: User, grant: Grant, reason: str) -> Grant:
     if not can_at(actor, Action.GRANTS_MANAGE, grant.area.path):
         _audit(action="grant.refused", actor=actor, obj=grant, object_repr=str(grant))
-        raise PermissionDenied("You may not revoke this grant.")
+        raise PermissionDenied(_("You may not revoke this grant."))
     if not reason.strip():
         raise ShequError(_("Say why the grant is revoked."), fields={"reason": _("This field is required.")})
     with transaction.atomic():

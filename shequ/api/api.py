@@ -7,6 +7,7 @@ import logging
 from django.core.exceptions import PermissionDenied, RequestDataTooBig, SuspiciousOperation
 from django.db import DatabaseError, DataError, IntegrityError
 from django.http import Http404, HttpRequest
+from django.utils.translation import gettext
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -42,19 +43,19 @@ def on_validation_error(request: HttpRequest, exc: NinjaValidationError):
         key = ".".join(loc) or "__all__"
         fields.setdefault(key, err.get("msg", "invalid"))
     return api.create_response(
-        request, error_body("invalid", "Some parameters are not valid.", fields), status=400
+        request, error_body("invalid", gettext("Some parameters are not valid."), fields), status=400
     )
 
 
 @api.exception_handler(Http404)
 def on_not_found(request: HttpRequest, exc: Http404):
-    return api.create_response(request, error_body("not_found", "Not found."), status=404)
+    return api.create_response(request, error_body("not_found", gettext("Not found.")), status=404)
 
 
 @api.exception_handler(PermissionDenied)
 def on_forbidden(request: HttpRequest, exc: PermissionDenied):
     return api.create_response(
-        request, error_body("forbidden", str(exc) or "You may not do this."), status=403
+        request, error_body("forbidden", str(exc) or gettext("You may not do this.")), status=403
     )
 
 
@@ -63,7 +64,7 @@ def on_database_error(request: HttpRequest, exc: DatabaseError):
     # The transaction was rolled back, so nothing is half-written.
     if isinstance(exc, IntegrityError):
         return api.create_response(
-            request, error_body("conflict", "This conflicts with existing data."), status=409
+            request, error_body("conflict", gettext("This conflicts with existing data.")), status=409
         )
     if isinstance(exc, DataError):
         # A value the database refused (out of range, NUL in text): the client's input, which the API should have
@@ -76,24 +77,32 @@ def on_database_error(request: HttpRequest, exc: DatabaseError):
     # A real outage (connection lost, lock timeout, disk full): the client may retry.
     log.error("database error on %s: %s", request.path, type(exc).__name__)
     return api.create_response(
-        request, error_body("service_unavailable", "The database is not available; try again."), status=503
+        request,
+        error_body("service_unavailable", gettext("The database is not available; try again.")),
+        status=503,
     )
 
 
 @api.exception_handler(RequestDataTooBig)
 def on_too_big(request: HttpRequest, exc: RequestDataTooBig):
-    return api.create_response(request, error_body("too_large", "The request body is too large."), status=413)
+    return api.create_response(
+        request, error_body("too_large", gettext("The request body is too large.")), status=413
+    )
 
 
 @api.exception_handler(SuspiciousOperation)
 def on_suspicious(request: HttpRequest, exc: SuspiciousOperation):
     # Too many fields, a broken multipart body: Django's own 400s, in the error shape.
-    return api.create_response(request, error_body("bad_request", str(exc) or "Bad request."), status=400)
+    return api.create_response(
+        request, error_body("bad_request", str(exc) or gettext("Bad request.")), status=400
+    )
 
 
 @api.exception_handler(AuthenticationError)
 def on_auth_error(request: HttpRequest, exc: AuthenticationError):
-    return api.create_response(request, error_body("unauthorized", "Authentication required."), status=401)
+    return api.create_response(
+        request, error_body("unauthorized", gettext("Authentication required.")), status=401
+    )
 
 
 @api.exception_handler(HttpError)

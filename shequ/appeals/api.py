@@ -6,6 +6,7 @@ from typing import cast
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
+from django.utils.translation import gettext
 from ninja import File, Form, Query, Router, Schema
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
@@ -63,7 +64,7 @@ def _day_start(d: date | None) -> datetime | None:
 @paginate
 def list_appeals(request: HttpRequest, filters: Query[AppealFilters]):
     if not selectors.appeal_may_list(user=request.user):
-        raise PermissionDenied("You have no appeals to see.")
+        raise PermissionDenied(gettext("You have no appeals to see."))
     f = filters.dict()
     f["created_from"] = _day_start(f["created_from"])
     f["created_to"] = _day_start(f["created_to"])
@@ -75,7 +76,7 @@ def _intake(request: HttpRequest, data: AppealIn, photos: list) -> tuple[int, di
     user = cast(User, request.user) if request.user.is_authenticated else None
     channel = data.channel
     if user is None and channel not in (Channel.PORTAL, Channel.API):
-        raise ShequError("Sign in to use this channel.", fields={"channel": channel})
+        raise ShequError(gettext("Sign in to use this channel."), fields={"channel": channel})
     intake = services.IntakeData(
         text=data.text,
         channel=channel,
@@ -226,7 +227,9 @@ def _detail(user: User, appeal) -> dict:
 
 def _required(value, name: str):
     if value is None or value == "":
-        raise ShequError(f"'{name}' is required for this action.", fields={name: "required"})
+        raise ShequError(
+            gettext("“%(name)s” is required for this action.") % {"name": name}, fields={name: "required"}
+        )
     return value
 
 

@@ -9,6 +9,7 @@ from typing import IO
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext
 
 from shequ.access.scoping import can, scope_for
 from shequ.accounts.models import Unit, User
@@ -67,7 +68,7 @@ def rules_list_for(*, user: User) -> QuerySet[ResponsibilityRule]:
     for action in (Action.APPEALS_RULES, Action.APPEALS_DISPATCH):
         paths |= scope_for(user, action).paths
     if not paths:
-        raise PermissionDenied("Your role may not read the responsibility list.")
+        raise PermissionDenied(gettext("Your role may not read the responsibility list."))
     # The paths of the areas above each area of the scope: "/440300/" above "/440300/440305/".
     above: set[str] = set()
     for path in paths:
@@ -86,7 +87,7 @@ def rules_import(*, actor: User | None, fileobj: IO[bytes], dry_run: bool = Fals
     """
     if actor is not None and not can(actor, Action.APPEALS_RULES):
         audit_record(action="rules.refused", actor=actor, object_repr="responsibility list import")
-        raise PermissionDenied("Your role may not change the responsibility list.")
+        raise PermissionDenied(gettext("Your role may not change the responsibility list."))
     categories = {c.code: c for c in Category.objects.all()}
     # A dispatcher writes rules for the areas of his grants only; an area outside them is reported exactly like an
     # unknown one (DESIGN.md §4). The operator's command (actor=None) may write anywhere.
@@ -135,7 +136,7 @@ def rules_import(*, actor: User | None, fileobj: IO[bytes], dry_run: bool = Fals
             version, note = str(row.get("version") or "")[:40], str(row.get("note") or "")[:200]
             parsed.append((category, area, lead, co, start, end, version, note))
     if not rows:
-        raise ShequError("The sheet has no rules below the header row.", code="invalid_file")
+        raise ShequError(gettext("The sheet has no rules below the header row."), code="invalid_file")
     if report.errors:
         report.ok = False
         return report

@@ -9,6 +9,7 @@ from typing import Any, NamedTuple
 from django.db.models import Case, Count, Exists, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
 from django.db.models.functions import Lower, Replace, TruncDate
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from shequ.access.scoping import scope_for, user_roles
 from shequ.accounts.models import Grant
@@ -168,7 +169,7 @@ def appeal_get_for(*, user, pk: int) -> Appeal:
         .first()
     )
     if appeal is None:
-        raise NotFound("No appeal with this id.")
+        raise NotFound(gettext("No appeal with this id."))
     return appeal
 
 
@@ -177,7 +178,7 @@ def photo_get_for(*, user, pk: int) -> Photo:
     photo that does not exist, NotFound (404)."""
     photo = Photo.objects.filter(pk=pk, appeal__in=visible_appeals(user).values("pk")).first()
     if photo is None:
-        raise NotFound("No photo with this id.")
+        raise NotFound(gettext("No photo with this id."))
     return photo
 
 

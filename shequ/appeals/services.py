@@ -54,7 +54,7 @@ from .timeline import resident_text_for
 from .workflow import (
     RETURN_WINDOW_HOURS as RETURN_WINDOW_HOURS,  # re-exported: tests and callers read it here
 )
-from .workflow import TRANSITIONS, allowed, failed_guard
+from .workflow import TRANSITIONS, allowed, event_label, failed_guard
 
 log = logging.getLogger(__name__)
 
@@ -127,11 +127,14 @@ def _check(actor: User | None, appeal: Appeal, action: str) -> set[str]:
         )
         if reason == "state":
             raise ShequError(
-                f"'{action}' is not possible while the appeal is {appeal.get_status_display()}.",
+                gettext("“%(action)s” is not possible while the appeal is %(status)s.")
+                % {"action": event_label(action), "status": appeal.get_status_display()},
                 code="invalid_state",
                 status=409,
             )
-        raise PermissionDenied(f"You may not '{action}' this appeal.")
+        raise PermissionDenied(
+            gettext("You may not “%(action)s” this appeal.") % {"action": event_label(action)}
+        )
     # The action's guards (workflow.GUARDS): the same facts the pages ask before offering it.
     guard = failed_guard(action, appeal)
     if guard is not None:
@@ -359,23 +362,23 @@ def clean_intake(data: IntakeData) -> dict[str, Any]:
         and data.lng is not None
         and not (-90 <= data.lat <= 90 and -180 <= data.lng <= 180)
     ):
-        errors["lat"] = "lat/lng must be WGS84 degrees."
+        errors["lat"] = gettext("lat/lng must be WGS84 degrees.")
     area = None
     if data.area:
         area = area_by_code(data.area)
         if area is None:
-            errors["area"] = f"Unknown area code {data.area!r}."
+            errors["area"] = gettext("No area has the code %(code)s.") % {"code": data.area}
     if len(data.address or "") > 200:
-        errors["address"] = "At most 200 characters."
+        errors["address"] = gettext("At most 200 characters.")
     if category is not None and category.attributes:
         given = data.attributes or {}
         for attr in category.attributes:
             if attr.get("required") and attr.get("variable", True) and not given.get(attr["code"]):
-                errors[f"attribute[{attr['code']}]"] = (
-                    f"{attr.get('description') or attr['code']} is required."
-                )
+                errors[f"attribute[{attr['code']}]"] = gettext("%(name)s is required.") % {
+                    "name": attr.get("description") or attr["code"]
+                }
     if errors:
-        raise ShequError("Some fields are not valid.", code="invalid", fields=errors)
+        raise ShequError(gettext("Some fields are not valid."), code="invalid", fields=errors)
     resolved_area, precision = location.resolve(area=area, lat=data.lat, lng=data.lng)
     return {"text": text, "category": category, "phone": phone, "area": resolved_area, "precision": precision}
 
@@ -388,7 +391,9 @@ def appeal_submit(
         actor is None
         or (not can_at(actor, Action.APPEALS_INTAKE, "/") and not _can_anywhere(actor, Action.APPEALS_INTAKE))
     ):
-        raise PermissionDenied("Only staff record appeals on the hotline, grid or proactive channels.")
+        raise PermissionDenied(
+            gettext("Only staff record appeals on the hotline, grid or proactive channels.")
+        )
     clean = clean_intake(data)
     from .urgency import detect_urgency
 
@@ -667,7 +672,7 @@ def _unit(code_or_unit: Unit | str | int) -> Unit:
         is_active=True,
     ).first()
     if unit is None:
-        raise ShequError("Unknown unit.", fields={"unit": str(code_or_unit)})
+        raise ShequError(gettext("Unknown unit."), fields={"unit": str(code_or_unit)})
     return unit
 
 
@@ -714,7 +719,7 @@ def appeal_categorize(
     code = category.code if isinstance(category, Category) else str(category or "")
     target = Category.objects.filter(code=code, is_active=True).first()
     if target is None:
-        raise ShequError("Unknown category.", fields={"category": code})
+        raise ShequError(gettext("Unknown category."), fields={"category": code})
     _check(actor, appeal, "categorize")
     with transaction.atomic(), audit_batch():
         appeal = _lock(appeal)
@@ -722,7 +727,7 @@ def appeal_categorize(
         before = appeal.category.code if appeal.category else ""
         if before == target.code:
             raise ShequError(
-                "The appeal already has this category.", code="unchanged", fields={"category": code}
+                gettext("The appeal already has this category."), code="unchanged", fields={"category": code}
             )
         appeal.category = target
         _finish(
@@ -829,7 +834,7 @@ def appeal_contact(*, actor: User, appeal: Appeal, note: str = "") -> Appeal:
 
 def appeal_co_reply(*, actor: User, appeal: Appeal, note: str) -> Appeal:
     if not note.strip():
-        raise ShequError("Write what your unit found or did.", fields={"note": "required"})
+        raise ShequError(gettext("Write what your unit found or did."), fields={"note": "required"})
     units = _actor_units(actor)
     _check(actor, appeal, "co_reply")
     with transaction.atomic(), audit_batch():
@@ -842,7 +847,7 @@ def appeal_co_reply(*, actor: User, appeal: Appeal, note: str) -> Appeal:
 def appeal_reply(*, actor: User, appeal: Appeal, text: str) -> Appeal:
     if len((text or "").strip()) < 5:
         raise ShequError(
-            "Write the reply to the requester (at least 5 characters).", fields={"text": "required"}
+            gettext("Write the reply to the requester (at least 5 characters)."), fields={"text": "required"}
         )
 
     def update(a: Appeal, now: datetime) -> dict:
@@ -874,7 +879,8 @@ def appeal_return(*, actor: User, appeal: Appeal, reason: str) -> Appeal:
     _check(actor, appeal, "return")
     if len((reason or "").strip()) < 4:
         raise ShequError(
-            "Say why this appeal is not your unit's (at least 4 characters).", fields={"reason": "required"}
+            gettext("Say why this appeal is not your unit's (at least 4 characters)."),
+            fields={"reason": "required"},
         )
     # A decided default unit and the return window are the transition's guards (workflow.GUARDS), checked above.
     with transaction.atomic(), audit_batch():
@@ -941,9 +947,9 @@ def default_unit_for(appeal: Appeal) -> Unit | None:
 def appeal_request_extension(*, actor: User, appeal: Appeal, days: int, reason: str) -> Extension:
     _check(actor, appeal, "request_extension")  # first, as in appeal_return
     if not 1 <= int(days) <= 30:
-        raise ShequError("An extension is 1 to 30 working days.", fields={"days": "1..30"})
+        raise ShequError(gettext("An extension is 1 to 30 working days."), fields={"days": "1..30"})
     if len((reason or "").strip()) < 4:
-        raise ShequError("Say why more time is needed.", fields={"reason": "required"})
+        raise ShequError(gettext("Say why more time is needed."), fields={"reason": "required"})
     with transaction.atomic(), audit_batch():
         appeal = _lock(appeal)
         ext = Extension.objects.create(
@@ -967,7 +973,7 @@ def appeal_decide_extension(*, actor: User, appeal: Appeal, approve: bool, note:
         appeal = _lock(appeal)
         ext = appeal.extensions.select_for_update().filter(status=ExtensionStatus.PENDING).first()
         if ext is None:
-            raise ShequError("No extension request is waiting.", code="invalid_state", status=409)
+            raise ShequError(gettext("No extension request is waiting."), code="invalid_state", status=409)
         now = timezone.now()
         ext.status = ExtensionStatus.APPROVED if approve else ExtensionStatus.REFUSED
         ext.decided_by, ext.decided_at = actor, now
@@ -994,7 +1000,7 @@ def appeal_decide_extension(*, actor: User, appeal: Appeal, approve: bool, note:
 
 def appeal_supervise(*, actor: User | None, appeal: Appeal, comment: str, level: str = "normal") -> Appeal:
     if actor is not None and len((comment or "").strip()) < 4:
-        raise ShequError("Write the supervision comment.", fields={"comment": "required"})
+        raise ShequError(gettext("Write the supervision comment."), fields={"comment": "required"})
 
     def update(a: Appeal, now: datetime) -> dict:
         a.supervised = True
@@ -1018,7 +1024,7 @@ def appeal_evaluate(
     """好差评. 不满意 and 非常不满意 reopen the appeal with a rectification deadline (default 5 working days)."""
     if rating not in Rating.values:
         raise ShequError(
-            "A rating is 1 (very dissatisfied) to 5 (very satisfied).", fields={"rating": "1..5"}
+            gettext("A rating is 1 (very dissatisfied) to 5 (very satisfied)."), fields={"rating": "1..5"}
         )
     if resolved is None:
         # Not asked explicitly: a bad rating never counts as resolved (FixMyStreet: "not fixed" is not fixed).
@@ -1096,7 +1102,7 @@ def _reopen(appeal: Appeal, actor: User | None, *, reason: str, rectify: bool) -
 
 def appeal_reopen(*, actor: User, appeal: Appeal, reason: str) -> Appeal:
     if len((reason or "").strip()) < 4:
-        raise ShequError("Say why the appeal is reopened.", fields={"reason": "required"})
+        raise ShequError(gettext("Say why the appeal is reopened."), fields={"reason": "required"})
     _check(actor, appeal, "reopen")
     return _reopen(appeal, actor, reason=reason, rectify=False)
 
@@ -1113,7 +1119,7 @@ def appeal_dispute_rating(*, actor: User, appeal: Appeal, reason: str) -> Appeal
     _check(actor, appeal, "dispute_rating")  # first, as in appeal_return
     if len((reason or "").strip()) < 10:
         raise ShequError(
-            "Explain why the rating is mistaken or malicious (at least 10 characters).",
+            gettext("Explain why the rating is mistaken or malicious (at least 10 characters)."),
             fields={"reason": "required"},
         )
     return _simple("dispute_rating", actor=actor, appeal=appeal, note=reason, public=False)
@@ -1146,7 +1152,7 @@ def appeal_merge(*, actor: User, appeal: Appeal, into: Appeal, note: str = "") -
     _check(actor, appeal, "merge")  # first, as in appeal_return
     # Into an open appeal only: a closed one is never handled again, so the duplicate would be silently dropped.
     if into.pk == appeal.pk or into.status not in OPEN_STATUSES:
-        raise ShequError("Merge into another open appeal.", fields={"into": str(into.pk)})
+        raise ShequError(gettext("Merge into another open appeal."), fields={"into": str(into.pk)})
 
     def update(a: Appeal, now: datetime) -> dict:
         a.merged_into = into
@@ -1158,7 +1164,7 @@ def appeal_merge(*, actor: User, appeal: Appeal, into: Appeal, note: str = "") -
 
 def appeal_reject(*, actor: User, appeal: Appeal, reason: str) -> Appeal:
     if len((reason or "").strip()) < 4:
-        raise ShequError("Say why the appeal is not accepted.", fields={"reason": "required"})
+        raise ShequError(gettext("Say why the appeal is not accepted."), fields={"reason": "required"})
 
     def update(a: Appeal, now: datetime) -> dict:
         a.closed_at = now
@@ -1213,7 +1219,7 @@ def appeal_reveal(*, actor: User, appeal: Appeal, fields: list[str], purpose: st
             purpose=purpose,
             changes={f: {"revealed": False} for f in fields},
         )
-        raise PermissionDenied("Your role may not reveal what the resident typed.")
+        raise PermissionDenied(gettext("Your role may not reveal what the resident typed."))
     values = {
         "text": appeal.text,
         "address": appeal.address,

@@ -10,6 +10,7 @@ from datetime import timedelta
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from .errors import ShequError
 from .models import IdempotencyKey
@@ -41,7 +42,7 @@ def run_once(request: HttpRequest, work: Callable[[], tuple[int, dict]]) -> tupl
         return status, body, False
     if len(key) > MAX_KEY:
         raise ShequError(
-            "The Idempotency-Key is too long (at most 200 characters).",
+            gettext("The Idempotency-Key is too long (at most 200 characters)."),
             fields={"Idempotency-Key": "too long"},
         )
     scope, fingerprint = _scope(request), _fingerprint(request)
@@ -70,13 +71,13 @@ def _replay(scope: str, key: str, fingerprint: str) -> tuple[int, dict, bool]:
         row = IdempotencyKey.objects.filter(scope=scope, key=key).first()
         if row is None:
             raise ShequError(
-                "The first request with this Idempotency-Key failed; retry with a new key.",
+                gettext("The first request with this Idempotency-Key failed; retry with a new key."),
                 code="idempotency_retry",
                 status=409,
             )
         if row.fingerprint != fingerprint:
             raise ShequError(
-                "This Idempotency-Key was used for a different request.",
+                gettext("This Idempotency-Key was used for a different request."),
                 code="idempotency_mismatch",
                 status=422,
                 fields={"Idempotency-Key": "reused"},
@@ -85,7 +86,7 @@ def _replay(scope: str, key: str, fingerprint: str) -> tuple[int, dict, bool]:
             return row.status_code, row.response or {}, True
         if time.monotonic() > deadline:
             raise ShequError(
-                "The first request with this Idempotency-Key is still running.",
+                gettext("The first request with this Idempotency-Key is still running."),
                 code="idempotency_in_progress",
                 status=409,
             )

@@ -48,7 +48,7 @@ def _area(request: HttpRequest) -> Area:
         area = Area.objects.filter(code=code).first()
         if area is None:
             # As kpis.kpi_report answers for an area outside the scope: the two must read the same (DESIGN.md §4).
-            raise NotFound("No area has this code.", fields={"area": code})
+            raise NotFound(_("No area has this code."), fields={"area": code})
         return area
     # The root of the user's KPI scope: the city for city roles, the district or street for others.
     paths = sorted(scope_for(request.user, Action.APPEALS_KPI).paths, key=len)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
+from django.utils.translation import gettext
 from ninja import Router
 
 from shequ.access.api import PROTECTED
@@ -31,7 +32,7 @@ router = Router(tags=["dispatch"])
 def appeal_suggestion(request: HttpRequest, appeal_id: Id):
     """The suggestion for one appeal, from its text and area; 404 for an appeal outside your dispatch areas."""
     if not can(request.user, Action.APPEALS_DISPATCH):
-        raise PermissionDenied("Only dispatchers may see dispatch suggestions for appeals.")
+        raise PermissionDenied(gettext("Only dispatchers may see dispatch suggestions for appeals."))
     appeal = selectors.appeal_for_dispatch(user=request.user, pk=appeal_id)
     return services.suggest(appeal.text, area=appeal.area.code)
 
@@ -47,7 +48,7 @@ def suggest(request: HttpRequest, payload: SuggestIn):
     would be dispatched automatically. For staff who dispatch or record appeals."""
     user = request.user
     if not (can(user, Action.APPEALS_DISPATCH) or can(user, Action.APPEALS_INTAKE)):
-        raise PermissionDenied("Only dispatchers and intake staff may ask for dispatch suggestions.")
+        raise PermissionDenied(gettext("Only dispatchers and intake staff may ask for dispatch suggestions."))
     return services.suggest(payload.text, lat=payload.lat, lng=payload.lng, area=payload.area)
 
 
@@ -75,7 +76,7 @@ def _version_out(row: ModelVersion) -> dict:
 )
 def list_models(request: HttpRequest):
     if not can(request.user, Action.APPEALS_DISPATCH):
-        raise PermissionDenied("Only dispatchers may see the dispatch models.")
+        raise PermissionDenied(gettext("Only dispatchers may see the dispatch models."))
     return [_version_out(row) for row in selectors.model_list()]
 
 
@@ -122,10 +123,10 @@ def list_duplicates(request: HttpRequest, appeal: Id):
 
 def _decidable_for(request: HttpRequest, pk: int) -> DuplicateCandidate:
     if not can(request.user, Action.APPEALS_VIEW):
-        raise PermissionDenied("Only dispatchers may decide on possible duplicates.")
+        raise PermissionDenied(gettext("Only dispatchers may decide on possible duplicates."))
     row = selectors.duplicate_get_for(user=request.user, pk=pk)
     if not selectors.duplicate_may_decide(request.user, row):
-        raise PermissionDenied("Only dispatchers may decide on possible duplicates.")
+        raise PermissionDenied(gettext("Only dispatchers may decide on possible duplicates."))
     return row
 
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext
 
 from shequ.access.scoping import can, can_at, scope_for
 from shequ.accounts.roles import Action
@@ -109,7 +110,7 @@ def appeal_for_dispatch(*, user, pk: int) -> Appeal:
         condition |= Q(area__path__prefix=path)
     appeal = Appeal.objects.filter(condition, pk=pk).select_related("area", "category").first()
     if appeal is None:
-        raise NotFound("No appeal with this id.")
+        raise NotFound(gettext("No appeal with this id."))
     return appeal
 
 
@@ -135,7 +136,7 @@ def duplicate_list_for(*, user, appeal_id: int) -> tuple[Appeal, list[DuplicateC
     from shequ.appeals.selectors import appeal_get_for
 
     if not can(user, Action.APPEALS_VIEW):
-        raise PermissionDenied("Only staff may see possible duplicates.")
+        raise PermissionDenied(gettext("Only staff may see possible duplicates."))
     appeal = appeal_get_for(user=user, pk=appeal_id)
     visible = _visible_appeal_ids(user)
     rows = (
@@ -160,7 +161,7 @@ def duplicate_get_for(*, user, pk: int) -> DuplicateCandidate:
         .first()
     )
     if row is None:
-        raise NotFound("No possible duplicate with this id.")
+        raise NotFound(gettext("No possible duplicate with this id."))
     return row
 
 

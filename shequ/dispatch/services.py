@@ -28,6 +28,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Max, Q
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from shequ.access.scoping import can_at
 from shequ.accounts.models import Unit, User
@@ -821,7 +822,7 @@ def duplicate_dismiss(*, actor: User, candidate: DuplicateCandidate) -> Duplicat
     """Not a duplicate: the pair is no longer offered. Only someone who may merge the appeal may say so."""
     appeal = candidate.appeal
     if not can_at(actor, Action.APPEALS_DISPATCH, appeal.area.path):
-        raise PermissionDenied("Only dispatchers may decide on possible duplicates.")
+        raise PermissionDenied(gettext("Only dispatchers may decide on possible duplicates."))
     with transaction.atomic():
         row = _decidable(candidate)
         row.status, row.decided_by, row.decided_at = DuplicateStatus.DISMISSED, actor, timezone.now()

@@ -82,7 +82,8 @@ def console_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         else:
             raise ShequError(_("Unknown action."), fields={"action": action})
     except ShequError as exc:
-        messages.error(request, " ".join([exc.message, *[str(v) for v in exc.fields.values()]]))
+        # The message says what is wrong in the reader's language; the fields are codes for programs (the API).
+        messages.error(request, exc.message)
     except PermissionDenied:
         messages.error(request, _("You may not take this action on this warning."))
     else:

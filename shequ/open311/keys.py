@@ -13,6 +13,7 @@ from datetime import timedelta
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from shequ.audit.services import audit_record
 from shequ.core.errors import NotFound, ShequError
@@ -34,7 +35,7 @@ def apikey_create(
     """A new key for a partner; returns the row and the key itself, which is not stored anywhere."""
     name = (name or "").strip()
     if not name or len(name) > 80:
-        raise ShequError("A key needs a name of 1 to 80 characters.", fields={"name": name[:80]})
+        raise ShequError(gettext("A key needs a name of 1 to 80 characters."), fields={"name": name[:80]})
     while True:
         prefix = secrets.token_hex(4)
         if not ApiKey.objects.filter(prefix=prefix).exists():

@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext
 
 from shequ.appeals.models import Appeal, Event
 from shequ.appeals.services import MAX_TEXT, IntakeData, appeal_note_from_outside, appeal_submit
@@ -66,7 +67,7 @@ def appeal_partner_update(
     elif len(description) > MAX_TEXT:
         problems["description"] = f"description is longer than {MAX_TEXT} characters"
     if problems:
-        raise ShequError("Some fields are not valid.", code="invalid", fields=problems)
+        raise ShequError(gettext("Some fields are not valid."), code="invalid", fields=problems)
     update_id = (update_id or "").strip()[:100]
     data: dict[str, Any] = {"partner": key.prefix, "status": status}
     for name, text in (

@@ -6,6 +6,7 @@ from typing import Literal
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
+from django.utils.translation import gettext
 from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
@@ -41,7 +42,7 @@ class ResidentFilters(Schema):
 @paginate
 def list_residents(request: HttpRequest, filters: Query[ResidentFilters]):
     if not can(request.user, Action.RESIDENTS_VIEW) and not hasattr(request.user, "resident"):
-        raise PermissionDenied("Your role may not list residents.")
+        raise PermissionDenied(gettext("Your role may not list residents."))
     qs = selectors.resident_list_for(user=request.user, **filters.dict())
     today = timezone.localdate()
     return MappedQuerySet(qs, lambda r: resident_out(r, today=today))
@@ -76,7 +77,7 @@ class ImportRejectedOut(ErrorOut):
 )
 def import_residents(request: HttpRequest, file: File[UploadedFile], dry_run: Form[bool] = False):
     if not can(request.user, Action.RESIDENTS_IMPORT):
-        raise PermissionDenied("Your role may not import residents.")
+        raise PermissionDenied(gettext("Your role may not import residents."))
     report = importing.residents_import(
         actor=request.user,  # type: ignore[arg-type]  # the router's auth guarantees a signed-in user
         fileobj=file,
@@ -102,7 +103,7 @@ class ExportFilters(ResidentFilters):
 )
 def export_residents(request: HttpRequest, filters: Query[ExportFilters]):
     if not can(request.user, Action.RESIDENTS_EXPORT):
-        raise PermissionDenied("Your role may not export residents.")
+        raise PermissionDenied(gettext("Your role may not export residents."))
     chosen = filters.dict(exclude={"format"})
     qs = selectors.resident_list_for(user=request.user, action=Action.RESIDENTS_EXPORT, **chosen)
     return exporting.residents_export(

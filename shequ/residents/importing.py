@@ -105,7 +105,7 @@ def residents_import(*, actor: User, fileobj: Upload, dry_run: bool = False) -> 
     rows. Raises PermissionDenied when the actor may not import anywhere.
     """
     if not can(actor, Action.RESIDENTS_IMPORT):
-        raise PermissionDenied("Your role may not import residents.")
+        raise PermissionDenied(_("Your role may not import residents."))
     header, raw_rows = _read_sheet(fileobj)
     errors: list[RowError] = []
     columns = _map_header(header, errors)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext
 
 from shequ.access.scoping import scope_for, visible_to
 from shequ.accounts.roles import Action
@@ -63,12 +64,12 @@ def resident_get_for(*, user, pk: int, action: str = Action.RESIDENTS_VIEW) -> R
         .first()
     )
     if resident is None:
-        raise NotFound("No resident with this id.")
+        raise NotFound(gettext("No resident with this id."))
     return resident
 
 
 def household_get_for(*, user, pk: int, action: str = Action.RESIDENTS_EDIT) -> Household:
     household = visible_to(Household.objects.select_related("area"), user, action).filter(pk=pk).first()
     if household is None:
-        raise NotFound("No household with this id.")
+        raise NotFound(gettext("No household with this id."))
     return household

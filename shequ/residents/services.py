@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext
 
 from shequ.access.scoping import can_at, user_roles
 from shequ.accounts.models import User
@@ -37,7 +38,7 @@ def _require(actor: User | None, action: str, area: Area) -> None:
             actor_role=_roles(actor),
             object_repr=f"{action} @ {area.code}",
         )
-        raise PermissionDenied("You may not do this here.")
+        raise PermissionDenied(gettext("You may not do this here."))
 
 
 def clean_resident_fields(*, name: str, id_number: str, phone: str) -> dict:
@@ -57,7 +58,7 @@ def clean_resident_fields(*, name: str, id_number: str, phone: str) -> dict:
     except ValidationError as exc:
         errors["phone"] = " ".join(exc.messages)
     if errors:
-        raise ShequError("Some fields are not valid.", code="invalid", fields=errors)
+        raise ShequError(gettext("Some fields are not valid."), code="invalid", fields=errors)
     out["birth_date"] = id_number_birth_date(out["id_number"])
     out["gender"] = id_number_gender(out["id_number"])
     return out
@@ -66,7 +67,7 @@ def clean_resident_fields(*, name: str, id_number: str, phone: str) -> dict:
 def household_create(*, actor: User | None, area: Area, room: str = "", synthetic: bool = False) -> Household:
     if area.level not in HOUSEHOLD_LEVELS:
         raise ShequError(
-            "A household sits in a community, grid, estate or building.", fields={"area": area.code}
+            gettext("A household sits in a community, grid, estate or building."), fields={"area": area.code}
         )
     _require(actor, Action.RESIDENTS_EDIT, area)
     with transaction.atomic():
@@ -99,7 +100,7 @@ def resident_create(
     fields = clean_resident_fields(name=name, id_number=id_number, phone=phone)
     if Resident.objects.filter(**hash_lookup(Resident, "id_number", fields["id_number"])).exists():
         raise ShequError(
-            "A resident with this ID number is already registered.",
+            gettext("A resident with this ID number is already registered."),
             code="duplicate",
             fields={"id_number": "duplicate"},
         )
@@ -117,7 +118,7 @@ def resident_create(
                 )
         except IntegrityError:  # a concurrent insert of the same ID number won the race
             raise ShequError(
-                "A resident with this ID number is already registered.",
+                gettext("A resident with this ID number is already registered."),
                 code="duplicate",
                 fields={"id_number": "duplicate"},
             ) from None
@@ -147,7 +148,9 @@ def _tags(codes: Iterable[str]) -> list[Tag]:
     found = list(Tag.objects.filter(code__in=codes))
     missing = sorted(set(codes) - {t.code for t in found})
     if missing:
-        raise ShequError(f"Unknown tags: {', '.join(missing)}.", fields={"tags": missing})
+        raise ShequError(
+            gettext("Unknown tags: %(tags)s.") % {"tags": "、".join(missing)}, fields={"tags": missing}
+        )
     return found
 
 
@@ -159,12 +162,13 @@ def resident_reveal(
     bad = [f for f in fields if f not in REVEALABLE_FIELDS]
     if not fields or bad:
         raise ShequError(
-            "Choose what to reveal: id_number, phone or room.", fields={"fields": bad or "required"}
+            gettext("Choose what to reveal: id_number, phone or room."), fields={"fields": bad or "required"}
         )
     purpose = (purpose or "").strip()
     if len(purpose) < 4:
         raise ShequError(
-            "State the purpose of this reveal (at least 4 characters).", fields={"purpose": "required"}
+            gettext("State the purpose of this reveal (at least 4 characters)."),
+            fields={"purpose": "required"},
         )
     if not can_at(actor, Action.RESIDENTS_REVEAL, resident.area.path):
         audit_record(
@@ -175,7 +179,7 @@ def resident_reveal(
             object_repr=mask_name(resident.name),
             purpose=purpose,
         )
-        raise PermissionDenied("Your role may not reveal personal data.")
+        raise PermissionDenied(gettext("Your role may not reveal personal data."))
     with transaction.atomic():
         return _reveal(actor=actor, resident=resident, fields=fields, purpose=purpose)
 

@@ -120,7 +120,7 @@ def kpi_report(
     asked."""
     scope = scope_for(user, Action.APPEALS_KPI)
     if scope.empty:
-        raise PermissionDenied("You may not read appeal KPIs.")
+        raise PermissionDenied(_("You may not read appeal KPIs."))
     date_to = date_to or timezone.localdate()
     date_from = date_from or date_to - timedelta(days=29)  # the last 30 days
     errors: dict[str, str] = {}
@@ -133,14 +133,14 @@ def kpi_report(
     if min_volume < 0:
         errors["min_volume"] = "0 or more."
     if errors:
-        raise ShequError("Some parameters are not valid.", code="invalid", fields=errors)
+        raise ShequError(_("Some parameters are not valid."), code="invalid", fields=errors)
 
     paths = sorted(scope.paths)
     if area:
         path = Area.objects.filter(code=area).values_list("path", flat=True).first()
         if path is None or not scope.covers_path(path):
             # The same words for "unknown" and "not yours": the answer must not tell them apart.
-            raise NotFound("No area has this code.", fields={"area": area})
+            raise NotFound(_("No area has this code."), fields={"area": area})
         paths = [path]
     where = Q()
     in_scope = Q(pk__in=[])
@@ -153,7 +153,7 @@ def kpi_report(
             raise NotFound(f"Unknown category {category!r}.", fields={"category": category})
         if cat[1] is not None:
             raise ShequError(
-                f"KPIs are kept by top-level category: use {cat[1]!r}.",
+                _("KPIs are kept by top-level category: use %(code)s.") % {"code": cat[1]},
                 code="invalid",
                 fields={"category": category},
             )

@@ -342,7 +342,7 @@ def test_the_api_refuses_anonymous_residents_and_other_scopes(client, world, hua
     outside = client.get(URL, {"area": world.huafu_community.code})
     unknown = client.get(URL, {"area": "999999"})
     assert outside.status_code == unknown.status_code == 404
-    assert outside.json()["message"] == unknown.json()["message"] == "No area has this code."
+    assert outside.json()["message"] == unknown.json()["message"] == "没有该代码的区域。"
     assert client.get(URL).json()["rows"][0]["received"] == 0
 
 

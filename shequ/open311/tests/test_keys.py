@@ -92,5 +92,5 @@ def test_the_command_revokes_by_prefix_and_audits_it(partner):
 
 
 def test_an_empty_name_is_refused(db):
-    with pytest.raises(CommandError, match="name"):
+    with pytest.raises(CommandError, match="名称"):
         run("create", "  ")

@@ -77,7 +77,7 @@ def test_identifiers_are_encrypted_at_rest_and_found_by_keyed_hash(cast):
 def test_the_same_id_number_cannot_be_registered_twice(cast):
     id_number = make_id_number("440304", date(1975, 6, 30), 12, "male")
     resident_create(actor=cast["lina"], household=_household(), name="王五", id_number=id_number)
-    with pytest.raises(ShequError, match="already registered"):
+    with pytest.raises(ShequError, match="已登记"):
         resident_create(actor=cast["lina"], household=_household(), name="王六", id_number=id_number)
 
 
