@@ -105,3 +105,10 @@ class ExtensionStatus(models.TextChoices):
 
 # The reply deadline's state (schemas.deadline_state) as a badge colour, the same on every page and export.
 DEADLINE_BADGE = {"green": "success", "yellow": "warning", "red": "danger", "none": "secondary"}
+# ... and in words, for exports and screen readers (issue 21: never "green" in a resident's or leader's file).
+DEADLINE_LABELS = {
+    "green": _("On time"),
+    "yellow": _("Due soon"),
+    "red": _("Overdue"),
+    "none": _("No deadline running"),
+}

@@ -29,7 +29,7 @@ from shequ.core.exports import export_response
 from shequ.core.masking import mask_phone, redact
 
 from . import selectors, services
-from .choices import DEADLINE_BADGE, STATUS_BADGE, Rating, Status
+from .choices import DEADLINE_BADGE, DEADLINE_LABELS, STATUS_BADGE, Rating, Status
 from .models import Category
 from .panels import ListFlag, detail_panels, list_flags
 from .schemas import appeal_detail_out, deadline_state
@@ -418,7 +418,7 @@ def console_export(request: HttpRequest) -> HttpResponse:
             mask_phone(a.contact_phone),
             a.created_at,
             a.reply_due,
-            deadline_state(a, now),
+            str(DEADLINE_LABELS[deadline_state(a, now)]),
             a.rating or "",
         ]
         for a in qs

@@ -13,6 +13,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 
 from shequ.access.decorators import require_action
 from shequ.access.scoping import can, scope_for
@@ -128,6 +129,20 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     )
 
 
+# The first two columns of an export name what a row is: a day, an area, a unit, a category (issue 21: a trend
+# is not a list of people). Contexts keep these apart from other "Name" and "Code" strings.
+EXPORT_KEY_COLUMNS = {
+    "trend": (pgettext_lazy("export column", "Date"), pgettext_lazy("export column of a day", "Day")),
+    "by_area": (pgettext_lazy("export column", "Area code"), pgettext_lazy("export column", "Area")),
+    "by_district": (pgettext_lazy("export column", "Area code"), pgettext_lazy("export column", "Area")),
+    "by_unit": (pgettext_lazy("export column", "Unit code"), pgettext_lazy("export column", "Unit")),
+    "by_category": (
+        pgettext_lazy("export column", "Category code"),
+        pgettext_lazy("export column", "Category"),
+    ),
+}
+
+
 @require_action(Action.APPEALS_KPI)
 def dashboard_export(request: HttpRequest) -> HttpResponse:
     """The rows behind a chart, as .csv or .xlsx (the same numbers as the chart and its table)."""
@@ -137,7 +152,16 @@ def dashboard_export(request: HttpRequest) -> HttpResponse:
     if not isinstance(rows, list):
         rows = []
     fmt = request.GET.get("format", "csv") if request.GET.get("format") in ("csv", "xlsx") else "csv"
-    headers = [_("Key"), _("Name"), "受理", "派单", "答复", "评价", *[label for _k, label in RATES]]
+    key, name = EXPORT_KEY_COLUMNS.get(chart, EXPORT_KEY_COLUMNS["by_area"])
+    headers = [
+        str(key),
+        str(name),
+        _("Received"),
+        _("Dispatched"),
+        _("Replied"),
+        _("Rated"),
+        *[label for _k, label in RATES],
+    ]
     out = [
         [
             r["key"],
