@@ -2,10 +2,19 @@
 // Progressive enhancement: without JavaScript the community picker above does the same job.
 (function () {
   "use strict";
+  // Leaflet's zoom buttons are titled "Zoom in"/"Zoom out": give them the page's language (issue 21).
+  function zoomControl(map) {
+    var zh = (document.documentElement.lang || "").toLowerCase().indexOf("zh") === 0;
+    L.control.zoom({
+      zoomInTitle: zh ? "放大" : "Zoom in",
+      zoomOutTitle: zh ? "缩小" : "Zoom out"
+    }).addTo(map);
+  }
   function start() {
     var el = document.getElementById("pick-map");
     if (!el || typeof L === "undefined") { return; }
-    var map = L.map(el, { attributionControl: false, zoomSnap: 0.25 }).setView([22.6, 114.1], 9);
+    var map = L.map(el, { attributionControl: false, zoomControl: false, zoomSnap: 0.25 }).setView([22.6, 114.1], 9);
+    zoomControl(map);
     var lat = document.getElementById("lat"), lng = document.getElementById("lng"), marker = null;
     function place(latlng) {
       if (marker) { marker.setLatLng(latlng); } else { marker = L.circleMarker(latlng, { radius: 9 }).addTo(map); }
