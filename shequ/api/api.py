@@ -7,7 +7,7 @@ import logging
 from django.core.exceptions import PermissionDenied, RequestDataTooBig, SuspiciousOperation
 from django.db import DatabaseError, DataError, IntegrityError
 from django.http import Http404, HttpRequest
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -34,6 +34,32 @@ def on_shequ_error(request: HttpRequest, exc: ShequError):
     return api.create_response(request, exc.as_dict(), status=exc.status)
 
 
+# Pydantic's messages are English ("Field required"): the common kinds in the request's language, the rest as
+# pydantic words them (issue 21).
+_VALIDATION_MESSAGES = {
+    "missing": gettext_lazy("This field is required."),
+    "int_parsing": gettext_lazy("Enter a whole number."),
+    "int_type": gettext_lazy("Enter a whole number."),
+    "float_parsing": gettext_lazy("Enter a number."),
+    "bool_parsing": gettext_lazy("Enter true or false."),
+    "date_from_datetime_parsing": gettext_lazy("Enter a date as YYYY-MM-DD."),
+    "date_parsing": gettext_lazy("Enter a date as YYYY-MM-DD."),
+    "string_too_long": gettext_lazy("The text is too long."),
+    "string_too_short": gettext_lazy("The text is too short."),
+    "string_type": gettext_lazy("Enter text."),
+    "greater_than_equal": gettext_lazy("The value is too small."),
+    "less_than_equal": gettext_lazy("The value is too large."),
+    "literal_error": gettext_lazy("Choose one of the allowed values."),
+    "enum": gettext_lazy("Choose one of the allowed values."),
+    "json_invalid": gettext_lazy("The body is not valid JSON."),
+}
+
+
+def _validation_message(err: dict) -> str:
+    known = _VALIDATION_MESSAGES.get(err.get("type", ""))
+    return str(known) if known is not None else str(err.get("msg", "invalid"))
+
+
 @api.exception_handler(NinjaValidationError)
 def on_validation_error(request: HttpRequest, exc: NinjaValidationError):
     # Ninja answers 422 by default; DESIGN.md §7 says a bad parameter is a 400 with per-field messages.
@@ -41,7 +67,7 @@ def on_validation_error(request: HttpRequest, exc: NinjaValidationError):
     for err in exc.errors:
         loc = [str(p) for p in err.get("loc", []) if p not in ("query", "body", "path", "filters", "payload")]
         key = ".".join(loc) or "__all__"
-        fields.setdefault(key, err.get("msg", "invalid"))
+        fields.setdefault(key, _validation_message(err))
     return api.create_response(
         request, error_body("invalid", gettext("Some parameters are not valid."), fields), status=400
     )

@@ -82,7 +82,7 @@ def test_a_body_that_is_not_json_is_a_400_in_the_shape(client, cast, raw, conten
 
 def test_a_nul_in_a_query_or_a_path_is_a_400_before_the_database(client, cast):
     body = shape(client.get("/api/v1/areas", {"q": "福田\x00"}), 400, "invalid")
-    assert body["fields"] == {"q": "must not contain a NUL character"}
+    assert body["fields"] == {"q": "不能包含空字符（NUL）"}  # zh-hans first (issue 21)
     shape(client.get("/api/v1/areas/440304%00"), 400, "invalid")
     shape(client.get("/api/v1/notices", {"area": "\x00"}), 400)
 

@@ -49,7 +49,7 @@ def test_more_service_codes_than_the_cap_is_a_clear_400(client):
 def test_a_nul_character_in_a_query_is_a_400_in_the_format_asked_for(client):
     response = client.get(BASE + "requests.json", {"status": "open\x00"})
     assert response.status_code == 400
-    assert as_json(response) == [{"code": 400, "description": "status: must not contain a NUL character"}]
+    assert as_json(response) == [{"code": 400, "description": "status: 不能包含空字符（NUL）"}]
     response = client.get(BASE + "services/sanitation\x00.xml")
     assert response.status_code == 400 and xml_errors(as_xml(response))[0][0] == "400"
 
