@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from shequ.accounts.models import Grant, GrantStatus, User
+from shequ.accounts.models import Grant, GrantStatus, Unit, User
 from shequ.accounts.roles import Action, Role
 
 from .scoping import scope_for
@@ -56,3 +56,16 @@ def grant_list_for(*, user, status: str | None = GrantStatus.PENDING) -> QuerySe
 
 def grant_get_for(*, user, pk: int) -> Grant:
     return get_object_or_404(grant_list_for(user=user, status=None), pk=pk)
+
+
+def unit_list_for(*, user, query: str = "") -> QuerySet[Unit]:
+    """The units placed under the areas of the user's `units.manage` grants."""
+    paths = scope_for(user, Action.UNITS_MANAGE).paths
+    qs = Unit.objects.filter(_under(paths, "area__path")).select_related("area", "parent")
+    if query:
+        qs = qs.filter(Q(name__icontains=query) | Q(code__icontains=query))
+    return qs.order_by("area__path", "code")
+
+
+def unit_get_for(*, user, pk: int) -> Unit:
+    return get_object_or_404(unit_list_for(user=user), pk=pk)

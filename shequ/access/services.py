@@ -325,3 +325,84 @@ def staff_reset_totp(*, actor: User, user: User) -> User:
             changes={"totp_enrolled": {"before": had, "after": False}},
         )
     return user
+
+
+# --- units: the organisations that handle work, placed in an area (system admin) -------------------------------
+UNIT_FIELDS = ("code", "name", "kind", "area", "parent", "is_active")
+
+
+def _unit_check(
+    *, actor: User, code: str, name: str, kind: str, area: Area, parent: Unit | None, pk=None
+) -> None:
+    from shequ.accounts.choices import UnitKind
+
+    errors: dict[str, str] = {}
+    if not code or len(code) > 64 or not all(c.isascii() and (c.isalnum() or c in "-_.") for c in code):
+        errors["code"] = _("Use 1 to 64 letters, digits, dots, hyphens or underscores.")
+    elif Unit.objects.filter(code=code).exclude(pk=pk).exists():
+        errors["code"] = _("Another unit has this code.")
+    if not name or len(name) > 100:
+        errors["name"] = _("Give the unit a name of 1 to 100 characters.")
+    if kind not in UnitKind.values:
+        errors["kind"] = _("Choose a kind from the list.")
+    if parent is not None and (parent.pk == pk or not can_at(actor, Action.UNITS_MANAGE, parent.area.path)):
+        errors["parent"] = _("Choose a parent unit in your areas, not the unit itself.")
+    if errors:
+        raise ShequError(_("Some values are not valid."), fields=errors)
+    if not can_at(actor, Action.UNITS_MANAGE, area.path):
+        _audit(action="unit.refused", actor=actor, object_repr=f"{code} @ {area.code}")
+        raise PermissionDenied(_("You may not place a unit in this area."))
+
+
+def unit_create(
+    *, actor: User, code: str, name: str, kind: str, area: Area, parent: Unit | None = None
+) -> Unit:
+    code, name = code.strip(), name.strip()
+    _unit_check(actor=actor, code=code, name=name, kind=kind, area=area, parent=parent)
+    with transaction.atomic():
+        unit = Unit.objects.create(code=code, name=name, kind=kind, area=area, parent=parent)
+        _audit(
+            action="unit.create",
+            actor=actor,
+            obj=unit,
+            object_repr=f"{code} {name} @ {area.code}",
+            changes={"name": {"after": name}, "kind": {"after": kind}, "area": {"after": area.code}},
+        )
+    return unit
+
+
+def unit_update(
+    *, actor: User, unit: Unit, name: str, kind: str, area: Area, parent: Unit | None, is_active: bool
+) -> Unit:
+    """Change a unit fetched through unit_get_for (so within the actor's areas); moving it needs the new area too.
+    Its code stays: rules, grants and the dispatch model name units by code."""
+    name = name.strip()
+    _unit_check(actor=actor, code=unit.code, name=name, kind=kind, area=area, parent=parent, pk=unit.pk)
+    with transaction.atomic():
+        unit = Unit.objects.select_for_update().select_related("area", "parent").get(pk=unit.pk)
+        before = {
+            "name": unit.name,
+            "kind": unit.kind,
+            "area": unit.area.code,
+            "parent": unit.parent.code if unit.parent else None,
+            "is_active": unit.is_active,
+        }
+        unit.name, unit.kind, unit.area, unit.parent, unit.is_active = name, kind, area, parent, is_active
+        unit.save(update_fields=["name", "kind", "area", "parent", "is_active"])
+        after = {
+            "name": name,
+            "kind": kind,
+            "area": area.code,
+            "parent": parent.code if parent else None,
+            "is_active": is_active,
+        }
+        changes = {k: {"before": before[k], "after": after[k]} for k in after if before[k] != after[k]}
+        if changes:
+            _audit(
+                action="unit.update",
+                actor=actor,
+                obj=unit,
+                object_repr=f"{unit.code} {name}",
+                changes=changes,
+            )
+    return unit

@@ -37,6 +37,9 @@ class Action:
     GRANTS_MANAGE = "grants.manage"
     GRANTS_REQUEST = "grants.request"
     USERS_MANAGE = "users.manage"
+    UNITS_MANAGE = (
+        "units.manage"  # the organisations that handle work and where they sit (system configuration)
+    )
     TOKENS_MANAGE = "tokens.manage"
     SECURITY_UNLOCK = "security.unlock"
     OUTBOX_VIEW = "outbox.view"
@@ -109,7 +112,7 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
         | {A.NOTICES_PUBLISH}
         | {A.APPEALS_VIEW, A.APPEALS_SUPERVISE, A.APPEALS_KPI, A.RESIDENTS_VIEW, A.RESIDENTS_EXPORT}
     ),
-    Role.SYSTEM_ADMIN: frozenset(_STAFF | {A.USERS_MANAGE, A.GRANTS_REQUEST, A.OUTBOX_VIEW}),
+    Role.SYSTEM_ADMIN: frozenset(_STAFF | {A.USERS_MANAGE, A.UNITS_MANAGE, A.GRANTS_REQUEST, A.OUTBOX_VIEW}),
     Role.SECURITY_ADMIN: frozenset(_STAFF | {A.GRANTS_MANAGE, A.TOKENS_MANAGE, A.SECURITY_UNLOCK}),
     Role.AUDIT_ADMIN: frozenset(_STAFF | {A.AUDIT_VIEW, A.AUDIT_EXPORT}),
 }

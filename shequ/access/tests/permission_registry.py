@@ -51,6 +51,7 @@ WARNINGS_API = "shequ.earlywarning.tests.test_api::TestPermissionMatrix"
 WARNINGS_PAGES = "shequ.earlywarning.tests.test_views::TestConsolePage"
 SEPARATION = "shequ.access.tests.test_separation_of_duties"
 STAFF = "shequ.web.tests.test_staff::TestPermissionMatrix"
+UNITS = "shequ.web.tests.test_units::TestPermissionMatrix"
 
 REGISTRY: dict[str, Entry] = {
     # --- health, API description, language ------------------------------------------------------------------------
@@ -245,6 +246,15 @@ REGISTRY: dict[str, Entry] = {
     "/console/staff/<int:pk>/totp/": Matrix(f"{STAFF}::test_account_actions_are_scoped"),
     "/console/grants/": Matrix(f"{STAFF}::test_the_grant_requests_page_is_the_security_admins"),
     "/console/grants/<int:pk>/decide/": Matrix(f"{STAFF}::test_deciding_a_grant_is_scoped"),
+    "/console/units/": Matrix(f"{UNITS}::test_the_unit_list_is_the_system_admins"),
+    "/console/units/new/": Matrix(
+        f"{UNITS}::test_the_new_unit_form_is_the_system_admins",
+        f"{UNITS}::test_creating_a_unit_is_the_system_admins",
+    ),
+    "/console/units/<int:pk>/": Matrix(
+        f"{UNITS}::test_a_unit_outside_the_district_is_not_found",
+        f"{UNITS}::test_editing_a_unit_outside_the_district_is_not_found",
+    ),
     # --- Open311 GeoReport v2 -------------------------------------------------------------------------------------
     "/open311/v2/discovery.<fmt>": Public("Open311 discovery: public by the GeoReport v2 spec"),
     "/open311/v2/services.<fmt>": Public("Open311 service list: public by the spec"),
