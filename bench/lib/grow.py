@@ -1,4 +1,6 @@
-"""Grow the appeal history fast: synthetic appeals and their timeline events, COPYed straight into PostgreSQL.
+"""Grow the appeal history fast: synthetic appeals and their timeline events, COPYed straight into PostgreSQL
+(`shequ.core.db.bulk.load_rows`). For a demo or a city with whole lives (assignments, ratings, rollups) that equal
+what the services write, see `manage.py seed_demo --scale city --appeals N` (shequ/demo/history.py).
 
 Not through HTTP and not through the services: this is history, not the traffic under test. Each appeal gets a
 created_at spread over the last `days` days (busier on weekdays and in office hours), a real area of the pack
@@ -112,6 +114,7 @@ def grow_appeals(target_total: int, *, seed: int = 7, days: int = 365, chunk: in
     from shequ.accounts.models import Unit
     from shequ.appeals.models import Appeal, Category, Event
     from shequ.core.crypto import blind_index, encrypt
+    from shequ.core.db import bulk
     from shequ.core.idnumbers import normalize_phone
     from shequ.geo.models import Area
 
@@ -298,14 +301,10 @@ def grow_appeals(target_total: int, *, seed: int = 7, days: int = 365, chunk: in
                 }
                 next_ev += 1
                 e_rows.append(tuple(e[c] if c in e else e_defaults[c] for c in e_cols))
-        with transaction.atomic(), connection.cursor() as c:
-            raw = c.cursor  # the psycopg cursor under Django's wrapper
-            with raw.copy(f"COPY appeals_appeal ({', '.join(a_cols)}) FROM STDIN") as cp:
-                for row in a_rows:
-                    cp.write_row(row)
-            with raw.copy(f"COPY appeals_event ({', '.join(e_cols)}) FROM STDIN") as cp:
-                for row in e_rows:
-                    cp.write_row(row)
+        with transaction.atomic():
+            # The project's one bulk path (COPY on PostgreSQL), which shequ/demo/history.py uses too.
+            bulk.load_rows(Appeal, a_cols, a_rows)
+            bulk.load_rows(Event, e_cols, e_rows)
         inserted += n
         events += len(e_rows)
     with connection.cursor() as c:

@@ -8,20 +8,25 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from django.db import transaction
 from django.utils import timezone
 
 from shequ.accounts.choices import UnitKind
 from shequ.accounts.models import Unit
+from shequ.appeals.models import Appeal
 from shequ.audit.context import audit_context
+from shequ.audit.services import audit_record
 from shequ.earlywarning.services import warnings_detect
 from shequ.facilities.demo import seed_facilities
 from shequ.geo.choices import AreaLevel
 from shequ.geo.models import PATH_SEPARATOR, Area
 
-from .appeals import seed_appeals
-from .cast import ensure_cast
+from .appeals import seed_appeals, seed_rules
+from .cast import CAST, ensure_cast
+from .history import SYNTHETIC_MARK, ensure_handlers, seed_history
+from .notices import seed_notices
 from .people import seed_residents
 
 SOURCE = "seed_demo"
@@ -129,8 +134,13 @@ def _upsert_unit(
     return unit
 
 
+# A living year (shequ/demo/history.py): appeals over the last 12 months across the whole city.
+HISTORY_APPEALS = 4000
+HISTORY_DAYS = 365
+
+
 @transaction.atomic
-def seed_demo(*, scale: str = "small", seed: int = 1) -> SeedReport:
+def seed_demo(*, scale: str = "small", seed: int = 1, appeals: int | None = None) -> SeedReport:
     if scale not in ("small", "city"):
         raise SeedError(f"unknown scale {scale!r}: use small or city")
     if not Area.objects.filter(level=AreaLevel.CITY).exists():
@@ -141,7 +151,10 @@ def seed_demo(*, scale: str = "small", seed: int = 1) -> SeedReport:
     if not streets:
         raise SeedError("none of the demo streets exist in the loaded city pack")
 
-    districts = sorted({s.parent for s in streets if s.parent is not None}, key=lambda a: a.code)
+    # Every district has its departments and every street its office, at every scale: the living year's appeals
+    # come from the whole city. Communities, grids and estates below are seeded for `streets` only.
+    every_street = _streets("city")
+    districts = sorted({s.parent for s in every_street if s.parent is not None}, key=lambda a: a.code)
     for district in districts:
         for slug, dept in DISTRICT_DEPARTMENTS:
             _upsert_unit(
@@ -159,14 +172,18 @@ def seed_demo(*, scale: str = "small", seed: int = 1) -> SeedReport:
     grids: list[Area] = []
     estates: list[Area] = []
     buildings: list[Area] = []
-    for street in streets:
-        office = _upsert_unit(
+    offices = {
+        street.pk: _upsert_unit(
             report,
             code=f"{street.code}-JDB",
             name=f"{street.name}办事处",
             kind=UnitKind.STREET_OFFICE,
             area=street,
         )
+        for street in every_street
+    }
+    for street in streets:
+        office = offices[street.pk]
         for community in communities_by_street.get(street.pk, []):
             station = _upsert_unit(
                 report,
@@ -215,8 +232,59 @@ def seed_demo(*, scale: str = "small", seed: int = 1) -> SeedReport:
     # scale stays a matter of seconds.
     report.add("residents", seed_residents(rng, streets=_streets("small"), cast=users))
     report.add("appeals", seed_appeals(rng, streets=_streets("small"), cast=users))
+    seed_rules(streets=every_street, lina_unit=None)
+    report.add("handlers", ensure_handlers())
+    report.add(
+        "appeals.history",
+        seed_living_year(
+            users, count=HISTORY_APPEALS if appeals is None else appeals, seed=seed, scale=scale
+        ),
+    )
+    report.add("notices", seed_notices(rng, streets=every_street, author=users["chenjing"]))
     report.add("facilities", seed_facilities(seed=seed, streets=streets))
-    # Today's early warnings over the demo appeals (the daily task's work; idempotent, so a re-run adds none).
+    # The last week's early warnings over the appeals (the daily task's work; idempotent, so a re-run adds none).
     with audit_context(channel="command"):
-        report.add("warnings", warnings_detect(day=timezone.localdate())["created"])
+        today = timezone.localdate()
+        for back in range(6, -1, -1):
+            report.add("warnings", warnings_detect(day=today - timedelta(days=back))["created"])
     return report
+
+
+def cast_units() -> set[int]:
+    """The units of the fixed cast: the living year leaves them only old, finished appeals, so that their queues
+    are what the cast's browser journeys expect."""
+    from shequ.accounts.models import Grant
+
+    return set(
+        Grant.objects.filter(user__username__in=[m.username for m in CAST], unit__isnull=False).values_list(
+            "unit_id", flat=True
+        )
+    )
+
+
+def seed_living_year(users: dict, *, count: int, seed: int, scale: str) -> int:
+    """The living year (shequ/demo/history.py), once: nothing if its appeals are there already."""
+    if Appeal.objects.filter(synthetic=True, text__endswith=SYNTHETIC_MARK).exists():
+        return 0
+    result = seed_history(
+        count=count,
+        days=HISTORY_DAYS,
+        seed=seed,
+        dispatcher=users["sunli"],
+        avoid_units=cast_units(),
+        # The demo rebuilds the rollups from every timeline; at city scale the replay runs as the rows are made.
+        rollups="rebuild" if scale == "small" else "replay",
+        phone_pool=None if count <= 20_000 else 200_000,
+    )
+    audit_record(
+        action="demo.history",
+        obj=None,
+        object_repr=f"{result.appeals} synthetic appeals",
+        channel="command",
+        changes={
+            "appeals": {"after": result.appeals},
+            "events": {"after": result.events},
+            "statuses": {"after": dict(result.statuses)},
+        },
+    )
+    return result.appeals

@@ -4,6 +4,8 @@ internals, behind this one door.
 - `batch`: writes that need nothing back sent to PostgreSQL as one statement (`batched_writes`, `insert_rows`,
   `write_together`, `read_after_writes`); at once, one after the other, on SQLite. Ids and sequence values drawn
   before an INSERT (`SequenceBlock`: blocks of `nextval` on PostgreSQL, the table's own counter on SQLite).
+- `bulk`: many rows at once for synthetic history (`load_rows`: COPY on PostgreSQL, executemany on SQLite;
+  `reserve`, `reserve_sequence`, `analyze`).
 - `plans`: report reads planned for their parameters on PostgreSQL (`planned_for_parameters`).
 - `refcache`: the process-local cache of reference rows read on every intake (categories, areas, rules).
 - `sql`: a queryset's WHERE clause as SQL, for a hand-written statement over the same table (`where_of`).

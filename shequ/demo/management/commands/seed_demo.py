@@ -17,11 +17,17 @@ class Command(BaseCommand):
             help="small: the cast's streets (seconds); city: every street",
         )
         parser.add_argument("--seed", type=int, default=1)
+        parser.add_argument(
+            "--appeals",
+            type=int,
+            default=None,
+            help="synthetic appeals of the living year (default 4000); e.g. 1000000 at city scale on PostgreSQL",
+        )
 
-    def handle(self, *args, scale: str, seed: int, **options):
+    def handle(self, *args, scale: str, seed: int, appeals: int | None, **options):
         try:
             with audit_context(channel="command"):
-                report = seed_demo(scale=scale, seed=seed)
+                report = seed_demo(scale=scale, seed=seed, appeals=appeals)
         except SeedError as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(
