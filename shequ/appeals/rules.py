@@ -58,7 +58,7 @@ def _date(value: object) -> date | None:
     try:
         return date.fromisoformat(str(value).strip())
     except ValueError:
-        raise ValueError(f"{value!r} is not a date (YYYY-MM-DD)") from None
+        raise ValueError(gettext("%(value)s is not a date (YYYY-MM-DD).") % {"value": value}) from None
 
 
 def rules_list_for(*, user: User) -> QuerySet[ResponsibilityRule]:
@@ -110,25 +110,35 @@ def rules_import(*, actor: User | None, fileobj: IO[bytes], dry_run: bool = Fals
         code = str(row.get("category") or "").strip()
         category = categories.get(code)
         if category is None:
-            err("category", f"Unknown category {code!r}.")
+            err("category", gettext("No category has the code %(code)s.") % {"code": code})
         area = areas.filter(code=str(row.get("area") or "").strip()).first()
         if area is None:
-            err("area", f"Unknown area code {row.get('area')!r}.")
+            err(
+                "area",
+                gettext("No area in your areas has the code %(code)s.") % {"code": row.get("area") or ""},
+            )
         lead = Unit.objects.filter(code=str(row.get("lead_unit") or "").strip(), is_active=True).first()
         if lead is None:
-            err("lead_unit", f"Unknown unit {row.get('lead_unit')!r}.")
+            err(
+                "lead_unit",
+                gettext("No active unit has the code %(code)s.") % {"code": row.get("lead_unit") or ""},
+            )
         co_codes = [
             c.strip() for c in str(row.get("co_units") or "").replace("，", ",").split(",") if c.strip()
         ]
         co = list(Unit.objects.filter(code__in=co_codes, is_active=True))
         if len(co) != len(set(co_codes)):
-            err("co_units", f"Unknown units: {', '.join(sorted(set(co_codes) - {u.code for u in co}))}.")
+            err(
+                "co_units",
+                gettext("No active unit has the codes %(codes)s.")
+                % {"codes": "、".join(sorted(set(co_codes) - {u.code for u in co}))},
+            )
         try:
             start, end = _date(row.get("effective_from")), _date(row.get("effective_to"))
             if start is None:
-                err("effective_from", "The start date is required.")
+                err("effective_from", gettext("The start date is required."))
             elif end is not None and end < start:
-                err("effective_to", "The end date is before the start date.")
+                err("effective_to", gettext("The end date is before the start date."))
         except ValueError as exc:
             err("effective_from", str(exc))
             start = end = None
@@ -163,3 +173,38 @@ def rules_import(*, actor: User | None, fileobj: IO[bytes], dry_run: bool = Fals
             changes={"rules": {"after": report.created}},
         )
     return report
+
+
+def rules_editable_for(*, user: User) -> QuerySet[ResponsibilityRule]:
+    """The rules a dispatcher may change: those of the areas under his `appeals.rules` grants (the rules of the
+    areas above, which he reads, are not his to change)."""
+    condition = Q(pk__in=[])
+    for path in scope_for(user, Action.APPEALS_RULES).paths:
+        condition |= Q(area__path__prefix=path)
+    return ResponsibilityRule.objects.filter(condition)
+
+
+def rule_end(*, actor: User, rule: ResponsibilityRule, on: date, reason: str) -> ResponsibilityRule:
+    """End a rule on a date (its last day): the list keeps it as history; a new version is imported beside it."""
+    if not reason.strip():
+        raise ShequError(gettext("Say why."), fields={"reason": gettext("This field is required.")})
+    if on < rule.effective_from:
+        raise ShequError(
+            gettext("The end date is before the start date."), fields={"effective_to": on.isoformat()}
+        )
+    with transaction.atomic():
+        rule = ResponsibilityRule.objects.select_for_update().get(pk=rule.pk)
+        before = rule.effective_to
+        rule.effective_to = on
+        rule.save(update_fields=["effective_to"])
+        audit_record(
+            action="rules.end",
+            actor=actor,
+            obj=rule,
+            object_repr=str(rule),
+            purpose=reason.strip()[:200],
+            changes={
+                "effective_to": {"before": before.isoformat() if before else None, "after": on.isoformat()}
+            },
+        )
+    return rule

@@ -87,6 +87,7 @@ ACTION_LABELS = {
     "appeals.export": _("Exported appeals"),
     "rules.import": _("Imported the responsibility list"),
     "rules.refused": _("Responsibility list change refused"),
+    "rules.end": _("Ended a responsibility rule"),
     # smart dispatch, early warnings, notices, facilities
     "dispatch.model_train": _("Dispatch model trained"),
     "dispatch.model_activate": _("Dispatch model activated"),

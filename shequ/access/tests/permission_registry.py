@@ -52,6 +52,7 @@ WARNINGS_PAGES = "shequ.earlywarning.tests.test_views::TestConsolePage"
 SEPARATION = "shequ.access.tests.test_separation_of_duties"
 STAFF = "shequ.web.tests.test_staff::TestPermissionMatrix"
 UNITS = "shequ.web.tests.test_units::TestPermissionMatrix"
+RULES = "shequ.appeals.tests.test_rules_console::TestPermissionMatrix"
 
 REGISTRY: dict[str, Entry] = {
     # --- health, API description, language ------------------------------------------------------------------------
@@ -255,6 +256,10 @@ REGISTRY: dict[str, Entry] = {
         f"{UNITS}::test_a_unit_outside_the_district_is_not_found",
         f"{UNITS}::test_editing_a_unit_outside_the_district_is_not_found",
     ),
+    "/console/rules/": Matrix(
+        f"{RULES}::test_the_list_is_the_dispatchers", f"{RULES}::test_importing_is_the_dispatchers"
+    ),
+    "/console/rules/<int:pk>/end/": Matrix(f"{RULES}::test_ending_a_rule_outside_the_district_is_not_found"),
     # --- Open311 GeoReport v2 -------------------------------------------------------------------------------------
     "/open311/v2/discovery.<fmt>": Public("Open311 discovery: public by the GeoReport v2 spec"),
     "/open311/v2/services.<fmt>": Public("Open311 service list: public by the spec"),
