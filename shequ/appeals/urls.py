@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views_console, views_photos, views_portal, views_rules
+from . import views_categories, views_console, views_photos, views_portal, views_rules
 
 app_name = "appeals"
 urlpatterns = [
@@ -17,6 +17,8 @@ urlpatterns = [
     path("console/appeals/export/", views_console.console_export, name="console_export"),
     path("console/rules/", views_rules.rules_page, name="rules"),
     path("console/rules/<int:pk>/end/", views_rules.rule_end, name="rule_end"),
+    path("console/categories/", views_categories.category_list, name="categories"),
+    path("console/categories/<int:pk>/", views_categories.category_edit, name="category_edit"),
     path("console/appeals/bulk-dispatch/", views_console.console_bulk_dispatch, name="console_bulk_dispatch"),
     path("console/appeals/<int:pk>/", views_console.console_detail, name="console_detail"),
     # Before console_act, whose <str:action> would take "reveal" for an action.

@@ -88,6 +88,8 @@ ACTION_LABELS = {
     "rules.import": _("Imported the responsibility list"),
     "rules.refused": _("Responsibility list change refused"),
     "rules.end": _("Ended a responsibility rule"),
+    "category.update": _("Changed a category"),
+    "category.refused": _("Category change refused"),
     # smart dispatch, early warnings, notices, facilities
     "dispatch.model_train": _("Dispatch model trained"),
     "dispatch.model_activate": _("Dispatch model activated"),

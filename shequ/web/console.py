@@ -19,6 +19,7 @@ SECTIONS = [
     (Action.USERS_MANAGE, "web:staff_list", _("Staff accounts")),
     (Action.UNITS_MANAGE, "web:units", _("Units")),
     (Action.APPEALS_RULES, "appeals:rules", _("Responsibility list")),
+    (Action.APPEALS_RULES, "appeals:categories", _("Appeal categories")),
     (Action.GRANTS_MANAGE, "web:grants", _("Grant requests")),
     (Action.AUDIT_VIEW, "audit:console_list", _("Audit trail")),
     (Action.OUTBOX_VIEW, "web:outbox", _("Message outbox")),

@@ -53,6 +53,7 @@ SEPARATION = "shequ.access.tests.test_separation_of_duties"
 STAFF = "shequ.web.tests.test_staff::TestPermissionMatrix"
 UNITS = "shequ.web.tests.test_units::TestPermissionMatrix"
 RULES = "shequ.appeals.tests.test_rules_console::TestPermissionMatrix"
+CATEGORIES = "shequ.appeals.tests.test_categories_console::TestPermissionMatrix"
 
 REGISTRY: dict[str, Entry] = {
     # --- health, API description, language ------------------------------------------------------------------------
@@ -260,6 +261,10 @@ REGISTRY: dict[str, Entry] = {
         f"{RULES}::test_the_list_is_the_dispatchers", f"{RULES}::test_importing_is_the_dispatchers"
     ),
     "/console/rules/<int:pk>/end/": Matrix(f"{RULES}::test_ending_a_rule_outside_the_district_is_not_found"),
+    "/console/categories/": Matrix(f"{CATEGORIES}::test_the_list_is_the_dispatchers"),
+    "/console/categories/<int:pk>/": Matrix(
+        f"{CATEGORIES}::test_the_edit_page_is_the_dispatchers", f"{CATEGORIES}::test_saving_is_the_city_dispatchers"
+    ),
     # --- Open311 GeoReport v2 -------------------------------------------------------------------------------------
     "/open311/v2/discovery.<fmt>": Public("Open311 discovery: public by the GeoReport v2 spec"),
     "/open311/v2/services.<fmt>": Public("Open311 service list: public by the spec"),
