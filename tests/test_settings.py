@@ -19,6 +19,8 @@ PROD_ENV = {
     "SHEQU_HASH_KEY": "hsn_Oinu3N4_g9OoTAvCbQMs4SIqaRURw4t-s2jM1Qs=",
     # Stands where a real gateway's adapter would (production refuses the demo outbox).
     "SHEQU_SMS_CHANNEL": "shequ.accounts.testing.CapturingChannel",
+    # Likewise a privacy-number provider's adapter (production refuses the demo call bridge).
+    "SHEQU_CALL_BRIDGE": "shequ.appeals.calls.ProviderBridge",
 }
 
 
@@ -66,6 +68,13 @@ def test_prod_refuses_the_demo_outbox_as_its_sms_channel():
     assert unset.returncode != 0 and "SHEQU_SMS_CHANNEL must be set" in unset.stderr
     outbox = manage("check", env={**PROD_ENV, "SHEQU_SMS_CHANNEL": "shequ.accounts.channels.OutboxChannel"})
     assert outbox.returncode != 0 and "SHEQU_SMS_CHANNEL must be set" in outbox.stderr
+
+
+def test_prod_refuses_the_demo_call_bridge():
+    unset = manage("check", env={k: v for k, v in PROD_ENV.items() if k != "SHEQU_CALL_BRIDGE"})
+    assert unset.returncode != 0 and "SHEQU_CALL_BRIDGE must name" in unset.stderr
+    demo = manage("check", env={**PROD_ENV, "SHEQU_CALL_BRIDGE": "shequ.appeals.calls.DemoBridge"})
+    assert demo.returncode != 0 and "SHEQU_CALL_BRIDGE must name" in demo.stderr
 
 
 def test_prod_refuses_any_demo_channel_whatever_its_name():

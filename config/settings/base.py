@@ -157,6 +157,10 @@ SHEQU_TOTP_ISSUER = "Shequ"
 # and shows a sign-in code to the browser that asked for it. Production names a gateway (prod.py refuses the demo).
 SHEQU_SMS_CHANNEL = env("SHEQU_SMS_CHANNEL", "shequ.accounts.channels.OutboxChannel")
 SHEQU_SMS_DEMO_ALLOWED = True
+# Calling a requester through a privacy number (appeals.calls): the embedded default is the demo bridge (演示通道),
+# which calls nobody and records the call in the outbox; production names a provider's adapter (prod.py refuses it).
+SHEQU_CALL_BRIDGE = env("SHEQU_CALL_BRIDGE", "shequ.appeals.calls.DemoBridge")
+SHEQU_CALL_DEMO_ALLOWED = True
 # Text-message codes sent, as (messages, window in seconds): per phone one a minute and ten a day; per IP a cap an
 # hour generous enough for a carrier NAT with many residents behind one address.
 SHEQU_SMS_SEND_LIMITS: dict[str, list[tuple[int, int]]] = {

@@ -25,6 +25,12 @@ if not env("SHEQU_SMS_CHANNEL") or env("SHEQU_SMS_CHANNEL").endswith("channels.O
         "SHEQU_SMS_CHANNEL must be set to a real SMS gateway in production; the outbox is a demo channel"
     )
 SHEQU_SMS_DEMO_ALLOWED = False
+# Calls to requesters likewise: the demo bridge calls nobody; name a privacy-number provider's adapter.
+if not env("SHEQU_CALL_BRIDGE") or env("SHEQU_CALL_BRIDGE").endswith("calls.DemoBridge"):
+    raise ImproperlyConfigured(
+        "SHEQU_CALL_BRIDGE must name a privacy-number provider's adapter in production; the demo bridge calls nobody"
+    )
+SHEQU_CALL_DEMO_ALLOWED = False
 
 DEBUG = False
 WHITENOISE_USE_FINDERS = False  # collectstatic's files only

@@ -34,7 +34,7 @@ def detail_panels(*, user, appeal) -> list[dict[str, Any]]:
 # The function gets the user and the ids of one page of rows and returns the ids to flag: one query per page.
 @dataclass(frozen=True)
 class ListFlag:
-    label: str  # what the badge says (a lazy translation)
+    label: Any  # what the badge says: a string or a lazy translation
     badge: str  # Bootstrap colour
     ids: Callable[..., set[int]]  # (*, user, ids) → the ids among `ids` that carry the flag
 

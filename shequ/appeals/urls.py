@@ -23,5 +23,6 @@ urlpatterns = [
     path("console/appeals/<int:pk>/", views_console.console_detail, name="console_detail"),
     # Before console_act, whose <str:action> would take "reveal" for an action.
     path("console/appeals/<int:pk>/reveal/", views_console.console_reveal, name="console_reveal"),
+    path("console/appeals/<int:pk>/call/", views_console.console_call, name="console_call"),
     path("console/appeals/<int:pk>/<str:action>/", views_console.console_act, name="console_act"),
 ]

@@ -28,7 +28,7 @@ from shequ.core.errors import NotFound, ShequError
 from shequ.core.exports import export_response
 from shequ.core.masking import mask_phone, redact
 
-from . import selectors, services
+from . import calls, selectors, services
 from .choices import DEADLINE_BADGE, DEADLINE_LABELS, STATUS_BADGE, Rating, Status
 from .models import Category
 from .panels import ListFlag, detail_panels, list_flags
@@ -69,7 +69,7 @@ def console_todo(user) -> list[dict]:
     """The console home's to-do counts for this person: per role a group of queues, each counted in one query
     (selectors.appeal_queue_counts), with the link to the list that shows exactly what was counted."""
     labels = dict(QUEUE_LABELS)
-    groups = []
+    groups: list[tuple[str, tuple[str, ...], bool]] = []
     if can(user, Action.APPEALS_DISPATCH):
         groups.append((_("Dispatching"), DISPATCHER_QUEUES, False))
     if can(user, Action.APPEALS_SUPERVISE) and not can(user, Action.APPEALS_DISPATCH):
@@ -208,6 +208,8 @@ def console_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "category_choices": _category_choices() if "categorize" in detail["actions"] else [],
             "photos": appeal.photos.all(),
             "extension": selectors.appeal_pending_extension(appeal),
+            "can_call": calls.appeal_may_call(user, appeal, relations),
+            "last_call": appeal.events.filter(action="call", actor=user).order_by("-at", "-id").first(),
             "ratings": Rating.choices,
             "labels": {a: t.label for a, t in TRANSITIONS.items()},
             "phone_masked": mask_phone(appeal.contact_phone),
@@ -252,6 +254,31 @@ def console_reveal(request: HttpRequest, pk: int) -> HttpResponse:
         response["X-Shequ-Reveal"] = "audited"
     response["Cache-Control"] = "no-store"
     return response
+
+
+@never_cache
+@require_POST
+@require_action(Action.APPEALS_VIEW)
+def console_call(request: HttpRequest, pk: int) -> HttpResponse:
+    """Call the requester through the privacy-number bridge (appeals.calls); scoped like the page."""
+    appeal = selectors.appeal_get_for(user=request.user, pk=pk)
+    try:
+        call = calls.appeal_call_requester(actor=cast(User, request.user), appeal=appeal)
+    except ShequError as exc:
+        messages.error(request, exc.message)
+    except PermissionDenied:
+        messages.error(
+            request, _("Only the lead unit's handler calls the requester, while handling the appeal.")
+        )
+    else:
+        said = _("Dial %(number)s within %(minutes)d minutes: it connects you to the requester.") % {
+            "number": call.virtual_number,
+            "minutes": calls.BINDING_MINUTES,
+        }
+        if call.demo:
+            said += _(" (Demo bridge: nobody is really called.)")
+        messages.success(request, said + _(" Afterwards record the contact below."))
+    return redirect("appeals:console_detail", pk=pk)
 
 
 def _default_category(appeal, suggestions: list[dict]) -> str:

@@ -162,6 +162,7 @@ EVENT_LABELS = {
     "escalate": "超期督办",
     "overdue": "超期",
     "partner_update": "对接系统更新",
+    "call": "呼叫诉求人",  # a privacy-number call, part of the contact step (appeals.calls)
 }
 
 

@@ -296,3 +296,57 @@ def test_the_dispatcher_refuses_with_a_note_and_the_deadline_stays(client, world
     ext = appeal.extensions.get()
     assert ext.status == "refused"
     assert appeal.events.get(action="decide_extension").note == "请按期办结"
+
+
+# --- calling the requester through a privacy number (item 7) ---------------------------------------------------
+def test_the_handler_calls_the_requester_through_the_demo_bridge_then_records_the_contact(client, world):
+    from shequ.accounts.models import OutboxMessage
+    from shequ.audit.models import AuditEntry
+
+    appeal = bring_to(world, submit(world, phone="13800000001"), Status.SIGNED_FOR, lead="liuyang")
+    sign_in(client, world["liuyang"])
+    page = client.get(f"/console/appeals/{appeal.pk}/").content.decode()
+    assert "通过隐私号呼叫" in page and "138****0001" in page
+    r = client.post(f"/console/appeals/{appeal.pk}/call/", follow=True)
+    page = r.content.decode()
+    number = re.search(r"虚拟号码 (0755-8\d{3}-\d{4})", page).group(1)
+    assert "演示通道：不会真实拨打" in page and "13800000001" not in page
+    event = appeal.events.get(action="call")
+    assert not event.public and event.data["virtual_number"] == number and event.actor == world["liuyang"]
+    entry = AuditEntry.objects.get(action="appeal.call", object_id=str(appeal.pk))
+    assert "13800000001" not in str(entry.changes) and number in str(entry.changes)
+    call = OutboxMessage.objects.get(channel="call")
+    assert call.recipient == "13800000001" and call.recipient_masked == "138****0001"
+    assert "呼叫诉求人" in page and f"虚拟号码 {number}" in page  # the timeline and the card say so
+
+    client.post(f"/console/appeals/{appeal.pk}/contact/", {"note": "已电话联系，约定明天上门"})
+    appeal.refresh_from_db()
+    assert appeal.contacted_at is not None
+
+
+def test_only_the_lead_units_handler_may_call(client, world, make_user):
+    appeal = bring_to(world, submit(world), Status.IN_PROGRESS, lead="liuyang")
+    sign_in(client, world["sunli"])
+    assert "通过隐私号呼叫" not in client.get(f"/console/appeals/{appeal.pk}/").content.decode()
+    r = client.post(f"/console/appeals/{appeal.pk}/call/", follow=True)
+    assert "只有主办单位的办理人员" in r.content.decode() and not appeal.events.filter(action="call").exists()
+    sign_in(client, world["wangqiang"])  # another district: the appeal does not exist for him
+    assert client.post(f"/console/appeals/{appeal.pk}/call/").status_code == 404
+    waiting = bring_to(world, submit(world), Status.DISPATCHED, lead="liuyang")  # not signed for yet
+    sign_in(client, world["liuyang"])
+    client.post(f"/console/appeals/{waiting.pk}/call/")
+    assert not waiting.events.filter(action="call").exists()
+    assert client.post(f"/console/appeals/{appeal.pk}/call/").status_code == 302
+
+
+def test_the_bridge_is_the_one_settings_name_and_a_demo_one_is_refused_where_demos_are_not_allowed(settings):
+    from django.core.exceptions import ImproperlyConfigured
+
+    from shequ.appeals import calls
+
+    assert isinstance(calls.call_bridge(), calls.DemoBridge)
+    settings.SHEQU_CALL_DEMO_ALLOWED = False
+    with pytest.raises(ImproperlyConfigured):
+        calls.call_bridge()
+    settings.SHEQU_CALL_BRIDGE = "shequ.appeals.calls.ProviderBridge"
+    assert isinstance(calls.call_bridge(), calls.ProviderBridge)
