@@ -55,6 +55,7 @@ class Action:
     APPEALS_RULES = "appeals.rules"  # maintain the responsibility list
     WARNINGS_VIEW = "warnings.view"  # early warnings (弱信号预警) and the monthly top problems (每月一题)
     WARNINGS_DECIDE = "warnings.decide"  # acknowledge, dismiss, or turn into a proactive task (未诉先办)
+    FACILITIES_MANAGE = "facilities.manage"  # keep the facility registry of one's areas (shequ/facilities)
     NOTICES_PUBLISH = "notices.publish"  # 通知公告 for the areas of one's grants (shequ/notices)
 
 
@@ -90,6 +91,7 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
         | _HANDLER
         | _WARNINGS
         | {A.APPEALS_SUPERVISE, A.RESIDENTS_VIEW, A.RESIDENTS_REVEAL, A.RESIDENTS_EXPORT, A.NOTICES_PUBLISH}
+        | {A.FACILITIES_MANAGE}
     ),
     Role.DEPARTMENT_HANDLER: frozenset(_STAFF | _HANDLER),
     # The 12345 dispatcher: takes calls, dispatches, decides returns, extensions, merges and rejections.
@@ -109,7 +111,7 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
     Role.CITY_ADMIN: frozenset(
         _STAFF
         | _WARNINGS
-        | {A.NOTICES_PUBLISH}
+        | {A.NOTICES_PUBLISH, A.FACILITIES_MANAGE}
         | {A.APPEALS_VIEW, A.APPEALS_SUPERVISE, A.APPEALS_KPI, A.RESIDENTS_VIEW, A.RESIDENTS_EXPORT}
     ),
     Role.SYSTEM_ADMIN: frozenset(_STAFF | {A.USERS_MANAGE, A.UNITS_MANAGE, A.GRANTS_REQUEST, A.OUTBOX_VIEW}),

@@ -103,6 +103,8 @@ ACTION_LABELS = {
     "notice.publish": _("Notice published"),
     "notice.withdraw": _("Notice withdrawn"),
     "facility.create": _("Facility registered"),
+    "facility.update": _("Changed a facility"),
+    "facility.refused": _("Facility change refused"),
     "project.update": _("Project changed"),
     "demo.history": _("Demo history generated"),
 }

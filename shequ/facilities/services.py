@@ -117,3 +117,80 @@ def facility_create(*, actor, data: FacilityData) -> Facility:
         },
     )
     return facility
+
+
+# --- upkeep from the console (issue 21): staff within the areas of their facilities.manage grants ---------------
+def facility_list_for(*, user):
+    """The facilities under the areas of the user's `facilities.manage` grants (the public reads stay unscoped)."""
+    from django.db.models import Q
+
+    from shequ.access.scoping import scope_for
+    from shequ.accounts.roles import Action
+
+    condition = Q(pk__in=[])
+    for path in scope_for(user, Action.FACILITIES_MANAGE).paths:
+        condition |= Q(area__path__prefix=path)
+    return Facility.objects.filter(condition).select_related("type", "area")
+
+
+def _may_place(actor, area: Area) -> None:
+    from django.core.exceptions import PermissionDenied
+
+    from shequ.access.scoping import can_at
+    from shequ.accounts.roles import Action
+
+    if not can_at(actor, Action.FACILITIES_MANAGE, area.path):
+        audit_record(action="facility.refused", actor=actor, object_repr=f"@ {area.code}")
+        raise PermissionDenied(_("You may not keep facilities in this area."))
+
+
+def facility_add(*, actor, data: FacilityData) -> Facility:
+    """facility_create for a member of staff: only inside his areas."""
+    _ftype, area, _hours = _check(data)
+    _may_place(actor, area)
+    return facility_create(actor=actor, data=data)
+
+
+UPDATABLE = ("name", "type", "area", "address", "lat", "lng", "phone", "accessible", "is_active")
+
+
+def facility_update(*, actor, facility: Facility, data: FacilityData, is_active: bool) -> Facility:
+    """Change a facility fetched through facility_list_for; a move needs the new area in the actor's areas too.
+    Opening hours and services keep their values (data carries them)."""
+    ftype, area, hours = _check(data)
+    _may_place(actor, area)
+    with transaction.atomic():
+        facility = Facility.objects.select_for_update().select_related("type", "area").get(pk=facility.pk)
+        after = {
+            "name": data.name.strip(),
+            "type": ftype,
+            "area": area,
+            "address": data.address.strip()[:200],
+            "lat": round(data.lat, 7),
+            "lng": round(data.lng, 7),
+            "phone": data.phone.strip(),
+            "accessible": data.accessible,
+            "is_active": is_active,
+        }
+
+        def shown(value):
+            return getattr(value, "code", value)
+
+        changes = {
+            k: {"before": shown(getattr(facility, k)), "after": shown(v)}
+            for k, v in after.items()
+            if getattr(facility, k) != v
+        }
+        if changes:
+            for k, v in after.items():
+                setattr(facility, k, v)
+            facility.hours = hours
+            facility.save()
+            audit_record(
+                action="facility.update",
+                actor=actor,
+                obj=facility,
+                object_repr=facility.name,
+                changes=changes,
+            )
+    return facility

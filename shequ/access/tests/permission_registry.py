@@ -54,6 +54,7 @@ STAFF = "shequ.web.tests.test_staff::TestPermissionMatrix"
 UNITS = "shequ.web.tests.test_units::TestPermissionMatrix"
 RULES = "shequ.appeals.tests.test_rules_console::TestPermissionMatrix"
 CATEGORIES = "shequ.appeals.tests.test_categories_console::TestPermissionMatrix"
+FACILITIES = "shequ.facilities.tests.test_console::TestPermissionMatrix"
 
 REGISTRY: dict[str, Entry] = {
     # --- health, API description, language ------------------------------------------------------------------------
@@ -262,6 +263,14 @@ REGISTRY: dict[str, Entry] = {
     ),
     "/console/rules/<int:pk>/end/": Matrix(f"{RULES}::test_ending_a_rule_outside_the_district_is_not_found"),
     "/console/categories/": Matrix(f"{CATEGORIES}::test_the_list_is_the_dispatchers"),
+    "/console/facilities/": Matrix(f"{FACILITIES}::test_the_list_is_for_those_who_keep_facilities"),
+    "/console/facilities/new/": Matrix(
+        f"{FACILITIES}::test_the_new_facility_form", f"{FACILITIES}::test_adding_a_facility"
+    ),
+    "/console/facilities/<int:pk>/": Matrix(
+        f"{FACILITIES}::test_a_facility_outside_the_street_is_not_found",
+        f"{FACILITIES}::test_editing_a_facility_outside_the_street_is_not_found",
+    ),
     "/console/categories/<int:pk>/": Matrix(
         f"{CATEGORIES}::test_the_edit_page_is_the_dispatchers", f"{CATEGORIES}::test_saving_is_the_city_dispatchers"
     ),

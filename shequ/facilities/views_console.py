@@ -1,0 +1,125 @@
+"""Facility upkeep in the console (issue 21): the list of one's areas on a map, add and edit. Thin: form →
+shequ.facilities.services (scoped, audited) → page; out of scope is 404."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods
+
+from shequ.access.decorators import require_action
+from shequ.accounts.roles import Action
+from shequ.core.errors import ShequError
+
+from . import services
+from .models import Facility, FacilityType
+
+
+class FacilityForm(forms.Form):
+    name = forms.CharField(label=gettext_lazy("Name"), max_length=120)
+    type = forms.ChoiceField(label=gettext_lazy("Type"))
+    area = forms.CharField(label=gettext_lazy("Area code"), max_length=19)
+    address = forms.CharField(label=gettext_lazy("Address"), max_length=200, required=False)
+    phone = forms.CharField(label=gettext_lazy("Service phone"), max_length=30, required=False)
+    lat = forms.FloatField(label=gettext_lazy("Latitude"), widget=forms.HiddenInput)
+    lng = forms.FloatField(label=gettext_lazy("Longitude"), widget=forms.HiddenInput)
+    accessible = forms.ChoiceField(
+        label=gettext_lazy("Barrier-free"), choices=[("0", gettext_lazy("No")), ("1", gettext_lazy("Yes"))]
+    )
+    is_active = forms.ChoiceField(
+        label=gettext_lazy("State"), choices=[("1", gettext_lazy("Active")), ("0", gettext_lazy("Disabled"))]
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["type"].choices = [  # type: ignore[attr-defined]
+            (t.code, t.name) for t in FacilityType.objects.filter(is_active=True).order_by("sort", "code")
+        ]
+
+    def data_for(self, facility: Facility | None) -> services.FacilityData:
+        c = self.cleaned_data
+        return services.FacilityData(
+            name=c["name"],
+            type=c["type"],
+            area=c["area"].strip(),
+            lat=c["lat"],
+            lng=c["lng"],
+            address=c["address"],
+            phone=c["phone"],
+            hours=facility.hours if facility else {},
+            holiday_rule=facility.holiday_rule if facility else services.HolidayRule.AS_USUAL,
+            holiday_note=facility.holiday_note if facility else "",
+            services=facility.services if facility else [],
+            accessible=c["accessible"] == "1",
+        )
+
+
+def _errors(form: forms.Form, e: ShequError) -> None:
+    if "phone" in e.fields:
+        # A refused number may be a person's mobile: it is not shown back (personal data, masked everywhere).
+        form.data = form.data.copy()
+        form.data["phone"] = ""
+    form.add_error(None, e.message)
+    for name, text in e.fields.items():
+        if name in form.fields and not form.fields[name].widget.is_hidden:
+            form.add_error(name, str(text))
+        else:
+            form.add_error(None, str(text))
+
+
+@require_action(Action.FACILITIES_MANAGE)
+def facility_list(request: HttpRequest) -> HttpResponse:
+    rows = list(services.facility_list_for(user=request.user).order_by("area__path", "name")[:500])
+    points = [
+        {"name": f.name, "lat": f.lat, "lng": f.lng, "url": f"/console/facilities/{f.pk}/"} for f in rows
+    ]
+    return render(request, "facilities/console_list.html", {"rows": rows, "points": points})
+
+
+@require_action(Action.FACILITIES_MANAGE)
+@require_http_methods(["GET", "POST"])
+def facility_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    facility = get_object_or_404(services.facility_list_for(user=request.user), pk=pk) if pk else None
+    initial = {"accessible": "0", "is_active": "1"}
+    if facility is not None:
+        initial = {
+            "name": facility.name,
+            "type": facility.type.code,
+            "area": facility.area.code,
+            "address": facility.address,
+            "phone": facility.phone,
+            "lat": facility.lat,
+            "lng": facility.lng,
+            "accessible": "1" if facility.accessible else "0",
+            "is_active": "1" if facility.is_active else "0",
+        }
+    form = FacilityForm(request.POST or None, initial=initial)
+    if request.method == "POST":
+        if not form.is_valid() and ("lat" in form.errors or "lng" in form.errors):
+            form.add_error(None, _("Tap the map to place the facility."))
+        if form.is_valid():
+            try:
+                if facility is None:
+                    facility = services.facility_add(actor=request.user, data=form.data_for(None))
+                else:
+                    services.facility_update(
+                        actor=request.user,
+                        facility=facility,
+                        data=form.data_for(facility),
+                        is_active=form.cleaned_data["is_active"] == "1",
+                    )
+            except ShequError as e:
+                _errors(form, e)
+            else:
+                messages.success(request, _("The facility is saved."))
+                return redirect("facilities:console_edit", pk=facility.pk)
+    return render(
+        request,
+        "facilities/console_form.html",
+        {"form": form, "facility": facility},
+        status=400 if form.errors else 200,
+    )
