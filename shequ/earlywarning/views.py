@@ -28,6 +28,38 @@ from .choices import STATUS_BADGE, WarningKind, WarningStatus
 FILTERS = ("status", "kind", "area", "category")
 
 
+APPEALS_SHOWN = 5
+
+
+def _appeal_links(w) -> list[tuple[int, str]]:
+    """The evidence's appeals as (id, number) for links, the first few."""
+    ids, numbers = w.evidence.get("appeal_ids") or [], w.evidence.get("appeal_numbers") or []
+    return list(zip(ids, numbers, strict=False))[:APPEALS_SHOWN]
+
+
+def _usual(expected) -> str:
+    """The baseline in words a dispatcher reads at a glance: "about 3", or "fewer than 1"."""
+    if expected is None:
+        return ""
+    if expected < 1:
+        return _("fewer than 1")
+    return _("about %(n)d") % {"n": round(expected)}
+
+
+def _chance(p) -> str:
+    """How rarely chance alone gives such a rise, in words instead of a p-value."""
+    if p is None:
+        return ""
+    for limit, words in (
+        (1e-4, _("by chance less than once in 10,000 times")),
+        (1e-3, _("by chance less than once in 1,000 times")),
+        (1e-2, _("by chance less than once in 100 times")),
+    ):
+        if p < limit:
+            return words
+    return _("could also be chance")
+
+
 @require_action(Action.WARNINGS_VIEW)
 def console_list(request: HttpRequest) -> HttpResponse:
     f = {k: (request.GET.get(k) or None) for k in FILTERS}
@@ -48,7 +80,16 @@ def console_list(request: HttpRequest) -> HttpResponse:
         "earlywarning/console_list.html",
         {
             "page": page,
-            "rows": [{"w": w, "badge": STATUS_BADGE.get(WarningStatus(w.status), "secondary")} for w in page],
+            "rows": [
+                {
+                    "w": w,
+                    "badge": STATUS_BADGE.get(WarningStatus(w.status), "secondary"),
+                    "appeals": _appeal_links(w),
+                    "usual": _usual(w.expected),
+                    "chance": _chance(w.p_value),
+                }
+                for w in page
+            ],
             "filters": f,
             "query": params.urlencode(),
             "kinds": WarningKind.choices,

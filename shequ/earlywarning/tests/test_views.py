@@ -77,3 +77,14 @@ def test_dismiss_without_a_reason_is_refused_with_a_message(client, warning, wor
     assert r.status_code == 200
     warning.refresh_from_db()
     assert warning.status == "open"
+
+
+def test_the_evidence_is_in_words_and_every_appeal_number_is_a_link(client, warning, world):  # noqa: F811
+    """Issue 21: no "p = 2.3e-05" for a dispatcher to decode, and the appeals behind a warning one click away."""
+    sign_in(client, world["lina"])
+    html = client.get("/console/warnings/").content.decode()
+    assert "p = " not in html and "e-0" not in html
+    assert f"显著高于平常：当天 {warning.observed} 件，平常约 {round(warning.expected)} 件" in html
+    assert "偶然出现的可能不到" in html
+    first_id, first_number = warning.evidence["appeal_ids"][0], warning.evidence["appeal_numbers"][0]
+    assert f'<a href="/console/appeals/{first_id}/">{first_number}</a>' in html
