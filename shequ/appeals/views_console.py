@@ -10,6 +10,7 @@ from typing import cast
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -20,13 +21,14 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from shequ.access.decorators import require_action
-from shequ.access.scoping import can
+from shequ.access.scoping import can, scope_for
 from shequ.accounts.models import Unit, User
 from shequ.accounts.roles import Action
 from shequ.audit.services import audit_record
 from shequ.core.errors import NotFound, ShequError
 from shequ.core.exports import export_response
 from shequ.core.masking import mask_phone, redact
+from shequ.geo.models import Area
 
 from . import calls, selectors, services
 from .choices import DEADLINE_BADGE, DEADLINE_LABELS, STATUS_BADGE, Rating, Status
@@ -95,6 +97,10 @@ def console_todo(user) -> list[dict]:
 @require_action(Action.APPEALS_VIEW)
 def console_list(request: HttpRequest) -> HttpResponse:
     f = _filters(request)
+    areas = _area_choices(request)
+    area_label = f["area"] or ""
+    if f["area"]:
+        f["area"] = _code_of(f["area"], areas)
     if f["queue"] is None and "queue" not in request.GET:
         dispatcher = can(request.user, Action.APPEALS_DISPATCH)
         f["queue"] = "to_dispatch" if dispatcher else "to_sign"
@@ -140,6 +146,8 @@ def console_list(request: HttpRequest) -> HttpResponse:
             "categories": Category.objects.filter(parent__isnull=True).order_by("sort"),
             "can_dispatch": can(request.user, Action.APPEALS_DISPATCH),
             "units": _dispatch_units(request) if can(request.user, Action.APPEALS_DISPATCH) else [],
+            "areas": areas,
+            "area_label": area_label,
         },
     )
 
@@ -176,13 +184,52 @@ def due_in_words(a, now) -> tuple[str, str]:
     return _("%(span)s left") % {"span": _span(left)}, DEADLINE_BADGE[state]
 
 
-def _dispatch_units(request: HttpRequest) -> list[Unit]:
-    return list(
-        Unit.objects.filter(is_active=True)
+def _labelled(rows: list[tuple[str, str, str]]) -> list[tuple[str, str]]:
+    """(label, code) from (name, code, context): the name alone where it is unique, else with its context."""
+    seen: dict[str, int] = {}
+    for name, _code, _ctx in rows:
+        seen[name] = seen.get(name, 0) + 1
+    return [(name if seen[name] == 1 else f"{name}（{ctx or code}）", code) for name, code, ctx in rows]
+
+
+def _dispatch_units(request: HttpRequest) -> list[tuple[str, str]]:
+    """The units a dispatcher may hand appeals to, as (label, code): those placed under the areas where he
+    dispatches, picked by name in a searchable list (one query)."""
+    paths = sorted(scope_for(request.user, Action.APPEALS_DISPATCH).paths)
+    if not paths:
+        return []
+    under = Q(pk__in=[])
+    for path in paths:
+        under |= Q(area__path__prefix=path)
+    rows = (
+        Unit.objects.filter(under, is_active=True)
         .exclude(kind="health_centre")
         .order_by("code")
-        .only("code", "name")[:2000]
+        .values_list("name", "code", "area__name")[:3000]
     )
+    return _labelled(list(rows))
+
+
+def _area_choices(request: HttpRequest) -> list[tuple[str, str]]:
+    """The districts, streets and communities under the user's areas, as (label, code), for the list's filter."""
+    paths = sorted(scope_for(request.user, Action.APPEALS_VIEW).paths)
+    if not paths:
+        return []
+    under = Q(pk__in=[])
+    for path in paths:
+        under |= Q(path__prefix=path)
+    rows = (
+        Area.objects.filter(under, level__in=["district", "street", "community"])
+        .order_by("path")
+        .values_list("name", "code", "parent__name")[:3000]
+    )
+    return _labelled(list(rows))
+
+
+def _code_of(value: str, choices: list[tuple[str, str]]) -> str:
+    """The code behind a label picked from the list; a code typed as before is kept as it is."""
+    value = (value or "").strip()
+    return next((code for label, code in choices if label == value), value)
 
 
 @require_action(Action.APPEALS_VIEW)
@@ -300,7 +347,9 @@ def _category_choices() -> list[tuple[str, str]]:
 def console_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     appeal = selectors.appeal_get_for(user=request.user, pk=pk)
     user = cast(User, request.user)
-    post = request.POST
+    post = request.POST.copy()
+    if action in ("dispatch", "reassign") and "unit" in post:
+        post["unit"] = _code_of(post.get("unit", ""), _dispatch_units(request))
     try:
         outcome = _act(user, appeal, action, post)
     except ShequError as exc:
@@ -384,7 +433,7 @@ def console_bulk_dispatch(request: HttpRequest) -> HttpResponse:
     """Dispatch several appeals to one unit; each goes through the service, failures are reported one by one."""
     user = cast(User, request.user)
     ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()][:200]
-    unit = request.POST.get("unit", "")
+    unit = _code_of(request.POST.get("unit", ""), _dispatch_units(request))
     done, failed = 0, []
     for appeal in selectors.visible_appeals(user).filter(pk__in=ids).select_related("area"):
         try:

@@ -350,3 +350,32 @@ def test_the_bridge_is_the_one_settings_name_and_a_demo_one_is_refused_where_dem
         calls.call_bridge()
     settings.SHEQU_CALL_BRIDGE = "shequ.appeals.calls.ProviderBridge"
     assert isinstance(calls.call_bridge(), calls.ProviderBridge)
+
+
+# --- units and areas picked by name (item 4) ---------------------------------------------------------------------
+def test_the_dispatcher_picks_the_unit_by_name(client, world):
+    appeal = submit(world)
+    sign_in(client, world["sunli"])
+    page = client.get(f"/console/appeals/{appeal.pk}/").content.decode()
+    assert f'<option value="{world.cg.name}"></option>' in page and 'value="440304-CG"' not in page
+    client.post(f"/console/appeals/{appeal.pk}/dispatch/", {"unit": world.cg.name, "note": "请处理"})
+    appeal.refresh_from_db()
+    assert appeal.lead_unit == world.cg
+    other = submit(world)
+    client.post("/console/appeals/bulk-dispatch/", {"ids": [other.pk], "unit": world.huafu_office.name})
+    other.refresh_from_db()
+    assert other.lead_unit == world.huafu_office
+
+
+def test_the_area_filter_offers_names_in_the_users_areas_and_filters_by_name(client, world):
+    here = submit(world)
+    there = submit(
+        world, by="sunli", channel="hotline", area=world.yuehai_community, text="粤海街道路边垃圾堆积"
+    )
+    sign_in(client, world["lina"])
+    page = client.get("/console/appeals/", {"queue": ""}).content.decode()
+    options = re.search(r'<datalist id="area-list">(.*?)</datalist>', page, re.S).group(1)
+    assert world.huafu_community.name in options and world.yuehai_community.name not in options
+    sign_in(client, world["sunli"])
+    page = client.get("/console/appeals/", {"queue": "", "area": "华富街道"}).content.decode()
+    assert here.number in page and there.number not in page

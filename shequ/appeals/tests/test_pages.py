@@ -69,7 +69,9 @@ def test_submitting_needs_a_signed_in_resident(client):
 def test_the_picked_suggestion_is_kept_when_the_list_says_not_sure(client, cast):
     # What a browser sends: the checked suggestion, then the list left at "I am not sure" (issue 21: it won).
     sign_in(client, cast["zhangwei"])
-    r = client.post("/appeals/new/", {"text": "晚上工地施工噪音扰民", "category": "noise", "category_list": ""})
+    r = client.post(
+        "/appeals/new/", {"text": "晚上工地施工噪音扰民", "category": "noise", "category_list": ""}
+    )
     assert r.status_code == 302
     assert client.session["shequ_appeal_draft"]["category"] == "noise"
     page = client.get("/appeals/new/").content.decode()
@@ -176,7 +178,9 @@ def test_a_dispatcher_dispatches_from_the_detail_page(client, cast):
         actor=None, data=IntakeData(text="小区门口垃圾堆积", channel="portal", area=_community().code)
     )
     sign_in(client, cast["sunli"])
-    assert "440304-CG" in client.get(f"/console/appeals/{a.pk}/").content.decode()
+    assert (
+        "城市管理和综合执法局" in client.get(f"/console/appeals/{a.pk}/").content.decode()
+    )  # picked by name
     r = client.post(f"/console/appeals/{a.pk}/dispatch/", {"unit": "440304-CG", "note": "请处理"})
     assert r.status_code == 302
     a.refresh_from_db()
