@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from shequ.access.decorators import require_action
@@ -20,7 +20,7 @@ from .models import Facility, FacilityType
 
 
 class FacilityForm(forms.Form):
-    name = forms.CharField(label=gettext_lazy("Name"), max_length=120)
+    name = forms.CharField(label=pgettext_lazy("of a place or thing", "Name"), max_length=120)
     type = forms.ChoiceField(label=gettext_lazy("Type"))
     area = forms.CharField(label=gettext_lazy("Area code"), max_length=19)
     address = forms.CharField(label=gettext_lazy("Address"), max_length=200, required=False)

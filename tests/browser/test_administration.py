@@ -106,3 +106,28 @@ def test_system_admin_requests_security_admin_approves_audit_admin_reads(browser
         "赵磊" in trail and "网格员" in trail and "grid_worker" not in trail and "accounts.grant" not in trail
     )
     look(zhaomin, shots, "8-audit-trail")
+
+
+def test_the_other_administration_pages_are_chinese_and_accessible(browser, live_server, people, shots):
+    from shequ.appeals.models import Category
+    from shequ.facilities.services import facility_types_ensure
+    from shequ.facilities.tests.helpers import ORIGIN, make_facility
+
+    facility_types_ensure()  # an earlier transactional test's flush emptied the types the migration loads
+    make_facility("华富社康", ORIGIN)
+    # The flush after an earlier transactional test also emptied the categories the migration loads.
+    sanitation = Category.objects.get_or_create(code="sanitation", defaults={"name": "环境卫生"})[0].pk
+    base = live_server.url
+    pages = {
+        "zhouyu": ["/console/units/", "/console/units/new/"],
+        "sunli": ["/console/rules/", "/console/categories/", f"/console/categories/{sanitation}/"],
+        "chenjing": ["/console/facilities/", "/console/facilities/new/"],
+    }
+    for who, paths in pages.items():
+        page = sign_in(browser, base, who)
+        for path in paths:
+            page.goto(base + path)
+            page.wait_for_load_state("networkidle")
+            name = path.strip("/").replace("/", "-")
+            look(page, shots, name)
+            assert "Zoom" not in (page.locator("main").inner_html())
