@@ -21,6 +21,7 @@ urlpatterns = [
     path("console/warnings/", include("shequ.earlywarning.urls")),
     path("console/dispatch/", include("shequ.dispatch.urls")),
     path("dashboard/", include("shequ.dashboards.urls")),
+    path("me/messages/", include("shequ.messages.urls")),
     path("admin/", admin.site.urls),
     path("open311/v2/", include("shequ.open311.urls")),
     path("", include("shequ.appeals.urls")),

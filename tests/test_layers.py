@@ -18,6 +18,7 @@ LAYERS: list[set[str]] = [
     {"audit"},
     {"accounts"},
     {"access"},  # scoping, grants, API authentication
+    {"messages"},  # the message centre: below every module that tells people something
     {"residents"},
     {"appeals", "facilities", "notices"},  # domain apps: never each other
     {"dispatch", "earlywarning", "open311"},  # built on appeals (below): never each other

@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "shequ.accounts",
     "shequ.audit",
     "shequ.access",
+    "shequ.messages",
     "shequ.residents",
     "shequ.appeals",
     "shequ.open311",

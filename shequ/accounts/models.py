@@ -40,6 +40,9 @@ class User(AbstractUser):
         normalize="shequ.core.idnumbers.normalize_id_number",
     )
     id_number_hash = models.CharField(max_length=64, blank=True, default="", editable=False)
+    # The message centre's preference (shequ.messages): also by text message, besides the inbox. On by default, as
+    # the platform texted before the centre existed.
+    sms_notifications = models.BooleanField(_("also by text message"), default=True)
     totp_secret = EncryptedTextField(_("TOTP secret"), blank=True, default="")
     totp_confirmed_at = models.DateTimeField(_("TOTP confirmed at"), null=True, blank=True)
     # The time step (pyotp's 30-second counter) of the last TOTP code accepted: a code of this step or an older

@@ -238,34 +238,17 @@ def _finish(
     )
     kpis.record(appeal, action, at=now, data=data or {})
     _audit_step(appeal, action, actor, from_status=from_status, data=data)
-    if notify:
-        _notify(appeal, notify)
+    # The requester hears of the steps he cares about (appeals.notify.STEPS; by the action's name if not given).
+    _notify(appeal, notify or action)
     return appeal
 
 
 def _notify(appeal: Appeal, kind: str) -> None:
-    """Text the requester: in the action's transaction through the outbox channel (the embedded default), after
-    COMMIT through a gateway channel (production plugs one in: settings.SHEQU_SMS_CHANNEL)."""
-    phone = appeal.contact_phone
-    if not phone:
-        return
-    messages = {
-        "received": f"您的诉求已受理，编号 {appeal.number}。",
-        "replied": f"您的诉求 {appeal.number} 已答复，请评价办理结果。",
-        "reopened": f"您的诉求 {appeal.number} 已重新办理。",
-    }
-    body = messages.get(kind)
-    if body is None:
-        return
+    """Tell the requester (appeals.notify: his inbox, and a text message where he wants one), in the action's
+    transaction; a gateway's text message leaves after COMMIT."""
+    from .notify import requester_notify
 
-    from shequ.accounts.channels import sms_channel
-
-    channel = sms_channel()
-    if getattr(channel, "transactional", False):
-        # The outbox row commits with the action, or not at all: no second transaction after COMMIT.
-        channel.send(recipient=phone, body=body, purpose=f"appeal.{kind}")
-    else:  # a gateway: only once the action is committed
-        transaction.on_commit(lambda: channel.send(recipient=phone, body=body, purpose=f"appeal.{kind}"))
+    requester_notify(appeal, kind)
 
 
 # --- deadlines ------------------------------------------------------------------------------------------------

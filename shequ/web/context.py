@@ -15,4 +15,9 @@ def ui(request: HttpRequest) -> dict:
         from shequ.accounts.roles import Action
 
         staff = can(user, Action.CONSOLE)
-    return {"elder": elder_mode(request), "is_staff_user": staff}
+    unread = 0
+    if user is not None and user.is_authenticated and not staff:
+        from shequ.messages.selectors import unread_count_for
+
+        unread = unread_count_for(user=user)  # one indexed count (the unread partial index)
+    return {"elder": elder_mode(request), "is_staff_user": staff, "unread_messages": unread}

@@ -150,3 +150,34 @@ def test_a_new_resident_registers_on_her_phone(browser, live_server, people, sho
     assert "欢迎，您已登录。" in page.locator("main").inner_text()
     page.screenshot(path=str(shots / f"resident-registered-{mode}.png"), full_page=True)
     assert User.objects.filter(display_name="王芳").count() == 1
+
+
+@pytest.mark.parametrize("elder", [False, True], ids=["normal", "elder"])
+def test_a_resident_reads_her_messages_on_her_phone(browser, live_server, people, shots, elder):
+    from shequ.accounts.models import Unit
+    from shequ.appeals import services
+    from shequ.geo.models import Area
+
+    cast = people
+    community = Area.objects.filter(parent__name="华富街道").order_by("code").first()
+    appeal = services.appeal_submit(
+        actor=cast["zhangwei"],
+        requester=cast["zhangwei"],
+        data=services.IntakeData(text="小区门口的垃圾三天没人清运", channel="portal", area=community.code),
+    )
+    if appeal.status == "submitted":
+        unit = Unit.objects.get(grants__user=cast["lina"])
+        services.appeal_dispatch(actor=cast["sunli"], appeal=appeal, unit=unit, note=INTERNAL)
+    base, mode = live_server.url, "elder" if elder else "normal"
+    page = phone(browser, base, elder)
+    resident_login(page, base)
+    badge = page.locator("#nav-messages")
+    assert "消息" in badge.inner_text() and "2" in badge.inner_text()
+    badge.click()
+    main = page.locator("main").inner_text()
+    assert f"您的诉求 {appeal.number} 已受理" in main and "已转交办理单位" in main and INTERNAL not in main
+    page.screenshot(path=str(shots / f"resident-messages-{mode}.png"), full_page=True)
+    no_serious_violations(page, shots, f"resident-messages-{mode}")
+    page.locator("main li").first.locator("button").click()
+    assert page.url.endswith(f"/me/appeals/{appeal.pk}/")
+    assert "1" in page.locator("#nav-messages").inner_text()
