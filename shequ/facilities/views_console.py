@@ -61,8 +61,9 @@ class FacilityForm(forms.Form):
 def _errors(form: forms.Form, e: ShequError) -> None:
     if "phone" in e.fields:
         # A refused number may be a person's mobile: it is not shown back (personal data, masked everywhere).
-        form.data = form.data.copy()
-        form.data["phone"] = ""
+        data = form.data.copy()  # type: ignore[attr-defined]  # a QueryDict on a POST
+        data["phone"] = ""
+        form.data = data
     form.add_error(None, e.message)
     for name, text in e.fields.items():
         if name in form.fields and not form.fields[name].widget.is_hidden:

@@ -272,7 +272,8 @@ REGISTRY: dict[str, Entry] = {
         f"{FACILITIES}::test_editing_a_facility_outside_the_street_is_not_found",
     ),
     "/console/categories/<int:pk>/": Matrix(
-        f"{CATEGORIES}::test_the_edit_page_is_the_dispatchers", f"{CATEGORIES}::test_saving_is_the_city_dispatchers"
+        f"{CATEGORIES}::test_the_edit_page_is_the_dispatchers",
+        f"{CATEGORIES}::test_saving_is_the_city_dispatchers",
     ),
     # --- Open311 GeoReport v2 -------------------------------------------------------------------------------------
     "/open311/v2/discovery.<fmt>": Public("Open311 discovery: public by the GeoReport v2 spec"),
