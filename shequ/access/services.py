@@ -379,7 +379,7 @@ def unit_update(
     name = name.strip()
     _unit_check(actor=actor, code=unit.code, name=name, kind=kind, area=area, parent=parent, pk=unit.pk)
     with transaction.atomic():
-        unit = Unit.objects.select_for_update().select_related("area", "parent").get(pk=unit.pk)
+        unit = Unit.objects.select_for_update(of=("self",)).select_related("area", "parent").get(pk=unit.pk)
         before = {
             "name": unit.name,
             "kind": unit.kind,
