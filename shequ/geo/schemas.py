@@ -31,6 +31,12 @@ class AreaListItem(AreaBrief):
     parent: str | None
     kind: str
     synthetic: bool
+    has_geometry: bool  # GET /areas/{code}/geometry answers with a boundary (else 404 no_geometry)
+
+    @staticmethod
+    def resolve_has_geometry(obj: Area) -> bool:
+        annotated = getattr(obj, "has_geometry", None)
+        return bool(annotated) if annotated is not None else obj.boundary is not None
 
     @staticmethod
     def resolve_parent(obj: Area) -> str | None:

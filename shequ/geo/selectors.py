@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
 
 from shequ.core.db import RefCache
 from shequ.core.errors import NotFound
@@ -47,7 +47,10 @@ def area_list(
         qs = qs.under(_existing(under, "under"), include_self=False)
     if q:
         qs = qs.filter(name__contains=q)
-    return qs.order_by("path")
+    # Whether a boundary exists, without loading it: maps ask for the geometry of those only (two district-level
+    # units of the city pack, 大鹏新区 and 深汕特别合作区, have none; asking for theirs was two 404s per map).
+    has_geometry = ExpressionWrapper(Q(boundary__isnull=False), output_field=BooleanField())
+    return qs.defer("boundary").annotate(has_geometry=has_geometry).order_by("path")
 
 
 def _existing(code: str, param: str) -> Area:

@@ -181,3 +181,69 @@ def test_a_resident_reads_her_messages_on_her_phone(browser, live_server, people
     page.locator("main li").first.locator("button").click()
     assert page.url.endswith(f"/me/appeals/{appeal.pk}/")
     assert "1" in page.locator("#nav-messages").inner_text()
+
+
+def _to_the_location_step(page, base):
+    resident_login(page, base)
+    page.goto(f"{base}/appeals/new/")
+    page.fill("#text", "小区门口的垃圾堆了三天没人清运，气味很大")
+    page.click("main button[type=submit]")
+
+
+def test_the_location_map_asks_only_for_boundaries_that_exist_and_zooms_to_the_district(
+    browser, live_server, people, shots
+):
+    base = live_server.url
+    ctx = browser.new_context(
+        viewport=PHONE,
+        is_mobile=True,
+        has_touch=True,
+        locale="zh-CN",
+        permissions=["geolocation"],
+        geolocation={"latitude": 22.5431, "longitude": 114.0579},
+    )
+    page = ctx.new_page()
+    missing = []
+    page.on("response", lambda r: missing.append(r.url) if r.status == 404 else None)
+    _to_the_location_step(page, base)
+    page.wait_for_load_state("networkidle")
+    assert not missing, missing
+    widest = (
+        "() => Math.max(...[...document.querySelectorAll('#pick-map path.leaflet-interactive')]"
+        ".map(p => p.getBoundingClientRect().width))"
+    )
+    page.wait_for_function(
+        "() => document.querySelectorAll('#pick-map path.leaflet-interactive').length >= 9"
+    )
+    before = page.evaluate(widest)
+    page.select_option("#district", "440304")
+    page.wait_for_timeout(800)
+    after = page.evaluate(widest)
+    assert after > before * 1.5, (before, after)  # zoomed in to 福田区
+    page.click("#use-my-location")
+    page.wait_for_function("() => document.querySelector('#lat').value !== ''")
+    assert page.input_value("#lat").startswith("22.543") and page.input_value("#lng").startswith("114.057")
+    assert "已在地图上标出您的位置" in page.locator("#pick-map-status").inner_text()
+    page.screenshot(path=str(shots / "resident-location-normal.png"), full_page=True)
+    no_serious_violations(page, shots, "resident-location-normal")
+
+
+def test_a_refused_location_says_what_to_do_and_elder_mode_downloads_no_shapes(
+    browser, live_server, people, shots
+):
+    base = live_server.url
+    page = phone(browser, base, False)
+    page.context.grant_permissions([])  # nothing granted: the browser refuses the position
+    _to_the_location_step(page, base)
+    page.click("#use-my-location")
+    page.wait_for_function("() => document.querySelector('#pick-map-status').textContent.length > 10")
+    assert "您没有允许本网站获取位置" in page.locator("#pick-map-status").inner_text()
+
+    elder = phone(browser, base, True)
+    asked = []
+    elder.on("request", lambda r: asked.append(r.url) if "/geometry" in r.url or "leaflet" in r.url else None)
+    _to_the_location_step(elder, base)
+    elder.wait_for_load_state("networkidle")
+    assert not asked and not elder.locator("#pick-map").is_visible()
+    elder.screenshot(path=str(shots / "resident-location-elder.png"), full_page=True)
+    no_serious_violations(elder, shots, "resident-location-elder")

@@ -10,7 +10,7 @@
     L.control.zoom({ zoomInTitle: zh ? "放大" : "Zoom in", zoomOutTitle: zh ? "缩小" : "Zoom out" }).addTo(map);
     // District boundaries from our own API give the points a place (no tile server, no CDN).
     fetch("/api/v1/areas?level=district&limit=50").then(function (r) { return r.json(); }).then(function (page) {
-      page.items.forEach(function (d) {
+      page.items.forEach(function (d) { if (!d.has_geometry) { return; }
         fetch("/api/v1/areas/" + d.code + "/geometry").then(function (r) { return r.ok ? r.json() : null; })
           .then(function (f) { if (f) { L.geoJSON(f, { style: { weight: 1, fillOpacity: 0.05 }, interactive: false }).addTo(map); } });
       });

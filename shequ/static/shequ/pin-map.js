@@ -16,7 +16,7 @@
     var map = L.map(el, { attributionControl: false, zoomControl: false }).setView(at, 12);
     zoomControl(map);
     fetch("/api/v1/areas?level=district&limit=50").then(function (r) { return r.json(); }).then(function (page) {
-      page.items.forEach(function (d) {
+      page.items.forEach(function (d) { if (!d.has_geometry) { return; }
         fetch("/api/v1/areas/" + d.code + "/geometry").then(function (r) { return r.ok ? r.json() : null; })
           .then(function (f) { if (f) { L.geoJSON(f, { style: { weight: 1, fillOpacity: 0.05 } }).addTo(map).bindTooltip(d.name); } });
       });
