@@ -205,6 +205,10 @@ def act_on_appeal(request: HttpRequest, appeal_id: Id, action: str, payload: Act
         )
     elif action == "close":
         services.appeal_close(actor=user, appeal=appeal, note=p.note)
+    elif action == "raise_emergency":
+        services.appeal_raise_emergency(actor=user, appeal=appeal, reason=p.reason or p.note, kind=p.kind)
+    elif action == "lower_emergency":
+        services.appeal_lower_emergency(actor=user, appeal=appeal, reason=p.reason or p.note)
     elif action == "merge":
         into = selectors.appeal_get_for(user=user, pk=_required(p.into, "into"))
         services.appeal_merge(actor=user, appeal=appeal, into=into, note=p.note)

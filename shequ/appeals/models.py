@@ -116,6 +116,8 @@ class Appeal(models.Model):
     channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices)
     urgency = models.CharField(_("urgency"), max_length=16, choices=Urgency.choices, default=Urgency.NORMAL)
     urgency_reason = models.CharField(_("why urgent"), max_length=200, blank=True)
+    # Which kind of emergency (appeals.urgency.KIND_LABELS: fire, gas, trapped …): whom the resident is told to call.
+    urgency_kind = models.CharField(_("kind of emergency"), max_length=16, blank=True)
 
     requester = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="appeals"

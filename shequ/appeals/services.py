@@ -360,10 +360,34 @@ def clean_intake(data: IntakeData) -> dict[str, Any]:
                 errors[f"attribute[{attr['code']}]"] = gettext("%(name)s is required.") % {
                     "name": attr.get("description") or attr["code"]
                 }
+        errors.update(_attribute_value_errors(category.attributes, given))
     if errors:
         raise ShequError(gettext("Some fields are not valid."), code="invalid", fields=errors)
     resolved_area, precision = location.resolve(area=area, lat=data.lat, lng=data.lng)
     return {"text": text, "category": category, "phone": phone, "area": resolved_area, "precision": precision}
+
+
+def _attribute_value_errors(definitions: list[dict], given: dict) -> dict[str, str]:
+    """An answer to a list question must be one of its declared values (issue 23: an answer decides urgency, so
+    an undeclared one is refused, on every channel, before anything is written)."""
+    errors: dict[str, str] = {}
+    for attr in definitions:
+        value = given.get(attr["code"])
+        datatype = attr.get("datatype") or "string"
+        if value in (None, "", []) or datatype not in ("singlevaluelist", "multivaluelist"):
+            continue
+        keys = [str(v["key"]) for v in attr.get("values", [])]
+        values = value if isinstance(value, list) and datatype == "multivaluelist" else [value]
+        wrong = [str(v) for v in values if not isinstance(v, str | int) or str(v) not in keys]
+        if wrong:
+            errors[f"attribute[{attr['code']}]"] = gettext(
+                "%(question)s: %(wrong)s is not one of %(keys)s."
+            ) % {
+                "question": attr.get("description") or attr["code"],
+                "wrong": ", ".join(wrong),
+                "keys": ", ".join(keys),
+            }
+    return errors
 
 
 def appeal_submit(
@@ -378,13 +402,18 @@ def appeal_submit(
             gettext("Only staff record appeals on the hotline, grid or proactive channels.")
         )
     clean = clean_intake(data)
-    from .urgency import detect_urgency
+    from .urgency import assess
 
-    urgency, reason = data.urgency, ""
-    detected = detect_urgency(clean["text"])
-    if detected is not None:
-        # The matched phrase is kept even when the caller already chose emergency: it shows why.
-        urgency, reason = Urgency.EMERGENCY, detected
+    urgency, reason, kind = data.urgency, "", ""
+    # An answer the category declares an emergency, a rule phrase or the learned layer (appeals.urgency, issue 23).
+    verdict = assess(
+        clean["text"],
+        definitions=clean["category"].attributes if clean["category"] else None,
+        answers=data.attributes,
+    )
+    if verdict.emergency:
+        # The reason is kept even when the caller already chose emergency: it shows why.
+        urgency, reason, kind = Urgency.EMERGENCY, verdict.reason, verdict.kind
     if urgency is None:
         urgency = clean["category"].default_urgency if clean["category"] else Urgency.NORMAL
     from . import photos as appeal_photos
@@ -405,6 +434,7 @@ def appeal_submit(
             clean,
             urgency=urgency,
             reason=reason,
+            kind=kind,
             photos=cleaned,
             stored=stored,
             now=now,
@@ -424,6 +454,7 @@ def _submit(
     *,
     urgency: str,
     reason: str,
+    kind: str = "",
     photos: list[CleanImage],
     stored: list,
     now: datetime,
@@ -456,6 +487,7 @@ def _submit(
             channel=data.channel,
             urgency=urgency,
             urgency_reason=reason[:200],
+            urgency_kind=kind,
             requester=requester,
             anonymous=data.anonymous,
             contact_name=(data.contact_name or "")[:50],
@@ -1328,6 +1360,19 @@ def appeal_scan_deadlines(*, now: datetime | None = None, batch: int = 500) -> d
     return counts
 
 
+# --- urgency corrections (issue 23: written in appeals.emergency, which builds on this module's helpers) --------
+def appeal_raise_emergency(*, actor: User, appeal: Appeal, reason: str = "", kind: str = "") -> Appeal:
+    from .emergency import appeal_raise_emergency as raise_
+
+    return raise_(actor=actor, appeal=appeal, reason=reason, kind=kind)
+
+
+def appeal_lower_emergency(*, actor: User, appeal: Appeal, reason: str) -> Appeal:
+    from .emergency import appeal_lower_emergency as lower
+
+    return lower(actor=actor, appeal=appeal, reason=reason)
+
+
 ACTION_SERVICES = {
     "categorize": appeal_categorize,
     "dispatch": appeal_dispatch,
@@ -1348,5 +1393,7 @@ ACTION_SERVICES = {
     "reopen": appeal_reopen,
     "merge": appeal_merge,
     "reject": appeal_reject,
+    "raise_emergency": appeal_raise_emergency,
+    "lower_emergency": appeal_lower_emergency,
 }
 _ = forget_grants

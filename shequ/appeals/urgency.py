@@ -19,13 +19,16 @@ never trained on. Plain Python and scikit-learn: no Django import, so the bench 
 from __future__ import annotations
 
 import json
+import logging
 import re
 import threading
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+log = logging.getLogger(__name__)
 DATA = Path(__file__).resolve().parent / "data"
 TRAIN_FILE = DATA / "urgency_train.jsonl"
 
@@ -69,7 +72,7 @@ RULES: list[tuple[str, str]] = [
     ),
     (
         "fire",
-        r"起火|着火|失火|火灾|烧起来|燒起來|大火|火势|爆炸|浓烟|黑烟|冒火|明火|火光|火苗|自燃|烟雾很大|放火|纵火"
+        r"起火|着火|失火|火灾|烧起来|燒起來|大火|火势|爆炸|浓烟|黑烟|冒火(?!花)|明火|火光|火苗|自燃|烟雾很大|放火|纵火"
         r"|(?:电箱|电线|插座|配电|电表|电器|电动车|充电).{0,4}?冒烟",
     ),
     (
@@ -190,6 +193,7 @@ class _Model:
     vectorizer: Any
     classifier: Any
     kinds: Any  # a second classifier: which kind, for what the rules do not name
+    names: Any = None  # the vectorizer's feature names, for the explanation
 
 
 _model: _Model | None = None
@@ -226,16 +230,37 @@ def train(rows: list[dict[str, Any]]) -> _Model:
     classifier = LogisticRegression(C=8.0, class_weight="balanced", solver="liblinear").fit(x, y)
     urgent = [i for i, r in enumerate(rows) if r["urgent"]]
     kinds = LinearSVC(C=1.0).fit(x[urgent], [rows[i]["kind"] for i in urgent])
-    return _Model(vectorizer, classifier, kinds)
+    return _Model(vectorizer, classifier, kinds, vectorizer.get_feature_names_out())
+
+
+_extra: list[Callable[[], list[dict[str, Any]]]] = []
+
+
+def register_extra_rows(source: Callable[[], list[dict[str, Any]]]) -> None:
+    """More labelled rows for the learned layer: dispatch registers the dispatchers' corrections (issue 23)."""
+    if source not in _extra:
+        _extra.append(source)
+
+
+def _extra_rows() -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+    for source in _extra:
+        try:
+            rows.extend(source())
+        except Exception:  # no database here (the bench, a test without one): the repository's set alone
+            log.warning("urgency: extra training rows unavailable", exc_info=True)
+    # An urgent row without a kind teaches the kind classifier nothing.
+    return [r for r in rows if r.get("text") and (r.get("kind") or not r.get("urgent"))]
 
 
 def model() -> _Model:
-    """The learned layer, trained at first use from the repository's synthetic set (once per process)."""
+    """The learned layer, trained at first use from the repository's synthetic set and the dispatchers'
+    corrections (once per process; `use_model(None)` trains again at next use)."""
     global _model
     if _model is None:
         with _lock:
             if _model is None:
-                _model = train(training_rows())
+                _model = train(training_rows() + _extra_rows())
     return _model
 
 
@@ -245,15 +270,24 @@ def use_model(m: _Model | None) -> None:
     _model = m
 
 
+def _sigmoid(m: _Model, x: Any) -> float:
+    import math
+
+    z = float(
+        m.classifier.decision_function(x)[0]
+    )  # the positive class is True (classes_ sorted: False, True)
+    return 1.0 / (1.0 + math.exp(-z))
+
+
 def model_score(text: str, *, top: int = 3) -> tuple[float, str, list[str]]:
     """(probability of an emergency, likely kind, the character n-grams that pushed it most)."""
     m = model()
     x = m.vectorizer.transform([_prepare(text)])
-    p = float(m.classifier.predict_proba(x)[0][list(m.classifier.classes_).index(True)])
+    p = _sigmoid(m, x)
     kind = str(m.kinds.predict(x)[0])
     row = x.tocoo()
     coef = m.classifier.coef_[0]
-    names = m.vectorizer.get_feature_names_out()
+    names = m.names
     pushes = sorted(
         ((v * coef[j], str(names[j])) for j, v in zip(row.col, row.data, strict=True)), reverse=True
     )
@@ -295,7 +329,9 @@ def assess(
         return Assessment(True, hit[0], "rule", f"关键词：{hit[1]}")
     if not use_learned or len(normalise(text).strip()) < 4 or _ADVICE.search(normalise(text)):
         return Assessment(False)
+    m = model()
+    p = _sigmoid(m, m.vectorizer.transform([_prepare(text)]))
+    if p < THRESHOLD:  # most texts: one transform and one dot product, no explanation needed
+        return Assessment(False, score=p)
     p, kind, words = model_score(text)
-    if p >= THRESHOLD:
-        return Assessment(True, kind, "model", f"模型 {p:.2f}：{'、'.join(words)}", p, words)
-    return Assessment(False, score=p)
+    return Assessment(True, kind, "model", f"模型 {p:.2f}：{'、'.join(words)}", p, words)

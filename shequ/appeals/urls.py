@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views_categories, views_console, views_photos, views_portal, views_rules
+from . import views_categories, views_console, views_emergency, views_photos, views_portal, views_rules
 
 app_name = "appeals"
 urlpatterns = [
@@ -14,6 +14,7 @@ urlpatterns = [
     path("me/appeals/<int:pk>/", views_portal.my_detail, name="my_detail"),
     path("me/appeals/<int:pk>/rate/", views_portal.my_rate, name="my_rate"),
     path("console/appeals/", views_console.console_list, name="console_list"),
+    path("console/emergencies/", views_emergency.console_emergencies, name="console_emergencies"),
     path("console/appeals/export/", views_console.console_export, name="console_export"),
     path("console/rules/", views_rules.rules_page, name="rules"),
     path("console/rules/<int:pk>/end/", views_rules.rule_end, name="rule_end"),

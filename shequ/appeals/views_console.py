@@ -36,6 +36,7 @@ from .models import Category
 from .panels import ListFlag, detail_panels, list_flags
 from .schemas import appeal_detail_out, deadline_state
 from .suggest import suggest_categories
+from .urgency import KIND_LABELS
 from .workflow import TRANSITIONS, event_label
 
 QUEUE_LABELS = [
@@ -263,6 +264,8 @@ def console_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "panels": detail_panels(user=user, appeal=appeal),
             "can_reveal": services.appeal_may_reveal(user, appeal),
             "reveal_fields": services.REVEALABLE_FIELDS,
+            "emergency_kind": KIND_LABELS.get(appeal.urgency_kind, ""),
+            "emergency_kinds": list(KIND_LABELS.items()),
         },
     )
 
@@ -419,6 +422,13 @@ def _act(user: User, appeal, action: str, post) -> str | None:
         )
     elif action == "evaluate":
         services.appeal_evaluate(actor=user, appeal=appeal, rating=int(post.get("rating") or 0), comment=note)
+    elif action in ("raise_emergency", "lower_emergency"):
+        from .emergency import appeal_lower_emergency, appeal_raise_emergency
+
+        if action == "raise_emergency":
+            appeal_raise_emergency(actor=user, appeal=appeal, reason=note, kind=post.get("kind", ""))
+        else:
+            appeal_lower_emergency(actor=user, appeal=appeal, reason=note)
     elif action == "merge":
         into = selectors.appeal_get_for(user=user, pk=int(post.get("into") or 0))
         services.appeal_merge(actor=user, appeal=appeal, into=into, note=note)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import uuid
 from typing import cast
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.files.base import ContentFile
@@ -28,7 +29,8 @@ from shequ.core.errors import ShequError
 from shequ.geo.models import Area
 
 from . import selectors, services, timeline
-from .choices import Rating
+from .choices import OPEN_STATUSES, Rating, Urgency
+from .emergency import call_for
 from .models import Category
 from .photos import MAX_PHOTOS, photo_clean
 from .schemas import appeal_detail_out
@@ -187,6 +189,7 @@ def new_location(request: HttpRequest) -> HttpResponse:
             "streets": streets,
             "communities": communities,
             "picked": picked,
+            "map_conf": settings.SHEQU_MAP,
         },
     )
 
@@ -381,6 +384,9 @@ def my_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "ratings": Rating.choices,
             "can_rate": "evaluate" in detail["actions"],
             "photos": appeal.photos.order_by("created_at", "id"),
+            # Issue 23: an open emergency tells the resident so, and whom to call now (110 / 119 / 120).
+            "urgent": appeal.urgency == Urgency.EMERGENCY and appeal.status in OPEN_STATUSES,
+            "emergency_call": call_for(appeal),
         },
     )
 

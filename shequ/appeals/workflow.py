@@ -70,6 +70,12 @@ def _extension_waiting(a) -> bool:
 
 
 GUARDS: dict[str, Guard] = {
+    "not_emergency": Guard(
+        lambda a: a.urgency != "emergency", "unchanged", gettext_noop("The appeal is already an emergency.")
+    ),
+    "is_emergency": Guard(
+        lambda a: a.urgency == "emergency", "unchanged", gettext_noop("The appeal is not an emergency.")
+    ),
     "rated_badly": Guard(
         lambda a: a.rating in BAD_RATINGS, "invalid_state", gettext_noop("Only a bad rating can be disputed.")
     ),
@@ -126,6 +132,11 @@ TRANSITIONS: dict[str, Transition] = {
     "reopen":            T({S.EVALUATED, S.CLOSED},         S.DISPATCHED,   {"dispatcher", "system"},      "重办"),
     "merge":             T(OPEN,                            S.MERGED,       {"dispatcher"},                "并单"),
     "reject":            T({S.SUBMITTED},                   S.REJECTED,     {"dispatcher"},                "不予受理"),
+    # Issue 23: a dispatcher corrects the urgency in one click (appeals.emergency); the 20 minutes start at raising.
+    "raise_emergency":   T(OPEN,                            None,           {"dispatcher"},                "升为紧急",
+                           when=("not_emergency",)),
+    "lower_emergency":   T(OPEN,                            None,           {"dispatcher"},                "降为一般",
+                           when=("is_emergency",)),
 }  # fmt: skip
 
 ACTIONS = tuple(TRANSITIONS)

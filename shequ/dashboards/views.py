@@ -19,6 +19,7 @@ from shequ.access.decorators import require_action
 from shequ.access.scoping import can, scope_for
 from shequ.accounts.roles import Action
 from shequ.appeals import selectors
+from shequ.appeals.emergency import emergency_queue_for
 from shequ.appeals.kpis import kpi_report
 from shequ.core.errors import NotFound, ShequError
 from shequ.core.exports import export_response
@@ -93,6 +94,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     overdue = selectors.appeal_list_for(user=request.user, area=area.code, queue="overdue")[:10]
     warnings = warnings_recent_for(user=request.user, limit=8)
     supervised = selectors.appeal_list_for(user=request.user, area=area.code, queue="supervised")[:10]
+    # Issue 23: emergencies open now in the area (the console's queue, scoped); the period's count and its share
+    # dispatched within 20 minutes come from the KPI rollups (summary).
+    open_emergencies = emergency_queue_for(user=request.user).filter(area__path__prefix=area.path).count()
     charts = {
         "trend": [
             {"day": r["key"], "received": r["received"], "replied": r["replied"]} for r in data["trend"]
@@ -121,6 +125,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "charts": charts,
             "overdue": overdue,
             "supervised": supervised,
+            "open_emergencies": open_emergencies,
             "warnings": warnings,
             "may_see_warnings": can(request.user, Action.WARNINGS_VIEW),
             "rate_names": RATES,

@@ -66,6 +66,10 @@ MAX_TEXT = 4000
 # Timeline actions a dispatcher's decision is learned from. A "categorize" event (appeals.services.appeal_categorize)
 # carries {"category": code, "before": old}: the new code is learned as the category label.
 LEARN_FROM_ACTIONS = ("dispatch", "reassign", "categorize")
+# Issue 23: a dispatcher's correction of urgency is a labelled example for appeals.urgency's learned layer, kept as
+# a TrainingExample of this label kind (not a ModelKind: the dispatch models never train on it).
+URGENCY_ACTIONS = ("raise_emergency", "lower_emergency")
+URGENCY_LABEL_KIND = "urgency"
 # The unit model has many more labels than the category model: fewer features keep its file small.
 KIND_CONFIG = {
     ModelKind.CATEGORY: Config(),
@@ -466,6 +470,44 @@ def capture_dispatch_event(event_id: int) -> list[TrainingExample]:
                 example_from_appeal(appeal, ExampleSource.DISPATCHER, unit=unit_code, kinds=(kind,))
             )
     return examples
+
+
+def capture_urgency_event(event_id: int) -> TrainingExample | None:
+    """A dispatcher raised an appeal to emergency or lowered it: keep the text with that label (run after the
+    commit that wrote the event). An appeal holds one such example, its latest correction."""
+    event = Event.objects.select_related("appeal__area", "actor").filter(pk=event_id).first()
+    if event is None or event.actor is None or event.action not in URGENCY_ACTIONS:
+        return None
+    appeal = event.appeal
+    if not can_at(event.actor, Action.APPEALS_DISPATCH, appeal.area.path):
+        return None
+    urgent = event.action == "raise_emergency"
+    kind = str((event.data or {}).get("kind") or "")
+    example = _store_example(
+        appeal=appeal,
+        kind=URGENCY_LABEL_KIND,
+        label="emergency" if urgent else "not_emergency",
+        source=ExampleSource.CORRECTION,
+        context={"kind": kind},
+    )
+    log.info("urgency correction on appeal %s: %s by user %s", appeal.pk, example.label, event.actor.pk)
+    return example
+
+
+def urgency_correction_rows() -> list[dict[str, Any]]:
+    """Dispatchers' urgency corrections as rows for appeals.urgency's learned layer (registered in signals.connect;
+    read when the layer is trained, at first use in a process)."""
+    return [
+        {
+            "text": text,
+            "urgent": label == "emergency",
+            "kind": (context or {}).get("kind") or "",
+            "core": f"c{pk}",
+        }
+        for pk, text, label, context in TrainingExample.objects.filter(label_kind=URGENCY_LABEL_KIND)
+        .order_by("pk")
+        .values_list("pk", "text", "label", "context")[:20000]
+    ]
 
 
 # --- imported labelled files ------------------------------------------------------------------------------------

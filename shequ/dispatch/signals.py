@@ -1,5 +1,6 @@
 """Dispatcher decisions become training data without the appeals app knowing: a post_save receiver on
-appeals.Event picks up "dispatch", "reassign" and "categorize" rows that have an actor, and after the commit that
+appeals.Event picks up "dispatch", "reassign" and "categorize" rows that have an actor (and a dispatcher's
+"raise_emergency" / "lower_emergency", which the urgency model learns from: capture_urgency_event), and after the commit that
 wrote them turns them into examples (services.capture_dispatch_event). A failure there is logged, never raised into the
 dispatcher's request: the dispatch itself has already happened.
 
@@ -37,11 +38,14 @@ def on_intake(appeal: Any) -> None:
 
 
 def on_event_saved(sender: Any, instance: Any, created: bool, raw: bool = False, **kwargs: Any) -> None:
-    from .services import LEARN_FROM_ACTIONS
+    from .services import LEARN_FROM_ACTIONS, URGENCY_ACTIONS
 
-    if raw or not created:
+    if raw or not created or instance.actor_id is None:
         return
-    if instance.actor_id is None or instance.action not in LEARN_FROM_ACTIONS:
+    if instance.action in URGENCY_ACTIONS:  # a dispatcher raised or lowered the urgency (issue 23)
+        transaction.on_commit(partial(_capture_urgency, instance.pk), robust=True)
+        return
+    if instance.action not in LEARN_FROM_ACTIONS:
         return
     transaction.on_commit(partial(_capture, instance.pk), robust=True)
 
@@ -61,9 +65,19 @@ def _capture(event_id: int) -> None:
     capture_dispatch_event(event_id)
 
 
+def _capture_urgency(event_id: int) -> None:
+    from .services import capture_urgency_event
+
+    capture_urgency_event(event_id)
+
+
 def connect() -> None:
     from shequ.appeals.hooks import register_intake_hook
     from shequ.appeals.models import Event
+    from shequ.appeals.urgency import register_extra_rows
+
+    from .services import urgency_correction_rows
 
     post_save.connect(on_event_saved, sender=Event, dispatch_uid=DISPATCH_UID)
+    register_extra_rows(urgency_correction_rows)
     register_intake_hook(on_intake)

@@ -143,6 +143,9 @@ REGISTRY: dict[str, Entry] = {
     "/console/appeals/": Matrix(
         "shequ.appeals.tests.test_pages::TestConsolePages::test_the_appeal_console_is_for_staff_in_scope"
     ),
+    "/console/emergencies/": Matrix(
+        "shequ.appeals.tests.test_emergency::TestEmergencyQueue::test_the_emergency_queue_permission_matrix"
+    ),
     "/console/appeals/<int:pk>/": Matrix(
         "shequ.appeals.tests.test_pages::TestConsolePages::test_the_appeal_console_is_for_staff_in_scope"
     ),

@@ -133,6 +133,11 @@ def _prepare(world, action: str):
     fresh = submit(w)
     if action == "dispatch":
         return fresh, "sunli", {"unit": w.lina_unit.code, "co_units": [w.cg.code]}, Status.DISPATCHED
+    if action == "raise_emergency":
+        return fresh, "sunli", {"reason": "回访确认有人受伤", "kind": "fall_injury"}, Status.SUBMITTED
+    if action == "lower_emergency":
+        services.appeal_raise_emergency(actor=w["sunli"], appeal=fresh)
+        return fresh, "sunli", {"reason": "回访确认只是垃圾问题"}, Status.SUBMITTED
     if action == "reject":
         return fresh, "sunli", {"reason": "无实际诉求内容"}, Status.REJECTED
     if action == "categorize":  # no rule for noise in the test world: the appeal waits with its new category
@@ -206,7 +211,15 @@ def test_the_detail_shows_the_timeline_and_what_the_user_may_do_next(client, wor
     sign_in(client, world["sunli"])
     body = client.get(f"{URL}/{appeal.pk}").json()
     assert [e["action"] for e in body["events"]] == ["submit"]
-    assert set(body["actions"]) == {"categorize", "dispatch", "reassign", "supervise", "merge", "reject"}
+    assert set(body["actions"]) == {
+        "categorize",
+        "dispatch",
+        "reassign",
+        "supervise",
+        "merge",
+        "reject",
+        "raise_emergency",
+    }
 
     services.appeal_dispatch(actor=world["sunli"], appeal=appeal, unit=world.lina_unit)
     sign_in(client, world["lina"])

@@ -163,7 +163,7 @@ def test_safety_words_raise_the_urgency_to_emergency_with_the_matched_phrase(
     r = post(client, {**payload, "text": text})
     assert r.status_code == 201
     body = r.json()
-    assert body["urgency"] == "emergency" and body["urgency_reason"] == phrase
+    assert body["urgency"] == "emergency" and body["urgency_reason"] == f"关键词：{phrase}"
     appeal = Appeal.objects.get(pk=body["id"])
     assert appeal.dispatch_due is not None
 
@@ -172,7 +172,7 @@ def test_an_emergency_chosen_by_the_dispatcher_still_shows_the_matched_phrase(cl
     sign_in(client, world["sunli"])
     hotline = {**payload, "channel": "hotline", "text": "楼道里煤气泄漏了，味道很浓", "urgency": "emergency"}
     body = post(client, hotline).json()
-    assert body["urgency"] == "emergency" and body["urgency_reason"] == "煤气泄漏"
+    assert body["urgency"] == "emergency" and body["urgency_reason"] == "关键词：煤气泄漏"
 
 
 def test_safety_words_raise_the_urgency_the_dispatcher_chose(client, world, payload):

@@ -235,6 +235,8 @@ TEXTS = {
     "dispute_rating": {"reason": "评价与诉求内容无关，属于恶意差评"},
     "co_reply": {"note": "协办单位已现场核实"},
     "request_extension": {"days": 2, "reason": "需要协调"},
+    "raise_emergency": {"reason": "回访确认有人受伤"},
+    "lower_emergency": {"reason": "回访确认不紧急"},
 }
 
 

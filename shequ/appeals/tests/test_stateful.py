@@ -123,6 +123,8 @@ class AppealMachine(RuleBasedStateMachine):
             "reject": {"reason": "无实际诉求内容"},
             "supervise": {"comment": "请抓紧办理"},
             "dispute_rating": {"reason": "评价与诉求内容无关，属于恶意差评"},
+            "raise_emergency": {"reason": "回访确认有人受伤"},
+            "lower_emergency": {"reason": "回访确认不紧急"},
         }.get(action, {"note": "处理记录"})
 
     def _take(self, data, appeal: Appeal, username: str, action: str) -> None:
