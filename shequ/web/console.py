@@ -12,6 +12,7 @@ from shequ.accounts.roles import Action, Role
 
 SECTIONS = [
     (Action.APPEALS_VIEW, "appeals:console_list", _("Appeals")),
+    (Action.APPEALS_VIEW, "appeals:console_emergencies", _("Emergency queue")),
     (Action.APPEALS_KPI, "dashboards:dashboard", _("Leaders' dashboard")),
     (Action.WARNINGS_VIEW, "earlywarning:console_list", _("Early warnings")),
     (Action.RESIDENTS_VIEW, "residents:console_list", _("Residents")),
