@@ -65,7 +65,8 @@ class SeedReport:
         self.counts[key] = self.counts.get(key, 0) + n
 
     def summary(self) -> str:
-        return ", ".join(f"{k} {v}" for k, v in sorted(self.counts.items()))
+        # Only what was made: a second run says it made nothing.
+        return ", ".join(f"{k} {v}" for k, v in sorted(self.counts.items()) if v)
 
 
 class SeedError(Exception):

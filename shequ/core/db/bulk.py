@@ -33,20 +33,37 @@ def _json(value: Any) -> Any:
     return value
 
 
-def load_rows(model: type[Model], columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
+def load_rows(
+    model: type[Model],
+    columns: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    *,
+    json_columns: Sequence[str] = (),
+) -> int:
     """Write `rows` (tuples in the order of `columns`, database column names) into the model's table; returns
-    how many. Foreign keys are checked at COMMIT on PostgreSQL (Django's constraints are deferred) and at once on
-    SQLite, so write the referenced rows first."""
+    how many. The values of `json_columns` may be Python objects (dumped as Django's JSONField dumps them); every
+    other value is written as it is. Foreign keys are checked at COMMIT on PostgreSQL (Django's constraints are
+    deferred) and at once on SQLite, so write the referenced rows first."""
     table = model._meta.db_table
     q = connection.ops.quote_name
     names = ", ".join(q(c) for c in columns)
+    dumped = [i for i, c in enumerate(columns) if c in json_columns]
+
+    def prepared(row: Sequence[Any]) -> Sequence[Any]:
+        if not dumped:
+            return row
+        out = list(row)
+        for i in dumped:
+            out[i] = _json(out[i])
+        return out
+
     n = 0
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             raw = cursor.cursor  # psycopg's cursor under Django's wrapper
             with raw.copy(f"COPY {q(table)} ({names}) FROM STDIN") as copy:
                 for row in rows:
-                    copy.write_row([_json(v) for v in row])
+                    copy.write_row(prepared(row))
                     n += 1
             return n
         ops = connection.ops
@@ -54,7 +71,7 @@ def load_rows(model: type[Model], columns: Sequence[str], rows: Iterable[Sequenc
         chunk: list[list[Any]] = []
         for row in rows:
             chunk.append(
-                [ops.adapt_datetimefield_value(v) if isinstance(v, datetime) else _json(v) for v in row]
+                [ops.adapt_datetimefield_value(v) if isinstance(v, datetime) else v for v in prepared(row)]
             )
             if len(chunk) >= SQLITE_CHUNK:
                 cursor.executemany(sql, chunk)
