@@ -191,6 +191,31 @@ SHEQU_CSP = {
     "frame-ancestors": "'none'",
 }
 
+# --- the map's base layer ---------------------------------------------------------------------------------------
+# Embedded default: no tiles, only what the city pack has (district boundaries; no tile server, no CDN). Production
+# may name a tile server (an {z}/{x}/{y} URL template), its attribution, and the datum its tiles are drawn in:
+# "wgs84", or "gcj02" for a Chinese provider's (the page then shifts our WGS84 shapes and points: shequ.geo.coords
+# and shequ/static/shequ/coords.js). The tile server's origin is added to the CSP's img-src.
+SHEQU_MAP = {
+    "tiles": env("SHEQU_MAP_TILES", ""),
+    "attribution": env("SHEQU_MAP_ATTRIBUTION", ""),
+    "crs": env("SHEQU_MAP_CRS", "wgs84"),
+}
+if SHEQU_MAP["crs"] not in ("wgs84", "gcj02"):
+    raise ValueError("SHEQU_MAP_CRS must be wgs84 or gcj02")
+if SHEQU_MAP["tiles"]:
+    from urllib.parse import urlsplit
+
+    _tiles = urlsplit(SHEQU_MAP["tiles"].replace("{s}", "a"))
+    if _tiles.scheme != "https":
+        raise ValueError("SHEQU_MAP_TILES must be an https:// URL template")
+    _origin = (
+        f"https://{_tiles.netloc}".replace("//a.", "//*.")
+        if "{s}" in SHEQU_MAP["tiles"]
+        else f"https://{_tiles.netloc}"
+    )
+    SHEQU_CSP["img-src"] += f" {_origin}"
+
 # --- passwords -----------------------------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -12,6 +12,7 @@ import uuid
 from typing import cast
 
 from django.conf import settings
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.files.base import ContentFile
@@ -189,6 +190,7 @@ def new_location(request: HttpRequest) -> HttpResponse:
             "streets": streets,
             "communities": communities,
             "picked": picked,
+            "map_conf": settings.SHEQU_MAP,
             "map_conf": settings.SHEQU_MAP,
         },
     )

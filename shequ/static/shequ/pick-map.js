@@ -15,30 +15,42 @@
     var el = document.getElementById("pick-map");
     if (!el || typeof L === "undefined") { return; }
     if (document.documentElement.classList.contains("elder")) { return; }
-    var map = L.map(el, { attributionControl: false, zoomControl: false, zoomSnap: 0.25 }).setView([22.6, 114.1], 9);
+    var tiles = el.dataset.tiles || "";
+    var map = L.map(el, { attributionControl: !!tiles, zoomControl: false, zoomSnap: 0.25 }).setView([22.6, 114.1], 9);
     zoomControl(map);
+    if (tiles) { L.tileLayer(tiles, { attribution: el.dataset.attribution || "", maxZoom: 18 }).addTo(map); }
+    // Stored and sent in WGS84; drawn in the base layer's datum (GCJ-02 for a Chinese provider's tiles).
+    var gcj = el.dataset.crs === "gcj02" && window.ShequCoords;
+    function toMap(lngLat) { return gcj ? ShequCoords.wgs84ToGcj02(lngLat[0], lngLat[1]) : lngLat; }
+    function fromMap(latlng) { return gcj ? ShequCoords.gcj02ToWgs84(latlng.lng, latlng.lat) : [latlng.lng, latlng.lat]; }
+    function shown(lng, lat) { var p = toMap([lng, lat]); return L.latLng(p[1], p[0]); }
     var lat = document.getElementById("lat"), lng = document.getElementById("lng"), marker = null;
     var status = document.getElementById("pick-map-status");
     var district = document.getElementById("district");
     var layers = {}, all = null;
     function say(text) { if (status) { status.textContent = text; } }
+    // `latlng` as drawn on the map; the hidden fields get WGS84.
     function place(latlng) {
       if (marker) { marker.setLatLng(latlng); } else { marker = L.circleMarker(latlng, { radius: 9 }).addTo(map); }
-      lat.value = latlng.lat.toFixed(6); lng.value = latlng.lng.toFixed(6);
+      var w = fromMap(latlng);
+      lat.value = w[1].toFixed(6); lng.value = w[0].toFixed(6);
     }
     // The chosen district fills the map; without one, the whole city.
     function focus() {
       var code = district ? district.value : "";
       if (code && layers[code]) { map.fitBounds(layers[code].getBounds()); } else if (all) { map.fitBounds(all); }
     }
-    if (lat.value && lng.value) { place(L.latLng(parseFloat(lat.value), parseFloat(lng.value))); }
+    if (lat.value && lng.value) { place(shown(parseFloat(lng.value), parseFloat(lat.value))); }
     fetch("/api/v1/areas?level=district&limit=50").then(function (r) { return r.json(); }).then(function (page) {
       var wanted = page.items.filter(function (d) { return d.has_geometry; });
       return Promise.all(wanted.map(function (d) {
         return fetch("/api/v1/areas/" + d.code + "/geometry").then(function (r) { return r.ok ? r.json() : null; })
           .then(function (f) {
             if (!f) { return; }
-            var layer = L.geoJSON(f, { style: { weight: 1, color: "#0d6efd", fillOpacity: 0.08 } }).addTo(map);
+            var layer = L.geoJSON(f, {
+              style: { weight: 1, color: "#0d6efd", fillOpacity: 0.08 },
+              coordsToLatLng: function (c) { return shown(c[0], c[1]); }
+            }).addTo(map);
             layer.bindTooltip(d.name);
             layers[d.code] = layer;
             all = all ? all.extend(layer.getBounds()) : L.latLngBounds(layer.getBounds().getSouthWest(), layer.getBounds().getNorthEast());
@@ -54,7 +66,7 @@
         locate.addEventListener("click", function () {
           say(el.dataset.locating || "");
           navigator.geolocation.getCurrentPosition(function (pos) {
-            var at = L.latLng(pos.coords.latitude, pos.coords.longitude);
+            var at = shown(pos.coords.longitude, pos.coords.latitude);  // GPS gives WGS84
             place(at); map.setView(at, 16); say(el.dataset.located || "");
           }, function (err) {
             say(err && err.code === 1 ? (el.dataset.refused || "") : (el.dataset.unavailable || ""));
