@@ -12,7 +12,6 @@ import uuid
 from typing import cast
 
 from django.conf import settings
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.files.base import ContentFile
@@ -27,6 +26,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from shequ.accounts.models import User
 from shequ.core.errors import ShequError
+from shequ.geo.coords import distance_m
 from shequ.geo.models import Area
 
 from . import selectors, services, timeline
@@ -142,6 +142,7 @@ def new_location(request: HttpRequest) -> HttpResponse:
     if not draft.get("text"):
         return redirect("appeals:new_describe")
     error = ""
+    far_question: int | None = None
     picked = {k: request.POST.get(k) or draft.get(k) or "" for k in ("district", "street", "community")}
     if request.method == "POST":
         draft.update(picked, address=(request.POST.get("address") or "").strip()[:200])
@@ -164,8 +165,15 @@ def new_location(request: HttpRequest) -> HttpResponse:
             name = default_storage.save(f"{_draft_folder(draft)}{image.name}", ContentFile(image.content))
             photos.append({"name": name, "type": image.content_type})
         draft["photos"] = photos
+        far = None if error else _pin_far_from_area(draft)
+        if far is None:
+            draft.pop("pin_far_m", None)
+        elif request.POST.get("confirm_far") == "1":
+            draft["pin_far_m"] = far  # confirmed by the resident: staff see it flagged on the appeal
+        elif request.POST.get("go") == "next":
+            error, far_question = _("The position is far from the chosen community. Is it right?"), far
         _save(request, draft)
-        if not error and request.POST.get("go") == "next":
+        if not error and (request.POST.get("go") == "next" or request.POST.get("confirm_far") == "1"):
             if not (
                 draft.get("community") or draft.get("street") or draft.get("district") or draft.get("lat")
             ):
@@ -191,7 +199,8 @@ def new_location(request: HttpRequest) -> HttpResponse:
             "communities": communities,
             "picked": picked,
             "map_conf": settings.SHEQU_MAP,
-            "map_conf": settings.SHEQU_MAP,
+            "far_question": far_question,
+            "far_km": f"{far_question / 1000:.1f}" if far_question else "",
         },
     )
 
@@ -224,7 +233,11 @@ def new_confirm(request: HttpRequest) -> HttpResponse:
             contact_phone=user.phone or "",
             contact_name=user.display_name or "",
             anonymous=anonymous,
-            attributes=draft["attributes"],
+            # A pin the resident confirmed far from the chosen community: staff see it flagged (console).
+            attributes={
+                **draft["attributes"],
+                **({"pin_far_m": draft["pin_far_m"]} if draft.get("pin_far_m") else {}),
+            },
         )
         files, lost = _draft_files(draft)
         if lost:
@@ -281,6 +294,24 @@ def new_confirm(request: HttpRequest) -> HttpResponse:
             "has_phone": bool(user.phone),
         },
     )
+
+
+# A pin this far from the chosen area's point is asked about (位置与所选社区相距较远). Shenzhen's communities are one
+# to three kilometres across and their points approximate: 2 km flags a pin in another community, not one at the
+# community's edge.
+FAR_METRES = 2000
+
+
+def _pin_far_from_area(draft: dict) -> int | None:
+    """Metres between the map pin and the chosen community's (or street's) point, when more than FAR_METRES."""
+    code = draft.get("community") or draft.get("street")
+    if not code or draft.get("lat") is None or draft.get("lng") is None:
+        return None
+    area = Area.objects.filter(code=code).only("centroid_lat", "centroid_lng").first()
+    if area is None or area.centroid_lat is None or area.centroid_lng is None:
+        return None
+    metres = distance_m(draft["lng"], draft["lat"], area.centroid_lng, area.centroid_lat)
+    return int(metres) if metres > FAR_METRES else None
 
 
 def _questions(category: Category | None) -> list[dict]:

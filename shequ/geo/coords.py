@@ -63,3 +63,11 @@ def gcj02_to_wgs84(lng: float, lat: float, *, tolerance: float = 1e-9) -> tuple[
         if abs(dx) < tolerance and abs(dy) < tolerance:
             break
     return x, y
+
+
+def distance_m(lng1: float, lat1: float, lng2: float, lat2: float) -> float:
+    """Great-circle distance in metres (haversine on a 6,371 km sphere: ample for "is the pin near the area")."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lng2 - lng1)
+    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * 6_371_000 * math.asin(math.sqrt(h))
