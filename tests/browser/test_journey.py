@@ -101,7 +101,7 @@ def test_a_resident_appeal_goes_round_the_loop_and_the_dashboard_changes(browser
     resident.check("#rate-2")  # 不满意
     resident.check("#res-no")
     resident.click("form[action$='/rate/'] button")
-    assert "重新办理中" in resident.locator("h1").inner_text()  # reopened: in her words, not 已派单 (issue 21)
+    assert "重新办理中" in resident.locator("h1").inner_text()  # in her words, not 已派单
 
     after = received(leader, base)
     assert after == before + 1
