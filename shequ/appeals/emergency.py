@@ -2,8 +2,8 @@
 
 Intake decides the urgency (appeals.urgency: an answer, a phrase or the learned layer). A dispatcher corrects it in
 one click: `appeal_raise_emergency` starts the 20-minute dispatch clock at the raising (if the appeal still waits
-for dispatch) and brings the answer deadline forward to the emergency one; `appeal_lower_emergency` needs a reason
-and stops the clock. Both are transitions of workflow.TRANSITIONS (who may take them, and on which appeals: a closed
+for dispatch); `appeal_lower_emergency` needs a reason and stops the clock. A running answer deadline is left alone
+(it moves only with an approved extension). Both are transitions of workflow.TRANSITIONS (who may take them, and on which appeals: a closed
 one is refused), written as timeline events with an audit entry in the same transaction; dispatch learns from
 them as it learns from dispatch decisions (dispatch.signals → dispatch.services.capture_urgency_event).
 """
@@ -59,11 +59,8 @@ def appeal_raise_emergency(*, actor: User, appeal: Appeal, reason: str = "", kin
         if appeal.status == S.SUBMITTED:
             appeal.dispatch_due = now + timedelta(minutes=EMERGENCY_DISPATCH_MINUTES)
             fields.append("dispatch_due")
-        if appeal.reply_due is not None:
-            sooner = services.reply_deadline(appeal, now)
-            if sooner < appeal.reply_due:
-                appeal.reply_due = sooner
-                fields.append("reply_due")
+        # The answer deadline is set at dispatch from the urgency then (an emergency waiting for dispatch gets the
+        # emergency one); one already running is left as it is: it moves only with an approved extension.
         return services._finish(
             appeal,
             "raise_emergency",
@@ -99,9 +96,6 @@ def appeal_lower_emergency(*, actor: User, appeal: Appeal, reason: str) -> Appea
         appeal.urgency_kind, appeal.urgency_reason = "", ""
         appeal.dispatch_due = None
         fields = ["urgency", "urgency_kind", "urgency_reason", "dispatch_due"]
-        if appeal.reply_due is not None and appeal.dispatched_at is not None:
-            appeal.reply_due = services.reply_deadline(appeal, appeal.dispatched_at)
-            fields.append("reply_due")
         return services._finish(
             appeal,
             "lower_emergency",

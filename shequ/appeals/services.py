@@ -520,6 +520,7 @@ def _submit(
                 "rule": rule.pk,
                 "unit": rule.lead_unit.code,
                 "co_units": [c.code for c in co_units],
+                "emergency": urgency == Urgency.EMERGENCY,  # as it was then (KPI rules; issue 23)
             }
             kpis.record(appeal, "dispatch", at=now, data=dispatched)
             events.append(
@@ -609,6 +610,19 @@ def match_rule(appeal: Appeal, *, on=None) -> ResponsibilityRule | None:
     return shallow_copy(rules[0])  # the cached rule stays as it is
 
 
+def _urgency_then(appeal: Appeal) -> dict[str, Any]:
+    """What the KPI rules need of the urgency when a dispatch happens (it may be raised or lowered later): whether it
+    was an emergency, and since when if a dispatcher raised it (the 20 minutes run from there; issue 23)."""
+    if appeal.urgency != Urgency.EMERGENCY:
+        return {"emergency": False}
+    raised = (
+        Event.objects.filter(appeal=appeal, action="raise_emergency")
+        .order_by("-at")
+        .values_list("at", flat=True)
+    ).first()
+    return {"emergency": True, **({"emergency_since": raised.isoformat()} if raised else {})}
+
+
 def _dispatch(
     appeal: Appeal,
     actor: User | None,
@@ -632,7 +646,12 @@ def _dispatch(
         actor,
         from_status=from_status,
         note=note,
-        data={**(data or {}), "unit": unit.code, "co_units": [c.code for c in co_units or []]},
+        data={
+            **(data or {}),
+            "unit": unit.code,
+            "co_units": [c.code for c in co_units or []],
+            **_urgency_then(appeal),
+        },
         fields=[
             "lead_unit",
             "status",

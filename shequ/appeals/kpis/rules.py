@@ -46,6 +46,7 @@ COUNTERS = (
 COUNTED = frozenset(
     {
         "submit",
+        "raise_emergency",
         "dispatch",
         "reassign",
         "contact",
@@ -181,17 +182,25 @@ def deltas(appeal: Appeal, before: Before, event: Happened, place: Place | None 
 def _counts(appeal: Appeal, before: Before, event: Happened) -> Counter[str]:
     action, at, data = event.action, event.at, event.data
     c: Counter[str] = Counter()
+    # The urgency as it was when the event happened (its data), not as it is now: a dispatcher may raise or lower
+    # it later (issue 23). Events written before the data carried it fall back to the appeal's.
     emergency = appeal.urgency == Urgency.EMERGENCY
     if action == "submit":
         c["received"] = 1
-        c["emergency_received"] = int(emergency)
+        c["emergency_received"] = int(data.get("urgency", appeal.urgency) == Urgency.EMERGENCY)
+    elif action == "raise_emergency":
+        c["emergency_received"] = 1  # an emergency from now on: its 20 minutes run from here
     elif action in ("dispatch", "reassign"):
         # Every hand-over to a lead unit is one work order for that unit; a reopen is not a new dispatch.
         c["dispatched"] = 1
-        # Only the first dispatch (none after a return, no reassignment) measures the dispatcher's 20 minutes.
+        # Only the first dispatch (none after a return, no reassignment) measures the dispatcher's 20 minutes,
+        # from the intake or from the raising that made the appeal an emergency.
+        if "emergency" in data:
+            emergency = bool(data["emergency"])
         if action == "dispatch" and before.returns == 0 and emergency:
+            since = datetime.fromisoformat(data["emergency_since"]) if data.get("emergency_since") else None
             c["emergency_dispatched_in_20min"] = int(
-                at - appeal.created_at <= timedelta(minutes=EMERGENCY_DISPATCH_MINUTES)
+                at - (since or appeal.created_at) <= timedelta(minutes=EMERGENCY_DISPATCH_MINUTES)
             )
     elif action == "contact":
         if data.get("first"):

@@ -368,3 +368,30 @@ def test_the_dashboard_counts_emergencies_and_the_share_dispatched_in_20_minutes
     page = client.get("/dashboard/?area=440304").content.decode()
     card = page.split('id="emergency-card"')[1][:800]
     assert ">1<" in card and "100%" in card
+
+
+# --- the KPI rollups follow the urgency as it was -----------------------------------------------------------------
+@pytest.mark.django_db
+def test_raising_and_lowering_count_the_same_live_and_in_a_rebuild(world, clock):
+    from shequ.appeals.kpis import kpis_rebuild
+    from shequ.appeals.models import KpiDaily
+
+    from .test_kpis import rows_now
+
+    raised = _ordinary(world)
+    clock.advance(minutes=30)
+    emergency.appeal_raise_emergency(actor=world["sunli"], appeal=raised, reason="回访：有人受伤")
+    clock.advance(minutes=10)  # 40 minutes after intake, 10 after the raising: on time
+    services.appeal_dispatch(actor=world["sunli"], appeal=raised, unit=world.cg.code)
+    lowered = _elevator(world, "yes")
+    emergency.appeal_lower_emergency(actor=world["sunli"], appeal=lowered, reason="回电：人已自行出来")
+    services.appeal_dispatch(actor=world["sunli"], appeal=lowered, unit=world.cg.code)
+    totals = {
+        k: sum(getattr(r, k) for r in KpiDaily.objects.all())
+        for k in ("received", "emergency_received", "emergency_dispatched_in_20min")
+    }
+    # the elevator report counts as received an emergency (it was one then), dispatched as an ordinary one
+    assert totals == {"received": 2, "emergency_received": 2, "emergency_dispatched_in_20min": 1}
+    live = rows_now()
+    kpis_rebuild()
+    assert rows_now() == live
