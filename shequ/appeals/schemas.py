@@ -201,4 +201,6 @@ class ActionIn(Schema):
     into: Id | None = None
     level: str = "normal"
     category: str | None = None
-    kind: str = ""  # raise_emergency: the kind of emergency (appeals.urgency.KIND_LABELS), else guessed from the text
+    kind: str = (
+        ""  # raise_emergency: the kind of emergency (appeals.urgency.KIND_LABELS), else guessed from the text
+    )

@@ -36,4 +36,3 @@ class Message(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person_id} {self.kind}"
-

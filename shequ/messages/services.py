@@ -65,7 +65,9 @@ def message_mark_read(*, person: User, pk: int | None = None) -> int:
 
 def preference_set(*, person: User, sms: bool) -> User:
     with transaction.atomic():
-        before = User.objects.select_for_update().values_list("sms_notifications", flat=True).get(pk=person.pk)
+        before = (
+            User.objects.select_for_update().values_list("sms_notifications", flat=True).get(pk=person.pk)
+        )
         if before != sms:
             User.objects.filter(pk=person.pk).update(sms_notifications=sms)
             audit_record(

@@ -22,7 +22,10 @@ def test_the_browser_converts_as_python_does(browser, live_server, people):  # n
         back = page.evaluate("([x, y]) => ShequCoords.gcj02ToWgs84(x, y)", fwd)
         assert back == pytest.approx(list(gcj02_to_wgs84(*fwd)), abs=1e-9)
         assert back == pytest.approx([lng, lat], abs=1e-8)
-    assert page.evaluate("ShequCoords.wgs84ToGcj02(116.404, 39.915)") == [116.41024449916938, 39.91640428150164]
+    assert page.evaluate("ShequCoords.wgs84ToGcj02(116.404, 39.915)") == [
+        116.41024449916938,
+        39.91640428150164,
+    ]
 
 
 def test_on_a_gcj02_base_layer_the_position_sent_stays_wgs84(browser, live_server, people, settings):  # noqa: F811

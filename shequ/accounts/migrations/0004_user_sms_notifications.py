@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0003_user_registration'),
+        ("accounts", "0003_user_registration"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='user',
-            name='sms_notifications',
-            field=models.BooleanField(default=True, verbose_name='also by text message'),
+            model_name="user",
+            name="sms_notifications",
+            field=models.BooleanField(default=True, verbose_name="also by text message"),
         ),
     ]

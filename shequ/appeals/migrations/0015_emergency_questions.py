@@ -23,12 +23,20 @@ QUESTIONS = {
     "gas_safety": q("gas_leak", "是否闻到燃气味（疑似燃气泄漏）", "闻到燃气味", "没有", "gas"),
     "gas_supply": q("gas_leak", "是否闻到燃气味（疑似燃气泄漏）", "闻到燃气味", "没有", "gas"),
     "fire_hazard": q("open_fire", "现场是否有明火或浓烟", "有明火或浓烟", "没有", "fire"),
-    "public_safety": q("people_injured", "是否有人受伤或处于危险中", "有人受伤或处于危险中", "没有", "fall_injury"),
-    "public_order": q("people_threatened", "是否有人正受到人身威胁或伤害", "有人正受到威胁或伤害", "没有", "violence"),
+    "public_safety": q(
+        "people_injured", "是否有人受伤或处于危险中", "有人受伤或处于危险中", "没有", "fall_injury"
+    ),
+    "public_order": q(
+        "people_threatened", "是否有人正受到人身威胁或伤害", "有人正受到威胁或伤害", "没有", "violence"
+    ),
     "power_supply": q("live_wire", "是否有电线断落、漏电或冒火花", "有电线断落或漏电", "没有", "electricity"),
     "road_damage": q("open_hole", "是否有井盖缺失或路面塌陷", "井盖缺失或路面塌陷", "没有", "fall_injury"),
-    "drainage": q("people_in_water", "是否有人被困水中或积水正涌入屋内", "有人被困或积水进屋", "没有", "water"),
-    "elderly_care": q("person_unwell", "是否有老人失联、倒地或突发疾病", "有老人失联、倒地或急病", "没有", "missing_unwell"),
+    "drainage": q(
+        "people_in_water", "是否有人被困水中或积水正涌入屋内", "有人被困或积水进屋", "没有", "water"
+    ),
+    "elderly_care": q(
+        "person_unwell", "是否有老人失联、倒地或突发疾病", "有老人失联、倒地或急病", "没有", "missing_unwell"
+    ),
 }
 
 

@@ -49,7 +49,9 @@ def test_a_far_pin_is_asked_about_then_flagged_for_staff_once_confirmed(client, 
     far_lat, far_lng = c.centroid_lat + 0.05, c.centroid_lng  # about 5.6 km north
     r = _location(client, c, far_lat, far_lng)
     page = r.content.decode()
-    assert r.status_code == 200 and "位置与所选社区相距较远，确认吗？" in page and 'name="confirm_far"' in page
+    assert (
+        r.status_code == 200 and "位置与所选社区相距较远，确认吗？" in page and 'name="confirm_far"' in page
+    )
     r = _location(client, c, far_lat, far_lng, confirm_far="1", go="")
     assert r.status_code == 302 and r["Location"] == "/appeals/new/confirm/"
     assert client.post("/appeals/new/confirm/", {}).status_code == 302

@@ -7,7 +7,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -16,21 +15,41 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Message',
+            name="Message",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(max_length=40, verbose_name='kind')),
-                ('title', models.CharField(max_length=100, verbose_name='title')),
-                ('body', models.TextField(blank=True, verbose_name='text')),
-                ('link', models.CharField(blank=True, max_length=200, verbose_name='link')),
-                ('sms', models.BooleanField(default=False, verbose_name='also sent as a text message')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('read_at', models.DateTimeField(blank=True, null=True)),
-                ('person', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("kind", models.CharField(max_length=40, verbose_name="kind")),
+                ("title", models.CharField(max_length=100, verbose_name="title")),
+                ("body", models.TextField(blank=True, verbose_name="text")),
+                ("link", models.CharField(blank=True, max_length=200, verbose_name="link")),
+                ("sms", models.BooleanField(default=False, verbose_name="also sent as a text message")),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("read_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "person",
+                    models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
-                'indexes': [models.Index(fields=['person', '-created_at'], name='messages_person_time'), models.Index(condition=models.Q(('read_at__isnull', True)), fields=['person'], name='messages_person_unread')],
+                "ordering": ["-created_at", "-id"],
+                "indexes": [
+                    models.Index(fields=["person", "-created_at"], name="messages_person_time"),
+                    models.Index(
+                        condition=models.Q(("read_at__isnull", True)),
+                        fields=["person"],
+                        name="messages_person_unread",
+                    ),
+                ],
             },
         ),
     ]
