@@ -551,7 +551,8 @@ class Life:
             rule_id, unit = rule
             self._hand_to(unit, at, keep=False)
             self._event("dispatch", at, actor=None, unit=None, frm="submitted", note="职责清单 demo",
-                        data={"rule": rule_id, "unit": w.unit_codes[unit], "co_units": []})  # fmt: skip
+                        data={"rule": rule_id, "unit": w.unit_codes[unit], "co_units": [],
+                              "emergency": urgency == "emergency"})  # fmt: skip
             self._assign(unit, at)
 
     def _finish(self, action: str, at: datetime, *, actor: int | None, unit: int | None, frm: str, note: str = "",
@@ -571,7 +572,8 @@ class Life:
         self._assign(unit, at)
         self._hand_to(unit, at, keep=keep)
         self._finish(action, at, actor=self.w.dispatcher_id if actor is None and not extra else actor, unit=None,
-                     frm=frm, note=note, data={**(extra or {}), "unit": self.w.unit_codes[unit], "co_units": []})  # fmt: skip
+                     frm=frm, note=note, data={**(extra or {}), "unit": self.w.unit_codes[unit], "co_units": [],
+                                               "emergency": a["urgency"] == "emergency"})  # fmt: skip
 
     def sign_for(self, at: datetime) -> None:
         self.scan(at)

@@ -70,6 +70,12 @@ REGISTRY: dict[str, Entry] = {
     "/accounts/login/": Public("sign-in page: staff password step"),
     "/accounts/login/verify/": Public("sign-in page: staff TOTP step (needs the password step's session)"),
     "/accounts/resident/": Public("sign-in page: residents, phone and code or password"),
+    "/accounts/resident/register/": Public(
+        "registration page: a phone and a text-message code, nothing shown"
+    ),
+    "/accounts/resident/register/code/": Public(
+        "sends a registration code: the same answer for every phone, throttled per phone and address"
+    ),
     "/accounts/resident/code/": Public(
         "sign-in page: sends a resident's code, throttled, same answer for all"
     ),
@@ -125,6 +131,21 @@ REGISTRY: dict[str, Entry] = {
         f"{APPEALS}::TestRulesEndpoints::test_rules_import_permission_matrix"
     ),
     # --- appeals: the resident's own pages ------------------------------------------------------------------------
+    "/me/messages/": Matrix(
+        "shequ.messages.tests.test_permission_matrix::TestInbox::test_inbox_permission_matrix"
+    ),
+    "/me/messages/<int:pk>/read/": Matrix(
+        "shequ.messages.tests.test_permission_matrix::TestInbox::test_read_permission_matrix"
+    ),
+    "/me/messages/read-all/": Matrix(
+        "shequ.messages.tests.test_permission_matrix::TestInbox::test_read_all_permission_matrix"
+    ),
+    "/me/messages/preferences/": Matrix(
+        "shequ.messages.tests.test_permission_matrix::TestInbox::test_preferences_permission_matrix"
+    ),
+    "/console/appeals/<int:pk>/call/": Matrix(
+        "shequ.appeals.tests.test_console::TestCallPermissionMatrix::test_call_permission_matrix"
+    ),
     "/me/appeals/": Matrix(f"{APPEALS}::TestTheResidentsOwnAppeals::test_my_list_permission_matrix"),
     "/me/appeals/<int:pk>/": Matrix(
         f"{APPEALS}::TestTheResidentsOwnAppeals::test_my_detail_permission_matrix"

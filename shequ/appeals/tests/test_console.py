@@ -8,7 +8,7 @@ from datetime import date
 
 import pytest
 
-from shequ.access.testing import sign_in
+from shequ.access.testing import PermissionMatrixMixin, sign_in
 from shequ.appeals import services
 from shequ.appeals.choices import Status
 from shequ.appeals.models import Appeal, Category, ResponsibilityRule
@@ -379,3 +379,23 @@ def test_the_area_filter_offers_names_in_the_users_areas_and_filters_by_name(cli
     sign_in(client, world["sunli"])
     page = client.get("/console/appeals/", {"queue": "", "area": "华富街道"}).content.decode()
     assert here.number in page and there.number not in page
+
+
+class TestCallPermissionMatrix(PermissionMatrixMixin):
+    def test_call_permission_matrix(self, client, world, make_user):
+        """Anonymous: sign in; no role: 403/404; the lead unit's handler: the call; another district: the 404 of a
+        missing appeal; every refused call records nothing."""
+        appeal = bring_to(world, submit(world, phone="13800000001"), Status.SIGNED_FOR, lead="liuyang")
+        self.assert_permission_matrix(
+            client,
+            url=f"/console/appeals/{appeal.pk}/call/",
+            method="post",
+            multipart=True,
+            in_scope=world["liuyang"],
+            out_of_scope=world["wangqiang"],
+            no_role=make_user("nobody-call"),
+            missing_url="/console/appeals/999999/call/",
+            ok=(302,),
+            page=True,
+        )
+        assert appeal.events.filter(action="call").count() == 1  # only the in-scope handler's

@@ -280,16 +280,19 @@ def test_only_a_dispatcher_corrects_the_urgency(world):
     assert appeal.urgency == "normal"
 
 
-@pytest.mark.django_db(transaction=True)
-def test_a_correction_becomes_a_training_example(world):
+@pytest.mark.django_db
+def test_a_correction_becomes_a_training_example(world, django_capture_on_commit_callbacks):
+    """Dispatch turns the correction into an example after COMMIT: the callbacks are run here as COMMIT would."""
     from shequ.dispatch.models import TrainingExample
     from shequ.dispatch.services import URGENCY_LABEL_KIND, urgency_correction_rows
 
     appeal = _ordinary(world)
-    emergency.appeal_raise_emergency(actor=world["sunli"], appeal=appeal, kind="gas")
+    with django_capture_on_commit_callbacks(execute=True):
+        emergency.appeal_raise_emergency(actor=world["sunli"], appeal=appeal, kind="gas")
     example = TrainingExample.objects.get(appeal=appeal, label_kind=URGENCY_LABEL_KIND)
     assert example.label == "emergency" and example.source == "correction"
-    emergency.appeal_lower_emergency(actor=world["sunli"], appeal=appeal, reason="只是垃圾的味道")
+    with django_capture_on_commit_callbacks(execute=True):
+        emergency.appeal_lower_emergency(actor=world["sunli"], appeal=appeal, reason="只是垃圾的味道")
     example.refresh_from_db()
     assert example.label == "not_emergency"
     assert urgency_correction_rows()[-1]["urgent"] is False
