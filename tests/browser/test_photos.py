@@ -21,10 +21,26 @@ def people(transactional_db, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     if not Area.objects.exists():  # an earlier transactional test's flush emptied every table
         load_city_pack("shenzhen")
+    restore_migrated_data()
     yield ensure_cast()
     from shequ.audit.tests.tampering import wipe
 
     wipe()  # the audit trail refuses DELETE; the flush after a transactional test needs it empty
+
+
+def restore_migrated_data() -> None:
+    """The rows data migrations wrote (the default categories and their emergency questions), which the flush
+    after an earlier transactional test removed: put back by the migrations' own functions."""
+    import importlib
+
+    from django.apps import apps
+
+    from shequ.appeals.models import Category
+
+    if Category.objects.exists():
+        return
+    importlib.import_module("shequ.appeals.migrations.0002_default_categories").load(apps, None)
+    importlib.import_module("shequ.appeals.migrations.0015_emergency_questions").add_questions(apps, None)
 
 
 def staff_login(page, base, username):
