@@ -7,6 +7,8 @@ import pytest
 
 from shequ.demo.cast import DEMO_PASSWORD, demo_totp_secret
 
+from .restore import restore_migrated_data
+
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
 
 
@@ -18,6 +20,7 @@ def people(transactional_db):
 
     if not Area.objects.exists():  # an earlier transactional test's flush emptied every table
         load_city_pack("shenzhen")
+    restore_migrated_data()
     yield ensure_cast()
     from shequ.audit.tests.tampering import wipe
 

@@ -11,6 +11,8 @@ import pytest
 
 from shequ.demo.cast import DEMO_PASSWORD, demo_totp_secret
 
+from .restore import restore_migrated_data
+
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
 
 
@@ -23,6 +25,7 @@ def appeal(transactional_db):
 
     if not Area.objects.exists():  # an earlier transactional test's flush emptied every table
         load_city_pack("shenzhen")
+    restore_migrated_data()
     cast = ensure_cast()
     huafu = Area.objects.get(parent__code="440304", name="华富街道")
     community = Area.objects.filter(parent=huafu, level="community").order_by("code").first()

@@ -13,6 +13,8 @@ import pytest
 
 from shequ.demo.cast import DEMO_PASSWORD, demo_totp_secret
 
+from .restore import restore_migrated_data
+
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
 
 
@@ -25,6 +27,7 @@ def world(transactional_db):
 
     if not Area.objects.exists():  # an earlier transactional test's flush emptied every table
         load_city_pack("shenzhen")
+    restore_migrated_data()
     cast = ensure_cast()
     unit = Unit.objects.get(grants__user=cast["lina"])
     from shequ.facilities.demo import seed_facilities

@@ -4,6 +4,8 @@ import pytest
 
 from shequ.demo.cast import DEMO_PASSWORD
 
+from .restore import restore_migrated_data
+
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
 
 
@@ -15,6 +17,7 @@ def people(transactional_db):
 
     if not Area.objects.exists():  # an earlier transactional test's flush emptied every table
         load_city_pack("shenzhen")
+    restore_migrated_data()
     yield ensure_cast()
     from shequ.audit.tests.tampering import wipe
 

@@ -9,6 +9,8 @@ import pytest
 from shequ.core.tests import images
 from shequ.demo.cast import DEMO_PASSWORD
 
+from .restore import restore_migrated_data
+
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
 
 
@@ -26,21 +28,6 @@ def people(transactional_db, settings, tmp_path):
     from shequ.audit.tests.tampering import wipe
 
     wipe()  # the audit trail refuses DELETE; the flush after a transactional test needs it empty
-
-
-def restore_migrated_data() -> None:
-    """The rows data migrations wrote (the default categories and their emergency questions), which the flush
-    after an earlier transactional test removed: put back by the migrations' own functions."""
-    import importlib
-
-    from django.apps import apps
-
-    from shequ.appeals.models import Category
-
-    if Category.objects.exists():
-        return
-    importlib.import_module("shequ.appeals.migrations.0002_default_categories").load(apps, None)
-    importlib.import_module("shequ.appeals.migrations.0015_emergency_questions").add_questions(apps, None)
 
 
 def staff_login(page, base, username):

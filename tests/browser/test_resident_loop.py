@@ -10,6 +10,7 @@ import pytest
 
 from shequ.demo.cast import DEMO_PASSWORD
 
+from .restore import restore_migrated_data
 from .test_journey import axe_violations
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
@@ -29,6 +30,7 @@ def people(transactional_db, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     if not Area.objects.exists():  # an earlier transactional test's flush emptied every table
         load_city_pack("shenzhen")
+    restore_migrated_data()
     if not Category.objects.exists():  # ... the categories of the data migration too
         import importlib
 

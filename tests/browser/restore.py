@@ -1,0 +1,18 @@
+"""What a browser test's data needs after an earlier transactional test's flush emptied every table."""
+
+from __future__ import annotations
+
+
+def restore_migrated_data() -> None:
+    """The rows data migrations wrote (the default categories and their emergency questions), which the flush
+    removed: put back by the migrations' own functions. The city pack is reloaded by each fixture beside this."""
+    import importlib
+
+    from django.apps import apps
+
+    from shequ.appeals.models import Category
+
+    if Category.objects.exists():
+        return
+    importlib.import_module("shequ.appeals.migrations.0002_default_categories").load(apps, None)
+    importlib.import_module("shequ.appeals.migrations.0015_emergency_questions").add_questions(apps, None)
