@@ -7,6 +7,7 @@ screenshotted."""
 import json
 
 import pytest
+from playwright.sync_api import expect
 
 from shequ.demo.cast import DEMO_PASSWORD
 
@@ -91,14 +92,15 @@ def test_a_resident_keeps_her_category_and_reads_her_reopened_appeal_in_her_word
     page.click("button[name=go][value=refresh]")
     page.select_option("#community", index=1)
     page.click("button[name=go][value=next]")
-    assert "噪声污染" in page.locator("main dl").inner_text()
+    # expect(...) waits for the next page; reading inner_text at once could read the page being left.
+    expect(page.locator("main dl")).to_contain_text("噪声污染")
     # The kept category asks its own question (噪声发生时段), which the intake needs.
-    assert "噪声发生时段" in page.locator("main form").inner_text()
+    expect(page.locator("main form")).to_contain_text("噪声发生时段")
     page.check("#attr-time_of_day-night")
     page.screenshot(path=str(shots / f"resident-confirm-{mode}.png"), full_page=True)
     no_serious_violations(page, shots, f"resident-confirm-{mode}")
     page.click("main button[type=submit]")
-    assert "已受理" in page.locator("main").inner_text()
+    expect(page.locator("main")).to_contain_text("已受理")
     appeal = Appeal.objects.get()
     assert appeal.category.code == "noise" and appeal.attributes == {"time_of_day": "night"}
 
@@ -120,6 +122,7 @@ def test_a_resident_keeps_her_category_and_reads_her_reopened_appeal_in_her_word
     page.check("#rate-2")
     page.check("#res-no")
     page.click("form[action$='/rate/'] button")
+    expect(page.locator("main")).to_contain_text("重新办理中")
     main = page.locator("main").inner_text()
     assert "重新办理中" in main and "此前的答复" in main and REPLY in main
     assert "已派单" not in main and INTERNAL not in main and "职责清单" not in main
