@@ -1,8 +1,8 @@
 """The import graph follows DESIGN.md §2: each app imports only apps below it, domain apps never each other (except
 the apps built on appeals, written down below), and no two apps import each other, directly or round about.
 
-Imports inside `if TYPE_CHECKING:` are annotations, not dependencies, and are left out; an import inside a function
-is a dependency like any other."""
+Imports inside `if TYPE_CHECKING:` count too (a type names the app it comes from), and so does an import inside a
+function."""
 
 from __future__ import annotations
 
@@ -39,15 +39,6 @@ def _layer_of(app: str) -> int:
     )
 
 
-def _type_checking_lines(tree: ast.AST) -> set[int]:
-    lines: set[int] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
-            for inner in node.body:
-                lines.update(range(inner.lineno, (inner.end_lineno or inner.lineno) + 1))
-    return lines
-
-
 def imports_between_apps() -> dict[tuple[str, str], list[str]]:
     found: dict[tuple[str, str], list[str]] = {}
     for path in ROOT.rglob("*.py"):
@@ -56,9 +47,8 @@ def imports_between_apps() -> dict[tuple[str, str], list[str]]:
             continue
         app = rel.parts[0]
         tree = ast.parse(path.read_text())
-        skip = _type_checking_lines(tree)
         for node in ast.walk(tree):
-            if node.__class__ not in (ast.Import, ast.ImportFrom) or node.lineno in skip:
+            if node.__class__ not in (ast.Import, ast.ImportFrom):
                 continue
             if isinstance(node, ast.ImportFrom):
                 names = [] if node.level else [node.module or ""]

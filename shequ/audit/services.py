@@ -40,9 +40,8 @@ from .triggers import (
 )
 
 if TYPE_CHECKING:
+    from django.contrib.auth.base_user import AbstractBaseUser as User  # the actor: AUTH_USER_MODEL, any app
     from django.db.models import Model
-
-    from shequ.accounts.models import User
 
 # Key of the PostgreSQL advisory lock that serialises appends to the chain: the ASCII bytes of "SHEQUAUD".
 AUDIT_CHAIN_LOCK_ID = 0x5348455155415544
@@ -157,7 +156,7 @@ def audit_record(
     object_repr = _shorten(object_repr, _SHORTENED["object_repr"])
 
     entry = AuditEntry(
-        actor=actor,
+        actor_id=actor.pk if actor is not None else None,
         **values,
         actor_role=actor_role,
         object_repr=object_repr,
