@@ -176,6 +176,18 @@ def _too_many_codes(seconds: int) -> str:
     return _("Too many codes asked for. Try again in %(n)d seconds.") % {"n": seconds}
 
 
+def issue_code(phone_hash: str, code: str) -> None:
+    """Store a new one-time code for the phone (only its keyed hash) and void the phone's earlier ones: only the
+    newest code works. Sign-in and registration alike; call inside the transaction that sends it."""
+    now = timezone.now()
+    OneTimeCode.objects.filter(phone_hash=phone_hash, used_at__isnull=True).update(used_at=now)
+    OneTimeCode.objects.create(
+        phone_hash=phone_hash,
+        code_hash=_code_hash(phone_hash, code),
+        expires_at=now + timedelta(seconds=settings.SHEQU_OTP_TTL_SECONDS),
+    )
+
+
 def otp_send(*, phone: str, ip: str) -> LoginResult:
     """Send a sign-in code to a resident's phone. It always answers the same, whether the phone is a resident's,
     a staff member's or nobody's, so that phones cannot be probed; only a resident's gets a message.
@@ -203,14 +215,7 @@ def otp_send(*, phone: str, ip: str) -> LoginResult:
         )
     elif user is not None:
         with transaction.atomic():
-            OneTimeCode.objects.filter(phone_hash=phone_hash, used_at__isnull=True).update(
-                used_at=timezone.now()
-            )
-            OneTimeCode.objects.create(
-                phone_hash=phone_hash,
-                code_hash=_code_hash(phone_hash, code),
-                expires_at=timezone.now() + timedelta(seconds=settings.SHEQU_OTP_TTL_SECONDS),
-            )
+            issue_code(phone_hash, code)
             transaction.on_commit(
                 lambda: channel.send(recipient=normalized, body=body, purpose="login", secret=code)
             )

@@ -16,9 +16,7 @@ from __future__ import annotations
 import hmac
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -30,7 +28,7 @@ from shequ.core.idnumbers import normalize_phone, validate_id_number
 from shequ.core.masking import mask_phone
 
 from . import throttle
-from .auth import _code_hash, _locked_message, _too_many_codes, is_staff_account
+from .auth import _code_hash, _locked_message, _too_many_codes, is_staff_account, issue_code
 from .channels import SECRET, compose, sms_channel
 from .models import OneTimeCode, User
 
@@ -78,14 +76,7 @@ def account_register_send_code(*, phone: str, ip: str) -> RegisterResult:
         )
     else:
         with transaction.atomic():
-            OneTimeCode.objects.filter(phone_hash=phone_hash, used_at__isnull=True).update(
-                used_at=timezone.now()
-            )
-            OneTimeCode.objects.create(
-                phone_hash=phone_hash,
-                code_hash=_code_hash(phone_hash, code),
-                expires_at=timezone.now() + timedelta(seconds=settings.SHEQU_OTP_TTL_SECONDS),
-            )
+            issue_code(phone_hash, code)
             audit_record(action="account.register_code_sent", object_repr=mask_phone(normalized), ip=ip)
             transaction.on_commit(
                 lambda: channel.send(recipient=normalized, body=body, purpose="register", secret=code)
