@@ -127,7 +127,7 @@ def ensure_cast() -> dict[str, User]:
             user.save()
         area = member_area(m)
         grant_bootstrap(
-            user=user, role=m.role, area=area, unit=member_unit(m, area), reason="demo cast (DESIGN.md §8)"
+            user=user, role=m.role, area=area, unit=member_unit(m, area), reason="演示账号（合成数据）"
         )
         users[m.username] = user
     return users
