@@ -3,6 +3,7 @@
 It lives with the console pages, above `access`, so that the audit trail itself (shequ/audit) stays below the
 accounts and grants it records: nothing there imports the scoping that this page needs."""
 
+import re
 from datetime import datetime, time
 
 from django.apps import apps
@@ -20,6 +21,7 @@ from shequ.audit.labels import action_label
 from shequ.audit.models import AuditEntry
 from shequ.audit.services import audit_record
 from shequ.core.exports import export_response
+from shequ.geo.models import Area
 
 FILTERS = ("actor", "action", "object_type", "object_id", "date_from", "date_to")
 
@@ -55,18 +57,33 @@ _CHANNELS = dict(AuditChannel.choices)
 _ROLES = dict(Role.choices)
 
 
-def _labelled(entry: AuditEntry) -> AuditEntry:
-    """Words for the codes an entry keeps (its action, the actor's roles, the channel); the codes stay beside them
-    for filtering and for the export."""
+# Grants (and refusals) are written "username role @ area code": the code after "@" is an area's.
+_AT_AREA = re.compile(r"@ (\d{6,19})\b")
+
+
+def _area_names(entries: list[AuditEntry]) -> dict[str, str]:
+    """The names of the areas the page's entries name by code, in one query."""
+    codes = {code for e in entries for code in _AT_AREA.findall(e.object_repr or "")}
+    if not codes:
+        return {}
+    return dict(Area.objects.filter(code__in=codes).values_list("code", "name"))
+
+
+def _labelled(entry: AuditEntry, areas: dict[str, str] | None = None) -> AuditEntry:
+    """Words for the codes an entry keeps (its action, the actor's roles, the channel, an area); the codes stay
+    beside them for filtering and for the export."""
     entry.action_label = action_label(entry.action)  # type: ignore[attr-defined]
     entry.role_labels = "、".join(  # type: ignore[attr-defined]
         str(_ROLES.get(r, r)) for r in (entry.actor_role or "").split(",") if r
     )
     entry.channel_label = str(_CHANNELS.get(entry.channel, entry.channel))  # type: ignore[attr-defined]
     entry.object_type_label = _model_label(entry.object_type)  # type: ignore[attr-defined]
-    # Grants are written "username role @ area code": the role's code becomes its label.
-    entry.object_label = " ".join(  # type: ignore[attr-defined]
-        str(_ROLES.get(word, word)) for word in (entry.object_repr or "").split(" ")
+    # Grants are written "username role @ area code": the role's code becomes its label, the area's its name
+    # (issue 21: "@ 440304009" told the audit admin nothing).
+    words = " ".join(str(_ROLES.get(word, word)) for word in (entry.object_repr or "").split(" "))
+    names = areas or {}
+    entry.object_label = _AT_AREA.sub(  # type: ignore[attr-defined]
+        lambda m: f"@ {names[m.group(1)]}" if m.group(1) in names else m.group(0), words
     )
     return entry
 
@@ -88,11 +105,12 @@ def console_list(request: HttpRequest) -> HttpResponse:
         qs = qs.filter(seq__lt=int(before))
     rows = list(qs[: PAGE_SIZE + 1])
     older = rows[PAGE_SIZE - 1].seq if len(rows) > PAGE_SIZE else None
+    areas = _area_names(rows[:PAGE_SIZE])
     return render(
         request,
         "audit/console_list.html",
         {
-            "entries": [_labelled(e) for e in rows[:PAGE_SIZE]],
+            "entries": [_labelled(e, areas) for e in rows[:PAGE_SIZE]],
             "older": older,
             "filters": f,
             "can_export": can(request.user, Action.AUDIT_EXPORT),

@@ -34,3 +34,13 @@ def test_every_label_has_a_chinese_translation():
     with translation.override("zh-hans"):
         english = [code for code, label in ACTION_LABELS.items() if str(label).isascii()]
     assert english == []
+
+
+def test_a_grant_names_its_area_not_its_code(client, cast):
+    """Issue 21: the audit page showed "@ 440304009" for a grant; the audit admin reads the area's name."""
+    huafu = Area.objects.get(parent__code="440304", name="华富街道")
+    grant_create(actor=cast["zhouyu"], user=cast["lina"], role=Role.GRID_WORKER, area=huafu)
+    sign_in(client, cast["zhaomin"])
+    page = client.get("/console/audit/").content.decode()
+    assert "lina 网格员 @ 华富街道" in page
+    assert f"@ {huafu.code}" not in page
