@@ -57,6 +57,10 @@ class Action:
     WARNINGS_DECIDE = "warnings.decide"  # acknowledge, dismiss, or turn into a proactive task (未诉先办)
     FACILITIES_MANAGE = "facilities.manage"  # keep the facility registry of one's areas (shequ/facilities)
     NOTICES_PUBLISH = "notices.publish"  # 通知公告 for the areas of one's grants (shequ/notices)
+    # The time bank (shequ/timebank): community pools, the settlement report, exports of the ledger.
+    TIMEBANK_MANAGE = "timebank.manage"
+    # Credits issued by the government to key elderly (政府发放时间币), from the issuing account, audited.
+    TIMEBANK_ISSUE = "timebank.issue"
 
 
 A = Action
@@ -85,6 +89,7 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
         }
         | _WARNINGS
         | {A.NOTICES_PUBLISH}
+        | {A.TIMEBANK_MANAGE, A.TIMEBANK_ISSUE}
     ),
     Role.STREET_OFFICER: frozenset(
         _STAFF
@@ -92,6 +97,7 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
         | _WARNINGS
         | {A.APPEALS_SUPERVISE, A.RESIDENTS_VIEW, A.RESIDENTS_REVEAL, A.RESIDENTS_EXPORT, A.NOTICES_PUBLISH}
         | {A.FACILITIES_MANAGE}
+        | {A.TIMEBANK_MANAGE, A.TIMEBANK_ISSUE}
     ),
     Role.DEPARTMENT_HANDLER: frozenset(_STAFF | _HANDLER),
     # The 12345 dispatcher: takes calls, dispatches, decides returns, extensions, merges and rejections.
@@ -112,6 +118,7 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
         _STAFF
         | _WARNINGS
         | {A.NOTICES_PUBLISH, A.FACILITIES_MANAGE}
+        | {A.TIMEBANK_MANAGE}
         | {A.APPEALS_VIEW, A.APPEALS_SUPERVISE, A.APPEALS_KPI, A.RESIDENTS_VIEW, A.RESIDENTS_EXPORT}
     ),
     Role.SYSTEM_ADMIN: frozenset(_STAFF | {A.USERS_MANAGE, A.UNITS_MANAGE, A.GRANTS_REQUEST, A.OUTBOX_VIEW}),
