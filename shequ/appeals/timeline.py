@@ -8,7 +8,9 @@ accepted, a partner system's public update). Which actions write their text to t
 once (`TEXT_FOR_REQUESTER`), and `services._new_event` follows it: pages never guess.
 
 The resident sees only entries that are his and whose action has a resident's wording (`RESIDENT_LABELS`); staff
-see every entry with its audience shown beside it.
+see every entry with its audience shown beside it (`staff_timeline`). An entry and its note are two audiences: a
+dispatch is the requester's ("已转交办理单位") while the dispatcher's remark on it is staff's, so the console badges
+the step and the note each by its own audience, never the note by the step's (issue 21).
 """
 
 from __future__ import annotations
@@ -66,7 +68,21 @@ HANDLING = (S.SUBMITTED, S.DISPATCHED, S.SIGNED_FOR, S.IN_PROGRESS)
 
 
 def audience_of(event: Event) -> str:
+    """Who reads the entry (the step itself): the requester too, or staff only."""
     return Audience.REQUESTER if event.public else Audience.STAFF
+
+
+def resident_sees(event: Event) -> bool:
+    """The entry is on the requester's 办理进度: his, and with a wording of his (resident_timeline's filter)."""
+    return event.public and event.action in RESIDENT_LABELS
+
+
+def note_audience(event: Event) -> str:
+    """Who reads the entry's note. The requester reads `resident_text`, never the note: a note is his only where
+    it is the very text addressed to him (a reply, a reason for not accepting)."""
+    if event.public and event.resident_text and event.resident_text == event.note:
+        return Audience.REQUESTER
+    return Audience.STAFF
 
 
 def resident_text_for(action: str, note: str) -> str:
@@ -83,6 +99,31 @@ def resident_status_label(appeal: Appeal) -> str:
         return str(_("Being handled again"))
     label = RESIDENT_STATUS.get(S(appeal.status)) if appeal.status in S.values else None
     return str(label) if label is not None else appeal.get_status_display()
+
+
+def staff_timeline(appeal: Appeal, *, label) -> list[dict]:
+    """The console's timeline: every entry in staff words (`label(action)`), with what the requester sees of it.
+
+    `audience` is the step's real audience (on the requester's 办理进度 or not), `resident_label` his wording of
+    it, `note` the staff note with its own `note_audience`, and `resident_text` the text he reads when it is not
+    the note itself."""
+    entries = []
+    for e in appeal.events.select_related("actor_unit").all():
+        seen = resident_sees(e)
+        entries.append(
+            {
+                "action": e.action,
+                "label": label(e.action),
+                "unit": e.actor_unit.name if e.actor_unit else None,
+                "at": e.at,
+                "audience": Audience.REQUESTER if seen else Audience.STAFF,
+                "resident_label": str(RESIDENT_LABELS[e.action]) if seen else "",
+                "note": redact(e.note),
+                "note_audience": note_audience(e),
+                "resident_text": redact(e.resident_text) if seen and e.resident_text != e.note else "",
+            }
+        )
+    return entries
 
 
 def resident_timeline(appeal: Appeal) -> list[dict]:

@@ -30,7 +30,7 @@ from shequ.core.exports import export_response
 from shequ.core.masking import mask_phone, redact
 from shequ.geo.models import Area
 
-from . import calls, selectors, services
+from . import calls, selectors, services, timeline
 from .choices import DEADLINE_BADGE, DEADLINE_LABELS, STATUS_BADGE, Rating, Status
 from .models import Category
 from .panels import ListFlag, detail_panels, list_flags
@@ -240,14 +240,15 @@ def console_detail(request: HttpRequest, pk: int) -> HttpResponse:
     relations = services.actor_relations(user, appeal)
     suggestions = suggest_categories(appeal.text) if "dispatcher" in relations else []
     detail = appeal_detail_out(appeal, now=timezone.now(), relations=relations, staff=True)
-    for e in detail["events"]:
-        e["label"] = event_label(e["action"])
+    # Each entry badged by its real audience, and its note by the note's own (appeals.timeline, issue 21).
+    events = timeline.staff_timeline(appeal, label=event_label)
     return render(
         request,
         "appeals/console_detail.html",
         {
             "appeal": appeal,
             "detail": detail,
+            "events": events,
             "relations": relations,
             "actions": detail["actions"],
             "suggestions": suggestions,
