@@ -57,6 +57,8 @@ class Action:
     WARNINGS_DECIDE = "warnings.decide"  # acknowledge, dismiss, or turn into a proactive task (未诉先办)
     FACILITIES_MANAGE = "facilities.manage"  # keep the facility registry of one's areas (shequ/facilities)
     NOTICES_PUBLISH = "notices.publish"  # 通知公告 for the areas of one's grants (shequ/notices)
+    # Volunteer teams, stations and activities of one's areas; confirm hours, approve 补录 (shequ/volunteers).
+    VOLUNTEERS_MANAGE = "volunteers.manage"
     # The time bank (shequ/timebank): community pools, the settlement report, exports of the ledger.
     TIMEBANK_MANAGE = "timebank.manage"
     # Credits issued by the government to key elderly (政府发放时间币), from the issuing account, audited.
@@ -88,7 +90,7 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
             A.RESIDENTS_EXPORT,
         }
         | _WARNINGS
-        | {A.NOTICES_PUBLISH}
+        | {A.NOTICES_PUBLISH, A.VOLUNTEERS_MANAGE}
         | {A.TIMEBANK_MANAGE, A.TIMEBANK_ISSUE}
     ),
     Role.STREET_OFFICER: frozenset(
@@ -96,7 +98,7 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
         | _HANDLER
         | _WARNINGS
         | {A.APPEALS_SUPERVISE, A.RESIDENTS_VIEW, A.RESIDENTS_REVEAL, A.RESIDENTS_EXPORT, A.NOTICES_PUBLISH}
-        | {A.FACILITIES_MANAGE}
+        | {A.FACILITIES_MANAGE, A.VOLUNTEERS_MANAGE}
         | {A.TIMEBANK_MANAGE, A.TIMEBANK_ISSUE}
     ),
     Role.DEPARTMENT_HANDLER: frozenset(_STAFF | _HANDLER),
@@ -117,7 +119,7 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
     Role.CITY_ADMIN: frozenset(
         _STAFF
         | _WARNINGS
-        | {A.NOTICES_PUBLISH, A.FACILITIES_MANAGE}
+        | {A.NOTICES_PUBLISH, A.FACILITIES_MANAGE, A.VOLUNTEERS_MANAGE}
         | {A.TIMEBANK_MANAGE}
         | {A.APPEALS_VIEW, A.APPEALS_SUPERVISE, A.APPEALS_KPI, A.RESIDENTS_VIEW, A.RESIDENTS_EXPORT}
     ),
