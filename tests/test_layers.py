@@ -22,6 +22,10 @@ LAYERS: list[set[str]] = [
     {"residents"},
     {"appeals", "facilities", "notices"},  # domain apps: never each other
     {"dispatch", "earlywarning", "open311"},  # built on appeals (below): never each other
+    # Volunteers build on facilities (a station is a facility); the time bank builds on volunteers (earning from
+    # confirmed hours, matching helpers): volunteers never imports it, it registers a hook (volunteers.hooks).
+    {"volunteers"},
+    {"timebank"},
     {"dashboards", "web"},  # pages that compose the apps below
     {"api", "demo"},  # the NinjaAPI instance and the demo seeder: imported by nothing
 ]
