@@ -68,6 +68,7 @@ MIDDLEWARE = [
     "shequ.audit.middleware.AuditContextMiddleware",
     "shequ.accounts.middleware.IdleTimeoutMiddleware",
     "shequ.accounts.middleware.StaffSignInMiddleware",
+    "shequ.accounts.middleware.PasswordChangeRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",

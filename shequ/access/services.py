@@ -261,6 +261,7 @@ def staff_create(
         password = temporary_password(user)
         user.set_password(password)
         user.password_changed_at = timezone.now()
+        user.password_must_change = True  # the temporary password is changed at the first sign-in
         user.save()
         _audit(
             action="user.create",
@@ -304,8 +305,15 @@ def staff_reset_password(*, actor: User, user: User) -> str:
         password = temporary_password(user)
         user.set_password(password)
         user.password_changed_at = timezone.now()
-        user.save(update_fields=["password", "password_changed_at"])
-        _audit(action="user.password_reset", actor=actor, obj=user, object_repr=user.username)
+        user.password_must_change = True  # a temporary password: changed at the next sign-in
+        user.save(update_fields=["password", "password_changed_at", "password_must_change"])
+        _audit(
+            action="user.password_reset",
+            actor=actor,
+            obj=user,
+            object_repr=user.username,
+            changes={"password_must_change": {"after": True}},
+        )
     return password
 
 

@@ -87,3 +87,37 @@ class StaffSignInMiddleware:
                     )
                 return redirect_to_login(request.get_full_path(), settings.LOGIN_URL)
         return self.get_response(request)
+
+
+class PasswordChangeRequiredMiddleware:
+    """A signed-in user whose password an administrator set (a new staff account, a reset: a temporary password,
+    User.password_must_change) reaches nothing but the password page until he has chosen his own (issue 21).
+
+    Only sessions: an API token is never issued on a temporary password. The password page, signing out and the
+    static files stay open. One attribute read on the user the request loads anyway; anonymous requests cost
+    nothing."""
+
+    OPEN = ("/accounts/password/", "/accounts/logout/", "/static/", "/prefs/")
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        session = getattr(request, "session", None)
+        if (
+            session is not None
+            and SESSION_KEY in session
+            and not request.path.startswith(self.OPEN)
+            and getattr(request.user, "password_must_change", False)
+        ):
+            if request.path.startswith("/api/"):
+                return JsonResponse(
+                    {
+                        "code": "password_change_required",
+                        "message": _("Change the temporary password first."),
+                        "fields": {},
+                    },
+                    status=403,
+                )
+            return redirect(f"/accounts/password/?{urlencode({'next': request.get_full_path()})}")
+        return self.get_response(request)

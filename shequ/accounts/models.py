@@ -49,6 +49,9 @@ class User(AbstractUser):
     # one is refused, so one code completes one sign-in.
     totp_last_step = models.BigIntegerField(null=True, blank=True, editable=False)
     password_changed_at = models.DateTimeField(_("password changed at"), null=True, blank=True)
+    # Set when an administrator hands over a temporary password (a new account, a reset): the next sign-in goes
+    # to the password page first (accounts.middleware.PasswordChangeRequiredMiddleware), cleared by a change.
+    password_must_change = models.BooleanField(_("must change the password at next sign-in"), default=False)
     synthetic = models.BooleanField(_("synthetic"), default=False)
 
     objects = UserManager()  # type: ignore[misc]  # django-stubs types the base manager as a ClassVar

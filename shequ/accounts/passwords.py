@@ -106,7 +106,17 @@ def password_change(*, user: User, current: str, new: str, ip: str) -> list[str]
     with transaction.atomic():
         user.set_password(new)
         user.password_changed_at = timezone.now()
-        user.save(update_fields=["password", "password_changed_at"])
-        audit_record(action="auth.password_change", actor=user, object_repr=user.username, ip=ip)
+        had_temporary = user.password_must_change
+        user.password_must_change = (
+            False  # his own password now, no longer the one an administrator handed over
+        )
+        user.save(update_fields=["password", "password_changed_at", "password_must_change"])
+        audit_record(
+            action="auth.password_change",
+            actor=user,
+            object_repr=user.username,
+            ip=ip,
+            changes={"temporary_password": {"before": True, "after": False}} if had_temporary else None,
+        )
     throttle.record_success(key)
     return []

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_http_methods
 
 from .middleware import is_staff_session
 from .passwords import password_change
-from .views import client_ip
+from .views import _safe_next, client_ip
 
 
 class PasswordChangeForm(forms.Form):
@@ -65,10 +65,17 @@ def password_change_view(request: HttpRequest) -> HttpResponse:
             messages.success(
                 request, _("Your password was changed. You were signed out on every other device.")
             )
-            return redirect("/console/" if is_staff_session(request) else "/")
+            return redirect(_safe_next(request, "/console/" if is_staff_session(request) else "/"))
         form = PasswordChangeForm()  # no password is ever sent back in the page
     return render(
         request,
         "accounts/password_change.html",
-        {"form": form, "errors": errors, "rules": password_validators_help_texts()},
+        {
+            "form": form,
+            "errors": errors,
+            "rules": password_validators_help_texts(),
+            # Sent here by PasswordChangeRequiredMiddleware: an administrator's temporary password.
+            "temporary": getattr(request.user, "password_must_change", False),
+            "next": request.POST.get("next") or request.GET.get("next", ""),
+        },
     )
