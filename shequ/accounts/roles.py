@@ -63,6 +63,8 @@ class Action:
     TIMEBANK_MANAGE = "timebank.manage"
     # Credits issued by the government to key elderly (政府发放时间币), from the issuing account, audited.
     TIMEBANK_ISSUE = "timebank.issue"
+    # Venues of one's areas (shequ/venues): their rules, the day's bookings, approvals and check-in at the desk.
+    VENUES_MANAGE = "venues.manage"
 
 
 A = Action
@@ -92,6 +94,7 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
         | _WARNINGS
         | {A.NOTICES_PUBLISH, A.VOLUNTEERS_MANAGE}
         | {A.TIMEBANK_MANAGE, A.TIMEBANK_ISSUE}
+        | {A.VENUES_MANAGE}
     ),
     Role.STREET_OFFICER: frozenset(
         _STAFF
@@ -100,6 +103,7 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
         | {A.APPEALS_SUPERVISE, A.RESIDENTS_VIEW, A.RESIDENTS_REVEAL, A.RESIDENTS_EXPORT, A.NOTICES_PUBLISH}
         | {A.FACILITIES_MANAGE, A.VOLUNTEERS_MANAGE}
         | {A.TIMEBANK_MANAGE, A.TIMEBANK_ISSUE}
+        | {A.VENUES_MANAGE}
     ),
     Role.DEPARTMENT_HANDLER: frozenset(_STAFF | _HANDLER),
     # The 12345 dispatcher: takes calls, dispatches, decides returns, extensions, merges and rejections.
@@ -120,7 +124,7 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
         _STAFF
         | _WARNINGS
         | {A.NOTICES_PUBLISH, A.FACILITIES_MANAGE, A.VOLUNTEERS_MANAGE}
-        | {A.TIMEBANK_MANAGE}
+        | {A.TIMEBANK_MANAGE, A.VENUES_MANAGE}
         | {A.APPEALS_VIEW, A.APPEALS_SUPERVISE, A.APPEALS_KPI, A.RESIDENTS_VIEW, A.RESIDENTS_EXPORT}
     ),
     Role.SYSTEM_ADMIN: frozenset(_STAFF | {A.USERS_MANAGE, A.UNITS_MANAGE, A.GRANTS_REQUEST, A.OUTBOX_VIEW}),
