@@ -127,7 +127,8 @@ def _grant_decide(*, actor: User, grant: Grant, approve: bool, note: str) -> Gra
 
 
 def grant_revoke(*, actor: User, grant: Grant, reason: str) -> Grant:
-    if not can_at(actor, Action.GRANTS_MANAGE, grant.area.path):
+    # Never one's own: a security admin revoking his own grant could leave nobody to decide (三员分立).
+    if not can_at(actor, Action.GRANTS_MANAGE, grant.area.path) or actor.pk == grant.user_id:
         _audit(action="grant.refused", actor=actor, obj=grant, object_repr=str(grant))
         raise PermissionDenied(_("You may not revoke this grant."))
     if not reason.strip():
@@ -138,6 +139,9 @@ def grant_revoke(*, actor: User, grant: Grant, reason: str) -> Grant:
 
 def _grant_revoke(*, actor: User, grant: Grant, reason: str) -> Grant:
     grant = Grant.objects.select_for_update().select_related("area", "user").get(pk=grant.pk)
+    if grant.status != GrantStatus.ACTIVE:
+        # A pending request is refused, not revoked; a revoked or refused grant stays as it was.
+        raise ShequError(_("Only an active grant can be revoked."), code="not_active")
     before = grant.status
     grant.status = GrantStatus.REVOKED
     grant.decided_by, grant.decided_at, grant.note = actor, timezone.now(), reason[:200]

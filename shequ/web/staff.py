@@ -12,8 +12,11 @@ from typing import cast
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
@@ -213,7 +216,41 @@ def grant_list(request: HttpRequest) -> HttpResponse:
     decided = list(
         selectors.grant_list_for(user=_me(request), status=None).exclude(status=GrantStatus.PENDING)[:50]
     )
-    return render(request, "web/grants.html", {"pending": pending, "decided": decided, "me": _me(request).pk})
+    # The active grants he may revoke, found by the account's name (a city has thousands of them).
+    q = request.GET.get("q", "").strip()[:50]
+    active = selectors.grant_list_for(user=_me(request), status=GrantStatus.ACTIVE)
+    if q:
+        active = active.filter(Q(user__username__icontains=q) | Q(user__display_name__icontains=q))
+    return render(
+        request,
+        "web/grants.html",
+        {
+            "pending": pending,
+            "decided": decided,
+            "active": list(active[:50]),
+            "q": q,
+            "me": _me(request).pk,
+        },
+    )
+
+
+@require_action(Action.GRANTS_MANAGE)
+@require_POST
+def grant_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    """The security admin ends an active grant, with a reason (audited by the service; out of scope is 404)."""
+    grant: Grant = selectors.grant_get_for(user=_me(request), pk=pk)
+    try:
+        services.grant_revoke(actor=_me(request), grant=grant, reason=request.POST.get("reason", "")[:200])
+    except ShequError as e:
+        messages.error(request, e.message)
+    else:
+        messages.success(
+            request,
+            _("Revoked: %(name)s is no longer %(role)s in %(area)s.")
+            % {"name": grant.user, "role": grant.get_role_display(), "area": grant.area.name},
+        )
+    query = request.POST.get("q", "").strip()[:50]
+    return redirect(f"{reverse('web:grants')}?{urlencode({'q': query})}" if query else reverse("web:grants"))
 
 
 @require_action(Action.GRANTS_MANAGE)

@@ -21,6 +21,7 @@ urlpatterns = [
     path("console/staff/<int:pk>/totp/", staff.staff_action, {"action": "totp"}, name="staff_totp"),
     path("console/grants/", staff.grant_list, name="grants"),
     path("console/grants/<int:pk>/decide/", staff.grant_decide, name="grant_decide"),
+    path("console/grants/<int:pk>/revoke/", staff.grant_revoke, name="grant_revoke"),
     path("console/units/", units.unit_list, name="units"),
     path("console/units/new/", units.unit_new, name="unit_new"),
     path("console/units/<int:pk>/", units.unit_edit, name="unit_edit"),

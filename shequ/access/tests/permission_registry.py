@@ -273,6 +273,9 @@ REGISTRY: dict[str, Entry] = {
     "/console/staff/<int:pk>/totp/": Matrix(f"{STAFF}::test_account_actions_are_scoped"),
     "/console/grants/": Matrix(f"{STAFF}::test_the_grant_requests_page_is_the_security_admins"),
     "/console/grants/<int:pk>/decide/": Matrix(f"{STAFF}::test_deciding_a_grant_is_scoped"),
+    "/console/grants/<int:pk>/revoke/": Matrix(
+        "shequ.web.tests.test_grant_revoke::TestPermissionMatrix::test_revoking_is_the_security_admins_and_scoped"
+    ),
     "/console/units/": Matrix(f"{UNITS}::test_the_unit_list_is_the_system_admins"),
     "/console/units/new/": Matrix(
         f"{UNITS}::test_the_new_unit_form_is_the_system_admins",
