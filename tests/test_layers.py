@@ -26,6 +26,7 @@ LAYERS: list[set[str]] = [
     # confirmed hours, matching helpers): volunteers never imports it, it registers a hook (volunteers.hooks).
     {"volunteers"},
     {"timebank"},
+    {"owners"},  # owners' decisions (Civil Code Art. 278): the unit register, votes, ballots
     {"dashboards", "web"},  # pages that compose the apps below
     {"api", "demo"},  # the NinjaAPI instance and the demo seeder: imported by nothing
 ]

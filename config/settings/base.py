@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "shequ.earlywarning",
     "shequ.facilities",
     "shequ.notices",
+    "shequ.owners",
     "shequ.volunteers",
     "shequ.api",
     "shequ.web",

@@ -63,6 +63,8 @@ class Action:
     TIMEBANK_MANAGE = "timebank.manage"
     # Credits issued by the government to key elderly (政府发放时间币), from the issuing account, audited.
     TIMEBANK_ISSUE = "timebank.issue"
+    # Owners' decisions (shequ/owners): unit registers, votes for the owners, paper and proxy ballots, results.
+    OWNERS_MANAGE = "owners.manage"
     # Venues of one's areas (shequ/venues): their rules, the day's bookings, approvals and check-in at the desk.
     VENUES_MANAGE = "venues.manage"
 
@@ -95,6 +97,7 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
         | {A.NOTICES_PUBLISH, A.VOLUNTEERS_MANAGE}
         | {A.TIMEBANK_MANAGE, A.TIMEBANK_ISSUE}
         | {A.VENUES_MANAGE}
+        | {A.OWNERS_MANAGE}
     ),
     Role.STREET_OFFICER: frozenset(
         _STAFF
@@ -104,6 +107,7 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
         | {A.FACILITIES_MANAGE, A.VOLUNTEERS_MANAGE}
         | {A.TIMEBANK_MANAGE, A.TIMEBANK_ISSUE}
         | {A.VENUES_MANAGE}
+        | {A.OWNERS_MANAGE}
     ),
     Role.DEPARTMENT_HANDLER: frozenset(_STAFF | _HANDLER),
     # The 12345 dispatcher: takes calls, dispatches, decides returns, extensions, merges and rejections.
@@ -124,7 +128,7 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
         _STAFF
         | _WARNINGS
         | {A.NOTICES_PUBLISH, A.FACILITIES_MANAGE, A.VOLUNTEERS_MANAGE}
-        | {A.TIMEBANK_MANAGE, A.VENUES_MANAGE}
+        | {A.TIMEBANK_MANAGE, A.VENUES_MANAGE, A.OWNERS_MANAGE}
         | {A.APPEALS_VIEW, A.APPEALS_SUPERVISE, A.APPEALS_KPI, A.RESIDENTS_VIEW, A.RESIDENTS_EXPORT}
     ),
     Role.SYSTEM_ADMIN: frozenset(_STAFF | {A.USERS_MANAGE, A.UNITS_MANAGE, A.GRANTS_REQUEST, A.OUTBOX_VIEW}),
