@@ -49,11 +49,12 @@ def visible_appeals(user) -> QuerySet[Appeal]:
     if paths:
         # The areas as a subquery on geo_area (one range scan of its path index each), not a join: with the
         # join, "mine OR under these areas" spans two tables and PostgreSQL falls back to a row-by-row loop
-        # for the list's count (bench/pages/RESULTS.md).
+        # for the list's count (bench/pages/RESULTS.md). Without a sort: `.values("pk")` would keep
+        # Area.Meta.ordering, and sorting the city's 26,000 areas by path spilled to disk on every use (issue 22).
         under = Q(pk__in=[])
         for path in paths:
             under |= Q(path__prefix=path)
-        condition |= Q(area_id__in=Subquery(Area.objects.filter(under).values("pk")))
+        condition |= Q(area_id__in=Subquery(Area.objects.filter(under).order_by().values("pk")))
     units = _unit_ids(user)
     if units:
         assigned = Exists(Assignment.objects.filter(appeal=OuterRef("pk"), unit_id__in=units, active=True))
