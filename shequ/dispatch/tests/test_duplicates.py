@@ -325,3 +325,73 @@ def test_console_decisions_permission_matrix(client, cast, make_user, pair, nans
         multipart=True,
     )
     assert DuplicateCandidate.objects.get(pk=pair.pk).status == DuplicateStatus.DISMISSED
+
+
+# --- scope of the pairs read by index (issue 22) ----------------------------------------------------------------
+@pytest.fixture
+def across_streets(intake, clock, cast):
+    """An appeal in 华富街道 with three pairs: an in-scope newer one, an out-of-scope candidate in 南山区 粤海街道 and
+    an out-of-scope newer one there. The detector compares within a community, so it never makes a pair across
+    streets; such rows are written here as an older detector (or a boundary move) could have left them."""
+    yuehai = Area.objects.filter(parent__code="440305007", level="community").order_by("code").first()
+    older = intake(BIN)
+    clock.advance(hours=2)
+    newer_in_scope = intake(BIN_AGAIN)
+    far_old = intake("粤海街道某小区门口垃圾桶满了", area=yuehai, lat=None, lng=None)
+    far_new = intake("粤海街道另一小区门口垃圾桶满了", area=yuehai, lat=None, lng=None)
+    kept = DuplicateCandidate.objects.get(appeal=newer_in_scope, candidate=older)
+    out_cand = DuplicateCandidate.objects.create(
+        appeal=older, candidate=far_old, score=0.9, text_score=0.9, hours_apart=2
+    )
+    out_new = DuplicateCandidate.objects.create(
+        appeal=far_new, candidate=older, score=0.8, text_score=0.8, hours_apart=0
+    )
+    return {"older": older, "kept": kept, "out": [out_cand, out_new], "far": [far_old, far_new]}
+
+
+def test_out_of_scope_pairs_are_never_shown_on_the_panel_the_list_or_the_flags(client, cast, across_streets):
+    from shequ.core.errors import NotFound
+    from shequ.dispatch.selectors import duplicate_get_for, duplicate_panel_for, open_duplicate_ids
+
+    older, kept = across_streets["older"], across_streets["kept"]
+    far_numbers = [a.number for a in across_streets["far"]]
+    lina, sunli = cast["lina"], cast["sunli"]
+    panel = duplicate_panel_for(user=lina, appeal=older)
+    assert [r["row"].pk for r in panel["rows"]] == [kept.pk]
+    sign_in(client, lina)
+    body = client.get(f"/api/v1/dispatch/duplicates?appeal={older.pk}").json()
+    assert [d["id"] for d in body] == [kept.pk]
+    page = client.get(f"/console/appeals/{older.pk}/").content.decode()
+    assert kept.appeal.number in page and not any(n in page for n in far_numbers)
+    for out in across_streets["out"]:
+        with pytest.raises(NotFound):
+            duplicate_get_for(user=lina, pk=out.pk)
+        assert duplicate_get_for(user=sunli, pk=out.pk).pk == out.pk
+    assert open_duplicate_ids(user=lina, ids=[older.pk]) == {older.pk}  # the in-scope pair flags it
+    # Without the in-scope pair, nothing lina sees flags the older appeal; the city dispatcher sees all three.
+    kept.status = DuplicateStatus.DISMISSED
+    kept.save(update_fields=["status"])
+    assert open_duplicate_ids(user=lina, ids=[older.pk]) == set()
+    assert open_duplicate_ids(user=sunli, ids=[older.pk, *[a.pk for a in across_streets["far"]]]) == {
+        older.pk,
+        *[a.pk for a in across_streets["far"]],
+    }
+    everything = duplicate_panel_for(user=sunli, appeal=older)
+    assert {r["row"].pk for r in everything["rows"]} == {o.pk for o in across_streets["out"]}
+
+
+def test_the_pairs_are_read_by_the_index_on_each_side(cast, across_streets):
+    """The panel's reads name the appeal on one side of the pair (an index each) and check the others by primary
+    key: no query lists every appeal the user sees."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from shequ.dispatch.selectors import duplicate_panel_for, open_duplicate_ids
+
+    with CaptureQueriesContext(connection) as read:
+        duplicate_panel_for(user=cast["sunli"], appeal=across_streets["older"])
+        open_duplicate_ids(user=cast["sunli"], ids=[across_streets["older"].pk])
+    pair_reads = [q["sql"] for q in read.captured_queries if 'FROM "dispatch_duplicatecandidate"' in q["sql"]]
+    assert pair_reads
+    for sql in pair_reads:
+        assert 'FROM "appeals_appeal" U0' not in sql and "SELECT U0" not in sql, sql
