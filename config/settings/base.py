@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "shequ.notices",
     "shequ.owners",
     "shequ.volunteers",
+    "shequ.timebank",
     "shequ.api",
     "shequ.web",
     "shequ.dashboards",
