@@ -166,6 +166,9 @@ class TeamManager(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["team", "user"], name="volunteers_team_manager_once")]
 
+    def __str__(self) -> str:
+        return f"{self.user_id}@{self.team_id}"
+
 
 class Station(models.Model):
     """A volunteer station (志愿服务站点): a facility of the registry (type 志愿服务站) run by a team, in its area."""
@@ -318,6 +321,9 @@ class Signup(models.Model):
         ]
         indexes = [models.Index(fields=["shift", "status", "created_at"], name="volunteers_signup_queue")]
 
+    def __str__(self) -> str:
+        return f"{self.volunteer_id}@{self.shift_id} {self.status}"
+
 
 class Attendance(models.Model):
     """One check-in/check-out pair (签到/签退) of a volunteer on a shift, by QR code or the organiser's roster; at most
@@ -350,6 +356,9 @@ class Attendance(models.Model):
             ),
         ]
         indexes = [models.Index(fields=["volunteer", "activity", "day"], name="volunteers_attendance_day")]
+
+    def __str__(self) -> str:
+        return f"{self.volunteer_id}@{self.shift_id} {self.checked_in_at:%Y-%m-%d %H:%M}"
 
 
 class HoursRecord(models.Model):
@@ -409,6 +418,9 @@ class HoursRecord(models.Model):
         ]
         indexes = [models.Index(fields=["activity", "status"], name="volunteers_hours_queue")]
 
+    def __str__(self) -> str:
+        return f"{self.volunteer_id} {self.minutes} min {self.status}"
+
     @property
     def hours(self) -> float:
         return round(self.minutes / 60, 1)
@@ -439,6 +451,9 @@ class RecordEntry(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return self.title
+
 
 class Certificate(models.Model):
     """A service certificate (志愿服务证明), issued in the name of the team that recorded the hours (谁记录谁证明谁负责),
@@ -460,6 +475,9 @@ class Certificate(models.Model):
         ordering = ["-issued_at"]
         verbose_name = _("service certificate")
         verbose_name_plural = _("service certificates")
+
+    def __str__(self) -> str:
+        return self.code
 
     @property
     def hours(self) -> float:
