@@ -84,10 +84,7 @@ def clean_attributes(rows: list[dict]) -> list[dict]:
     return out
 
 
-def category_update(*, actor: User, category: Category, **values) -> Category:
-    if not may_change_categories(actor):
-        audit_record(action="category.refused", actor=actor, obj=category, object_repr=category.code)
-        raise PermissionDenied(gettext("Categories are city-wide: only the city's dispatchers change them."))
+def _value_errors(values: dict) -> dict[str, str]:
     errors: dict[str, str] = {}
     name = str(values.get("name") or "").strip()
     if not name or len(name) > 60:
@@ -97,9 +94,57 @@ def category_update(*, actor: User, category: Category, **values) -> Category:
     hours = values.get("contact_hours")
     if not isinstance(hours, int) or not 1 <= hours <= 240:
         errors["contact_hours"] = gettext("Between 1 and 240 hours.")
+    return errors
+
+
+def category_create(*, actor: User, code: str, parent: Category | None, **values) -> Category:
+    """A new category (an Open311 service) under a top-level group, or a new group when parent is None.
+
+    City-wide like every change of the list; the code is the Open311 service_code, so it is fixed once created
+    (editing never offers it). Refused with a message and nothing written when a value is bad."""
+    code = (code or "").strip().lower()
+    if not may_change_categories(actor):
+        audit_record(action="category.refused", actor=actor, object_repr=f"create {code}"[:200])
+        raise PermissionDenied(gettext("Categories are city-wide: only the city's dispatchers change them."))
+    errors = _value_errors(values)
+    if not code or len(code) > 40 or not all(c.isascii() and (c.isalnum() or c in "_-") for c in code):
+        errors["code"] = gettext("Use 1 to 40 lowercase letters, digits, hyphens or underscores.")
+    elif Category.objects.filter(code=code).exists():
+        errors["code"] = gettext("This code is taken.")
+    if parent is not None and parent.parent_id is not None:
+        errors["parent"] = gettext("Choose a group from the list.")
     if errors:
         raise ShequError(gettext("Some values are not valid."), fields=errors)
-    values["name"] = name
+    with transaction.atomic():
+        siblings = Category.objects.filter(parent=parent).order_by("-sort").values_list("sort", flat=True)
+        category = Category.objects.create(
+            code=code,
+            parent=parent,
+            sort=(siblings.first() or 0) + 10,
+            name=str(values["name"]).strip(),
+            **{f: values[f] for f in EDITABLE if f in values and f != "name"},
+        )
+        audit_record(
+            action="category.create",
+            actor=actor,
+            obj=category,
+            object_repr=category.code,
+            changes={
+                "parent": {"after": parent.code if parent else None},
+                **{f: {"after": getattr(category, f)} for f in EDITABLE if f in values},
+            },
+        )
+    return category
+
+
+def category_update(*, actor: User, category: Category, **values) -> Category:
+    if not may_change_categories(actor):
+        audit_record(action="category.refused", actor=actor, obj=category, object_repr=category.code)
+        raise PermissionDenied(gettext("Categories are city-wide: only the city's dispatchers change them."))
+    errors = _value_errors(values)
+    if errors:
+        raise ShequError(gettext("Some values are not valid."), fields=errors)
+    values["name"] = str(values.get("name") or "").strip()
     with transaction.atomic():
         category = Category.objects.select_for_update().get(pk=category.pk)
         changes = {}

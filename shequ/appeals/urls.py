@@ -19,6 +19,7 @@ urlpatterns = [
     path("console/rules/", views_rules.rules_page, name="rules"),
     path("console/rules/<int:pk>/end/", views_rules.rule_end, name="rule_end"),
     path("console/categories/", views_categories.category_list, name="categories"),
+    path("console/categories/new/", views_categories.category_new, name="category_new"),
     path("console/categories/<int:pk>/", views_categories.category_edit, name="category_edit"),
     path("console/appeals/bulk-dispatch/", views_console.console_bulk_dispatch, name="console_bulk_dispatch"),
     path("console/appeals/<int:pk>/", views_console.console_detail, name="console_detail"),

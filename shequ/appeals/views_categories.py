@@ -50,6 +50,70 @@ def _attribute_rows(post) -> list[dict]:
     return rows
 
 
+def _posted_values(post) -> dict:
+    """The values of the form that creating and editing share (validated by the service)."""
+    try:
+        hours = int(post.get("contact_hours", ""))
+    except ValueError:
+        hours = -1
+    return {
+        "name": post.get("name", ""),
+        "description": post.get("description", "").strip()[:300],
+        "keywords": post.get("keywords", "").strip()[:300],
+        "default_urgency": post.get("default_urgency", ""),
+        "contact_hours": hours,
+        "is_active": post.get("is_active") == "1",
+        "attributes": categories.clean_attributes(_attribute_rows(post)),
+    }
+
+
+def _blank_rows() -> list[dict]:
+    return [
+        {"code": "", "description": "", "datatype": "string", "required": False, "values": ""}
+    ] * EXTRA_ROWS
+
+
+@require_action(Action.APPEALS_RULES)
+@require_http_methods(["GET", "POST"])
+def category_new(request: HttpRequest) -> HttpResponse:
+    """A new category under a group (or a new group): the city's dispatchers only, like every change of the list."""
+    groups = list(categories.category_list_for(user=_me(request)).filter(parent__isnull=True))
+    status, rows = 200, _blank_rows()
+    if request.method == "POST":
+        rows = _attribute_rows(request.POST) + _blank_rows()
+        parent_code = request.POST.get("parent", "")
+        parent = next((g for g in groups if g.code == parent_code), None)
+        try:
+            category = categories.category_create(
+                actor=_me(request),
+                code=request.POST.get("code", ""),
+                parent=parent,
+                **_posted_values(request.POST),
+            )
+        except ShequError as e:
+            messages.error(request, e.message)
+            for text in e.fields.values():
+                messages.error(request, str(text))
+            status = 400
+        else:
+            messages.success(request, _("The category is created."))
+            return redirect("appeals:category_edit", pk=category.pk)
+    return render(
+        request,
+        "appeals/category_form.html",
+        {
+            "category": None,
+            "groups": groups,
+            "rows": rows,
+            "datatypes": list(categories.DATATYPE_LABELS.items()),
+            "urgencies": Urgency.choices,
+            "may_change": categories.may_change_categories(_me(request)),
+            "posted": request.POST if request.method == "POST" else None,
+        },
+        status=status,
+    )
+
+
 @require_action(Action.APPEALS_RULES)
 @require_http_methods(["GET", "POST"])
 def category_edit(request: HttpRequest, pk: int) -> HttpResponse:
@@ -62,30 +126,14 @@ def category_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         rows = _attribute_rows(request.POST)
         try:
-            hours = int(request.POST.get("contact_hours", ""))
-        except ValueError:
-            hours = -1
-        try:
-            categories.category_update(
-                actor=_me(request),
-                category=category,
-                name=request.POST.get("name", ""),
-                description=request.POST.get("description", "").strip()[:300],
-                keywords=request.POST.get("keywords", "").strip()[:300],
-                default_urgency=request.POST.get("default_urgency", ""),
-                contact_hours=hours,
-                is_active=request.POST.get("is_active") == "1",
-                attributes=categories.clean_attributes(rows),
-            )
+            categories.category_update(actor=_me(request), category=category, **_posted_values(request.POST))
         except ShequError as e:
             messages.error(request, e.message)
             status = 400
         else:
             messages.success(request, _("The category is saved."))
             return redirect("appeals:category_edit", pk=category.pk)
-    rows += [
-        {"code": "", "description": "", "datatype": "string", "required": False, "values": ""}
-    ] * EXTRA_ROWS
+    rows += _blank_rows()
     return render(
         request,
         "appeals/category_form.html",

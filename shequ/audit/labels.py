@@ -88,6 +88,7 @@ ACTION_LABELS = {
     "rules.import": _("Imported the responsibility list"),
     "rules.refused": _("Responsibility list change refused"),
     "rules.end": _("Ended a responsibility rule"),
+    "category.create": _("Created a category"),
     "category.update": _("Changed a category"),
     "category.refused": _("Category change refused"),
     # smart dispatch, early warnings, notices, facilities

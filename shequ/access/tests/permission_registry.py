@@ -298,6 +298,10 @@ REGISTRY: dict[str, Entry] = {
         f"{FACILITIES}::test_a_facility_outside_the_street_is_not_found",
         f"{FACILITIES}::test_editing_a_facility_outside_the_street_is_not_found",
     ),
+    "/console/categories/new/": Matrix(
+        "shequ.appeals.tests.test_category_create::TestPermissionMatrix::test_the_new_category_form_is_the_dispatchers",
+        "shequ.appeals.tests.test_category_create::TestPermissionMatrix::test_creating_is_the_city_dispatchers",
+    ),
     "/console/categories/<int:pk>/": Matrix(
         f"{CATEGORIES}::test_the_edit_page_is_the_dispatchers",
         f"{CATEGORIES}::test_saving_is_the_city_dispatchers",
