@@ -24,7 +24,7 @@ LAYERS: list[set[str]] = [
     {"dispatch", "earlywarning", "open311"},  # built on appeals (below): never each other
     # Volunteers build on facilities (a station is a facility); the time bank builds on volunteers (earning from
     # confirmed hours, matching helpers): volunteers never imports it, it registers a hook (volunteers.hooks).
-    {"volunteers"},
+    {"volunteers", "venues"},  # venues build on facilities (a venue is a space of one); never each other
     {"timebank"},
     {"owners"},  # owners' decisions (Civil Code Art. 278): the unit register, votes, ballots
     {"dashboards", "web"},  # pages that compose the apps below

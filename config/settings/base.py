@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "shequ.notices",
     "shequ.owners",
     "shequ.volunteers",
+    "shequ.venues",
     "shequ.timebank",
     "shequ.api",
     "shequ.web",
@@ -279,6 +280,9 @@ CELERY_BEAT_SCHEDULE: dict = {
     },
     # Smart dispatch: new model versions from the week's dispatcher decisions, kept only if not worse; Sunday night.
     "dispatch.retrain": {"task": "dispatch.retrain", "schedule": crontab(hour=2, minute=0, day_of_week=0)},
+    # Venues (shequ/venues): bookings nobody checked in to are released (no-show, strikes), held waitlist offers lapse
+    # to the next person, and popular slots are drawn at their set time; every minute.
+    "venues.scan": {"task": "venues.scan", "schedule": 60.0},
 }
 
 # --- platform ---------------------------------------------------------------------------------------------
