@@ -133,6 +133,59 @@ class Schedule:
         return ", ".join(f"{a}–{b}" for a, b in intervals)
 
 
+# What people type into the console's opening-hours fields (issue 21): "08:30-12:00, 14:00-18:00", "8:30～12:00、
+# 14:00至18:00", "全天" for open all day, nothing (or "休息") for closed.
+_ALL_DAY = {"全天", "24小时", "24h", "00:00-24:00"}
+_CLOSED = {"", "休息", "闭馆", "不开放", "关闭", "-"}
+_SEPARATORS = re.compile(r"[,，、;；\s]+")
+_DASHES = re.compile(r"\s*(?:-|–|—|~|～|至|到)\s*")
+_LOOSE_TIME = re.compile(r"^(\d{1,2})[:：](\d{2})$")
+
+
+def _tidy_time(text: str) -> str:
+    found = _LOOSE_TIME.match(text.strip())
+    return f"{int(found.group(1)):02d}:{found.group(2)}" if found else text.strip()
+
+
+def parse_day_text(text: str, *, day: str, label: str) -> list[list[str]]:
+    """One day's intervals from what staff typed; ShequError naming the day (`label`, in words) when unreadable.
+
+    The result still goes through validate_hours (the service's own check) before it is stored."""
+    text = (text or "").strip()
+    if text in _CLOSED:
+        return []
+    if text.replace(" ", "") in _ALL_DAY:
+        return [["00:00", "24:00"]]
+    out = []
+    for part in _SEPARATORS.split(_DASHES.sub("-", text)):
+        if not part:
+            continue
+        start, sep, end = part.partition("-")
+        start, end = _tidy_time(start), _tidy_time(end)
+        if not sep or not _HHMM.match(start) or not _HHMM.match(end):
+            raise ShequError(
+                _(
+                    "%(day)s: write the hours as 08:30-12:00, 14:00-18:00; 全天 for all day; leave empty if closed."
+                )
+                % {"day": label},
+                fields={f"hours_{day}": text},
+            )
+        out.append([start, end])
+    if len(out) > MAX_INTERVALS_PER_DAY:
+        raise ShequError(
+            _("%(day)s: at most %(n)d intervals.") % {"day": label, "n": MAX_INTERVALS_PER_DAY},
+            fields={f"hours_{day}": text},
+        )
+    return out
+
+
+def day_text(intervals: list[list[str]]) -> str:
+    """The form's text for one day's intervals (parse_day_text's inverse)."""
+    if intervals == [["00:00", "24:00"]]:
+        return "全天"
+    return ", ".join(f"{a}-{b}" for a, b in intervals)
+
+
 def local_now() -> datetime:
     return datetime.now(TZ)
 

@@ -156,7 +156,8 @@ UPDATABLE = ("name", "type", "area", "address", "lat", "lng", "phone", "accessib
 
 def facility_update(*, actor, facility: Facility, data: FacilityData, is_active: bool) -> Facility:
     """Change a facility fetched through facility_list_for; a move needs the new area in the actor's areas too.
-    Opening hours and services keep their values (data carries them)."""
+    Services keep their values (data carries them); opening hours, the holiday rule and note are changed and
+    audited like the rest."""
     ftype, area, hours = _check(data)
     _may_place(actor, area)
     with transaction.atomic():
@@ -171,6 +172,10 @@ def facility_update(*, actor, facility: Facility, data: FacilityData, is_active:
             "phone": data.phone.strip(),
             "accessible": data.accessible,
             "is_active": is_active,
+            # Opening hours as data (issue 21: edited in the console); unchanged when data carries the old ones.
+            "hours": hours,
+            "holiday_rule": data.holiday_rule,
+            "holiday_note": data.holiday_note.strip()[:200],
         }
 
         def shown(value):
@@ -184,7 +189,6 @@ def facility_update(*, actor, facility: Facility, data: FacilityData, is_active:
         if changes:
             for k, v in after.items():
                 setattr(facility, k, v)
-            facility.hours = hours
             facility.save()
             audit_record(
                 action="facility.update",

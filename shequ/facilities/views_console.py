@@ -7,6 +7,7 @@ from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.dates import WEEKDAYS as WEEKDAY_NAMES
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_http_methods
@@ -16,7 +17,12 @@ from shequ.accounts.roles import Action
 from shequ.core.errors import ShequError
 
 from . import services
+from .choices import WEEKDAYS, HolidayRule
+from .hours import day_text, parse_day_text
 from .models import Facility, FacilityType
+
+# Monday first, as WEEKDAYS; Django's own catalogue says them in Chinese (星期一 …).
+DAY_NAMES = [WEEKDAY_NAMES[i] for i in range(7)]
 
 
 class FacilityForm(forms.Form):
@@ -40,7 +46,8 @@ class FacilityForm(forms.Form):
             (t.code, t.name) for t in FacilityType.objects.filter(is_active=True).order_by("sort", "code")
         ]
 
-    def data_for(self, facility: Facility | None) -> services.FacilityData:
+    def data_for(self, facility: Facility | None, hours_form: HoursForm | None) -> services.FacilityData:
+        """hours_form None: a post without the hours fields (an older page) keeps the facility's hours."""
         c = self.cleaned_data
         return services.FacilityData(
             name=c["name"],
@@ -50,12 +57,51 @@ class FacilityForm(forms.Form):
             lng=c["lng"],
             address=c["address"],
             phone=c["phone"],
-            hours=facility.hours if facility else {},
-            holiday_rule=facility.holiday_rule if facility else services.HolidayRule.AS_USUAL,
-            holiday_note=facility.holiday_note if facility else "",
+            hours=hours_form.hours() if hours_form else (facility.hours if facility else {}),
+            holiday_rule=(
+                hours_form.cleaned_data["holiday_rule"]
+                if hours_form
+                else (facility.holiday_rule if facility else HolidayRule.AS_USUAL)
+            ),
+            holiday_note=(
+                hours_form.cleaned_data["holiday_note"]
+                if hours_form
+                else (facility.holiday_note if facility else "")
+            ),
             services=facility.services if facility else [],
             accessible=c["accessible"] == "1",
         )
+
+
+class HoursForm(forms.Form):
+    """Opening hours, a line per weekday as people write them ("08:30-12:00, 14:00-18:00", 全天, empty = closed),
+    the holiday rule and a note (issue 21). Parsed by hours.parse_day_text, checked again by the service."""
+
+    holiday_rule = forms.ChoiceField(label=gettext_lazy("On public holidays"), choices=HolidayRule.choices)
+    holiday_note = forms.CharField(label=gettext_lazy("Holiday note"), max_length=200, required=False)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for i, day in enumerate(WEEKDAYS):
+            self.fields[f"hours_{day}"] = forms.CharField(label=DAY_NAMES[i], max_length=100, required=False)
+        self.order_fields([f"hours_{d}" for d in WEEKDAYS] + ["holiday_rule", "holiday_note"])
+
+    @staticmethod
+    def initial_for(facility: Facility | None) -> dict:
+        if facility is None:
+            return {"holiday_rule": HolidayRule.AS_USUAL}
+        return {
+            **{f"hours_{d}": day_text(facility.hours.get(d, [])) for d in WEEKDAYS},
+            "holiday_rule": facility.holiday_rule,
+            "holiday_note": facility.holiday_note,
+        }
+
+    def hours(self) -> dict:
+        """The structure of shequ.facilities.hours; ShequError naming the day when a line cannot be read."""
+        return {
+            day: parse_day_text(self.cleaned_data.get(f"hours_{day}", ""), day=day, label=str(DAY_NAMES[i]))
+            for i, day in enumerate(WEEKDAYS)
+        }
 
 
 def _errors(form: forms.Form, e: ShequError) -> None:
@@ -99,28 +145,39 @@ def facility_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             "is_active": "1" if facility.is_active else "0",
         }
     form = FacilityForm(request.POST or None, initial=initial)
+    posted_hours = request.method == "POST" and any(k.startswith("h-") for k in request.POST)
+    hours_form = HoursForm(
+        request.POST if posted_hours else None, initial=HoursForm.initial_for(facility), prefix="h"
+    )
     if request.method == "POST":
         if not form.is_valid() and ("lat" in form.errors or "lng" in form.errors):
             form.add_error(None, _("Tap the map to place the facility."))
-        if form.is_valid():
+        if form.is_valid() and (not posted_hours or hours_form.is_valid()):
+            used = hours_form if posted_hours else None
             try:
                 if facility is None:
-                    facility = services.facility_add(actor=request.user, data=form.data_for(None))
+                    facility = services.facility_add(actor=request.user, data=form.data_for(None, used))
                 else:
                     services.facility_update(
                         actor=request.user,
                         facility=facility,
-                        data=form.data_for(facility),
+                        data=form.data_for(facility, used),
                         is_active=form.cleaned_data["is_active"] == "1",
                     )
             except ShequError as e:
-                _errors(form, e)
+                if any(k.startswith("hours") for k in e.fields):
+                    hours_form.add_error(None, e.message)
+                    for name, text in e.fields.items():
+                        if name in hours_form.fields:
+                            hours_form.add_error(name, e.message)
+                else:
+                    _errors(form, e)
             else:
                 messages.success(request, _("The facility is saved."))
                 return redirect("facilities:console_edit", pk=facility.pk)
     return render(
         request,
         "facilities/console_form.html",
-        {"form": form, "facility": facility},
-        status=400 if form.errors else 200,
+        {"form": form, "hours_form": hours_form, "facility": facility},
+        status=400 if form.errors or hours_form.errors else 200,
     )
