@@ -167,7 +167,7 @@ def facility_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             except ShequError as e:
                 if any(k.startswith("hours") for k in e.fields):
                     hours_form.add_error(None, e.message)
-                    for name, text in e.fields.items():
+                    for name in e.fields:
                         if name in hours_form.fields:
                             hours_form.add_error(name, e.message)
                 else:
