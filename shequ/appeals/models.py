@@ -327,6 +327,28 @@ class Photo(models.Model):
         return self.file.name
 
 
+class Supporter(models.Model):
+    """A resident who met the same problem as an open appeal and said so ("我也遇到了", issue 21) instead of filing
+    a duplicate: counted on the appeal and shown to staff; he follows its progress on his own pages.
+
+    Written only by appeals.nearby.appeal_support; one row per person and appeal."""
+
+    appeal = models.ForeignKey(Appeal, on_delete=models.CASCADE, related_name="supporters")
+    # Indexed through the unique constraint's (user, appeal) in Meta: "what do I follow" reads it.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("resident who met the same problem")
+        verbose_name_plural = _("residents who met the same problem")
+        constraints = [models.UniqueConstraint(fields=["user", "appeal"], name="appeals_supporter_once")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} → {self.appeal_id}"
+
+
 class KpiCounters(models.Model):
     """The counters of one KPI rollup row (docs/kpis.md); the key fields are the concrete rollup's."""
 
