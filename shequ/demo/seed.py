@@ -18,6 +18,7 @@ from shequ.accounts.models import Unit
 from shequ.appeals.models import Appeal
 from shequ.audit.context import audit_context
 from shequ.audit.services import audit_record
+from shequ.core.db import bulk
 from shequ.earlywarning.services import warnings_detect
 from shequ.facilities.demo import seed_facilities
 from shequ.geo.choices import AreaLevel
@@ -248,7 +249,27 @@ def seed_demo(*, scale: str = "small", seed: int = 1, appeals: int | None = None
         today = timezone.localdate()
         for back in range(6, -1, -1):
             report.add("warnings", warnings_detect(day=today - timedelta(days=back))["created"])
+    analyze_seeded()
     return report
+
+
+def analyze_seeded() -> None:
+    """Fresh planner statistics for every table the seed wrote (the living year analyzes its own as it ends):
+    a fresh database may run without autovacuum, and a plan made for an empty area tree reads the city's 26,000
+    areas row by row (issue 22)."""
+    from django.apps import apps
+
+    from shequ.appeals.models import Event, KpiDaily
+
+    history = {Appeal, Event, KpiDaily}
+    labels = ("geo", "accounts", "residents", "appeals", "dispatch", "earlywarning", "notices", "facilities")
+    bulk.analyze(
+        m
+        for label in labels
+        if apps.is_installed(f"shequ.{label}")
+        for m in apps.get_app_config(label).get_models()
+        if m not in history and not m._meta.proxy and m._meta.managed
+    )
 
 
 def cast_units() -> set[int]:

@@ -2,7 +2,8 @@ from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError
 
-from shequ.appeals.kpis import kpis_rebuild
+from shequ.appeals.kpis import ROLLUPS, kpis_rebuild
+from shequ.core.db import bulk
 
 
 class Command(BaseCommand):
@@ -27,5 +28,7 @@ class Command(BaseCommand):
             except ValueError as exc:
                 raise CommandError(f"--from must be a date like 2026-03-01, not {since!r}") from exc
         rows = kpis_rebuild(since=day)
+        # Fresh statistics for the rows just rewritten: autovacuum may be off or minutes behind (docs/operations.md).
+        bulk.analyze(ROLLUPS)
         scope = f"from {day.isoformat()}" if day else "for every day"
         self.stdout.write(self.style.SUCCESS(f"rebuilt {rows} KPI rows {scope}"))

@@ -2,8 +2,10 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from shequ.appeals.models import ResponsibilityRule
 from shequ.appeals.rules import rules_import
 from shequ.audit.context import audit_context
+from shequ.core.db import bulk
 from shequ.core.errors import ShequError
 
 
@@ -26,5 +28,7 @@ class Command(BaseCommand):
             for e in report.errors:
                 self.stderr.write(f"row {e.row}, {e.column}: {e.message}")
             raise CommandError(f"{len(report.errors)} problems: nothing imported")
+        if not dry_run:
+            bulk.analyze([ResponsibilityRule])  # the planner's statistics for the rows just written
         verb = "would import" if dry_run else "imported"
         self.stdout.write(self.style.SUCCESS(f"{verb} {report.created} rules"))

@@ -2,7 +2,9 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from shequ.core.db import bulk
 from shequ.geo.citypack import CityPackError, load_city_pack
+from shequ.geo.models import Area
 
 
 class Command(BaseCommand):
@@ -17,4 +19,5 @@ class Command(BaseCommand):
             report = load_city_pack(name, directory=path)
         except CityPackError as exc:
             raise CommandError(f"city pack not loaded, nothing written: {exc}") from exc
+        bulk.analyze([Area])  # the planner's statistics for the tree just written (docs/operations.md)
         self.stdout.write(self.style.SUCCESS(report.summary()))
