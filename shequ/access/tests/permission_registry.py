@@ -55,6 +55,8 @@ UNITS = "shequ.web.tests.test_units::TestPermissionMatrix"
 RULES = "shequ.appeals.tests.test_rules_console::TestPermissionMatrix"
 CATEGORIES = "shequ.appeals.tests.test_categories_console::TestPermissionMatrix"
 FACILITIES = "shequ.facilities.tests.test_console::TestPermissionMatrix"
+OWNERS_API = "shequ.owners.tests.test_api::TestOwnerVoteEndpoints"
+OWNERS = "shequ.owners.tests.test_pages"
 
 REGISTRY: dict[str, Entry] = {
     # --- health, API description, language ------------------------------------------------------------------------
@@ -306,6 +308,10 @@ REGISTRY: dict[str, Entry] = {
         f"{CATEGORIES}::test_the_edit_page_is_the_dispatchers",
         f"{CATEGORIES}::test_saving_is_the_city_dispatchers",
     ),
+    # --- owners' decisions (issue 27) ---------------------------------------------------------------------------
+    "POST /api/v1/owner-votes": Matrix(f"{OWNERS_API}::test_create_permission_matrix"),
+    "POST /api/v1/owner-votes/{vote_id}/ballots": Matrix(f"{OWNERS_API}::test_ballot_permission_matrix"),
+    "GET /api/v1/owner-votes/{vote_id}/result": Matrix(f"{OWNERS_API}::test_result_permission_matrix"),
     # --- Open311 GeoReport v2 -------------------------------------------------------------------------------------
     "/open311/v2/discovery.<fmt>": Public("Open311 discovery: public by the GeoReport v2 spec"),
     "/open311/v2/services.<fmt>": Public("Open311 service list: public by the spec"),
