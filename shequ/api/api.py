@@ -169,6 +169,9 @@ def _mount_routers() -> None:
     from shequ.notices.api import router as notices_router
 
     api.add_router("/", notices_router)
+    from shequ.timebank.api import router as timebank_router
+
+    api.add_router("/", timebank_router)
     from shequ.owners.api import router as owners_router
 
     api.add_router("/", owners_router)

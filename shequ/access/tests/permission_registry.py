@@ -55,6 +55,9 @@ UNITS = "shequ.web.tests.test_units::TestPermissionMatrix"
 RULES = "shequ.appeals.tests.test_rules_console::TestPermissionMatrix"
 CATEGORIES = "shequ.appeals.tests.test_categories_console::TestPermissionMatrix"
 FACILITIES = "shequ.facilities.tests.test_console::TestPermissionMatrix"
+TIMEBANK_API = "shequ.timebank.tests.test_api::TestTimebankEndpoints"
+TIMEBANK_PORTAL = "shequ.timebank.tests.test_views::TestPortalPages"
+TIMEBANK_CONSOLE = "shequ.timebank.tests.test_views::TestConsolePages"
 OWNERS_API = "shequ.owners.tests.test_api::TestOwnerVoteEndpoints"
 OWNERS = "shequ.owners.tests.test_pages"
 
@@ -307,6 +310,55 @@ REGISTRY: dict[str, Entry] = {
     "/console/categories/<int:pk>/": Matrix(
         f"{CATEGORIES}::test_the_edit_page_is_the_dispatchers",
         f"{CATEGORIES}::test_saving_is_the_city_dispatchers",
+    ),
+    # --- owners' decisions (issue 27) ---------------------------------------------------------------------------
+    "POST /api/v1/owner-votes": Matrix(f"{OWNERS_API}::test_create_permission_matrix"),
+    "POST /api/v1/owner-votes/{vote_id}/ballots": Matrix(f"{OWNERS_API}::test_ballot_permission_matrix"),
+    "GET /api/v1/owner-votes/{vote_id}/result": Matrix(f"{OWNERS_API}::test_result_permission_matrix"),
+    # --- the time bank (issue 24): the resident's own account, city-wide help and 爱心超市, the console ---------------
+    "GET /api/v1/timebank/accounts/me": Matrix(f"{TIMEBANK_API}::test_my_account_permission_matrix"),
+    "POST /api/v1/timebank/transfers": Matrix(f"{TIMEBANK_API}::test_transfer_permission_matrix"),
+    "/me/timebank/": Matrix(f"{TIMEBANK_PORTAL}::test_the_residents_own_pages_permission_matrix"),
+    "/me/timebank/transfer/": Matrix(
+        f"{TIMEBANK_PORTAL}::test_the_residents_own_pages_permission_matrix",
+        f"{TIMEBANK_PORTAL}::test_posting_a_transfer_permission_matrix",
+    ),
+    "/me/timebank/family/": Matrix(
+        f"{TIMEBANK_PORTAL}::test_the_residents_own_pages_permission_matrix",
+        f"{TIMEBANK_PORTAL}::test_posting_a_family_link_permission_matrix",
+    ),
+    "/me/timebank/family/<int:pk>/confirm/": Matrix(
+        f"{TIMEBANK_PORTAL}::test_confirming_a_family_link_permission_matrix"
+    ),
+    "/me/timebank/help/": Matrix(
+        f"{TIMEBANK_PORTAL}::test_the_residents_own_pages_permission_matrix",
+        f"{TIMEBANK_PORTAL}::test_asking_for_help_permission_matrix",
+    ),
+    "/me/timebank/help/<int:pk>/": Matrix(f"{TIMEBANK_PORTAL}::test_a_help_request_permission_matrix"),
+    "/me/timebank/help/<int:pk>/<str:action>/": Matrix(
+        f"{TIMEBANK_PORTAL}::test_acting_on_a_help_request_permission_matrix"
+    ),
+    "/timebank/help/": Matrix(f"{TIMEBANK_PORTAL}::test_the_city_wide_pages_permission_matrix"),
+    "/timebank/market/": Matrix(f"{TIMEBANK_PORTAL}::test_the_city_wide_pages_permission_matrix"),
+    "/timebank/market/<int:pk>/redeem/": Matrix(f"{TIMEBANK_PORTAL}::test_redeeming_permission_matrix"),
+    "/console/timebank/": Matrix(
+        f"{TIMEBANK_CONSOLE}::test_the_console_pages_are_for_those_who_keep_the_time_bank"
+    ),
+    "/console/timebank/issue/": Matrix(
+        f"{TIMEBANK_CONSOLE}::test_the_console_pages_are_for_those_who_keep_the_time_bank",
+        f"{TIMEBANK_CONSOLE}::test_issuing_permission_matrix",
+    ),
+    "/console/timebank/settlement/": Matrix(
+        f"{TIMEBANK_CONSOLE}::test_the_console_pages_are_for_those_who_keep_the_time_bank"
+    ),
+    "/console/timebank/settlement/export/": Matrix(
+        f"{TIMEBANK_CONSOLE}::test_the_console_pages_are_for_those_who_keep_the_time_bank"
+    ),
+    "/console/timebank/transfers/export/": Matrix(
+        f"{TIMEBANK_CONSOLE}::test_the_console_pages_are_for_those_who_keep_the_time_bank"
+    ),
+    "/console/timebank/goods/<int:pk>/restock/": Matrix(
+        f"{TIMEBANK_CONSOLE}::test_restocking_permission_matrix"
     ),
     # --- owners' decisions (issue 27) ---------------------------------------------------------------------------
     "POST /api/v1/owner-votes": Matrix(f"{OWNERS_API}::test_create_permission_matrix"),
