@@ -22,8 +22,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from cases_v2 import (
     NOT_URGENT_HELDOUT,
     NOT_URGENT_TRAIN,
+    NOT_URGENT_TRAIN_2,
     URGENT_HELDOUT,
     URGENT_TRAIN,
+    URGENT_TRAIN_2,
     composed_near_misses,
     old_bench_dev,
 )
@@ -133,6 +135,14 @@ def main() -> int:
             "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8"
         )
         print(f"{name}: {len(rows)} texts ({len(a)} urgent, {len(b)} not)")
+    # Round 2 (training only) comes after the held-out file, with an RNG of its own: adding to the training file
+    # changes neither a held-out text nor a held-out core number.
+    rng2 = random.Random(args.seed * 1000 + 2)
+    a, core = rows_of(rng2, URGENT_TRAIN_2, True, core)
+    b, core = rows_of(rng2, NOT_URGENT_TRAIN_2, False, core)
+    with (OUT / "urgency_train.jsonl").open("a", encoding="utf-8") as out:
+        out.write("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in a + b))
+    print(f"urgency_train.jsonl, round 2: +{len(a) + len(b)} texts ({len(a)} urgent, {len(b)} not)")
     return 0
 
 
