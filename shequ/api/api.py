@@ -156,6 +156,9 @@ def _mount_routers() -> None:
     from shequ.appeals.api_kpis import router as kpis_router
 
     api.add_router("/", kpis_router)
+    from shequ.appeals.api_nearby import router as nearby_router
+
+    api.add_router("/", nearby_router)
     api.add_router("/", appeals_router)
     from shequ.dispatch.api import router as dispatch_router
 
@@ -169,9 +172,6 @@ def _mount_routers() -> None:
     from shequ.notices.api import router as notices_router
 
     api.add_router("/", notices_router)
-    from shequ.timebank.api import router as timebank_router
-
-    api.add_router("/", timebank_router)
     from shequ.owners.api import router as owners_router
 
     api.add_router("/", owners_router)
@@ -181,6 +181,9 @@ def _mount_routers() -> None:
     from shequ.venues.api import router as venues_router
 
     api.add_router("/", venues_router)
+    from shequ.timebank.api import router as timebank_router
+
+    api.add_router("/", timebank_router)
 
 
 _mount_routers()

@@ -101,6 +101,10 @@ def resident_status_label(appeal: Appeal) -> str:
     return str(label) if label is not None else appeal.get_status_display()
 
 
+# Staff words for entries that no workflow transition writes (appeals.nearby's 我也遇到了).
+STAFF_LABELS = {"support": _("Another resident met the same problem")}
+
+
 def staff_timeline(appeal: Appeal, *, label) -> list[dict]:
     """The console's timeline: every entry in staff words (`label(action)`), with what the requester sees of it.
 
@@ -113,7 +117,7 @@ def staff_timeline(appeal: Appeal, *, label) -> list[dict]:
         entries.append(
             {
                 "action": e.action,
-                "label": label(e.action),
+                "label": str(STAFF_LABELS[e.action]) if e.action in STAFF_LABELS else label(e.action),
                 "unit": e.actor_unit.name if e.actor_unit else None,
                 "at": e.at,
                 "audience": Audience.REQUESTER if seen else Audience.STAFF,

@@ -9,6 +9,7 @@ urlpatterns = [
     path("appeals/new/areas/", views_portal.area_options, name="area_options"),
     path("appeals/new/location/", views_portal.new_location, name="new_location"),
     path("appeals/new/confirm/", views_portal.new_confirm, name="new_confirm"),
+    path("appeals/new/support/<int:pk>/", views_portal.new_support, name="new_support"),
     path("appeals/photos/<int:pk>/", views_photos.photo_file, name="photo"),
     path("me/appeals/", views_portal.my_list, name="my_list"),
     path("me/appeals/<int:pk>/", views_portal.my_detail, name="my_detail"),

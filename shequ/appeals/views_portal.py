@@ -17,8 +17,9 @@ from django.contrib.auth.decorators import login_required
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -29,10 +30,10 @@ from shequ.core.errors import ShequError
 from shequ.geo.coords import distance_m
 from shequ.geo.models import Area
 
-from . import selectors, services, timeline
+from . import nearby, selectors, services, timeline
 from .choices import OPEN_STATUSES, Rating, Urgency
 from .emergency import call_for
-from .models import Category
+from .models import Appeal, Category
 from .photos import MAX_PHOTOS, photo_clean
 from .schemas import appeal_detail_out
 from .suggest import suggest_categories
@@ -292,8 +293,53 @@ def new_confirm(request: HttpRequest) -> HttpResponse:
             "category": category,
             "questions": questions,
             "has_phone": bool(user.phone),
+            # 附近已有相同问题？ (issue 21): the same category's open appeals near here, public-safe.
+            "nearby": nearby.appeal_nearby_for(
+                user=user,
+                category=category or _likely_category(draft),
+                area=area,
+                lat=draft.get("lat"),
+                lng=draft.get("lng"),
+            ),
+            "nearby_days": nearby.NEARBY_DAYS,
         },
     )
+
+
+def _likely_category(draft: dict) -> Category | None:
+    """The category the resident left to the dispatcher, as the suggestions guess it: only to look for the same
+    problem nearby, never stored."""
+    suggestions = suggest_categories(draft.get("text", ""), k=1)
+    if not suggestions:
+        return None
+    return Category.objects.filter(code=suggestions[0]["code"], is_active=True).first()
+
+
+@login_required(login_url="/accounts/resident/")
+@require_POST
+def new_support(request: HttpRequest, pk: int) -> HttpResponse:
+    """我也遇到了: instead of submitting her draft, the resident supports and follows the open appeal nearby. Any
+    open appeal may be supported (its shown fields are public); a closed or missing one is refused in words."""
+    user = cast(User, request.user)
+    appeal = Appeal.objects.filter(pk=pk).first()
+    if appeal is None:
+        raise Http404
+    try:
+        _supporter, created = nearby.appeal_support(actor=user, appeal=appeal)
+    except ShequError as exc:
+        messages.error(request, exc.message)
+        return redirect("appeals:new_confirm")
+    draft = _draft(request)
+    if draft.get("id"):
+        _drop_draft_photos(draft)
+    request.session.pop(DRAFT, None)  # she reported nothing new: the draft is done with
+    messages.success(
+        request,
+        _("Noted: you met this problem too. Its progress is on your page, and you need not report it again.")
+        if created
+        else _("You had already said you met this problem."),
+    )
+    return redirect(f"{reverse('appeals:my_list')}#supported")
 
 
 # A pin this far from the chosen area's point is asked about (位置与所选社区相距较远). Shenzhen's communities are one
@@ -392,7 +438,11 @@ def _drop_draft_photos(draft: dict) -> None:
 def my_list(request: HttpRequest) -> HttpResponse:
     qs = selectors.appeal_list_for(user=request.user, mine=True)
     page = Paginator(qs, 10).get_page(request.GET.get("page"))
-    return render(request, "appeals/portal_my_list.html", {"page": page})
+    for a in page:
+        a.resident_status = timeline.resident_status_label(a)  # type: ignore[attr-defined]  # her words
+    # The problems she said she also met (我也遇到了), public-safe: she follows them here.
+    supported = nearby.appeal_supported_by(user=cast(User, request.user))
+    return render(request, "appeals/portal_my_list.html", {"page": page, "supported": supported})
 
 
 @login_required(login_url="/accounts/resident/")

@@ -89,6 +89,7 @@ ACTION_LABELS = {
     "rules.refused": _("Responsibility list change refused"),
     "rules.end": _("Ended a responsibility rule"),
     "category.create": _("Created a category"),
+    "appeal.support": _("Met the same problem (我也遇到了)"),
     "category.update": _("Changed a category"),
     "category.refused": _("Category change refused"),
     # smart dispatch, early warnings, notices, facilities

@@ -54,12 +54,13 @@ STAFF = "shequ.web.tests.test_staff::TestPermissionMatrix"
 UNITS = "shequ.web.tests.test_units::TestPermissionMatrix"
 RULES = "shequ.appeals.tests.test_rules_console::TestPermissionMatrix"
 CATEGORIES = "shequ.appeals.tests.test_categories_console::TestPermissionMatrix"
+NEARBY = "shequ.appeals.tests.test_nearby::TestPermissionMatrix"
 FACILITIES = "shequ.facilities.tests.test_console::TestPermissionMatrix"
+OWNERS_API = "shequ.owners.tests.test_api::TestOwnerVoteEndpoints"
+OWNERS = "shequ.owners.tests.test_pages"
 TIMEBANK_API = "shequ.timebank.tests.test_api::TestTimebankEndpoints"
 TIMEBANK_PORTAL = "shequ.timebank.tests.test_views::TestPortalPages"
 TIMEBANK_CONSOLE = "shequ.timebank.tests.test_views::TestConsolePages"
-OWNERS_API = "shequ.owners.tests.test_api::TestOwnerVoteEndpoints"
-OWNERS = "shequ.owners.tests.test_pages"
 
 REGISTRY: dict[str, Entry] = {
     # --- health, API description, language ------------------------------------------------------------------------
@@ -131,6 +132,14 @@ REGISTRY: dict[str, Entry] = {
         "shequ.appeals.tests.test_personal_text::TestRevealEndpoints::test_api_reveal_permission_matrix"
     ),
     "GET /api/v1/appeals/kpis": Matrix(f"{APPEALS}::TestKpiEndpoint::test_kpis_permission_matrix"),
+    # 附近已有相同问题？ (issue 21): any signed-in person, public-safe fields only.
+    "GET /api/v1/appeals/nearby": Matrix(f"{NEARBY}::test_the_nearby_list_needs_a_sign_in"),
+    "POST /api/v1/appeals/{appeal_id}/support": Matrix(
+        f"{NEARBY}::test_supporting_needs_a_sign_in_and_an_existing_appeal"
+    ),
+    "/appeals/new/support/<int:pk>/": Matrix(
+        f"{NEARBY}::test_the_form_action_needs_a_sign_in_and_an_existing_appeal"
+    ),
     "GET /api/v1/appeals/rules": Matrix(f"{APPEALS}::TestRulesEndpoints::test_rules_list_permission_matrix"),
     "POST /api/v1/appeals/rules/import": Matrix(
         f"{APPEALS}::TestRulesEndpoints::test_rules_import_permission_matrix"
@@ -311,10 +320,6 @@ REGISTRY: dict[str, Entry] = {
         f"{CATEGORIES}::test_the_edit_page_is_the_dispatchers",
         f"{CATEGORIES}::test_saving_is_the_city_dispatchers",
     ),
-    # --- owners' decisions (issue 27) ---------------------------------------------------------------------------
-    "POST /api/v1/owner-votes": Matrix(f"{OWNERS_API}::test_create_permission_matrix"),
-    "POST /api/v1/owner-votes/{vote_id}/ballots": Matrix(f"{OWNERS_API}::test_ballot_permission_matrix"),
-    "GET /api/v1/owner-votes/{vote_id}/result": Matrix(f"{OWNERS_API}::test_result_permission_matrix"),
     # --- the time bank (issue 24): the resident's own account, city-wide help and 爱心超市, the console ---------------
     "GET /api/v1/timebank/accounts/me": Matrix(f"{TIMEBANK_API}::test_my_account_permission_matrix"),
     "POST /api/v1/timebank/transfers": Matrix(f"{TIMEBANK_API}::test_transfer_permission_matrix"),
