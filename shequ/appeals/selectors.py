@@ -19,6 +19,7 @@ from shequ.core.errors import NotFound
 from shequ.geo.choices import LEVEL_DEPTH, AreaLevel
 from shequ.geo.models import Area
 
+from .choices import SUPERVISED_STATUSES
 from .models import OVERDUE, SUPERVISED, Appeal, Assignment, Category, Extension, KpiDaily, KpiMonthly, Photo
 
 # Categories are read by code on every intake and edited seldom: all active ones are kept for 30 s
@@ -83,8 +84,10 @@ QUEUES = {
     "overdue": OVERDUE,
     "returned": Q(status="submitted", return_count__gt=0),
     "supervised": SUPERVISED,
-    # Requests for more time waiting for the dispatcher's decision (延期审批).
-    "extensions": Q(Exists(Extension.objects.filter(appeal=OuterRef("pk"), status="pending"))),
+    # Requests for more time waiting for the dispatcher's decision (延期审批); one lapses when its appeal is replied
+    # to or given back (services._withdraw_extensions), so only appeals still being worked on can have one.
+    "extensions": Q(status__in=SUPERVISED_STATUSES)
+    & Q(Exists(Extension.objects.filter(appeal=OuterRef("pk"), status="pending"))),
 }
 
 
@@ -94,7 +97,13 @@ def appeal_queue_counts(*, user, queues: list[str], my_units: bool = False) -> d
     qs = visible_appeals(user)
     if my_units:
         qs = qs.filter(lead_unit_id__in=_unit_ids(user))
-    counts = qs.order_by().aggregate(**{name: Count("pk", filter=QUEUES[name]) for name in queues})
+    # Every queue holds only appeals still being worked on (SUPERVISED_STATUSES): counting those reads the open
+    # appeals by the status index, not the whole history (issue 22: 1.5 s at 200,000 appeals for the city).
+    counts = (
+        qs.filter(status__in=SUPERVISED_STATUSES)
+        .order_by()
+        .aggregate(**{name: Count("pk", filter=QUEUES[name]) for name in queues})
+    )
     return {name: int(counts[name] or 0) for name in queues}
 
 
