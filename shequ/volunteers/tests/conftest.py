@@ -58,7 +58,7 @@ def running(huafu_team, volunteer):
     act = make_activity(huafu_team, title="社区清洁日", shifts=[shift_data(capacity=5)])
     s = act.shifts.get()
     signup = services.signup_create(actor=volunteer.user, shift=s)
-    start = timezone.now().replace(microsecond=0) - timedelta(minutes=30)
+    start = timezone.now().replace(second=0, microsecond=0) - timedelta(minutes=30)
     Shift.objects.filter(pk=s.pk).update(starts_at=start, ends_at=start + timedelta(hours=2))
     s.refresh_from_db()
     return s, signup
