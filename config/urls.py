@@ -27,6 +27,7 @@ urlpatterns = [
     path("", include("shequ.appeals.urls")),
     path("", include("shequ.facilities.urls")),
     path("", include("shequ.notices.urls")),
+    path("", include("shequ.owners.urls")),
     path("", include("shequ.timebank.urls")),
     path("", include("shequ.volunteers.urls")),
     path("", include("shequ.timebank.urls")),

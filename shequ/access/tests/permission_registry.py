@@ -369,6 +369,24 @@ REGISTRY: dict[str, Entry] = {
     "POST /api/v1/owner-votes": Matrix(f"{OWNERS_API}::test_create_permission_matrix"),
     "POST /api/v1/owner-votes/{vote_id}/ballots": Matrix(f"{OWNERS_API}::test_ballot_permission_matrix"),
     "GET /api/v1/owner-votes/{vote_id}/result": Matrix(f"{OWNERS_API}::test_result_permission_matrix"),
+    "/owners/": Matrix(f"{OWNERS}::TestPortalPages::test_my_votes_permission_matrix"),
+    "/owners/votes/<int:pk>/": Matrix(
+        f"{OWNERS}::TestPortalPages::test_my_vote_permission_matrix",
+        f"{OWNERS}::TestPortalPages::test_casting_on_the_page_permission_matrix",
+    ),
+    "/owners/votes/<int:pk>/result/": Matrix(f"{OWNERS}::TestPortalPages::test_result_permission_matrix"),
+    "/owners/receipt/": Matrix(f"{OWNERS}::TestPortalPages::test_receipt_permission_matrix"),
+    "/console/owners/": Matrix(f"{OWNERS}::TestConsolePages::test_console_home_permission_matrix"),
+    "/console/owners/estates/<int:pk>/": Matrix(
+        f"{OWNERS}::TestConsolePages::test_register_permission_matrix",
+        f"{OWNERS}::TestConsolePages::test_register_import_permission_matrix",
+    ),
+    "/console/owners/votes/new/": Matrix(f"{OWNERS}::TestConsolePages::test_new_vote_permission_matrix"),
+    "/console/owners/votes/<int:pk>/": Matrix(f"{OWNERS}::TestConsolePages::test_vote_console_permission_matrix"),
+    "/console/owners/votes/<int:pk>/<str:action>/": Matrix(
+        f"{OWNERS}::TestConsolePages::test_vote_action_permission_matrix"
+    ),
+    "/console/owners/documents/<int:pk>/": Matrix(f"{OWNERS}::TestConsolePages::test_document_permission_matrix"),
     # --- Open311 GeoReport v2 -------------------------------------------------------------------------------------
     "/open311/v2/discovery.<fmt>": Public("Open311 discovery: public by the GeoReport v2 spec"),
     "/open311/v2/services.<fmt>": Public("Open311 service list: public by the spec"),
