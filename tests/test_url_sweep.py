@@ -30,6 +30,14 @@ PUBLIC = [
     r"^api/v1/notices",  # published notices are public, like the /notices/ pages (read-only API)
     r"^services/",  # 附近服务: public facility search and its area-picker fragment (GET only)
     r"^notices/",  # 通知公告: published notices are public, like a community's notice board (GET only)
+    # 志愿服务 (issue 24): published activities, teams, stations, certificate verification; the figures (aggregates)
+    r"^volunteers/$",
+    r"^volunteers/activities/",
+    r"^volunteers/teams/",
+    r"^volunteers/stations/",
+    r"^volunteers/verify/",
+    r"^api/v1/volunteers/figures$",
+    r"^api/v1/volunteer-activities/upcoming$",
 ]
 
 # Routes whose POST anyone may use, by design: public intake of appeals (FixMyStreet-style; the contact is kept

@@ -159,7 +159,7 @@ def _jsonable_deep(value):
 
 
 @router.get(
-    "/volunteer-activities",
+    "/volunteer-activities/upcoming",
     response={200: list[ActivityOut], **errors(404)},
     summary="Published activities that are not over (public)",
 )

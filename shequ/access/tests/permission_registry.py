@@ -62,6 +62,8 @@ TIMEBANK_API = "shequ.timebank.tests.test_api::TestTimebankEndpoints"
 TIMEBANK_PORTAL = "shequ.timebank.tests.test_views::TestPortalPages"
 TIMEBANK_CONSOLE = "shequ.timebank.tests.test_views::TestConsolePages"
 
+VOLUNTEERS_API = "shequ.volunteers.tests.test_api"
+VOLUNTEERS = "shequ.volunteers.tests.test_pages"
 REGISTRY: dict[str, Entry] = {
     # --- health, API description, language ------------------------------------------------------------------------
     "/healthz": Public("process liveness for the load balancer; says nothing but ok"),
@@ -382,11 +384,106 @@ REGISTRY: dict[str, Entry] = {
         f"{OWNERS}::TestConsolePages::test_register_import_permission_matrix",
     ),
     "/console/owners/votes/new/": Matrix(f"{OWNERS}::TestConsolePages::test_new_vote_permission_matrix"),
-    "/console/owners/votes/<int:pk>/": Matrix(f"{OWNERS}::TestConsolePages::test_vote_console_permission_matrix"),
+    "/console/owners/votes/<int:pk>/": Matrix(
+        f"{OWNERS}::TestConsolePages::test_vote_console_permission_matrix"
+    ),
     "/console/owners/votes/<int:pk>/<str:action>/": Matrix(
         f"{OWNERS}::TestConsolePages::test_vote_action_permission_matrix"
     ),
-    "/console/owners/documents/<int:pk>/": Matrix(f"{OWNERS}::TestConsolePages::test_document_permission_matrix"),
+    "/console/owners/documents/<int:pk>/": Matrix(
+        f"{OWNERS}::TestConsolePages::test_document_permission_matrix"
+    ),
+    # --- volunteer service (issue 24) -------------------------------------------------------------------------------
+    "GET /api/v1/volunteers/figures": Public(
+        "volunteer figures per area (counts, hours, per 10,000 residents): aggregates, no personal data"
+    ),
+    "GET /api/v1/volunteer-activities/upcoming": Public(
+        "published volunteer activities are public, like a notice board"
+    ),
+    "POST /api/v1/volunteers": Matrix(
+        f"{VOLUNTEERS_API}::TestVolunteerEndpoints::test_register_permission_matrix"
+    ),
+    "GET /api/v1/volunteers/me": Matrix(
+        f"{VOLUNTEERS_API}::TestVolunteerEndpoints::test_me_permission_matrix"
+    ),
+    "POST /api/v1/volunteer-activities": Matrix(
+        f"{VOLUNTEERS_API}::TestActivityEndpoints::test_create_permission_matrix"
+    ),
+    "POST /api/v1/volunteer-activities/{activity_id}/shifts/{shift_id}/signups": Matrix(
+        f"{VOLUNTEERS_API}::TestSignupEndpoint::test_signup_permission_matrix"
+    ),
+    "POST /api/v1/volunteers/checkins": Matrix(
+        f"{VOLUNTEERS_API}::TestCheckinAndConfirm::test_checkin_permission_matrix"
+    ),
+    "POST /api/v1/volunteer-hours/{record_id}/confirm": Matrix(
+        f"{VOLUNTEERS_API}::TestCheckinAndConfirm::test_confirm_permission_matrix"
+    ),
+    "/volunteers/": Public(
+        "志愿服务: the portal's volunteer home (upcoming public activities; one's own card if signed in)"
+    ),
+    "/volunteers/activities/": Public("志愿服务: published activities are public (GET only)"),
+    "/volunteers/activities/<int:pk>/": Public("志愿服务: one published activity and its shifts (GET only)"),
+    "/volunteers/teams/<int:pk>/": Public("志愿服务: a team's public page (name, area, activities)"),
+    "/volunteers/stations/<int:pk>/": Public(
+        "志愿服务: a station's public page (a facility of the public registry)"
+    ),
+    "/volunteers/verify/": Public("志愿服务证明 verification form: anyone checks a certificate by its code"),
+    "/volunteers/verify/<str:code>/": Public(
+        "志愿服务证明 verification: masked name, hours, issuer and date for a valid code; nothing otherwise"
+    ),
+    "/volunteers/register/": Matrix(f"{VOLUNTEERS}::TestRegistrationPage::test_the_form_needs_a_sign_in"),
+    "/volunteers/shifts/<int:pk>/signup/": Matrix(
+        f"{VOLUNTEERS}::TestSignupPages::test_signup_permission_matrix"
+    ),
+    "/volunteers/signups/<int:pk>/cancel/": Matrix(
+        f"{VOLUNTEERS}::TestSignupPages::test_cancel_permission_matrix"
+    ),
+    "/volunteers/scan/<str:token>/": Matrix(f"{VOLUNTEERS}::TestScanPage::test_scan_permission_matrix"),
+    "/volunteers/me/hours/": Matrix(f"{VOLUNTEERS}::TestMyHours::test_my_hours_permission_matrix"),
+    "/volunteers/me/hours/<int:pk>/dispute/": Matrix(
+        f"{VOLUNTEERS}::TestMyHours::test_dispute_permission_matrix"
+    ),
+    "/volunteers/me/signups/<int:pk>/makeup/": Matrix(
+        f"{VOLUNTEERS}::TestMyHours::test_makeup_permission_matrix"
+    ),
+    "/volunteers/me/certificates/": Matrix(
+        f"{VOLUNTEERS}::TestMyHours::test_certificate_permission_matrix_and_pdf"
+    ),
+    "/volunteers/me/certificates/<int:pk>/pdf/": Matrix(
+        f"{VOLUNTEERS}::TestMyHours::test_certificate_permission_matrix_and_pdf"
+    ),
+    "/volunteers/organise/": Matrix(f"{VOLUNTEERS}::TestOrganiserPages::test_organise_permission_matrix"),
+    "/volunteers/organise/activities/new/": Matrix(
+        f"{VOLUNTEERS}::TestOrganiserPages::test_new_activity_form_permission_matrix",
+        f"{VOLUNTEERS}::TestOrganiserPages::test_publishing_from_the_form_permission_matrix",
+    ),
+    "/volunteers/organise/activities/<int:pk>/": Matrix(
+        f"{VOLUNTEERS}::TestOrganiserPages::test_activity_page_permission_matrix"
+    ),
+    "/volunteers/organise/shifts/<int:pk>/qr/": Matrix(
+        f"{VOLUNTEERS}::TestOrganiserPages::test_qr_page_permission_matrix"
+    ),
+    "/volunteers/organise/signups/<int:pk>/roster/": Matrix(
+        f"{VOLUNTEERS}::TestOrganiserPages::test_roster_permission_matrix"
+    ),
+    "/volunteers/organise/signups/<int:pk>/<str:action>/": Matrix(
+        f"{VOLUNTEERS}::TestOrganiserPages::test_approve_permission_matrix"
+    ),
+    "/volunteers/organise/hours/<int:pk>/<str:action>/": Matrix(
+        f"{VOLUNTEERS}::TestOrganiserPages::test_confirm_permission_matrix_and_the_volunteer_sees_the_hours"
+    ),
+    "/console/volunteers/": Matrix(f"{VOLUNTEERS}::TestConsole::test_overview_permission_matrix"),
+    "/console/volunteers/export/": Matrix(
+        f"{VOLUNTEERS}::TestConsole::test_export_permission_matrix_and_masking"
+    ),
+    "/console/volunteers/teams/": Matrix(
+        f"{VOLUNTEERS}::TestConsole::test_teams_permission_matrix",
+        f"{VOLUNTEERS}::TestConsole::test_creating_a_team_permission_matrix",
+    ),
+    "/console/volunteers/stations/": Matrix(
+        f"{VOLUNTEERS}::TestConsole::test_stations_permission_matrix",
+        f"{VOLUNTEERS}::TestConsole::test_creating_a_station_permission_matrix",
+    ),
     # --- Open311 GeoReport v2 -------------------------------------------------------------------------------------
     "/open311/v2/discovery.<fmt>": Public("Open311 discovery: public by the GeoReport v2 spec"),
     "/open311/v2/services.<fmt>": Public("Open311 service list: public by the spec"),

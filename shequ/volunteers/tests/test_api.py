@@ -122,7 +122,7 @@ class TestActivityEndpoints(PermissionMatrixMixin):
         assert not Activity.objects.filter(title="长者智能手机课堂").exists()
 
     def test_the_public_list_shows_future_activities(self, client, activity):
-        r = client.get("/api/v1/volunteer-activities")
+        r = client.get("/api/v1/volunteer-activities/upcoming")
         assert r.status_code == 200 and [a["title"] for a in r.json()] == [activity.title]
 
 
