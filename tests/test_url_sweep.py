@@ -30,6 +30,9 @@ PUBLIC = [
     r"^api/v1/notices",  # published notices are public, like the /notices/ pages (read-only API)
     r"^services/",  # 附近服务: public facility search and its area-picker fragment (GET only)
     r"^notices/",  # 通知公告: published notices are public, like a community's notice board (GET only)
+    r"^api/v1/venues",  # bookable venues and their free slots are public (read-only; booking is /api/v1/bookings)
+    r"^venues/$",  # 场地预约: the venue list (GET only)
+    r"^venues/<int:pk>/$",  # 场地预约: a venue's day of slots, free or taken, no names (GET only)
     # 志愿服务 (issue 24): published activities, teams, stations, certificate verification; the figures (aggregates)
     r"^volunteers/$",
     r"^volunteers/activities/",

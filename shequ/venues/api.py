@@ -1,7 +1,5 @@
 """/api/v1 venues and bookings: venues and free times are public; booking needs a sign-in; thin over services."""
 
-from __future__ import annotations
-
 from datetime import datetime
 from typing import cast
 

@@ -273,7 +273,7 @@ def waitlist_offer_next(*, venue: Venue, start: datetime, end: datetime, now: da
         title=_("A slot at %(venue)s is free for you until %(until)s")
         % {"venue": venue.name, "until": timezone.localtime(hold_until).strftime("%H:%M")},
         link="/me/bookings/",
-        sms_body=_("【社区】%(venue)s %(when)s 的场地已为您保留至 %(until)s，请尽快确认。")
+        sms_body=_("[Shequ] %(venue)s on %(when)s is held for you until %(until)s. Please confirm soon.")
         % {
             "venue": venue.name,
             "when": timezone.localtime(start).strftime("%m-%d %H:%M"),

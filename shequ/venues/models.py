@@ -16,6 +16,7 @@ import secrets
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from shequ.facilities.models import Facility
@@ -95,6 +96,15 @@ class Venue(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def price_text(self) -> str:
+        if not self.price_cents:
+            return gettext("Free")
+        return gettext("%(yuan)s yuan %(unit)s") % {
+            "yuan": f"{self.price_cents / 100:g}",
+            "unit": self.get_price_unit_display(),
+        }
 
 
 class VenueQuota(models.Model):

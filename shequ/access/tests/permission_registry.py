@@ -56,6 +56,8 @@ RULES = "shequ.appeals.tests.test_rules_console::TestPermissionMatrix"
 CATEGORIES = "shequ.appeals.tests.test_categories_console::TestPermissionMatrix"
 NEARBY = "shequ.appeals.tests.test_nearby::TestPermissionMatrix"
 FACILITIES = "shequ.facilities.tests.test_console::TestPermissionMatrix"
+VENUES_API = "shequ.venues.tests.test_api::TestPermissionMatrix"
+VENUES = "shequ.venues.tests.test_views::TestPermissionMatrix"
 OWNERS_API = "shequ.owners.tests.test_api::TestOwnerVoteEndpoints"
 OWNERS = "shequ.owners.tests.test_pages"
 TIMEBANK_API = "shequ.timebank.tests.test_api::TestTimebankEndpoints"
@@ -483,6 +485,34 @@ REGISTRY: dict[str, Entry] = {
     "/console/volunteers/stations/": Matrix(
         f"{VOLUNTEERS}::TestConsole::test_stations_permission_matrix",
         f"{VOLUNTEERS}::TestConsole::test_creating_a_station_permission_matrix",
+    ),
+    # --- venues and bookings (issue 25) ----------------------------------------------------------------------------
+    "GET /api/v1/venues": Public(
+        "bookable venues are public information, like the facility registry (read-only)"
+    ),
+    "GET /api/v1/venues/{venue_id}": Public("one bookable venue: public information (read-only)"),
+    "GET /api/v1/venues/{venue_id}/availability": Public(
+        "a venue's slots as free or taken, no booker's name; signed in, one's own read as mine"
+    ),
+    "POST /api/v1/bookings": Matrix(f"{VENUES_API}::test_booking_needs_a_sign_in"),
+    "GET /api/v1/bookings": Matrix(f"{VENUES_API}::test_my_bookings_are_my_own"),
+    "POST /api/v1/bookings/{booking_id}/cancel": Matrix(
+        f"{VENUES_API}::test_cancel_by_someone_else_is_404_like_a_missing_booking"
+    ),
+    "/venues/": Public("场地预约: the list of bookable venues is public (GET only)"),
+    "/venues/<int:pk>/": Public("场地预约: a venue's day of slots, free or taken, no names (GET only)"),
+    "/venues/<int:pk>/book/": Matrix(f"{VENUES}::test_book_page_needs_a_sign_in"),
+    "/venues/<int:pk>/wait/": Matrix(f"{VENUES}::test_wait_needs_a_sign_in"),
+    "/venues/checkin/": Matrix(f"{VENUES}::test_check_in_needs_a_sign_in"),
+    "/me/bookings/": Matrix(f"{VENUES}::test_my_bookings_need_a_sign_in"),
+    "/me/bookings/series/": Matrix(f"{VENUES}::test_the_series_page_is_for_team_leaders"),
+    "/me/bookings/<int:pk>/<str:action>/": Matrix(
+        f"{VENUES}::test_an_action_on_someone_elses_booking_is_not_found"
+    ),
+    "/console/venues/": Matrix(f"{VENUES}::test_the_console_list_is_for_venue_managers"),
+    "/console/venues/<int:pk>/": Matrix(f"{VENUES}::test_a_venue_of_another_street_is_not_found"),
+    "/console/venues/bookings/<int:pk>/<str:action>/": Matrix(
+        f"{VENUES}::test_a_console_action_outside_ones_street_is_not_found"
     ),
     # --- Open311 GeoReport v2 -------------------------------------------------------------------------------------
     "/open311/v2/discovery.<fmt>": Public("Open311 discovery: public by the GeoReport v2 spec"),

@@ -64,3 +64,13 @@ def huafu_street() -> Area:
 
 def make_team(leader, name: str = "华富舞蹈队"):
     return team_create(actor=None, name=name, area=huafu_street(), leader=leader)
+
+
+def huafu_neighbour(make_user, username: str = "huafu_neighbour"):
+    """Another resident of 华富街道 (zhangwei's street)."""
+    from shequ.access.services import grant_bootstrap
+    from shequ.accounts.roles import Role
+
+    user = make_user(username)
+    grant_bootstrap(user=user, role=Role.RESIDENT, area=huafu_street(), reason="test")
+    return user
