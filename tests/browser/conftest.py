@@ -24,7 +24,8 @@ ARGS = [
     "--disable-sync",
     "--disable-dev-shm-usage",
 ]
-SHOTS = Path(os.environ.get("SHEQU_SCREENSHOTS", Path(__file__).resolve().parents[2] / "test-artifacts"))
+# Screenshots of every journey's steps (issue 21), looked at before anything is called done.
+SHOTS = Path(os.environ.get("SHEQU_SCREENSHOTS", Path(__file__).resolve().parents[2] / "var" / "screenshots"))
 
 
 @pytest.fixture(scope="session")
@@ -60,3 +61,24 @@ def _close_contexts(request):
 def shots():
     SHOTS.mkdir(parents=True, exist_ok=True)
     return SHOTS
+
+
+@pytest.fixture
+def cast_world(transactional_db):
+    """The demo cast on the Shenzhen city pack, for journeys on the live server.
+
+    A transactional test's flush empties every table, so the pack and the migrated categories are put back first;
+    the audit trail refuses DELETE, so it is wiped after the test for the next flush."""
+    from shequ.demo.cast import ensure_cast
+    from shequ.geo.citypack import load_city_pack
+    from shequ.geo.models import Area
+
+    from .restore import restore_migrated_data
+
+    if not Area.objects.exists():
+        load_city_pack("shenzhen")
+    restore_migrated_data()
+    yield ensure_cast()
+    from shequ.audit.tests.tampering import wipe
+
+    wipe()
