@@ -244,6 +244,11 @@ def seed_demo(*, scale: str = "small", seed: int = 1, appeals: int | None = None
     )
     report.add("notices", seed_notices(rng, streets=every_street, author=users["chenjing"]))
     report.add("facilities", seed_facilities(seed=seed, streets=streets))
+    # Volunteer service (issue 24): 200 synthetic residents, and a team, a station and a season in every district.
+    from shequ.volunteers.demo import seed_volunteers
+
+    for key, n in seed_volunteers(seed=seed).items():
+        report.add(f"volunteers.{key}", n)
     # The last week's early warnings over the appeals (the daily task's work; idempotent, so a re-run adds none).
     with audit_context(channel="command"):
         today = timezone.localdate()

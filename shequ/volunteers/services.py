@@ -65,7 +65,14 @@ from .models import (
 # A shift's code opens check-in this long before it starts; check-out is accepted until this long after it ends.
 CHECK_IN_EARLY = timedelta(minutes=30)
 CHECK_OUT_LATE = timedelta(hours=2)
-VOLUNTEER_AREA_LEVELS = (AreaLevel.COMMUNITY, AreaLevel.GRID, AreaLevel.ESTATE, AreaLevel.BUILDING)
+# Where a volunteer registers: his community (or below); a street where the city pack lists no communities.
+VOLUNTEER_AREA_LEVELS = (
+    AreaLevel.STREET,
+    AreaLevel.COMMUNITY,
+    AreaLevel.GRID,
+    AreaLevel.ESTATE,
+    AreaLevel.BUILDING,
+)
 
 
 def _fail(message: str, *, code: str, status: int = 400, **fields) -> ShequError:
