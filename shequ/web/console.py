@@ -22,6 +22,7 @@ SECTIONS = [
     (Action.APPEALS_RULES, "appeals:rules", _("Responsibility list")),
     (Action.APPEALS_RULES, "appeals:categories", _("Appeal categories")),
     (Action.FACILITIES_MANAGE, "facilities:console_list", _("Facilities")),
+    (Action.VOLUNTEERS_MANAGE, "volunteers:console", _("Volunteer service")),
     (Action.VENUES_MANAGE, "venues:console_list", _("Venues")),
     (Action.OWNERS_MANAGE, "owners:console_home", _("Owners' decisions")),
     (Action.TIMEBANK_MANAGE, "timebank:console", _("Time bank")),
