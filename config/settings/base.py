@@ -280,6 +280,8 @@ CELERY_BEAT_SCHEDULE: dict = {
     },
     # Smart dispatch: new model versions from the week's dispatcher decisions, kept only if not worse; Sunday night.
     "dispatch.retrain": {"task": "dispatch.retrain", "schedule": crontab(hour=2, minute=0, day_of_week=0)},
+    # Volunteer service: reminders of tomorrow's shifts through the message centre (and text messages).
+    "volunteers.send_reminders": {"task": "volunteers.send_reminders", "schedule": 600.0},
     # Venues (shequ/venues): bookings nobody checked in to are released (no-show, strikes), held waitlist offers lapse
     # to the next person, and popular slots are drawn at their set time; every minute.
     "venues.scan": {"task": "venues.scan", "schedule": 60.0},
