@@ -2,18 +2,19 @@
 
 A resident submits → the dispatcher dispatches → the community worker signs for it and replies → the resident
 rates 不满意 → it reopens → the leaders' dashboard's figures change. Every page is audited with axe-core (zero
-serious or critical violations) in normal and elder mode, and screenshotted into test-artifacts/.
+serious or critical violations) in normal and elder mode, and screenshotted into var/screenshots/.
 """
 
 import json
 import re
 
-import pyotp
 import pytest
 
-from shequ.demo.cast import DEMO_PASSWORD, demo_totp_secret
-
+from .helpers import axe_violations, resident_login, staff_login
 from .restore import restore_migrated_data
+
+# Imported from here by other journeys (test_keyboard, test_resident_loop): the shared helpers' names.
+__all__ = ["axe_violations", "resident_login", "staff_login", "world"]
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
 
@@ -37,23 +38,6 @@ def world(transactional_db):
     from shequ.audit.tests.tampering import wipe
 
     wipe()  # the audit trail refuses DELETE; the flush after a transactional test needs it empty
-
-
-def staff_login(page, base, username):
-    page.goto(f"{base}/accounts/login/")
-    page.fill("#id_identifier", username)
-    page.fill("#id_password", DEMO_PASSWORD)
-    page.click("main button[type=submit]")
-    page.fill("#id_code", pyotp.TOTP(demo_totp_secret(username)).now())
-    page.click("main button[type=submit]")
-    assert page.url.endswith("/console/"), page.url
-
-
-def resident_login(page, base):
-    page.goto(f"{base}/accounts/resident/")
-    page.fill("#pw_phone", "13800000001")
-    page.fill("#pw_password", DEMO_PASSWORD)
-    page.click("form:has(input[value=password]) button[type=submit]")
 
 
 def received(page, base) -> int:
@@ -128,16 +112,6 @@ MAIN_PAGES = [
     ("notices", "/notices/", "resident"),
     ("console-notices", "/console/notices/", "lina"),
 ]
-
-
-def axe_violations(page) -> list[dict]:
-    page.add_script_tag(url="/static/vendor/axe/axe.min.js")
-    result = page.evaluate("""async () => {
-        const r = await axe.run(document, {resultTypes: ['violations']});
-        return r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
-                                       nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))}));
-    }""")
-    return [v for v in result if v["impact"] in ("serious", "critical")]
 
 
 @pytest.mark.parametrize("elder", [False, True], ids=["normal", "elder"])

@@ -2,35 +2,15 @@
 
 import pytest
 
-from shequ.demo.cast import DEMO_PASSWORD
-
-from .restore import restore_migrated_data
+from .helpers import resident_login
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
 
 
-@pytest.fixture
-def people(transactional_db):
-    from shequ.demo.cast import ensure_cast
-    from shequ.geo.citypack import load_city_pack
-    from shequ.geo.models import Area
-
-    if not Area.objects.exists():  # an earlier transactional test's flush emptied every table
-        load_city_pack("shenzhen")
-    restore_migrated_data()
-    yield ensure_cast()
-    from shequ.audit.tests.tampering import wipe
-
-    wipe()  # the audit trail refuses DELETE; the flush after a transactional test needs it empty
-
-
-def test_the_location_map_zoom_buttons_are_titled_in_chinese(browser, live_server, people, shots):
+def test_the_location_map_zoom_buttons_are_titled_in_chinese(browser, live_server, cast_world, shots):
     base = live_server.url
     page = browser.new_context(viewport={"width": 412, "height": 900}).new_page()
-    page.goto(f"{base}/accounts/resident/")
-    page.fill("#pw_phone", "13800000001")  # 张伟
-    page.fill("#pw_password", DEMO_PASSWORD)
-    page.click("form:has(input[value=password]) button[type=submit]")
+    resident_login(page, base)  # 张伟
     page.goto(f"{base}/appeals/new/")
     page.fill("#text", "小区门口的垃圾堆了三天没人清运，气味很大")
     page.click("main button[type=submit]")

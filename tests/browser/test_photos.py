@@ -7,9 +7,11 @@ import re
 import pytest
 
 from shequ.core.tests import images
-from shequ.demo.cast import DEMO_PASSWORD
 
+from .helpers import resident_login, staff_login
 from .restore import restore_migrated_data
+
+__all__ = ["people", "staff_login"]  # test_emergency takes both from here
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
 
@@ -30,25 +32,8 @@ def people(transactional_db, settings, tmp_path):
     wipe()  # the audit trail refuses DELETE; the flush after a transactional test needs it empty
 
 
-def staff_login(page, base, username):
-    import pyotp
-
-    from shequ.demo.cast import demo_totp_secret
-
-    page.goto(f"{base}/accounts/login/")
-    page.fill("#id_identifier", username)
-    page.fill("#id_password", DEMO_PASSWORD)
-    page.click("main button[type=submit]")
-    page.fill("#id_code", pyotp.TOTP(demo_totp_secret(username)).now())
-    page.click("main button[type=submit]")
-    assert page.url.endswith("/console/"), page.url
-
-
 def to_the_photo_step(page, base):
-    page.goto(f"{base}/accounts/resident/")
-    page.fill("#pw_phone", "13800000001")  # 张伟
-    page.fill("#pw_password", DEMO_PASSWORD)
-    page.click("form:has(input[value=password]) button[type=submit]")
+    resident_login(page, base)  # 张伟
     page.goto(f"{base}/appeals/new/")
     page.fill("#text", "小区门口的垃圾堆了三天没人清运，气味很大")
     page.click("main button[type=submit]")

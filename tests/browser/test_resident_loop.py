@@ -9,14 +9,11 @@ import json
 import pytest
 from playwright.sync_api import expect
 
-from shequ.demo.cast import DEMO_PASSWORD
-
+from .helpers import PHONE, Journey, axe_violations, main_text, phone_page, resident_login
 from .restore import restore_migrated_data
-from .test_journey import axe_violations
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
 
-PHONE = {"width": 390, "height": 844}
 INTERNAL = "内部备注：先联系物业经理老王"
 REPLY = "已协调工地，夜间十点后停止施工。"
 
@@ -45,17 +42,7 @@ def people(transactional_db, settings, tmp_path):
 
 
 def phone(browser, base, elder):
-    ctx = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, locale="zh-CN")
-    if elder:
-        ctx.add_cookies([{"name": "shequ_elder", "value": "1", "url": base}])
-    return ctx.new_page()
-
-
-def resident_login(page, base):
-    page.goto(f"{base}/accounts/resident/")
-    page.fill("#pw_phone", "13800000001")  # 张伟
-    page.fill("#pw_password", DEMO_PASSWORD)
-    page.click("form:has(input[value=password]) button[type=submit]")
+    return phone_page(browser, base, elder=elder)
 
 
 def no_serious_violations(page, shots, name):
@@ -252,3 +239,75 @@ def test_a_refused_location_says_what_to_do_and_elder_mode_downloads_no_shapes(
     assert not asked and not elder.locator("#pick-map").is_visible()
     elder.screenshot(path=str(shots / "resident-location-elder.png"), full_page=True)
     no_serious_violations(elder, shots, "resident-location-elder")
+
+
+NEIGHBOUR_TEXT = "华山社区3栋门口的垃圾桶满了，三天没人清运，我的电话13912345678"
+
+
+@pytest.mark.parametrize("elder", [False, True], ids=["normal", "elder"])
+def test_a_resident_finds_the_same_problem_nearby_and_follows_it_instead_of_reporting_again(
+    browser, live_server, people, shots, elder
+):
+    """附近已有相同问题？ (issue 21): a neighbour reported the same overflowing bins; 张伟 is shown it before he
+    submits, in words and without the neighbour's name or phone, and presses 我也遇到了."""
+    from shequ.access.services import grant_bootstrap
+    from shequ.accounts.models import User
+    from shequ.accounts.roles import Role
+    from shequ.appeals import services
+    from shequ.appeals.models import Appeal, Supporter
+    from shequ.geo.models import Area
+
+    community = Area.objects.filter(parent__name="华富街道", level="community").order_by("code").first()
+    neighbour = User.objects.create(username="wangdama", display_name="王大妈", phone="13912345678")
+    grant_bootstrap(user=neighbour, role=Role.RESIDENT, area=community.parent, reason="test")
+    theirs = services.appeal_submit(
+        actor=neighbour,
+        requester=neighbour,
+        data=services.IntakeData(
+            text=NEIGHBOUR_TEXT,
+            channel="portal",
+            category="sanitation",
+            area=community.code,
+            contact_name="王大妈",
+            contact_phone="13912345678",
+        ),
+    )
+
+    base, mode = live_server.url, "elder" if elder else "normal"
+    me = Journey(phone(browser, base, elder), shots, f"resident-nearby-{mode}")
+    page = me.page
+    page.goto(f"{base}/accounts/resident/")
+    me.look("sign-in")
+    resident_login(page, base)
+    me.look("signed-in")
+    page.goto(f"{base}/appeals/new/")
+    page.fill("#text", "小区门口的垃圾桶满了，好几天没人清运，很臭")
+    page.select_option("#category_list", "sanitation")
+    me.look("describe")
+    page.click("main button[type=submit]")
+    page.select_option("#district", "440304")
+    page.click("button[name=go][value=refresh]")
+    page.select_option("#street", label="华富街道")
+    page.click("button[name=go][value=refresh]")
+    page.select_option("#community", community.code)
+    me.look("where")
+    page.click("button[name=go][value=next]")
+
+    # Before submitting: the same problem nearby, in his words and public-safe.
+    nearby = page.locator("#nearby")
+    expect(nearby).to_contain_text("附近已有相同问题？")
+    shown = nearby.inner_text()
+    assert "环境卫生" in shown and community.name in shown and "今天反映" in shown
+    assert "已受理" in shown or "已转交办理单位" in shown
+    assert "13912345678" not in shown and "139****5678" in shown and "王大妈" not in shown
+    me.look("same-problem-nearby")
+    mine_before = Appeal.objects.filter(requester__username="zhangwei").count()
+    nearby.get_by_role("button", name="我也遇到了").click()
+
+    expect(page.locator("#supported")).to_contain_text("我也遇到的问题")
+    text = main_text(page)
+    assert "已记下：您也遇到了这个问题" in text and "已有 1 位居民也遇到了" in text
+    me.look("following")
+    me.done()
+    assert Appeal.objects.filter(requester__username="zhangwei").count() == mine_before
+    assert Supporter.objects.filter(appeal=theirs, user__username="zhangwei").exists()

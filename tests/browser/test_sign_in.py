@@ -7,27 +7,10 @@ import pytest
 
 from shequ.demo.cast import DEMO_PASSWORD
 
-from .restore import restore_migrated_data
-
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
 
 
-@pytest.fixture
-def people(transactional_db):
-    from shequ.demo.cast import ensure_cast
-    from shequ.geo.citypack import load_city_pack
-    from shequ.geo.models import Area
-
-    if not Area.objects.exists():  # an earlier transactional test's flush emptied every table
-        load_city_pack("shenzhen")
-    restore_migrated_data()
-    yield ensure_cast()
-    from shequ.audit.tests.tampering import wipe
-
-    wipe()  # the audit trail refuses DELETE; the flush after a transactional test needs it empty
-
-
-def test_a_resident_signs_in_with_the_code_the_demo_channel_shows(browser, live_server, people, shots):
+def test_a_resident_signs_in_with_the_code_the_demo_channel_shows(browser, live_server, cast_world, shots):
     base = live_server.url
     page = browser.new_context(viewport={"width": 412, "height": 880}).new_page()
     page.goto(f"{base}/accounts/resident/")
@@ -47,7 +30,7 @@ def test_a_resident_signs_in_with_the_code_the_demo_channel_shows(browser, live_
     assert "演示短信" not in other.locator("main").inner_text()
 
 
-def test_staff_are_refused_at_the_residents_page(browser, live_server, people):
+def test_staff_are_refused_at_the_residents_page(browser, live_server, cast_world):
     page = browser.new_context(viewport={"width": 412, "height": 880}).new_page()
     page.goto(f"{live_server.url}/accounts/resident/")
     page.fill("#pw_phone", "13800000002")  # 李娜, a community worker
