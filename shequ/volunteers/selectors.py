@@ -375,7 +375,7 @@ def _bitand(field: str, bit: int):
 
 # --- figures per area (the plan's targets beside them) -------------------------------------------------------------
 
-CHILD_LEVEL = {
+CHILD_LEVEL: dict[str, str] = {
     AreaLevel.CITY: AreaLevel.DISTRICT,
     AreaLevel.DISTRICT: AreaLevel.STREET,
     AreaLevel.STREET: AreaLevel.COMMUNITY,

@@ -539,7 +539,7 @@ def _take_place(shift_id: int, *, now: datetime) -> bool:
 def _notify_signup(signup: Signup, shift: Shift, status: str) -> None:
     activity = shift.activity
     when = timezone.localtime(shift.starts_at)
-    texts = {
+    texts: dict[str, str] = {
         SignupStatus.CONFIRMED: _("Your place is confirmed: %(title)s, %(when)s, %(place)s."),
         SignupStatus.PENDING: _("Your sign-up for %(title)s (%(when)s) waits for the organiser's approval."),
         SignupStatus.WAITLISTED: _("You are on the waiting list of %(title)s (%(when)s)."),

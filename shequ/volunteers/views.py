@@ -39,7 +39,7 @@ def _error(request: HttpRequest, exc: ShequError) -> None:
 def home(request: HttpRequest) -> HttpResponse:
     volunteer = selectors.volunteer_for(request.user)
     now = timezone.now()
-    context = {
+    context: dict[str, object] = {
         "volunteer": volunteer,
         "activities": list(selectors.activity_list_public(now=now)[:8]),
         "organiser": selectors.is_organiser(request.user),
@@ -277,7 +277,7 @@ def certificate_issue(request: HttpRequest) -> HttpResponse:
 @login_required(login_url=RESIDENT_LOGIN)
 def certificate_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     certificate = (
-        Certificate.objects.filter(pk=pk, volunteer__user=request.user)
+        Certificate.objects.filter(pk=pk, volunteer__user_id=request.user.pk or 0)
         .select_related("volunteer", "team__area")
         .first()
     )
@@ -454,7 +454,7 @@ def shift_qr(request: HttpRequest, pk: int) -> HttpResponse:
 def signup_decide(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     s = selectors.signup_get_for_organiser(user=request.user, pk=pk)
     if action not in ("approve", "refuse"):
-        raise NotFound
+        raise NotFound(_("Not found."))
     try:
         services.signup_decide(actor=request.user, signup=s, approve=action == "approve")  # type: ignore[arg-type]
     except ShequError as exc:
@@ -484,7 +484,7 @@ def roster(request: HttpRequest, pk: int) -> HttpResponse:
 def hours_decide(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     record = selectors.record_get_for_organiser(user=request.user, pk=pk)
     if action not in ("confirm", "reject"):
-        raise NotFound
+        raise NotFound(_("Not found."))
     try:
         if action == "confirm":
             services.hours_confirm(actor=request.user, record=record)  # type: ignore[arg-type]
