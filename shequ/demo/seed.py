@@ -23,6 +23,7 @@ from shequ.earlywarning.services import warnings_detect
 from shequ.facilities.demo import seed_facilities
 from shequ.geo.choices import AreaLevel
 from shequ.geo.models import PATH_SEPARATOR, Area
+from shequ.venues.demo import seed_venues
 
 from .appeals import seed_appeals, seed_rules
 from .cast import CAST, ensure_cast
@@ -249,6 +250,7 @@ def seed_demo(*, scale: str = "small", seed: int = 1, appeals: int | None = None
 
     for key, n in seed_volunteers(seed=seed).items():
         report.add(f"volunteers.{key}", n)
+    report.add("venues", seed_venues(seed=seed, streets=every_street, users=users))
     # The last week's early warnings over the appeals (the daily task's work; idempotent, so a re-run adds none).
     with audit_context(channel="command"):
         today = timezone.localdate()

@@ -1,0 +1,182 @@
+"""Synthetic venues for the demo: in every street a 文体活动中心 (a facility of the first community) with an activity
+room (free, by the hour) and a badminton court (10 yuan an hour), a month of bookings around today (the past half
+checked in or no-shows, the coming half booked), a dance team led by 张伟 with a weekly booking, and a popular
+Saturday evening slot of 华富街道's court opening by draw. Everything is flagged synthetic; natural key: (facility
+name, venue name), so a second run creates nothing.
+
+The month of bookings is written with bulk_create (synthetic history, like the appeals' living year): one statement
+for thousands of rows keeps `make demo` a few seconds longer, not a minute. The slots never overlap per venue.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterable
+from datetime import datetime, time, timedelta
+
+from django.utils import timezone
+
+from shequ.accounts.models import User
+from shequ.facilities.models import Facility
+from shequ.facilities.services import FacilityData, facility_create, facility_types_ensure
+from shequ.geo.models import Area
+
+from .choices import BookingStatus, PriceUnit, VenueKind, WhoMayBook
+from .draws import draw_create
+from .models import Booking, Team, Venue
+from .rules import TZ
+from .services import series_create, team_create, venue_create
+
+SOURCE = "seed_demo"
+WEEK = {d: [["09:00", "21:00"]] for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
+DAYS_BACK, DAYS_AHEAD = 15, 14
+
+
+def _anchor(street: Area) -> tuple[float, float]:
+    for area in (street, street.parent):
+        if area is not None and area.centroid_lat is not None and area.centroid_lng is not None:
+            return round(area.centroid_lat, 6), round(area.centroid_lng, 6)
+    return 22.543, 114.058  # the city's centre
+
+
+def seed_venues(*, seed: int = 1, streets: Iterable[Area], users: dict[str, User]) -> int:
+    """Venues in every given street and their month of bookings; returns how many venues were created."""
+    facility_types_ensure()
+    rng = random.Random(seed * 104729 + 25)  # noqa: S311 - reproducible demo data, not security
+    streets = sorted(streets, key=lambda s: s.code)
+    first_community: dict[int, Area] = {}
+    for c in Area.objects.filter(level="community", parent__in=streets).order_by("code"):
+        first_community.setdefault(c.parent_id, c)  # type: ignore[arg-type]
+    existing = set(Venue.objects.filter(synthetic=True).values_list("facility__name", "name"))
+    created: list[Venue] = []
+    for street in streets:
+        # A street the pack lists without communities keeps its centre at the street itself.
+        community = first_community.get(street.pk, street)
+        name = f"{street.name}文体活动中心"
+        facility = Facility.objects.filter(name=name, area=community).first()
+        if facility is None:
+            lat, lng = _anchor(street)
+            facility = facility_create(
+                actor=None,
+                data=FacilityData(
+                    name=name,
+                    type="culture_sports",
+                    area=community.code,
+                    lat=lat,
+                    lng=lng,
+                    address=f"{street.name}{community.name}文体路{rng.randint(1, 99)}号（合成地址）",
+                    phone=f"0755-{rng.randint(2, 8)}{rng.randint(0, 9_999_999):07d}",
+                    hours=WEEK,
+                    services=["活动室预约", "羽毛球", "舞蹈排练"],
+                    source=SOURCE,
+                    synthetic=True,
+                ),
+            )
+        for vname, kind, price, capacity in (
+            ("多功能活动室", VenueKind.ROOM, 0, 40),
+            ("羽毛球场", VenueKind.COURT, 1000, 4),
+        ):
+            if (name, vname) in existing:
+                continue
+            created.append(
+                venue_create(
+                    actor=None,
+                    facility=facility,
+                    name=vname,
+                    kind=kind,
+                    capacity=capacity,
+                    price_cents=price,
+                    price_unit=PriceUnit.PER_HOUR,
+                    who_may_book=WhoMayBook.STREET,
+                    slot_minutes=60,
+                    max_length_minutes=120,
+                    synthetic=True,
+                )
+            )
+    if created:
+        _month_of_bookings(rng, created, users)
+        _huafu_extras(users)
+    return len(created)
+
+
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高"
+GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华"
+
+
+def _bookers(rng: random.Random, n: int = 60) -> list[User]:
+    """Synthetic residents who made the month's bookings (no password: they cannot sign in); zhangwei's own
+    bookings are his journeys'. One bulk insert, idempotent by username."""
+    people = []
+    for i in range(n):
+        user = User(username=f"demo_booker{i + 1:03d}", display_name=rng.choice(SURNAMES) + rng.choice(GIVEN))
+        user.set_unusable_password()
+        people.append(user)
+    User.objects.bulk_create(people, ignore_conflicts=True)
+    return list(User.objects.filter(username__startswith="demo_booker").order_by("username"))
+
+
+def _month_of_bookings(rng: random.Random, venues: list[Venue], users: dict[str, User]) -> None:
+    pool = _bookers(rng)
+    today = timezone.localdate()
+    now = timezone.now()
+    rows = []
+    hours = list(range(9, 21))
+    for venue in venues:
+        for back in range(-DAYS_BACK, DAYS_AHEAD + 1):
+            day = today + timedelta(days=back)
+            # Evenings and weekends are busier; tomorrow onward leaves room for the journeys to book.
+            busy = 5 if day.weekday() >= 5 else 3
+            for hour in rng.sample(hours, rng.randint(1, busy)):
+                start = datetime.combine(day, time(hour), tzinfo=TZ)
+                if back >= 0 and start < now + timedelta(hours=2):
+                    continue
+                if back > 0 and hour in (9, 10):
+                    continue  # the mornings ahead stay free for the demo's own bookings
+                if start >= now:
+                    status = BookingStatus.CONFIRMED
+                else:
+                    status = BookingStatus.NO_SHOW if rng.random() < 0.08 else BookingStatus.CHECKED_IN
+                rows.append(
+                    Booking(
+                        venue=venue,
+                        person=rng.choice(pool),
+                        start=start,
+                        end=start + timedelta(hours=1),
+                        status=status,
+                        people=rng.randint(1, venue.capacity),
+                        price_cents=venue.price_cents,
+                        checked_in_at=start if status == BookingStatus.CHECKED_IN else None,
+                        synthetic=True,
+                    )
+                )
+    Booking.objects.bulk_create(rows, batch_size=2000)
+
+
+def _huafu_extras(users: dict[str, User]) -> None:
+    """张伟's dance team with a weekly Thursday evening in 华富街道's room, and a Saturday court slot by draw."""
+    zhangwei = users["zhangwei"]
+    street = Area.objects.filter(parent__code="440304", name="华富街道").first()
+    if street is None:
+        return
+    room = Venue.objects.filter(synthetic=True, area__parent=street, kind=VenueKind.ROOM).first()
+    court = Venue.objects.filter(synthetic=True, area__parent=street, kind=VenueKind.COURT).first()
+    if room is None or court is None:
+        return
+    team = Team.objects.filter(name="华富舞蹈队").first() or team_create(
+        actor=None, name="华富舞蹈队", area=street, leader=zhangwei, synthetic=True
+    )
+    if team.series.exists():
+        return
+    today = timezone.localdate()
+    thursday = today + timedelta(days=(3 - today.weekday()) % 7 or 7)
+    start = datetime.combine(thursday, time(20), tzinfo=TZ)
+    Booking.objects.filter(venue=room, start__gte=start, start__hour=20, synthetic=True).delete()
+    series_create(
+        actor=zhangwei, venue=room, team=team, first_start=start, minutes=60, weeks=4, purpose="广场舞排练"
+    )
+    saturday = today + timedelta(days=(5 - today.weekday()) % 7 or 7)
+    slot = datetime.combine(saturday, time(19), tzinfo=TZ)
+    Booking.objects.filter(venue=court, start=slot).delete()
+    draw_create(
+        actor=None, venue=court, start=slot, end=slot + timedelta(hours=1), draw_at=slot - timedelta(days=1)
+    )
