@@ -11,14 +11,14 @@ from __future__ import annotations
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import NamedTuple
 
 from .rules import LocalRules, RuleSet
 
 YES, NO, ABSTAIN = "yes", "no", "abstain"
 
 
-@dataclass(frozen=True)
-class PartVote:
+class PartVote(NamedTuple):
     area: int  # hundredths of a square metre
     person: Hashable
     choice: str | None  # YES / NO / ABSTAIN; None: not taken part
@@ -50,20 +50,27 @@ class Tally:
 
 
 def tally(
-    parts: Iterable[PartVote], *, item: int, rules: RuleSet, local: LocalRules, silent_follow: bool = False
+    parts: Iterable[PartVote | tuple[int, Hashable, str | None]],
+    *,
+    item: int,
+    rules: RuleSet,
+    local: LocalRules,
+    silent_follow: bool = False,
 ) -> Tally:
     area: dict[Hashable, int] = {}
     choice: dict[Hashable, str] = {}
     voted_area = yes_area = no_area = 0
-    for p in parts:
-        area[p.person] = area.get(p.person, 0) + p.area
-        if p.choice is None:
+    for area_of_part, person, cast in parts:  # PartVote or any (area, person, choice) triple
+        area[person] = area.get(person, 0) + area_of_part
+        if cast is None:
             continue
-        if choice.setdefault(p.person, p.choice) != p.choice:
-            raise ValueError(f"{p.person!r} counts as one person but cast different choices")
-        voted_area += p.area
-        yes_area += p.area if p.choice == YES else 0
-        no_area += p.area if p.choice == NO else 0
+        if choice.setdefault(person, cast) != cast:
+            raise ValueError(f"{person!r} counts as one person but cast different choices")
+        voted_area += area_of_part
+        if cast == YES:
+            yes_area += area_of_part
+        elif cast == NO:
+            no_area += area_of_part
     total_area, total_heads, voted_heads = sum(area.values()), len(area), len(choice)
     yes_heads = sum(1 for c in choice.values() if c == YES)
     no_heads = sum(1 for c in choice.values() if c == NO)

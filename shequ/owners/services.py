@@ -9,6 +9,7 @@ to the vote's hash chain under the same lock.
 from __future__ import annotations
 
 import calendar
+import json
 from collections.abc import Sequence
 from dataclasses import asdict
 from datetime import datetime, timedelta
@@ -16,7 +17,8 @@ from typing import IO, Any
 
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Q, TextField
+from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -252,20 +254,38 @@ def vote_publish(*, actor, vote: Vote, now: datetime | None = None, check_notice
 
 
 def vote_tally(vote: Vote, *, ballots: dict[int, dict] | None = None) -> list[tuple[Matter, engine.Tally]]:
-    """Every matter's tally from the roll and the current ballots (or `ballots`: {part_id: choices})."""
+    """Every matter's tally from the roll and the current ballots (or `ballots`: {part_id: choices}).
+
+    Two queries. A ballot's choices come as JSON text and are decoded once per distinct text (a vote has few
+    distinct ballots: 3 choices to the power of its matters), not once per row (bench/owners)."""
     rules, local = national_by_code(vote.rules_code), local_by_code(vote.local_code)
-    roll = list(RollEntry.objects.filter(vote=vote).values_list("part_id", "person", "area"))
+    matters = list(vote.matters.all())
+    keys = [str(m.position) for m in matters]
     if ballots is None:
-        ballots = dict(Ballot.objects.filter(vote=vote).values_list("part_id", "choices"))
+        decoded: dict[str, tuple] = {}
+        by_part: dict[int, tuple] = {}
+        rows = (
+            Ballot.objects.filter(vote=vote)
+            .annotate(text=Cast("choices", TextField()))
+            .values_list("part_id", "text")
+        )
+        for part_id, text in rows:
+            found = decoded.get(text)
+            if found is None:
+                choices = json.loads(text)
+                found = decoded[text] = tuple(choices.get(k) for k in keys)
+            by_part[part_id] = found
+    else:
+        by_part = {part_id: tuple(c.get(k) for k in keys) for part_id, c in ballots.items()}
+    roll = [
+        (area, person, by_part.get(part_id))
+        for part_id, person, area in RollEntry.objects.filter(vote=vote).values_list(
+            "part_id", "person", "area"
+        )
+    ]
     result = []
-    for matter in vote.matters.all():
-        key = str(matter.position)
-        parts = [
-            engine.PartVote(
-                area=area, person=person, choice=ballots[part_id][key] if part_id in ballots else None
-            )
-            for part_id, person, area in roll
-        ]
+    for i, matter in enumerate(matters):
+        parts = [(area, person, c[i] if c else None) for area, person, c in roll]
         result.append(
             (
                 matter,
