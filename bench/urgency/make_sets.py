@@ -140,6 +140,8 @@ def main() -> int:
     rng2 = random.Random(args.seed * 1000 + 2)
     a, core = rows_of(rng2, URGENT_TRAIN_2, True, core)
     b, core = rows_of(rng2, NOT_URGENT_TRAIN_2, False, core)
+    for r in a + b:
+        r["round"] = 2  # tune.py trains on them in every fold but measures on the first round's sentences
     with (OUT / "urgency_train.jsonl").open("a", encoding="utf-8") as out:
         out.write("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in a + b))
     print(f"urgency_train.jsonl, round 2: +{len(a) + len(b)} texts ({len(a)} urgent, {len(b)} not)")

@@ -4,8 +4,11 @@
 
 Never reads the held-out file. Stratified group cross-validation on `shequ/appeals/data/urgency_train.jsonl`:
 the groups are core sentences (a sentence's wrappings, long form and typo stay in one fold, as the held-out file
-holds other sentences, not other wrappings), the strata are (urgent, kind). Every text gets an out-of-fold score
-from a model that never saw its sentence, `--repeats` times with other fold draws. The decision is the one
+holds other sentences, not other wrappings), the strata are (urgent, kind). The folds are cut from the first
+round's sentences (written with the held-out ones, by the same hand, in the same style); the second round's
+(`"round": 2`: more varied emergencies and near misses, written later) are in the training part of every fold
+and never measured, so they count only by what they teach. Every first-round text gets an out-of-fold score from
+a model that never saw its sentence, `--repeats` times with other fold draws. The decision is the one
 `urgency.assess` takes: the rule layer's phrase, else (unless the text is too short or asks for advice) the
 learned score against the threshold. The threshold chosen is the highest one at which the pooled out-of-fold
 recall is still ≥ `--target`: the fewest false alarms that keep the recall goal. `--grid` also compares model
@@ -29,16 +32,19 @@ from shequ.appeals import urgency  # noqa: E402
 
 
 def out_of_fold(rows: list[dict], *, folds: int, seed: int, **settings) -> np.ndarray:
-    """The learned layer's score of every row, from a model trained on the other folds' sentences."""
+    """The learned layer's score of every first-round row, from a model trained on the other folds' sentences
+    and on every second-round row (those are in the training part of every fold, never measured)."""
     from sklearn.model_selection import StratifiedGroupKFold
 
-    strata = [f"{r['urgent']}:{r['kind']}" for r in rows]
-    groups = [r["core"] for r in rows]
-    scores = np.zeros(len(rows))
+    measured = [r for r in rows if r.get("round", 1) == 1]
+    always = [r for r in rows if r.get("round", 1) != 1]
+    strata = [f"{r['urgent']}:{r['kind']}" for r in measured]
+    groups = [r["core"] for r in measured]
+    scores = np.zeros(len(measured))
     split = StratifiedGroupKFold(n_splits=folds, shuffle=True, random_state=seed)
-    for train_idx, test_idx in split.split(rows, strata, groups):
-        m = urgency.train([rows[i] for i in train_idx], **settings)
-        scores[test_idx] = m.scores([rows[i]["text"] for i in test_idx])
+    for train_idx, test_idx in split.split(measured, strata, groups):
+        m = urgency.train([measured[i] for i in train_idx] + always, **settings)
+        scores[test_idx] = m.scores([measured[i]["text"] for i in test_idx])
     return scores
 
 
@@ -63,6 +69,7 @@ def sweep(y: np.ndarray, rule: np.ndarray, learned: np.ndarray, scores: np.ndarr
 
 
 def evaluate(rows, y, rule, learned, *, folds, repeats, target, **settings):
+    """`y`, `rule` and `learned` are of the first round's rows (the measured ones), in file order."""
     pooled = np.concatenate([out_of_fold(rows, folds=folds, seed=s, **settings) for s in range(repeats)])
     return sweep(np.tile(y, repeats), np.tile(rule, repeats), np.tile(learned, repeats), pooled, target)
 
@@ -75,26 +82,30 @@ def main() -> int:
     p.add_argument("--grid", action="store_true")
     args = p.parse_args()
     rows = urgency.training_rows()  # the training file only
-    y = np.array([bool(r["urgent"]) for r in rows])
-    rule, learned = gates(rows)
-    print(f"training file: {len(rows)} texts, {len({r['core'] for r in rows})} sentences, {y.sum()} urgent")
+    first = [r for r in rows if r.get("round", 1) == 1]
+    y = np.array([bool(r["urgent"]) for r in first])
+    rule, learned = gates(first)
+    print(f"training file: {len(rows)} texts, {len({r['core'] for r in rows})} sentences; measured on the first "
+          f"round's {len(first)} texts ({len({r['core'] for r in first})} sentences, {y.sum()} urgent)")  # fmt: skip
     print(f"rule layer alone on it: recall {(rule & y).sum() / y.sum():.3f}, "
           f"false alarms {(rule & ~y).sum() / (~y).sum():.3f}")  # fmt: skip
     t0 = time.perf_counter()
     common = {"folds": args.folds, "repeats": args.repeats, "target": args.target}
     if args.grid:
-        print("\n| C | n-grams | threshold | CV recall | CV false alarms |\n|---|---|---|---|---|")
-        for c in (2.0, 4.0, 8.0, 16.0):
-            for ngrams in ((1, 3), (1, 4), (2, 4)):
-                best, _ = evaluate(rows, y, rule, learned, c=c, ngrams=ngrams, **common)
-                if best:
-                    print(
-                        f"| {c:g} | {ngrams[0]}-{ngrams[1]} | {best[0]:.2f} | {best[1]:.3f} | {best[2]:.3f} |"
-                    )
-                else:
-                    print(f"| {c:g} | {ngrams[0]}-{ngrams[1]} | — | below {args.target} | — |")
+        print(
+            "\n| NB scaling | C | n-grams | threshold | CV recall | CV false alarms |\n|---|---|---|---|---|---|"
+        )
+        for nb in (False, True):
+            for c in (2.0, 8.0, 32.0):
+                for ngrams in ((1, 3), (1, 4)):
+                    best, _ = evaluate(rows, y, rule, learned, c=c, ngrams=ngrams, nb=nb, **common)
+                    head = f"| {'yes' if nb else 'no'} | {c:g} | {ngrams[0]}-{ngrams[1]} |"
+                    if best:
+                        print(f"{head} {best[0]:.2f} | {best[1]:.3f} | {best[2]:.3f} |", flush=True)
+                    else:
+                        print(f"{head} — | below {args.target} | — |", flush=True)
     best, curve = evaluate(rows, y, rule, learned, **common)
-    print(f"\nurgency.py's settings (C {urgency.C:g}, n-grams {urgency.NGRAMS}), "
+    print(f"\nurgency.py's settings (NB scaling {urgency.NB}, C {urgency.C:g}, n-grams {urgency.NGRAMS}), "
           f"{args.folds}-fold stratified group CV × {args.repeats}:")  # fmt: skip
     print("\n| threshold | CV recall | CV false alarms |\n|---|---|---|")
     for t, recall, fa in curve:
