@@ -617,7 +617,7 @@ def signup_create(
 def _promote_take(shift: Shift, *, now: datetime) -> Signup | None:
     """A place freed: the first on the waiting list takes it (if the shift has not begun)."""
     signup = (
-        Signup.objects.select_for_update()
+        Signup.objects.select_for_update(of=("self",))
         .filter(shift=shift, status=SignupStatus.WAITLISTED)
         .select_related("volunteer__user")
         .order_by("created_at", "id")
@@ -647,7 +647,7 @@ def signup_cancel(*, actor: User, signup: Signup, now: datetime | None = None) -
     now = now or timezone.now()
     with transaction.atomic():
         signup = (
-            Signup.objects.select_for_update()
+            Signup.objects.select_for_update(of=("self",))
             .select_related("shift__activity", "volunteer")
             .get(pk=signup.pk)
         )
@@ -692,7 +692,7 @@ def signup_decide(*, actor: User, signup: Signup, approve: bool, now: datetime |
     _require_organiser(actor, activity)
     with transaction.atomic():
         signup = (
-            Signup.objects.select_for_update()
+            Signup.objects.select_for_update(of=("self",))
             .select_related("shift__activity", "volunteer__user")
             .get(pk=signup.pk)
         )
@@ -834,7 +834,7 @@ def attendance_scan(*, actor: User, token: str, now: datetime | None = None) -> 
     with transaction.atomic():
         # Lock the sign-up: two scans of one person at once must not both check in (or exceed the daily pairs).
         signup = (
-            Signup.objects.select_for_update()
+            Signup.objects.select_for_update(of=("self",))
             .select_related("shift__activity__team", "volunteer__user")
             .filter(shift=shift, volunteer=volunteer, status=SignupStatus.CONFIRMED)
             .first()
@@ -935,7 +935,7 @@ def attendance_roster(
     _require_organiser(actor, activity)
     with transaction.atomic():
         signup = (
-            Signup.objects.select_for_update()
+            Signup.objects.select_for_update(of=("self",))
             .select_related("shift__activity__team", "volunteer__user")
             .get(pk=signup.pk)
         )
@@ -1002,7 +1002,7 @@ def makeup_request(
         )
     with transaction.atomic():
         signup = (
-            Signup.objects.select_for_update()
+            Signup.objects.select_for_update(of=("self",))
             .select_related("shift__activity__team", "volunteer__user")
             .get(pk=signup.pk)
         )
@@ -1033,7 +1033,7 @@ def makeup_request(
 
 def _locked_record(record: HoursRecord) -> HoursRecord:
     return (
-        HoursRecord.objects.select_for_update()
+        HoursRecord.objects.select_for_update(of=("self",))
         .select_related("activity__area", "activity__team", "volunteer__user", "shift", "team")
         .get(pk=record.pk)
     )
