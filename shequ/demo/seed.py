@@ -245,6 +245,10 @@ def seed_demo(*, scale: str = "small", seed: int = 1, appeals: int | None = None
     )
     report.add("notices", seed_notices(rng, streets=every_street, author=users["chenjing"]))
     report.add("facilities", seed_facilities(seed=seed, streets=streets))
+    # Owners' decisions (issue 27): a unit register in every district, a finished and an open vote.
+    from shequ.owners.demo import seed_owners
+
+    report.add("owners.parts", seed_owners(seed=seed))
     # Volunteer service (issue 24): 200 synthetic residents, and a team, a station and a season in every district.
     from shequ.volunteers.demo import seed_volunteers
 
