@@ -25,6 +25,7 @@ from shequ.core.errors import NotFound, ShequError
 from shequ.core.exports import export_response
 from shequ.earlywarning.selectors import warnings_recent_for
 from shequ.geo.models import Area
+from shequ.venues.stats import utilisation
 
 CHILD_LEVEL = {"city": "district", "district": "street", "street": "community", "community": "community"}
 RATES = [
@@ -97,6 +98,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     # Issue 23: emergencies open now in the area (the console's queue, scoped); the period's count and its share
     # dispatched within 20 minutes come from the KPI rollups (summary).
     open_emergencies = emergency_queue_for(user=request.user).filter(area__path__prefix=area.path).count()
+    # Issue 25: the use of the area's venues over the same period, beside the plan's aim of higher use.
+    venue_use = utilisation(area=area, date_from=data["from"], date_to=data["to"])
     charts = {
         "trend": [
             {"day": r["key"], "received": r["received"], "replied": r["replied"]} for r in data["trend"]
@@ -126,6 +129,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "overdue": overdue,
             "supervised": supervised,
             "open_emergencies": open_emergencies,
+            "venue_use": venue_use,
             "warnings": warnings,
             "may_see_warnings": can(request.user, Action.WARNINGS_VIEW),
             "rate_names": RATES,
