@@ -80,8 +80,13 @@ def main() -> int:
     p.add_argument("--repeats", type=int, default=3)
     p.add_argument("--target", type=float, default=0.95)
     p.add_argument("--grid", action="store_true")
+    p.add_argument(
+        "--without-round-2", action="store_true", help="train without the second round (does it help?)"
+    )
     args = p.parse_args()
     rows = urgency.training_rows()  # the training file only
+    if args.without_round_2:
+        rows = [r for r in rows if r.get("round", 1) == 1]
     first = [r for r in rows if r.get("round", 1) == 1]
     y = np.array([bool(r["urgent"]) for r in first])
     rule, learned = gates(first)

@@ -311,6 +311,83 @@ def test_the_console_offers_raise_or_lower_as_the_workflow_allows(client, world)
     assert "调度员升为紧急：回访确认有人受伤" in page
 
 
+def _act(client, appeal, action, body):
+    return client.post(f"/api/v1/appeals/{appeal.pk}/actions/{action}", body, content_type="application/json")
+
+
+@pytest.mark.django_db
+def test_the_api_refuses_a_downgrade_without_a_reason_and_writes_nothing(client, world):
+    appeal = _elevator(world, "yes")
+    events = Event.objects.filter(appeal=appeal).count()
+    sign_in(client, world["sunli"])
+    for body in ({}, {"reason": "   "}, {"reason": "不是"}):
+        r = _act(client, appeal, "lower_emergency", body)
+        assert r.status_code == 400 and r.json()["fields"] == {"reason": "required"}, r.content
+    appeal.refresh_from_db()
+    assert appeal.urgency == "emergency" and appeal.dispatch_due is not None
+    assert Event.objects.filter(appeal=appeal).count() == events
+    r = _act(client, appeal, "lower_emergency", {"reason": "回电确认：人已自行出来"})
+    assert r.status_code == 200 and r.json()["urgency"] == "normal"
+
+
+@pytest.mark.django_db
+def test_the_api_refuses_to_raise_a_closed_appeal_or_an_unknown_kind(client, world):
+    closed = bring_to(world, _ordinary(world), Status.CLOSED)
+    events = Event.objects.filter(appeal=closed).count()
+    sign_in(client, world["sunli"])
+    r = _act(client, closed, "raise_emergency", {"reason": "回访确认有人受伤"})
+    assert r.status_code == 409 and r.json()["code"] == "invalid_state"
+    closed.refresh_from_db()
+    assert closed.urgency == "normal" and Event.objects.filter(appeal=closed).count() == events
+    open_one = _ordinary(world)
+    r = _act(client, open_one, "raise_emergency", {"reason": "回访", "kind": "meteor"})
+    assert r.status_code == 400 and "kind" in r.json()["fields"]
+    open_one.refresh_from_db()
+    assert open_one.urgency == "normal"
+
+
+@pytest.mark.django_db
+def test_the_console_says_why_a_downgrade_without_a_reason_is_refused(client, world):
+    appeal = _elevator(world, "yes")
+    sign_in(client, world["sunli"])
+    r = client.post(f"/console/appeals/{appeal.pk}/lower_emergency/", {"note": ""}, follow=True)
+    page = r.content.decode()
+    assert "请说明为什么不属于紧急情况（至少 4 个字）" in page
+    appeal.refresh_from_db()
+    assert appeal.urgency == "emergency"
+
+
+@pytest.mark.django_db
+def test_the_queue_shows_why_each_one_is_an_emergency(client, world):
+    answered = _elevator(world, "yes")
+    phrased = services.appeal_submit(
+        actor=world["zhangwei"],
+        requester=world["zhangwei"],
+        data=services.IntakeData(
+            text="楼道里煤气泄漏了，味道很浓", channel="portal", area=world.huafu_community.code
+        ),
+    )
+    learned = services.appeal_submit(
+        actor=world["zhangwei"],
+        requester=world["zhangwei"],
+        data=services.IntakeData(
+            text="地下车库进水很快，还有人在车里没出来", channel="portal", area=world.huafu_community.code
+        ),
+    )
+    raised = _ordinary(world)
+    emergency.appeal_raise_emergency(actor=world["sunli"], appeal=raised, reason="回访确认有人受伤")
+    sign_in(client, world["sunli"])
+    page = client.get("/console/emergencies/").content.decode()
+    rows = {
+        a.number: page.split(a.number, 1)[1].split("</tr>", 1)[0]
+        for a in (answered, phrased, learned, raised)
+    }
+    assert "回答：是否有人被困：有人被困" in rows[answered.number]
+    assert "关键词：煤气泄漏" in rows[phrased.number] and "燃气泄漏" in rows[phrased.number]
+    assert "模型 " in rows[learned.number]
+    assert "调度员升为紧急：回访确认有人受伤" in rows[raised.number]
+
+
 # --- the queue, the resident, the dashboard -----------------------------------------------------------------------
 class TestEmergencyQueue(PermissionMatrixMixin):
     URL = "/console/emergencies/"
