@@ -3,6 +3,7 @@ lies under their grants (timebank.manage); anything else is 404 like a missing o
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,6 +19,8 @@ from shequ.geo.models import Area
 
 from .choices import AccountKind, HelpStatus, LinkStatus, TransferKind
 from .models import Account, FamilyLink, Goods, HelpRequest, Movement, Store, Transfer
+
+log = logging.getLogger("shequ.timebank")
 
 
 def account_of(user) -> Account | None:
@@ -132,7 +135,13 @@ def helpers_for(request: HelpRequest, *, limit: int = 10) -> list[Any]:
         volunteer_selectors = None  # type: ignore[assignment]
     matching = getattr(volunteer_selectors, "volunteers_matching", None)
     if matching is not None:
-        found = matching(HELP_SKILLS.get(request.kind, []), request.area, request.wanted_at, limit=limit)
+        try:
+            found = matching(HELP_SKILLS.get(request.kind, []), request.area, request.wanted_at, limit=limit)
+        except TypeError:
+            # A suggestion is not worth a broken page: the area's residents below still answer. Logged, as it is a
+            # bug of the matching (or a changed signature) to fix there.
+            log.exception("volunteers_matching failed; helpers suggested by area only")
+            found = []
         users = [v.user for v in found if v.user_id is not None and v.user_id != request.requester_id]
     area = request.area
     street = area.parent.path if area.parent is not None else area.path
