@@ -145,3 +145,49 @@ def test_the_venue_manager_sees_the_days_bookings_and_checks_someone_in(browser,
     assert booking.status == "checked_in"
     assert Booking.objects.count() == 1
     journey.done()
+
+
+def test_a_freed_slot_is_held_for_the_first_on_the_waiting_list_who_accepts_it(
+    browser, live_server, people, shots
+):
+    from shequ.access.services import grant_bootstrap
+    from shequ.accounts.models import User
+    from shequ.accounts.roles import Role
+    from shequ.venues import services
+    from shequ.venues.models import Booking
+    from shequ.venues.tests.helpers import huafu_street
+
+    venue = _venue()
+    neighbour = User.objects.create(username="huafu_neighbour", display_name="王芳")
+    grant_bootstrap(user=neighbour, role=Role.RESIDENT, area=huafu_street(), reason="test")
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    start = timezone.make_aware(timezone.datetime.combine(tomorrow, timezone.datetime.min.time())).replace(
+        hour=15
+    )
+    taken = services.booking_create(actor=neighbour, venue=venue, start=start, end=start + timedelta(hours=1))
+
+    base = live_server.url
+    page = phone_page(browser, base, elder=True)
+    resident_login(page, base)
+    journey = Journey(page, shots, "venues-waitlist")
+    page.goto(f"{base}/venues/{venue.pk}/?date={tomorrow.isoformat()}")
+    row = page.locator("li.slot-taken", has_text="15:00–16:00")
+    expect(row).to_contain_text("已约满")
+    journey.look("taken")
+    row.get_by_role("button", name="加入候补").click()
+    expect(page.locator(".alert-success")).to_contain_text("已加入候补")
+    expect(page.locator("main")).to_contain_text("候补")
+    journey.look("waiting")
+
+    services.booking_cancel(actor=neighbour, booking=taken)  # she cannot come after all
+    page.reload()
+    expect(page.locator("main .my-bookings")).to_contain_text("候补到位，为您保留中")
+    expect(page.locator("main .my-bookings")).to_contain_text("为您保留至")
+    journey.look("offered")
+    page.get_by_role("button", name="确认接受").click()
+    expect(page.locator(".alert-success")).to_contain_text("时段已为您预约")
+    expect(page.locator("main .my-bookings .badge").first).to_have_text("已预约")
+    journey.look("accepted")
+    mine = Booking.objects.get(person=people["zhangwei"])
+    assert mine.status == "confirmed" and mine.start == start
+    journey.done()
