@@ -21,7 +21,7 @@ from .choices import WEEKDAYS, HolidayRule
 from .hours import day_text, parse_day_text
 from .models import Facility, FacilityType
 
-# Monday first, as WEEKDAYS; Django's own catalogue says them in Chinese (星期一 …).
+# Monday first, as WEEKDAYS; the catalogue says them in Chinese (周一 …).
 DAY_NAMES = [WEEKDAY_NAMES[i] for i in range(7)]
 
 

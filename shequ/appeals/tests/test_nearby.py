@@ -286,3 +286,61 @@ def test_an_inactive_category_is_not_a_category(client, world):
     Category.objects.filter(code="noise").update(is_active=False)
     sign_in(client, world["zhangwei"])
     assert client.get("/api/v1/appeals/nearby?category=noise").status_code == 400
+
+
+@pytest.mark.skipif(
+    __import__("django.db").db.connection.vendor != "postgresql",
+    reason="SQLite serialises every writer with BEGIN IMMEDIATE: the race exists on PostgreSQL",
+)
+def test_residents_pressing_at_once_are_each_counted_once_and_in_order(transactional_db):
+    """Eight neighbours press 我也遇到了 at the same moment, one of them twice: eight rows, and the staff's timeline
+    counts 1 … 8 without a repeat (the appeal's row lock orders the counts)."""
+    import threading
+
+    from django.db import connections
+
+    from shequ.audit.tests.tampering import wipe
+    from shequ.demo.cast import ensure_cast
+    from shequ.geo.citypack import load_city_pack
+
+    if not Area.objects.exists():  # an earlier transactional test's flush emptied every table
+        load_city_pack("shenzhen")
+    from tests.browser.restore import restore_migrated_data
+
+    restore_migrated_data()
+    try:
+        cast = ensure_cast()
+        community = Area.objects.filter(parent__name="华富街道", level="community").order_by("code").first()
+        appeal = services.appeal_submit(
+            actor=cast["zhangwei"],
+            requester=cast["zhangwei"],
+            data=services.IntakeData(
+                text="小区门口的垃圾桶满了", channel="portal", category="sanitation", area=community.code
+            ),
+        )
+        people = [User.objects.create(username=f"neighbour{i}") for i in range(8)]
+        presses = [*people, people[0]]
+        start = threading.Barrier(len(presses))
+        errors: list[BaseException] = []
+
+        def press(user) -> None:
+            try:
+                start.wait(timeout=10)
+                appeal_support(actor=user, appeal=appeal)
+            except BaseException as exc:
+                errors.append(exc)
+            finally:
+                connections.close_all()
+
+        threads = [threading.Thread(target=press, args=(u,)) for u in presses]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=30)
+        assert not errors, errors
+        assert Supporter.objects.filter(appeal=appeal).count() == 8
+        counts = sorted(e.data["supporters"] for e in Event.objects.filter(appeal=appeal, action="support"))
+        assert counts == list(range(1, 9))
+        assert AuditEntry.objects.filter(action="appeal.support").count() == 8
+    finally:
+        wipe()  # the audit trail refuses DELETE; the flush after a transactional test needs it empty

@@ -64,7 +64,7 @@ def test_the_officer_changes_the_hours_and_the_change_is_audited(client, huafu_o
     facility = make_facility("华富社康", ORIGIN, hours=WEEKDAYS_9_TO_5)
     sign_in(client, huafu_officer)
     page = client.get(f"/console/facilities/{facility.pk}/").content.decode()
-    assert "开放时间" in page and 'value="09:00-17:00"' in page and "星期一" in page
+    assert "开放时间" in page and 'value="09:00-17:00"' in page and "周一" in page
     r = client.post(
         f"/console/facilities/{facility.pk}/",
         _form(
@@ -94,6 +94,6 @@ def test_an_unreadable_line_is_refused_naming_the_day_and_nothing_written(client
     r = client.post(f"/console/facilities/{facility.pk}/", _form(facility, hours_tue="上午九点到下午五点"))
     assert r.status_code == 400
     page = r.content.decode()
-    assert "星期二：请按 08:30-12:00, 14:00-18:00 填写" in page and 'aria-invalid="true"' in page
+    assert "周二：请按 08:30-12:00, 14:00-18:00 填写" in page and 'aria-invalid="true"' in page
     facility.refresh_from_db()
     assert facility.hours == WEEKDAYS_9_TO_5 and AuditEntry.objects.count() == entries
