@@ -62,5 +62,6 @@ def result_out(vote: Vote) -> dict[str, Any]:
         "kind": kind,
         "at": snapshot["at"],
         "rules": snapshot["rules"],
+        "rules_name": national_by_code(snapshot["rules"]).name,
         "matters": matters,
     }
