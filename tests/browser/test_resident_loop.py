@@ -59,8 +59,12 @@ def test_a_resident_keeps_her_category_and_reads_her_reopened_appeal_in_her_word
     from shequ.appeals.models import Appeal
 
     base, mode = live_server.url, "elder" if elder else "normal"
-    page = phone(browser, base, elder)
+    me = Journey(phone(browser, base, elder), shots, f"resident-loop-{mode}")
+    page = me.page
+    page.goto(f"{base}/accounts/resident/")
+    me.look("sign-in")
     resident_login(page, base)
+    me.look("signed-in")
 
     # 1. The suggested category she picks is the one kept.
     page.goto(f"{base}/appeals/new/")
@@ -70,24 +74,24 @@ def test_a_resident_keeps_her_category_and_reads_her_reopened_appeal_in_her_word
     page.locator("#sug-noise").wait_for(timeout=15_000)
     page.check("#sug-noise")
     assert page.input_value("#category_list") == ""  # the list stays at "不确定" and no longer wins
-    page.screenshot(path=str(shots / f"resident-category-{mode}.png"), full_page=True)
-    no_serious_violations(page, shots, f"resident-category-{mode}")
+    me.look("category-kept")
     page.click("main button[type=submit]")
     page.select_option("#district", "440304")
     page.click("button[name=go][value=refresh]")
     page.select_option("#street", label="华富街道")
     page.click("button[name=go][value=refresh]")
     page.select_option("#community", index=1)
+    me.look("where")
     page.click("button[name=go][value=next]")
     # expect(...) waits for the next page; reading inner_text at once could read the page being left.
     expect(page.locator("main dl")).to_contain_text("噪声污染")
     # The kept category asks its own question (噪声发生时段), which the intake needs.
     expect(page.locator("main form")).to_contain_text("噪声发生时段")
     page.check("#attr-time_of_day-night")
-    page.screenshot(path=str(shots / f"resident-confirm-{mode}.png"), full_page=True)
-    no_serious_violations(page, shots, f"resident-confirm-{mode}")
+    me.look("confirm")
     page.click("main button[type=submit]")
     expect(page.locator("main")).to_contain_text("已受理")
+    me.look("received")
     appeal = Appeal.objects.get()
     assert appeal.category.code == "noise" and appeal.attributes == {"time_of_day": "night"}
 
@@ -106,6 +110,8 @@ def test_a_resident_keeps_her_category_and_reads_her_reopened_appeal_in_her_word
 
     # 3. She rates 不满意: the page says it is being handled again, in her words.
     page.goto(f"{base}/me/appeals/{appeal.pk}/")
+    expect(page.locator("main")).to_contain_text(REPLY)
+    me.look("answered")
     page.check("#rate-2")
     page.check("#res-no")
     page.click("form[action$='/rate/'] button")
@@ -114,8 +120,8 @@ def test_a_resident_keeps_her_category_and_reads_her_reopened_appeal_in_her_word
     assert "重新办理中" in main and "此前的答复" in main and REPLY in main
     assert "已派单" not in main and INTERNAL not in main and "职责清单" not in main
     assert "已转交办理单位" in main
-    page.screenshot(path=str(shots / f"resident-reopened-{mode}.png"), full_page=True)
-    no_serious_violations(page, shots, f"resident-reopened-{mode}")
+    me.look("reopened")
+    me.done()
 
 
 @pytest.mark.parametrize("elder", [False, True], ids=["normal", "elder"])
