@@ -26,7 +26,7 @@ from shequ.geo.models import PATH_SEPARATOR, Area
 from shequ.venues.demo import seed_venues
 
 from .appeals import seed_appeals, seed_rules
-from .cast import CAST, ensure_cast
+from .cast import CAST, DEMO_PASSWORD, ensure_cast
 from .history import SYNTHETIC_MARK, ensure_handlers, seed_history
 from .notices import seed_notices
 from .people import seed_residents
@@ -254,6 +254,11 @@ def seed_demo(*, scale: str = "small", seed: int = 1, appeals: int | None = None
 
     for key, n in seed_volunteers(seed=seed).items():
         report.add(f"volunteers.{key}", n)
+    # The time bank (issue 24): ledger history in every district, after the volunteers (whose confirmed hours
+    # already earned credits through the hook).
+    from shequ.timebank.demo import seed_timebank
+
+    report.add("timebank.transfers", seed_timebank(seed=seed, password=DEMO_PASSWORD))
     report.add("venues", seed_venues(seed=seed, streets=every_street, users=users))
     # The last week's early warnings over the appeals (the daily task's work; idempotent, so a re-run adds none).
     with audit_context(channel="command"):
