@@ -52,14 +52,14 @@ def verify_vote(vote: Vote) -> ChainReport:
         )
     ballots = {b.part_id: b for b in Ballot.objects.filter(vote=vote)}
     for part_id, ballot in ballots.items():
-        record = latest.get(part_id)
-        if record is None:
+        last = latest.get(part_id)
+        if last is None:
             report.problem(f"the ballot of part {part_id} has no record in the chain: it was inserted")
         elif (ballot.choices, ballot.channel, ballot.person, ballot.receipt) != (
-            record.choices,
-            record.channel,
-            record.person,
-            record.hash,
+            last.choices,
+            last.channel,
+            last.person,
+            last.hash,
         ):
             report.problem(f"the ballot of part {part_id} differs from its last record: it was edited")
     for part_id in latest.keys() - ballots.keys():

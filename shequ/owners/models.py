@@ -83,7 +83,9 @@ class Part(models.Model):
     area_surveyed = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
     area_contract = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
     developer_unsold = models.BooleanField(_("developer's unsold part"), default=False)
-    owners = models.ManyToManyField(Owner, through="Ownership", related_name="parts")
+    owners: models.ManyToManyField[Owner, Ownership] = models.ManyToManyField(
+        Owner, through="Ownership", related_name="parts"
+    )
     synthetic = models.BooleanField(default=False)
 
     scope_path_field = "estate__path"
@@ -126,7 +128,7 @@ class Part(models.Model):
 
     @property
     def area_source_label(self) -> str:
-        return AreaSource(self.area_and_source[1]).label
+        return str(AreaSource(self.area_and_source[1]).label)
 
 
 class Ownership(models.Model):

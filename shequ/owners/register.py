@@ -198,7 +198,7 @@ def part_transfer(*, actor, part: Part, owners: Sequence[Owner]) -> Part:
 
 # --- import ------------------------------------------------------------------------------------------------------
 
-COLUMNS = {
+COLUMNS: dict[str, tuple[str, ...]] = {
     "number": ("房号", "number"),
     "area_registered": ("登记面积", "registered area"),
     "area_surveyed": ("实测面积", "surveyed area"),
