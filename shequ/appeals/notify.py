@@ -42,6 +42,17 @@ STEPS: dict[str, tuple[str, str]] = {
     "reject": (gettext_noop("Your appeal %(number)s was not accepted"), ""),
 }
 
+# What the residents who said 我也遇到了 (appeals.nearby) hear: the steps that change what they met, in their inbox
+# only (no text message, no reply text: the answer is addressed to the requester), linked to their own list.
+SUPPORTER_STEPS: dict[str, str] = {
+    "replied": gettext_noop(
+        "The problem you also met (appeal %(number)s) was answered by the unit handling it"
+    ),
+    "reopened": gettext_noop("The problem you also met (appeal %(number)s) is being handled again"),
+    "close": gettext_noop("The problem you also met (appeal %(number)s) is finished"),
+    "reject": gettext_noop("The problem you also met (appeal %(number)s) was not accepted"),
+}
+
 
 def requester_notify(appeal: Appeal, kind: str) -> None:
     step = STEPS.get(kind)
@@ -65,3 +76,22 @@ def requester_notify(appeal: Appeal, kind: str) -> None:
         )
     elif appeal.contact_phone and sms:
         sms_send(phone=appeal.contact_phone, body=sms, purpose=f"appeal.{kind}")
+    supporters_notify(appeal, kind)
+
+
+def supporters_notify(appeal: Appeal, kind: str) -> None:
+    """Tell the residents who met the same problem (one inbox message each, in the action's transaction). Only the
+    steps of SUPPORTER_STEPS read the table: intake and the handling steps cost nothing."""
+    wording = SUPPORTER_STEPS.get(kind)
+    if wording is None:
+        return
+    from .models import Supporter
+
+    with translation.override(settings.LANGUAGE_CODE):
+        title = _(wording) % {"number": appeal.number}
+    for supporter in Supporter.objects.filter(appeal=appeal, user__is_active=True).select_related("user"):
+        if supporter.user_id == appeal.requester_id:
+            continue
+        message_send(
+            person=supporter.user, kind=f"appeal.supported.{kind}", title=title, link="/me/appeals/#supported"
+        )

@@ -344,3 +344,30 @@ def test_residents_pressing_at_once_are_each_counted_once_and_in_order(transacti
         assert AuditEntry.objects.filter(action="appeal.support").count() == 8
     finally:
         wipe()  # the audit trail refuses DELETE; the flush after a transactional test needs it empty
+
+
+def test_who_met_the_same_problem_hears_when_it_is_answered_and_finished(world, neighbour):
+    from shequ.messages.models import Message
+
+    theirs = report(neighbour, world)
+    appeal_support(actor=world["zhangwei"], appeal=theirs)
+    n = theirs.number
+    # Dispatch, signing for and starting are the unit's steps: the supporter hears nothing of them.
+    answered = bring_to(world, theirs, "replied")
+    supporter_titles = list(
+        Message.objects.filter(person=world["zhangwei"], kind__startswith="appeal.supported.")
+        .order_by("id")
+        .values_list("title", "body", "link", "sms")
+    )
+    assert supporter_titles == [
+        (f"您也遇到的问题（诉求 {n}）已由办理单位答复", "", "/me/appeals/#supported", False)
+    ]
+    services.appeal_evaluate(actor=neighbour, appeal=answered, rating=5)
+    titles = list(
+        Message.objects.filter(person=world["zhangwei"], kind__startswith="appeal.supported.")
+        .order_by("id")
+        .values_list("title", flat=True)
+    )
+    assert titles[-1] == f"您也遇到的问题（诉求 {n}）已办结"
+    # The requester's own messages are unchanged: he is told as before, and once.
+    assert Message.objects.filter(person=neighbour, kind="appeal.replied").count() == 1
