@@ -33,6 +33,10 @@ PUBLIC = [
     r"^api/v1/venues",  # bookable venues and their free slots are public (read-only; booking is /api/v1/bookings)
     r"^venues/$",  # 场地预约: the venue list (GET only)
     r"^venues/<int:pk>/$",  # 场地预约: a venue's day of slots, free or taken, no names (GET only)
+    r"^api/v1/events$",  # published community events and courses (read-only)
+    r"^activities/$",  # 活动与课程: published events and courses (GET only)
+    r"^activities/<int:pk>/$",  # one published activity: its sessions and places left, no names (GET only)
+    r"^calendar/community/",  # a community's published activities as an iCalendar feed
     # 志愿服务 (issue 24): published activities, teams, stations, certificate verification; the figures (aggregates)
     r"^volunteers/$",
     r"^volunteers/activities/",
@@ -49,7 +53,7 @@ PUBLIC_POST = [r"^api/v1/appeals$", r"^api/v1/appeals/with-photos$"]
 
 # Routes that answer an anonymous user 404, as they answer anyone the object is hidden from: a photo of an appeal
 # does not exist for a visitor who is not signed in (no sign-in redirect that would confirm it does; issue 19).
-NOT_FOUND_TO_ANONYMOUS = [r"^appeals/photos/"]
+NOT_FOUND_TO_ANONYMOUS = [r"^appeals/photos/", r"^calendar/me/"]  # a personal feed: its address is its key
 
 SAMPLE = {"int": "1", "str": "x", "slug": "x", "path": "x", "uuid": "00000000-0000-0000-0000-000000000000"}
 

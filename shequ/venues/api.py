@@ -232,3 +232,51 @@ def cancel_booking(request: HttpRequest, booking_id: Id):
     user = cast(User, request.user)
     booking = selectors.booking_get_for(user=user, pk=booking_id)
     return booking_out(services.booking_cancel(actor=user, booking=booking))
+
+
+class EventOut(Schema):
+    id: int
+    kind: str
+    title: str
+    area: AreaRef
+    place: str
+    organiser: str
+    capacity: int
+    places_left: int
+    open_to_city: bool
+    sessions: list[SlotOut]
+    synthetic: bool
+
+
+class EventFilters(Schema):
+    area: str | None = Field(None, max_length=19)
+    kind: str | None = Field(None, max_length=10)
+
+
+@router.get("/events", response={200: list[EventOut], **errors(404)}, auth=None, summary="Events and courses")
+@paginate
+def list_events(request: HttpRequest, filters: Query[EventFilters]):
+    """Published community events and courses with a session still to come, under an `area` (a code; those open to
+    the whole city included), optionally of one `kind` (`event`, `course`). Each session's `state` is `session`."""
+    from .views_activities import upcoming
+
+    area = area_get(code=filters.area) if filters.area else None
+    qs = upcoming(area=area, now=timezone.now()).prefetch_related("sessions")
+    if filters.kind:
+        qs = qs.filter(kind=filters.kind)
+    return [
+        {
+            "id": a.pk,
+            "kind": a.kind,
+            "title": a.title,
+            "area": {"code": a.area.code, "name": a.area.name},
+            "place": a.place,
+            "organiser": a.organiser,
+            "capacity": a.capacity,
+            "places_left": max(a.capacity - a.taken, 0),
+            "open_to_city": a.open_to_city,
+            "sessions": [{"start": s.start, "end": s.end, "state": "session"} for s in a.sessions.all()],
+            "synthetic": a.synthetic,
+        }
+        for a in qs[:500]
+    ]

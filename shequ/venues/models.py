@@ -369,3 +369,115 @@ class WaitlistEntry(models.Model):
 
     def __str__(self) -> str:
         return f"wait {self.pk}"
+
+
+class ActivityKind(models.TextChoices):
+    EVENT = "event", _("Community event")
+    COURSE = "course", _("Course")
+
+
+class Activity(models.Model):
+    """A community event (周周有活动、月月有赛事) or a course of the community school or the elders' university
+    (社区学校、老年大学): capacity, sign-up with a waiting list, sessions, attendance by QR code.
+
+    `taken` counts confirmed places: a sign-up takes one by a conditional UPDATE (taken < capacity), so the database
+    decides who gets the last place; the check constraint keeps it from ever going over."""
+
+    scope_path_field = "area__path"
+
+    kind = models.CharField(
+        _("kind"), max_length=10, choices=ActivityKind.choices, default=ActivityKind.EVENT
+    )
+    title = models.CharField(_("title"), max_length=120)
+    description = models.TextField(_("description"), blank=True)
+    area = models.ForeignKey(Area, verbose_name=_("area"), on_delete=models.PROTECT, related_name="+")
+    venue = models.ForeignKey(
+        Venue, verbose_name=_("venue"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    place = models.CharField(_("place"), max_length=200, blank=True)
+    organiser = models.CharField(_("organiser"), max_length=120, blank=True)
+    capacity = models.PositiveIntegerField(_("places"))
+    taken = models.PositiveIntegerField(default=0, editable=False)
+    open_to_city = models.BooleanField(_("open to the whole city"), default=False)
+    is_published = models.BooleanField(_("published"), default=True)
+    first_start = models.DateTimeField(_("first session"), db_index=True)
+    synthetic = models.BooleanField(_("synthetic"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["first_start", "pk"]
+        verbose_name = _("activity")
+        verbose_name_plural = _("activities")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(taken__lte=models.F("capacity")), name="venues_activity_not_over"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Session(models.Model):
+    """One meeting of an activity (an event has one; a course has its weekly lessons)."""
+
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="sessions")
+    start = models.DateTimeField(_("start"))
+    end = models.DateTimeField(_("end"))
+    reminded = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["start", "pk"]
+        indexes = [
+            models.Index(fields=["start"], name="venues_session_remind", condition=models.Q(reminded=False))
+        ]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(end__gt=models.F("start")), name="venues_session_end")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.activity_id} {self.start:%Y-%m-%d %H:%M}"
+
+
+class EnrolStatus(models.TextChoices):
+    CONFIRMED = "confirmed", _("Signed up")
+    WAITLISTED = "waitlisted", _("On the waiting list")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class Enrolment(models.Model):
+    """A person's sign-up to an event or enrolment in a course."""
+
+    scope_owner_field = "person"
+
+    activity = models.ForeignKey(Activity, on_delete=models.PROTECT, related_name="enrolments")
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=12, choices=EnrolStatus.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["activity", "person"],
+                condition=~models.Q(status="cancelled"),
+                name="venues_enrol_once",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"enrolment {self.pk}"
+
+
+class Attendance(models.Model):
+    """Attendance at one session, by the activity's QR code (or marked by the organiser)."""
+
+    session = models.ForeignKey(Session, on_delete=models.PROTECT, related_name="attendances")
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["session", "person"], name="venues_attend_once")]
+
+    def __str__(self) -> str:
+        return f"attendance {self.pk}"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_console
+from . import views, views_activities, views_console
 
 app_name = "venues"
 urlpatterns = [
@@ -12,6 +12,16 @@ urlpatterns = [
     path("me/bookings/", views.my_bookings, name="my_bookings"),
     path("me/bookings/series/", views.series_new, name="series_new"),
     path("me/bookings/<int:pk>/<str:action>/", views.my_booking_action, name="my_action"),
+    path("activities/", views_activities.activity_list, name="activities"),
+    path("activities/attend/", views_activities.attend, name="attend"),
+    path("activities/<int:pk>/", views_activities.activity_detail, name="activity"),
+    path("activities/<int:pk>/enrol/", views_activities.activity_enrol, name="enrol"),
+    path("me/activities/", views_activities.my_activities, name="my_activities"),
+    path("me/activities/<int:pk>/cancel/", views_activities.my_activity_cancel, name="my_activity_cancel"),
+    path("calendar/community/<str:code>.ics", views_activities.feed_community, name="feed_community"),
+    path("calendar/me/<str:token>.ics", views_activities.feed_me, name="feed_me"),
+    path("console/activities/", views_activities.console_activities, name="console_activities"),
+    path("console/activities/<int:pk>/", views_activities.console_activity, name="console_activity"),
     path("console/venues/", views_console.venue_list, name="console_list"),
     path("console/venues/<int:pk>/", views_console.venue_day, name="console_day"),
     path(

@@ -58,6 +58,7 @@ NEARBY = "shequ.appeals.tests.test_nearby::TestPermissionMatrix"
 FACILITIES = "shequ.facilities.tests.test_console::TestPermissionMatrix"
 VENUES_API = "shequ.venues.tests.test_api::TestPermissionMatrix"
 VENUES = "shequ.venues.tests.test_views::TestPermissionMatrix"
+ACTIVITIES = "shequ.venues.tests.test_activities::TestPermissionMatrix"
 OWNERS_API = "shequ.owners.tests.test_api::TestOwnerVoteEndpoints"
 OWNERS = "shequ.owners.tests.test_pages"
 TIMEBANK_API = "shequ.timebank.tests.test_api::TestTimebankEndpoints"
@@ -514,6 +515,25 @@ REGISTRY: dict[str, Entry] = {
     "/console/venues/bookings/<int:pk>/<str:action>/": Matrix(
         f"{VENUES}::test_a_console_action_outside_ones_street_is_not_found"
     ),
+    "GET /api/v1/events": Public(
+        "published community events and courses: public like a notice board (read-only)"
+    ),
+    "/activities/": Public("活动与课程: published events and courses (GET only)"),
+    "/activities/<int:pk>/": Public("one published activity: sessions and places left, no names (GET only)"),
+    "/activities/<int:pk>/enrol/": Matrix(f"{ACTIVITIES}::test_enrol_needs_a_sign_in"),
+    "/activities/attend/": Matrix(f"{ACTIVITIES}::test_attendance_needs_a_sign_in"),
+    "/me/activities/": Matrix(f"{ACTIVITIES}::test_my_activities_need_a_sign_in"),
+    "/me/activities/<int:pk>/cancel/": Matrix(
+        f"{ACTIVITIES}::test_cancelling_someone_elses_sign_up_is_not_found"
+    ),
+    "/calendar/community/<str:code>.ics": Public("a community's published activities as an iCalendar feed"),
+    "/calendar/me/<str:token>.ics": Guarded(
+        "a person's own calendar for calendar applications, which cannot sign in: the address carries a token signed "
+        "for that person (shown only to him); a missing or forged token is 404",
+        f"{ACTIVITIES}::test_the_personal_feed_is_reached_only_by_its_secret_address",
+    ),
+    "/console/activities/": Matrix(f"{ACTIVITIES}::test_the_console_list_is_for_venue_managers"),
+    "/console/activities/<int:pk>/": Matrix(f"{ACTIVITIES}::test_an_activity_of_another_street_is_not_found"),
     # --- Open311 GeoReport v2 -------------------------------------------------------------------------------------
     "/open311/v2/discovery.<fmt>": Public("Open311 discovery: public by the GeoReport v2 spec"),
     "/open311/v2/services.<fmt>": Public("Open311 service list: public by the spec"),
