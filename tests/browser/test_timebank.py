@@ -28,16 +28,32 @@ HELPER_PHONE = "13800000032"
 
 @pytest.fixture
 def family(transactional_db):
+    from shequ.audit.tests.tampering import wipe
+
+    try:
+        yield _family()
+    finally:
+        wipe()  # the audit trail refuses DELETE; the flush after a transactional test needs it empty
+
+
+def _family() -> dict:
+    import importlib
+
+    from django.apps import apps
+
     from shequ.accounts.models import User
     from shequ.demo.cast import ensure_cast
     from shequ.geo.citypack import load_city_pack
     from shequ.geo.models import Area
+    from shequ.residents.models import Tag
     from shequ.timebank.services import timebank_earn_for_hours
     from shequ.timebank.tests.helpers import hours_record, resident_for
 
     if not Area.objects.exists():  # an earlier transactional test's flush emptied every table
         load_city_pack("shenzhen")
     restore_migrated_data()
+    if not Tag.objects.exists():  # ... the special groups of the residents' data migration too
+        importlib.import_module("shequ.residents.migrations.0002_default_tags").load(apps, None)
     cast = ensure_cast()
     zhangwei = cast["zhangwei"]
     home = resident_for(zhangwei, name="张伟")
@@ -50,10 +66,7 @@ def family(transactional_db):
     helper.save()
     resident_for(helper, name="李强")
     timebank_earn_for_hours(hours_record(zhangwei, 300))  # 5 时间币 from confirmed hours
-    yield {"zhangwei": zhangwei, "mother": mother, "helper": helper}
-    from shequ.audit.tests.tampering import wipe
-
-    wipe()  # the audit trail refuses DELETE; the flush after a transactional test needs it empty
+    return {"zhangwei": zhangwei, "mother": mother, "helper": helper}
 
 
 def phone(browser, base, *, elder=False):
@@ -148,3 +161,42 @@ def test_a_son_transfers_to_his_mother_who_pays_a_visit_in_credits(browser, live
     request.refresh_from_db()
     assert request.status == "completed" and request.response_seconds is not None
     assert ledger.verify().ok
+
+
+def test_a_community_worker_issues_credits_to_a_key_elder_and_reads_the_settlement(
+    browser, live_server, family, shots
+):
+    from shequ.timebank.models import Account, Transfer
+    from shequ.timebank.services import goods_add, goods_redeem, store_open
+    from shequ.timebank.tests.helpers import community
+
+    from .helpers import staff_page
+
+    # 张伟 (华富) redeems at a store in 粤海: spent elsewhere, the settlement's business.
+    store = store_open(actor=None, name="粤海爱心超市", area=community("440305", "粤海街道"))
+    goods_redeem(
+        actor=family["zhangwei"], goods=goods_add(actor=None, store=store, name="毛巾", price=60, stock=3)
+    )
+
+    base = live_server.url
+    page = staff_page(browser, base, "lina")
+    page.get_by_role("link", name="时间银行").click()
+    expect(page.get_by_role("heading", name="时间银行", exact=True)).to_be_visible()
+    page.get_by_role("link", name="向重点老人发放时间币").click()
+    page.select_option(
+        "#resident", label=page.locator("#resident option", has_text="王**").first.inner_text()
+    )
+    page.fill("#amount", "2")
+    page.fill("#reason", "重点老人月度发放")
+    page.get_by_role("button", name="发放", exact=True).click()
+    expect(page.get_by_role("status")).to_contain_text("已向王**发放 2 时间币。")
+    expect(page.locator("table")).to_contain_text("重点老人月度发放")
+    checked(page, shots, "console-issue")
+    assert Account.objects.get(owner=family["mother"]).balance == 120
+    assert Transfer.objects.get(kind="issue").actor.username == "lina"
+
+    page.goto(f"{base}/console/timebank/settlement/")
+    row = page.locator("#settlement tbody tr", has_text="华富街道").first
+    expect(row.locator("td").nth(0)).to_have_text("5")  # earned at home: 张伟's volunteering
+    expect(row.locator("td").nth(3)).to_have_text("1")  # spent elsewhere: the towel in 粤海
+    checked(page, shots, "console-settlement")
