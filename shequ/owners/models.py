@@ -1,7 +1,9 @@
 """Owners' decisions (plan 4.2 业主共同决定; Civil Code Art. 278): the unit register of an estate, its votes, the
 roll fixed at the notice, ballots (one per exclusive part) and their hash chain.
 
-Estates are areas of level `estate` (shequ/geo). Every row is scoped by the estate's path.
+Estates are areas of level `estate` (shequ/geo). Every row is scoped by the estate's path. A register and its votes
+belong to their estate and go with it (only synthetic demo estates are ever deleted); within them a part, an owner
+or a document still counted by a ballot cannot be deleted on its own (RESTRICT).
 """
 
 from __future__ import annotations
@@ -44,7 +46,7 @@ class Owner(models.Model):
     """业主: a person recorded in an estate's register, linked to a resident (verified by the community) or to a
     user account; the link is what lets him vote online."""
 
-    estate = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="owners")
+    estate = models.ForeignKey(Area, on_delete=models.CASCADE, related_name="owners")
     name = models.CharField(_("name"), max_length=50)
     resident = models.ForeignKey(Resident, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     user = models.ForeignKey(
@@ -77,7 +79,7 @@ class Part(models.Model):
     the registered one, else the surveyed one, else the contract's (SPC Art. 8). `developer_unsold`: not yet sold
     or not yet delivered, held by the developer (all such parts together count as one person)."""
 
-    estate = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="owner_parts")
+    estate = models.ForeignKey(Area, on_delete=models.CASCADE, related_name="owner_parts")
     number = models.CharField(_("number"), max_length=40)
     area_registered = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
     area_surveyed = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
@@ -135,7 +137,7 @@ class Ownership(models.Model):
     """An owner of a part; several owners of one part are co-owners and cast one vote for it."""
 
     part = models.ForeignKey(Part, on_delete=models.CASCADE, related_name="ownerships")
-    owner = models.ForeignKey(Owner, on_delete=models.PROTECT, related_name="ownerships")
+    owner = models.ForeignKey(Owner, on_delete=models.RESTRICT, related_name="ownerships")
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["part", "owner"], name="owners_ownership_unique")]
@@ -151,7 +153,7 @@ class Vote(models.Model):
     `local_code`): the tally can be recomputed later exactly as it was decided. `chain_seq`/`chain_hash` are the
     head of the vote's ballot chain (BallotRecord); the row is locked for every ballot."""
 
-    estate = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="owner_votes")
+    estate = models.ForeignKey(Area, on_delete=models.CASCADE, related_name="owner_votes")
     title = models.CharField(_("title"), max_length=120)
     convener = models.CharField(_("convener"), max_length=24, choices=Convener.choices)
     convener_name = models.CharField(_("convener's name"), max_length=100)
@@ -223,7 +225,7 @@ class RollEntry(models.Model):
     record)."""
 
     vote = models.ForeignKey(Vote, on_delete=models.CASCADE, related_name="roll")
-    part = models.ForeignKey(Part, on_delete=models.PROTECT, related_name="+")
+    part = models.ForeignKey(Part, on_delete=models.RESTRICT, related_name="+")
     person = models.CharField(max_length=200)
     area = models.BigIntegerField()
 
@@ -260,7 +262,7 @@ class Ballot(models.Model):
     of the vote's chain (BallotRecord)."""
 
     vote = models.ForeignKey(Vote, on_delete=models.CASCADE, related_name="ballots")
-    part = models.ForeignKey(Part, on_delete=models.PROTECT, related_name="+")
+    part = models.ForeignKey(Part, on_delete=models.RESTRICT, related_name="+")
     person = models.CharField(max_length=200)
     choices = models.JSONField()  # {"1": "yes", "2": "abstain"}: by matter position
     channel = models.CharField(max_length=8, choices=Channel.choices)
@@ -268,7 +270,7 @@ class Ballot(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     proxy_name = models.CharField(max_length=50, blank=True)
-    document = models.ForeignKey(Document, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    document = models.ForeignKey(Document, on_delete=models.RESTRICT, null=True, blank=True, related_name="+")
     receipt = models.CharField(max_length=64)
     cast_at = models.DateTimeField(default=timezone.now)
     changed_at = models.DateTimeField(default=timezone.now)
@@ -288,7 +290,7 @@ class BallotRecord(models.Model):
 
     vote = models.ForeignKey(Vote, on_delete=models.CASCADE, related_name="records")
     seq = models.PositiveIntegerField()
-    part = models.ForeignKey(Part, on_delete=models.PROTECT, related_name="+")
+    part = models.ForeignKey(Part, on_delete=models.RESTRICT, related_name="+")
     person = models.CharField(max_length=200)
     choices = models.JSONField()
     channel = models.CharField(max_length=8, choices=Channel.choices)
@@ -344,10 +346,10 @@ class PaperEntry(models.Model):
     matching entries become a counted ballot (STYLE.md §12; CONSUL's paper ballots)."""
 
     vote = models.ForeignKey(Vote, on_delete=models.CASCADE, related_name="paper_entries")
-    part = models.ForeignKey(Part, on_delete=models.PROTECT, related_name="+")
+    part = models.ForeignKey(Part, on_delete=models.RESTRICT, related_name="+")
     person = models.CharField(max_length=200)
     choices = models.JSONField()
-    scan = models.ForeignKey(Document, on_delete=models.PROTECT, related_name="+")
+    scan = models.ForeignKey(Document, on_delete=models.RESTRICT, related_name="+")
     entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
 

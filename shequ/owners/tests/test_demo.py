@@ -46,3 +46,16 @@ def test_the_demo_seeds_registers_and_votes_and_leaves_zhangweis_ballot_to_him(c
     # 张伟 holds two flats: one person.
     assert Part.objects.filter(estate=huafu, ownerships__owner__resident=resident).count() == 2
     assert seed_owners(seed=1) == 0  # idempotent
+
+
+def test_a_synthetic_estate_deleted_takes_its_register_and_votes_along(cast):
+    """The demo's own test deletes synthetic estates and seeds again: the register and the votes go with them."""
+    from shequ.geo.models import Area
+    from shequ.owners.models import BallotRecord, Owner
+
+    estate = make_estate("粤海街道", "9902")
+    seed_owners(seed=1)
+    assert Vote.objects.filter(estate=estate).exists() and BallotRecord.objects.exists()
+    Area.objects.filter(pk=estate.pk).delete()
+    assert not Part.objects.exists() and not Owner.objects.exists() and not Vote.objects.exists()
+    assert not BallotRecord.objects.exists()

@@ -383,3 +383,15 @@ class TestResultsAndChain:
         with pytest.raises(ShequError) as exc:
             services.vote_extend(actor=cast["lina"], vote=vote, until=closed + timedelta(days=30), now=closed)
         assert exc.value.code == "no_extension"
+
+
+def test_a_part_counted_by_a_ballot_cannot_be_deleted_on_its_own(cast, estate):
+    from django.db.models import RestrictedError
+
+    owners = register(estate, owners=2)
+    Owner.objects.filter(pk=owners[0].pk).update(user=cast["zhangwei"])
+    vote = open_vote(estate)
+    services.ballot_cast_online(user=cast["zhangwei"], vote=vote, choices=YES_ALL)
+    with pytest.raises(RestrictedError):
+        Part.objects.filter(estate=estate, number="1-001").delete()
+    assert Ballot.objects.count() == 1 and verify_vote(vote).ok
