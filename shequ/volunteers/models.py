@@ -170,6 +170,36 @@ class TeamManager(models.Model):
         return f"{self.user_id}@{self.team_id}"
 
 
+class TeamMember(models.Model):
+    """A volunteer who joined a team (队员) from its page: the team's people, whom its organisers can record training
+    and awards for. Leaving keeps the row with `left_at` (the record says when he served with the team); one live
+    membership per volunteer and team."""
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="members")
+    volunteer = models.ForeignKey(Volunteer, on_delete=models.PROTECT, related_name="memberships")
+    joined_at = models.DateTimeField(_("joined at"), default=timezone.now)
+    left_at = models.DateTimeField(_("left at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["joined_at", "id"]
+        verbose_name = _("team member")
+        verbose_name_plural = _("team members")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["team", "volunteer"],
+                condition=Q(left_at__isnull=True),
+                name="volunteers_team_member_once",
+            ),
+            models.CheckConstraint(
+                condition=Q(left_at__isnull=True) | Q(left_at__gte=F("joined_at")),
+                name="volunteers_team_member_left_after_joining",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.volunteer_id}@{self.team_id}"
+
+
 class Station(models.Model):
     """A volunteer station (志愿服务站点): a facility of the registry (type 志愿服务站) run by a team, in its area."""
 
@@ -222,6 +252,8 @@ class Activity(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now)
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    cancel_reason = models.CharField(_("reason for cancelling"), max_length=300, blank=True)
     starts_at = models.DateTimeField(_("starts"), db_index=True)  # the first shift's start
     ends_at = models.DateTimeField(_("ends"))  # the last shift's end
     synthetic = models.BooleanField(_("synthetic"), default=False)

@@ -35,12 +35,14 @@ from .models import (
     Activity,
     Certificate,
     HoursRecord,
+    RecordEntry,
     Shift,
     Signup,
     StarLevel,
     Station,
     Team,
     TeamManager,
+    TeamMember,
     Volunteer,
 )
 
@@ -79,6 +81,17 @@ def my_signup_get(*, user, pk: int) -> Signup:
 
 def my_hours(volunteer: Volunteer) -> QuerySet[HoursRecord]:
     return HoursRecord.objects.filter(volunteer=volunteer).select_related("activity", "shift", "team")
+
+
+def my_recorded_minutes(volunteer: Volunteer) -> dict[int, int]:
+    """Per shift, the minutes recorded for the volunteer that are not rejected (what a 补录 must stay within)."""
+    rows = (
+        HoursRecord.objects.filter(volunteer=volunteer)
+        .exclude(status=HoursStatus.REJECTED)
+        .values("shift_id")
+        .annotate(total=Sum("minutes"))
+    )
+    return {r["shift_id"]: r["total"] for r in rows}
 
 
 def my_record_get(*, user, pk: int) -> HoursRecord:
@@ -171,6 +184,36 @@ def team_get_public(*, pk: int) -> Team:
     if team is None:
         raise NotFound(_("No team with this id."))
     return team
+
+
+def team_member_count(team: Team) -> int:
+    return TeamMember.objects.filter(team=team, left_at__isnull=True).count()
+
+
+def my_membership(volunteer: Volunteer | None, team: Team) -> TeamMember | None:
+    if volunteer is None:
+        return None
+    return TeamMember.objects.filter(team=team, volunteer=volunteer, left_at__isnull=True).first()
+
+
+def team_people(team: Team, *, limit: int = 500) -> list[Volunteer]:
+    """The team's people an organiser records training and awards for: its members, and volunteers who held a
+    place on its activities."""
+    ids = set(
+        TeamMember.objects.filter(team=team, left_at__isnull=True).values_list("volunteer_id", flat=True)
+    ) | set(
+        Signup.objects.filter(shift__activity__team=team, status=SignupStatus.CONFIRMED).values_list(
+            "volunteer_id", flat=True
+        )
+    )
+    return list(Volunteer.objects.filter(pk__in=ids).order_by("name", "id")[:limit])
+
+
+def team_entries(team: Team, *, people: list[Volunteer], limit: int = 50) -> list[RecordEntry]:
+    """What the team recorded for its people (an entry carries the team's name as its issuer)."""
+    return list(
+        RecordEntry.objects.filter(issuer=team.name, volunteer__in=people).select_related("volunteer")[:limit]
+    )
 
 
 def station_get_public(*, pk: int) -> Station:
@@ -441,4 +484,5 @@ def figures_for(area: Area, *, now: datetime | None = None) -> dict:
         "area": _figures(area, since=since).as_dict(),
         "children": [_figures(c, since=since).as_dict() for c in children],
         "targets": {"volunteers_per_10k": TARGET_VOLUNTEERS_PER_10K, "stations_city": TARGET_STATIONS},
+        "area_is_city": area.level == AreaLevel.CITY,
     }

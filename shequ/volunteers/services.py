@@ -59,6 +59,7 @@ from .models import (
     Station,
     Team,
     TeamManager,
+    TeamMember,
     Volunteer,
 )
 
@@ -371,6 +372,65 @@ def team_manager_add(*, actor, team: Team, user: User) -> TeamManager:
     return manager
 
 
+def team_member_join(*, actor: User, team: Team, now: datetime | None = None) -> TeamMember:
+    """A registered volunteer joins a team from its page (队员). Joining twice is refused with 409."""
+    now = now or timezone.now()
+    volunteer = volunteer_of(actor)
+    if not team.is_active:
+        raise _fail(_("This team takes no new members."), code="team_inactive", status=409)
+    if volunteer.status == VolunteerStatus.SUSPENDED:
+        raise _fail(_("Your volunteer registration is suspended."), code="suspended", status=403)
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                member = TeamMember.objects.create(team=team, volunteer=volunteer, joined_at=now)
+        except (
+            IntegrityError
+        ):  # the partial unique constraint: a live membership exists (or a concurrent join)
+            raise _fail(
+                _("You are a member of this team already."), code="already_member", status=409
+            ) from None
+        audit_record(
+            action="volunteer_team.join",
+            actor=actor,
+            obj=team,
+            object_repr=f"{mask_name(volunteer.name)} → {team.name}",
+            changes={"member": {"after": volunteer.number}},
+        )
+        message_send(
+            person=actor,
+            kind="volunteers.team_joined",
+            title=team.name,
+            body=_("You joined %(team)s.") % {"team": team.name},
+            link=f"/volunteers/teams/{team.pk}/",
+        )
+    return member
+
+
+def team_member_leave(*, actor: User, team: Team, now: datetime | None = None) -> TeamMember:
+    """The volunteer leaves a team; the row stays with the day he left (his record keeps the membership)."""
+    now = now or timezone.now()
+    volunteer = volunteer_of(actor)
+    with transaction.atomic():
+        member = (
+            TeamMember.objects.select_for_update(of=("self",))
+            .filter(team=team, volunteer=volunteer, left_at__isnull=True)
+            .first()
+        )
+        if member is None:
+            raise _fail(_("You are not a member of this team."), code="not_member", status=409)
+        TeamMember.objects.filter(pk=member.pk).update(left_at=now)
+        member.left_at = now
+        audit_record(
+            action="volunteer_team.leave",
+            actor=actor,
+            obj=team,
+            object_repr=f"{mask_name(volunteer.name)} ← {team.name}",
+            changes={"member": {"before": volunteer.number, "after": None}},
+        )
+    return member
+
+
 def station_create(
     *,
     actor,
@@ -517,6 +577,80 @@ def activity_create(
     return activity
 
 
+def activity_cancel(*, actor, activity: Activity, reason: str, now: datetime | None = None) -> Activity:
+    """The organiser cancels an activity before its first shift begins: every live sign-up is cancelled, the places
+    are freed, and each volunteer who had signed up is told (message centre, and a text message to those holding a
+    place). The shifts' rows are locked first, so that a sign-up racing the cancellation either lands before it
+    (and is cancelled with the rest) or sees the activity cancelled and is refused."""
+    now = now or timezone.now()
+    _require_organiser(actor, activity)
+    reason = (reason or "").strip()
+    if len(reason) < 2:
+        raise _fail(_("Say why the activity is cancelled."), code="invalid", reason="required")
+    with transaction.atomic():
+        list(
+            Shift.objects.select_for_update().filter(activity_id=activity.pk).order_by("pk").values_list("pk")
+        )
+        activity = (
+            Activity.objects.select_for_update(of=("self",))
+            .select_related("team", "area")
+            .get(pk=activity.pk)
+        )
+        if activity.status != ActivityStatus.PUBLISHED:
+            raise _fail(_("This activity is cancelled already."), code="not_published", status=409)
+        if Shift.objects.filter(activity=activity, starts_at__lte=now).exists():
+            raise _fail(
+                _("An activity can be cancelled only before its first shift begins."),
+                code="already_begun",
+                status=409,
+            )
+        live = list(
+            Signup.objects.filter(shift__activity=activity, status__in=LIVE_SIGNUPS)
+            .select_related("volunteer__user", "shift")
+            .order_by("id")
+        )
+        Signup.objects.filter(pk__in=[s.pk for s in live]).update(
+            status=SignupStatus.CANCELLED, decided_at=now
+        )
+        Shift.objects.filter(activity=activity).update(taken=0)
+        Activity.objects.filter(pk=activity.pk).update(
+            status=ActivityStatus.CANCELLED, cancelled_at=now, cancel_reason=reason[:300]
+        )
+        activity.status, activity.cancelled_at, activity.cancel_reason = (
+            ActivityStatus.CANCELLED,
+            now,
+            reason[:300],
+        )
+        audit_record(
+            action="volunteer_activity.cancel",
+            actor=actor,
+            actor_username="" if actor else "system",
+            obj=activity,
+            object_repr=activity.title,
+            changes={
+                "status": {"before": ActivityStatus.PUBLISHED, "after": ActivityStatus.CANCELLED},
+                "signups_cancelled": {"after": len(live)},
+            },
+            purpose=reason[:300],
+        )
+        for signup in live:
+            when = timezone.localtime(signup.shift.starts_at)
+            body = _("%(title)s (%(when)s) is cancelled: %(reason)s. Your sign-up is cancelled with it.") % {
+                "title": activity.title,
+                "when": f"{when:%m-%d %H:%M}",
+                "reason": reason[:300],
+            }
+            message_send(
+                person=signup.volunteer.user,
+                kind="volunteers.activity_cancelled",
+                title=activity.title,
+                body=body,
+                link="/volunteers/",
+                sms_body=body if signup.status == SignupStatus.CONFIRMED else "",
+            )
+    return activity
+
+
 # --- sign-ups ------------------------------------------------------------------------------------------------------
 
 
@@ -593,6 +727,12 @@ def signup_create(
             raise _fail(
                 _("This shift is full. You may join its waiting list."), code="shift_full", status=409
             )
+        if status != SignupStatus.CONFIRMED:
+            # Taking a place locked the shift's row; the other paths lock it here. Either way a cancellation
+            # (activity_cancel locks the shifts first) is serialised with this sign-up.
+            Shift.objects.select_for_update().filter(pk=shift.pk).values_list("pk").first()
+        if not Activity.objects.filter(pk=activity.pk, status=ActivityStatus.PUBLISHED).exists():
+            raise _fail(_("This activity is not open for sign-up."), code="not_open", status=409)
         try:
             with transaction.atomic():
                 signup = Signup.objects.create(

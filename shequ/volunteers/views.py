@@ -10,6 +10,7 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
+from django.forms import BaseFormSet
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -23,7 +24,7 @@ from shequ.geo.models import Area
 
 from . import pdf, qr, selectors, services
 from .choices import HOURS_BADGES, SIGNUP_BADGES, HoursStatus, SignupStatus, availability_from_keys
-from .forms import ActivityForm, RegisterForm, TimesForm
+from .forms import SHIFT_PREFIX, ActivityForm, RecordEntryForm, RegisterForm, ShiftFormSet, TimesForm
 from .models import Activity, Certificate, HoursRecord, Shift, Signup, Team
 
 RESIDENT_LOGIN = "/accounts/resident/"
@@ -190,10 +191,14 @@ def my_hours(request: HttpRequest) -> HttpResponse:
     if volunteer is None:
         return redirect("volunteers:register")
     now = timezone.now()
+    # 补录 is offered only where the shift has time left to record (the service refuses the rest).
+    recorded = selectors.my_recorded_minutes(volunteer)
     past_signups = [
         s
         for s in selectors.my_signups(volunteer)
-        if s.status == SignupStatus.CONFIRMED and s.shift.starts_at < now
+        if s.status == SignupStatus.CONFIRMED
+        and s.shift.starts_at < now
+        and recorded.get(s.shift_id, 0) < s.shift.minutes
     ][:20]
     return render(
         request,
@@ -307,6 +312,7 @@ def verify(request: HttpRequest, code: str = "") -> HttpResponse:
 def team_page(request: HttpRequest, pk: int) -> HttpResponse:
     team = selectors.team_get_public(pk=pk)
     now = timezone.now()
+    volunteer = selectors.volunteer_for(request.user)
     return render(
         request,
         "volunteers/team.html",
@@ -316,9 +322,34 @@ def team_page(request: HttpRequest, pk: int) -> HttpResponse:
                 team.activities.filter(status="published", ends_at__gt=now).order_by("starts_at")[:20]
             ),
             "stations": list(team.stations.select_related("area")),
-            "past": team.activities.filter(ends_at__lte=now).count(),
+            "past": team.activities.filter(status="published", ends_at__lte=now).count(),
+            "members": selectors.team_member_count(team),
+            "volunteer": volunteer,
+            "membership": selectors.my_membership(volunteer, team),
+            "organiser": request.user.is_authenticated and services.may_organise(request.user, team),
         },
     )
+
+
+@login_required(login_url=RESIDENT_LOGIN)
+@require_POST
+def team_membership(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    """Join a team as a member from its page, or leave it."""
+    team = selectors.team_get_public(pk=pk)
+    if action not in ("join", "leave"):
+        raise NotFound(_("Not found."))
+    try:
+        if action == "join":
+            services.team_member_join(actor=request.user, team=team)  # type: ignore[arg-type]
+            messages.success(request, _("You joined %(team)s.") % {"team": team.name})
+        else:
+            services.team_member_leave(actor=request.user, team=team)  # type: ignore[arg-type]
+            messages.success(request, _("You left %(team)s.") % {"team": team.name})
+    except ShequError as exc:
+        if exc.code == "not_registered":
+            return redirect("volunteers:register")
+        _error(request, exc)
+    return redirect("volunteers:team", pk=team.pk)
 
 
 def station_page(request: HttpRequest, pk: int) -> HttpResponse:
@@ -370,14 +401,43 @@ def organise(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _shift_rows(data, *, adding: bool) -> BaseFormSet:
+    """The shift rows of the publish form; "add a shift" posts the form back with one more empty row."""
+    if data is None:
+        return ShiftFormSet(prefix=SHIFT_PREFIX)
+    if adding:
+        data = data.copy()
+        key = f"{SHIFT_PREFIX}-TOTAL_FORMS"
+        rows = int(data.get(key) or 1) if str(data.get(key) or "1").isdigit() else 1
+        data[key] = str(min(rows + 1, 20))
+    return ShiftFormSet(data, prefix=SHIFT_PREFIX)
+
+
 @organiser_required
 def activity_new(request: HttpRequest) -> HttpResponse:
+    """Publish an activity with one or more shifts (a row per shift; "add a shift" adds a row)."""
     teams = list(selectors.teams_organised_by(request.user)[:200])
-    form = ActivityForm(request.POST or None, teams=teams)
-    if request.method == "POST" and form.is_valid():
+    posted = request.POST if request.method == "POST" else None
+    adding = posted is not None and "add_shift" in posted
+    form = ActivityForm(posted, teams=teams)
+    rows = _shift_rows(posted, adding=adding)
+    if posted is not None and not adding and form.is_valid() and rows.is_valid():
         c = form.cleaned_data
         team = selectors.team_get_for_organiser(user=request.user, pk=int(c["team"]))
-        start, end = form.times()
+        shifts = []
+        for row in rows:
+            if not row.has_changed() and row.empty_permitted:
+                continue  # an extra row left empty
+            start, end = row.times()
+            shifts.append(
+                services.ShiftData(
+                    place=row.cleaned_data["place"],
+                    starts_at=start,
+                    ends_at=end,
+                    capacity=row.cleaned_data["capacity"],
+                    skills=row.cleaned_data["skills"],
+                )
+            )
         try:
             activity = services.activity_create(
                 actor=request.user,
@@ -387,15 +447,7 @@ def activity_new(request: HttpRequest) -> HttpResponse:
                 is_group=c["is_group"],
                 requires_approval=c["requires_approval"],
                 cancel_hours=c["cancel_hours"],
-                shifts=[
-                    services.ShiftData(
-                        place=c["place"],
-                        starts_at=start,
-                        ends_at=end,
-                        capacity=c["capacity"],
-                        skills=c["skills"],
-                    )
-                ],
+                shifts=shifts,
             )
         except ShequError as exc:
             form.add_error(None, exc.message)
@@ -404,7 +456,63 @@ def activity_new(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("The activity is published."))
             return redirect("volunteers:organise_activity", pk=activity.pk)
-    return render(request, "volunteers/activity_new.html", {"form": form})
+    return render(
+        request,
+        "volunteers/activity_new.html",
+        {"form": form, "rows": rows, "show_errors": posted is not None and not adding},
+    )
+
+
+@organiser_required
+@require_POST
+def activity_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    """Cancel an activity before it begins: the volunteers who signed up are told."""
+    activity = selectors.activity_get_for_organiser(user=request.user, pk=pk)
+    try:
+        services.activity_cancel(actor=request.user, activity=activity, reason=request.POST.get("reason", ""))
+        messages.success(request, _("The activity is cancelled; the volunteers who signed up are told."))
+    except ShequError as exc:
+        _error(request, exc)
+    return redirect("volunteers:organise_activity", pk=activity.pk)
+
+
+@organiser_required
+def team_records(request: HttpRequest, pk: int) -> HttpResponse:
+    """The team's people, and training, awards and evaluations recorded for them (MCA order 67 Art. 6)."""
+    team = selectors.team_get_for_organiser(user=request.user, pk=pk)
+    people = selectors.team_people(team)
+    form = RecordEntryForm(request.POST or None, people=people)
+    if request.method == "POST" and form.is_valid():
+        c = form.cleaned_data
+        volunteer = next(v for v in people if str(v.pk) == c["volunteer"])
+        try:
+            services.record_entry_add(
+                actor=request.user,
+                volunteer=volunteer,
+                kind=c["kind"],
+                title=c["title"],
+                on=c["on"],
+                team=team,
+                detail=c["detail"],
+                minutes=c["minutes"] or 0,
+                rating=c["rating"],
+            )
+        except ShequError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("Recorded in the volunteer's record."))
+            return redirect("volunteers:team_records", pk=team.pk)
+    return render(
+        request,
+        "volunteers/team_records.html",
+        {
+            "team": team,
+            "form": form,
+            "people": people,
+            "entries": selectors.team_entries(team, people=people),
+            "members": selectors.team_member_count(team),
+        },
+    )
 
 
 @organiser_required

@@ -19,6 +19,22 @@ MISSING = 999999991
 RESIDENT = "/accounts/resident/"
 
 
+def shift_rows(*rows) -> dict[str, str]:
+    """The publish form's shift rows (a formset prefixed "shift"): (place, day, from, until, places) each."""
+    data = {"shift-TOTAL_FORMS": str(len(rows)), "shift-INITIAL_FORMS": "0"}
+    for i, (place, day, start, end, capacity) in enumerate(rows):
+        data.update(
+            {
+                f"shift-{i}-place": place,
+                f"shift-{i}-day": f"{day:%Y-%m-%d}",
+                f"shift-{i}-start": start,
+                f"shift-{i}-end": end,
+                f"shift-{i}-capacity": str(capacity),
+            }
+        )
+    return data
+
+
 class TestPublicPages:
     def test_anyone_sees_the_activities_the_team_and_the_station(self, client, activity, huafu_team, songyu):
         station = services.station_create(
@@ -263,11 +279,7 @@ class TestOrganiserPages(PermissionMatrixMixin):
                 "team": str(huafu_team.pk),
                 "title": "社区义诊",
                 "cancel_hours": "24",
-                "place": "华富社康",
-                "day": f"{day:%Y-%m-%d}",
-                "start": "09:00",
-                "end": "11:30",
-                "capacity": "6",
+                **shift_rows(("华富社康", day, "09:00", "11:30", 6)),
             },
             in_scope=songyu,
             no_role=make_account(),
