@@ -40,7 +40,7 @@ PUBLIC = [
     # 志愿服务 (issue 24): published activities, teams, stations, certificate verification; the figures (aggregates)
     r"^volunteers/$",
     r"^volunteers/activities/",
-    r"^volunteers/teams/",
+    r"^volunteers/teams/<int:pk>/$",  # a team's page; joining it (teams/<pk>/<action>/) needs a sign-in
     r"^volunteers/stations/",
     r"^volunteers/verify/",
     r"^api/v1/volunteers/figures$",

@@ -463,6 +463,16 @@ REGISTRY: dict[str, Entry] = {
     "/volunteers/organise/activities/<int:pk>/": Matrix(
         f"{VOLUNTEERS}::TestOrganiserPages::test_activity_page_permission_matrix"
     ),
+    "/volunteers/teams/<int:pk>/<str:action>/": Matrix(
+        "shequ.volunteers.tests.test_teams_cancel_records::TestTeamMembers::test_join_permission_matrix_and_the_team_page_says_so"
+    ),
+    "/volunteers/organise/activities/<int:pk>/cancel/": Matrix(
+        "shequ.volunteers.tests.test_teams_cancel_records::TestCancelActivity::test_cancel_permission_matrix"
+    ),
+    "/volunteers/organise/teams/<int:pk>/records/": Matrix(
+        "shequ.volunteers.tests.test_teams_cancel_records::TestTeamRecords::test_records_page_permission_matrix",
+        "shequ.volunteers.tests.test_teams_cancel_records::TestTeamRecords::test_an_organiser_records_training_for_a_member_who_becomes_a_registered_volunteer",
+    ),
     "/volunteers/organise/shifts/<int:pk>/qr/": Matrix(
         f"{VOLUNTEERS}::TestOrganiserPages::test_qr_page_permission_matrix"
     ),
