@@ -217,12 +217,13 @@ def booking_create(
     _check_who(venue, team.area if team is not None else home_area_for(actor), team=team)
     with transaction.atomic():
         # SQLite: BEGIN IMMEDIATE has taken the write lock; PostgreSQL: the exclusion constraint decides below.
+        # Taken first: on a hot slot almost every attempt ends here, after one query (bench/venues/RESULTS.md).
+        if _overlaps(Booking.objects.filter(venue=venue, status__in=HOLDING), [(start, end)]).exists():
+            raise taken_error()
         _check_ban(actor, now)
         _check_own_overlap(actor, [(start, end)])
         _check_scarce(venue, start, end)
         _check_quotas(venue, actor, team, [(start, end)])
-        if _overlaps(Booking.objects.filter(venue=venue, status__in=HOLDING), [(start, end)]).exists():
-            raise taken_error()
         status = BookingStatus.PENDING if venue.needs_approval else BookingStatus.CONFIRMED
         booking = _insert(
             Booking(
