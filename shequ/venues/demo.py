@@ -96,7 +96,59 @@ def seed_venues(*, seed: int = 1, streets: Iterable[Area], users: dict[str, User
     if created:
         _month_of_bookings(rng, created, users)
         _huafu_extras(users)
+        _activities(rng, created, users)
     return len(created)
+
+
+EVENTS = ["广场舞联谊", "社区乒乓球赛", "亲子阅读会", "长者健康讲座", "邻里美食节", "社区书法展"]
+COURSES = ["社区学校：智能手机课", "老年大学：书法班", "老年大学：太极拳", "社区学校：反诈知识课"]
+
+
+def _activities(rng: random.Random, venues: list[Venue], users: dict[str, User]) -> None:
+    """In each new room's street: a weekly event this month (周周有活动) and a four-week course (社区学校, 老年大学),
+    with sign-ups by the synthetic residents (bulk, `taken` set to match) and 张伟 in 华富街道's course."""
+    from .activities import activity_create, enrol
+    from .models import Activity, Enrolment, EnrolStatus
+
+    pool = _bookers(rng)
+    today = timezone.localdate()
+    enrolments = []
+    for venue in venues:
+        if venue.kind != VenueKind.ROOM:
+            continue
+        street = venue.area.parent if venue.area.level == "community" and venue.area.parent else venue.area
+        for title, kind, weeks, hour, capacity in (
+            (rng.choice(EVENTS), "event", 1, 15, 40),
+            (rng.choice(COURSES), "course", 4, 9, 20),
+        ):
+            first = today + timedelta(days=rng.randint(2, 9))
+            sessions = [
+                (
+                    datetime.combine(first + timedelta(weeks=w), time(hour), tzinfo=TZ),
+                    datetime.combine(first + timedelta(weeks=w), time(hour + 2), tzinfo=TZ),
+                )
+                for w in range(weeks)
+            ]
+            a = activity_create(
+                actor=None,
+                title=title,
+                kind=kind,
+                area=street,
+                sessions=sessions,
+                capacity=capacity,
+                venue=venue,
+                organiser=f"{street.name}社区工作站",
+                description="合成演示数据。",
+                synthetic=True,
+            )
+            people = rng.sample(pool, rng.randint(capacity // 3, capacity - 2))
+            enrolments += [Enrolment(activity=a, person=p, status=EnrolStatus.CONFIRMED) for p in people]
+            a.taken = len(people)
+            a.save(update_fields=["taken"])
+    Enrolment.objects.bulk_create(enrolments, batch_size=2000)
+    huafu = Activity.objects.filter(synthetic=True, kind="course", area__name="华富街道").first()
+    if huafu is not None:
+        enrol(actor=users["zhangwei"], activity=huafu)
 
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高"
