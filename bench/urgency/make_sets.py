@@ -29,6 +29,8 @@ from cases_v2 import (
     composed_near_misses,
     old_bench_dev,
 )
+from cases_train3 import FILLERS_3, NOT_URGENT_TRAIN_3, URGENT_TRAIN_3
+from cases_v3 import rows as v3_rows
 
 OUT = Path(__file__).resolve().parents[2] / "shequ" / "appeals" / "data"
 PLACES = [
@@ -76,6 +78,21 @@ TYPOS = {
 }
 
 
+# Round 3's typos, tried before the others: more homophones typed on a phone.
+TYPOS_3 = {
+    "流血": "留血",
+    "漏电": "露电",
+    "火灾": "火栽",
+    "倒塌": "倒踏",
+    "溺水": "腻水",
+    "抽搐": "抽出",
+    "窒息": "至息",
+    "淹": "掩",
+    "晕倒": "昏到",
+    "摔": "率",
+}
+
+
 def wrap(rng: random.Random, text: str, urgent: bool) -> str:
     openers = OPENERS + (URGENT_OPENERS if urgent else [])
     place = rng.choice(PLACES)
@@ -87,21 +104,29 @@ def long(rng: random.Random, text: str) -> str:
     return f"{a}，{b}。{text}。{c}" + rng.choice(["，希望有人管管。", "。", "，谢谢。"])
 
 
-def typo(text: str) -> str | None:
-    for right, wrong in TYPOS.items():
+def long3(rng: random.Random, text: str) -> str:
+    a, b, c = rng.sample(FILLERS_3, 3)
+    return f"{a}。{text.rstrip('。')}，{b}。{c}" + rng.choice(["。", "，谢谢。", "！"])
+
+
+def typo(text: str, typos: dict[str, str] = TYPOS) -> str | None:
+    for right, wrong in typos.items():
         if right in text:
             return text.replace(right, wrong, 1)
     return None
 
 
 def rows_of(
-    rng: random.Random, cases: dict[str, list[str]], urgent: bool, core: int
+    rng: random.Random, cases: dict[str, list[str]], urgent: bool, core: int, *, round_3: bool = False
 ) -> tuple[list[dict], int]:
     rows: list[dict] = []
     for kind, texts in cases.items():
         for text in texts:
             core += 1
-            variants = [text, wrap(rng, text, urgent), long(rng, text), typo(text)]
+            if round_3:
+                variants = [text, wrap(rng, text, urgent), long3(rng, text), typo(text, {**TYPOS_3, **TYPOS})]
+            else:
+                variants = [text, wrap(rng, text, urgent), long(rng, text), typo(text)]
             for v in dict.fromkeys(v for v in variants if v):
                 rows.append({"synthetic": True, "text": v, "urgent": urgent, "kind": kind, "core": core})
     return rows, core
@@ -145,6 +170,21 @@ def main() -> int:
     with (OUT / "urgency_train.jsonl").open("a", encoding="utf-8") as out:
         out.write("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in a + b))
     print(f"urgency_train.jsonl, round 2: +{len(a) + len(b)} texts ({len(a)} urgent, {len(b)} not)")
+    # Round 3 (training only), written after held-out set v3 was committed: again an RNG of its own, appended.
+    # No sentence may share a run of six characters with a v3 text (a paraphrase of the blind test).
+    v3 = [r["text"] for r in v3_rows()]
+    for sentence in [t for part in (URGENT_TRAIN_3, NOT_URGENT_TRAIN_3) for ts in part.values() for t in ts]:
+        shared = [v for v in v3 if any(sentence[i : i + 6] in v for i in range(len(sentence) - 5))]
+        if shared:
+            raise SystemExit(f"round 3 sentence {sentence!r} shares six characters with v3's {shared[0]!r}")
+    rng3 = random.Random(args.seed * 1000 + 3)
+    a, core = rows_of(rng3, URGENT_TRAIN_3, True, core, round_3=True)
+    b, core = rows_of(rng3, NOT_URGENT_TRAIN_3, False, core, round_3=True)
+    for r in a + b:
+        r["round"] = 3
+    with (OUT / "urgency_train.jsonl").open("a", encoding="utf-8") as out:
+        out.write("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in a + b))
+    print(f"urgency_train.jsonl, round 3: +{len(a) + len(b)} texts ({len(a)} urgent, {len(b)} not)")
     return 0
 
 

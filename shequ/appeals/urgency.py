@@ -21,6 +21,7 @@ never trained on. Plain Python and scikit-learn: no Django import, so the bench 
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 import math
@@ -73,7 +74,7 @@ RULES: list[tuple[str, str]] = [
         "gas",
         r"燃气泄漏|煤气泄漏|天然气泄漏|闻到(?:煤气|燃气|天然气)味?|(?:煤气|燃气|天然气)(?:的)?(?:味|气味)"
         r"|漏气|(?:煤气|燃气)漏了|液化气.{0,10}?漏|(?:燃气|煤气|天然气)(?:管道?|管线)?.{0,4}?(?:挖断|挖破|破裂|断裂|弄断)"
-        r"|刺鼻.{0,4}?气体|臭鸡蛋味",
+        r"|刺鼻.{0,4}?气体|臭鸡蛋味|(?:燃气|煤气)热水器.{0,12}?晕|煤气中毒|一氧化碳",
     ),
     (
         "fire",
@@ -97,43 +98,64 @@ RULES: list[tuple[str, str]] = [
     ),
     (
         "self_harm",
-        r"轻生|自杀|跳楼|割腕|不想活|寻死|去死|结束(?:自己的)?(?:生命)?|想?往下跳|要跳(?:楼|河|桥)?|遗书|安眠药"
+        r"轻生|自杀|跳楼|割腕|[不唔]想活|寻死|去死|结束(?:自己的?)?生命|结束自己|想?往下跳|要跳(?:楼|河|桥)?|遗书|安眠药"
+        r"|喝(?:敌敌畏|百草枯)|[吃吞]了(?:很多|好多|一整瓶|一瓶)的?药"
         r"|(?:天台|楼顶|栏杆)(?:的)?(?:边上|边缘|外面)",
+    ),
+    # Water before violence and the rest: a child fallen into a pond is told 119, not 120 or 110.
+    (
+        "water",
+        r"溺水|落水|掉(?:进|到|落)了?.{0,3}?(?:河|水|井|海|湖|塘|池|江|潭)|被(?:浪|水|洪水|河水)(?:卷|冲)走"
+        r"|沉下去",
     ),
     (
         "violence",
-        r"家暴|打人|砍人|捅了?人|持刀|拿着?(?:菜)?刀|持械|斗殴|群架|打架.{0,8}?(?:流血|受伤)|喊救命|救命"
+        r"家暴|打人|砍人|捅了?人|持刀|拿着?(?:菜)?刀|持械|斗殴|群架|打架.{0,8}?(?:流血|受伤)"
         r"|打(?:老婆|妻子|孩子|小孩|老人|我)|闯进",
     ),
     (
         "missing_unwell",
-        _CHILD
-        + r".{0,8}?(?:走失|走丢|昏迷|晕倒|无人照看|找不到|联系不上|没回家|没到家|没大人|没有大人|掉进|落水|爬到|窗台外|窗户外)"
+        _CHILD + r".{0,8}?(?:走失|走丢|昏迷|晕倒|无人照看|找不到|联系不上|没回家|没到家|没大人|没有大人)"
         r"|找不到(?:家长|大人)|"
         + _ELDER
         + r".{0,8}?(?:走失|走丢|倒在|摔倒|起不来|昏迷|晕倒|没出门|没有回应|没回来|没见人)"
-        r"|昏迷|晕倒|晕过去|叫不醒|没有意识|失去意识|没有呼吸|口吐白沫|抽搐|有人受伤|受伤了",
+        r"|昏迷|晕倒|晕过去|叫不醒|没有意识|失去意识|没有呼吸|口吐白沫|抽搐|有人受伤|受伤了|脸发[青紫]|嘴唇发[紫青]",
     ),
     (
         "fall_injury",
-        r"摔下来|掉下去|掉进去|坠楼|从.{0,6}?(?:摔|掉|坠)下|(?:窗户|阳台|栏杆)外面|流了?(?:很多|好多)?血|被车撞",
+        r"摔下来|掉下去|掉进去|坠楼|从.{0,6}?(?:摔|掉|坠)下|(?:窗户|阳台|栏杆)外面|流了?(?:很多|好多)?血|被车撞|"
+        + _CHILD
+        + r".{0,8}?(?:爬到|爬上|窗台外|窗户外|阳台外|栏杆外)",
     ),
-    ("water", r"溺水|落水|掉进.{0,3}?(?:河|水|井|海|湖|塘)|被(?:浪|水)(?:卷|冲)走|沉下去"),
+    # A call for help (not "救命啊，…" as a sigh before a complaint) names no kind: the police's number, and only when nothing more telling was said.
+    ("violence", r"(?:喊|叫|呼)救命|救救(?:我|我们|他|她|孩子)|求救"),
 ]
 # Lazy gaps (.{0,n}?): the phrase shown is the shortest that says it ("老人倒在", not the whole sentence).
 _COMPILED = [(kind, re.compile(p)) for kind, p in RULES]
+# An elder or a child named in one clause and what happened to them in the next ("奶奶有失智症，刚才在门口走丢了"):
+# the subject is carried over one clause, for the missing_unwell phrases that need one.
+_SUBJECT = re.compile(f"{_ELDER}|{_CHILD}")
+_CARRIED = re.compile(
+    r"走失|走丢|不见了|没回来|没回家|没到家|联系不上|昏迷|晕倒|晕过去|叫不醒|倒在地|摔倒|起不来|没有回应|没反应"
+)
 # Any of them, anywhere: most texts hold none, and one search of the whole text says so.
-_ANY = re.compile("|".join(f"(?:{p})" for _, p in RULES))
+_ANY = re.compile("|".join(f"(?:{p})" for _, p in RULES) + f"|{_CARRIED.pattern}")
 
 _CLAUSES = re.compile(r"[，,。.！!？?；;\n\r]+")
 # Right before the phrase: a negation ("没有人被困", "无人触电", "未发现漏气"), or 不 / 防 directly ("打不着火").
-_NEGATED = re.compile(r"(?:没有|没|无|未|并非|不是|排除)(?:人|有人|发现|出现|发生|造成)?$|[不防]$")
-# The clause is about the past, paperwork or advice, not about a danger now.
+_NEGATED = re.compile(r"(?:没有|没|无|未|并非|不是|排除)(?:人|有人|发现|出现|发生|造成)?$|[不防]$|气[到得]?$")
+# The clause is about the past, paperwork, advice or a worry, not about a danger now.
 _NOT_NOW = re.compile(
     r"上次|上周|上个月|去年|前年|之前|以前|曾经|那场|那次|赔偿|理赔|保险|处理结果|调查结果|原因|讲座|宣传|演习|演练"
-    r"|培训|知识|事件|说法|补贴|报名|预防|防范|已经(?:修好|处理|解决|找到|结束|扑灭)|找到了|应该(?:先)?(?:做什么|怎么办)"
-    r"|怎么(?:办理|申请|处理|检查|买)"
+    r"|培训|知识|事件|说法|补贴|报名|预防|防范|已经(?:修好|处理|解决|找到|结束|扑灭)|找到了"
+    r"|应该(?:先)?(?:做什么|怎么|打|找|去)|怎么(?:办理|申请|处理|检查|买)"
+    r"|前晚|昨晚|前段时间|前几天|那天|当时|后来|被劝下来"  # the past
+    r"|万一|哪天|担心|要是|如果|假如|的话|会不会|可怎么|就麻烦|后果不堪|隐患|以防|怕(?:有人|哪天|万一|会)"  # a worry
+    r"|正常吗|想咨询|咨询一下|想了解|了解一下|可以去哪|去哪里求助|哪个电话|打什么电话|找哪个部门"  # advice
 )
+# A pet or a thing that fell or fell into water is not a person in danger ("我家猫从阳台掉下去了").
+_THING = re.compile(r"猫|狗|宠物|玩具|手机|钥匙|鸽子|东西|衣服")
+_THING_KINDS = ("fall_injury", "water")
 
 
 def _counts(clause: str, match: re.Match[str]) -> bool:
@@ -155,8 +177,18 @@ def detect_rule(text: str) -> tuple[str, str] | None:
     for kind, pattern in _COMPILED:
         for clause in clauses:
             for match in pattern.finditer(clause):
-                if _counts(clause, match):
+                if _counts(clause, match) and not (
+                    kind in _THING_KINDS and _THING.search(clause[: match.start()])
+                ):
                     return kind, match.group(0)
+    for before, clause in itertools.pairwise(clauses):
+        subject = _SUBJECT.search(before)
+        if subject is None or _SUBJECT.search(clause) or _NOT_NOW.search(before):
+            continue
+        for match in _CARRIED.finditer(clause):
+            # "走丢过" is the past, as "上次" would say
+            if _counts(clause, match) and not clause[match.end() :].startswith("过"):
+                return "missing_unwell", f"{subject.group(0)}…{match.group(0)}"
     return None
 
 
@@ -190,18 +222,26 @@ def emergency_answer(
 
 
 # --- the learned layer ------------------------------------------------------------------------------------------
-# Chosen on the training file only, never on the held-out one: bench/urgency/tune.py (stratified group
+# Chosen on the training file only, never on a held-out one: bench/urgency/tune.py (stratified group
 # cross-validation by sentence, 5 folds x 3) compares the settings and takes the highest threshold whose
 # out-of-fold recall is still >= 0.95, i.e. the fewest false alarms that keep the recall goal.
 THRESHOLD = 0.63
 C = 8.0
 NGRAMS = (1, 3)
 NB = False
+# What the learned layer scores (the highest score counts): "text" the whole message only; "clause" the whole
+# message and each clause; "pair" the whole message and each two adjacent clauses. A short danger sentence in a
+# long message is otherwise diluted by the sentences around it.
+UNITS = "clause"
+# In "clause" and "pair" modes a span does not count if one of its clauses asks for advice, speaks of the past or
+# of a worry (the rule layer's _NOT_NOW), nor, with ADVICE_REACH 1, if the clause beside it asks ("着火了，怎么办").
+ADVICE_REACH = 1
 
 
 _PUNCT = re.compile(r"[，,。.！!？?；;：:、\s]+")
-# Questions about procedure, money or upkeep: the learned layer's score does not count in such a text (the rule
-# layer's phrases still do). "怎么叫都不醒" is not a question: 怎么 … 都/也 is "however much".
+# Questions about procedure, money or upkeep: the learned layer's score does not count for them (the rule
+# layer's phrases still do), neither for the clause that asks nor for the clauses beside it; in a long message a
+# request elsewhere does not hide a danger. "怎么叫都不醒" is not a question: 怎么 … 都/也 is "however much".
 _ADVICE = re.compile(
     r"怎么(?![^，。！？\s]{0,3}?[都也])|如何|请问|申请|什么时候|能不能|能否|多少钱|在哪|哪里|补贴|收费|费用|电费|水费|建议"
     r"|希望(?:增加|纳入|整治|安装|改造|修|多)"
@@ -215,20 +255,51 @@ def _prepare(text: str) -> str:
 
 
 def learned_counts(text: str) -> bool:
-    """May the learned layer's score make this text an emergency? Not for a text too short to say anything, nor
-    for a question about procedure, money or upkeep."""
+    """May the learned layer's score of the whole text count? Not for a text too short to say anything, nor for
+    a question about procedure, money or upkeep."""
     text = normalise(text)
     return len(text.strip()) >= 4 and not _ADVICE.search(text)
 
 
+def learned_spans(
+    text: str, *, units: str | None = None, gated: bool = True, reach: int | None = None
+) -> tuple[list[str], list[tuple[int, int]]]:
+    """The text's clauses and the spans of them [a, b) whose learned score may count; (0, n) is the whole text.
+    `gated=False`: every span of the mode, whatever it asks (the bench's "learned layer alone")."""
+    text = normalise(text)
+    units = units or UNITS
+    reach = ADVICE_REACH if reach is None else reach
+    clauses = [c for c in _CLAUSES.split(text) if _PUNCT.sub("", c)]
+    n = len(clauses)
+    if units == "text" or not gated:
+        spans = [(0, n)] if not gated or (n and learned_counts(text)) else []
+        if units == "text" or n < 2:
+            return clauses, spans
+    asks = [bool(_ADVICE.search(c)) for c in clauses] if gated else [False] * n
+    not_now = [bool(_NOT_NOW.search(c)) for c in clauses] if gated else [False] * n
+    width = 1 if units == "clause" else 2
+    starts = [(0, n)] + [(a, a + width) for a in range(n - width + 1)]
+    spans = [] if gated else [(0, n)]
+    for a, b in starts:
+        if (a, b) in spans or b > n or any(not_now[a:b]) or any(asks[max(0, a - reach) : b + reach]):
+            continue
+        if gated and len("".join(clauses[a:b]).strip()) < 4:
+            continue
+        spans.append((a, b))
+    return clauses, spans
+
+
+def _joined(clauses: list[str], span: tuple[int, int]) -> str:
+    return "，".join(clauses[span[0] : span[1]])
+
+
 @dataclass
 class _Model:
-    """Character 1-3-grams (tf-idf, l2), scaled by their naive-Bayes log-count ratio, and a logistic regression
-    (NB-LR: fewer false alarms at the same recall than plain tf-idf in tune.py's cross-validation); a linear SVM
-    on the plain tf-idf names the kind."""
+    """Character 1-3-grams (tf-idf, l2), optionally scaled by their naive-Bayes log-count ratio (NB), and a
+    logistic regression; a linear SVM on the plain tf-idf names the kind."""
 
     vectorizer: Any
-    ratio: Any  # per n-gram: log of P(n-gram | urgent) / P(n-gram | not urgent), smoothed
+    ratio: Any  # per n-gram: log of P(n-gram | urgent) / P(n-gram | not urgent), smoothed; 1.0 without NB
     classifier: Any
     kinds: Any  # a second classifier: which kind, for what the rules do not name
     direct: _Direct | None = None
@@ -243,20 +314,50 @@ class _Model:
         return x
 
     def scores(self, texts: list[str]) -> Any:
-        """Probabilities of an emergency, one per text, through scikit-learn."""
+        """Probabilities of an emergency, one per text as a whole, through scikit-learn."""
         import numpy as np
 
         z = self.classifier.decision_function(self.scaled(self.tfidf(texts)))
         return 1.0 / (1.0 + np.exp(-z))
 
+    def best_scores(
+        self, texts: list[str], *, units: str | None = None, reach: int | None = None
+    ) -> tuple[Any, list[str]]:
+        """Per text, what assess compares with the threshold (the highest score of the spans that may count; 0.0
+        if none may) and the kind named on that span ("" if none), through scikit-learn: the bench's path."""
+        import numpy as np
+
+        owner: list[int] = []
+        strings: list[str] = []
+        for i, text in enumerate(texts):
+            clauses, spans = learned_spans(text, units=units, reach=reach)
+            owner += [i] * len(spans)
+            strings += [_joined(clauses, s) for s in spans]
+        best = np.zeros(len(texts))
+        kinds = [""] * len(texts)
+        if not strings:
+            return best, kinds
+        x = self.tfidf(strings)
+        p = 1.0 / (1.0 + np.exp(-self.classifier.decision_function(self.scaled(x))))
+        named = self.kinds.predict(x)
+        at = [-1] * len(texts)
+        for row, i in enumerate(owner):
+            if at[i] < 0 or p[row] > best[i]:
+                best[i], at[i] = p[row], row
+        for i, row in enumerate(at):
+            if row >= 0:
+                kinds[i] = str(named[row])
+        return best, kinds
+
 
 class _Direct:
     """The learned layer for one text without scikit-learn's per-call machinery (about 0.5 ms a text there): the
     text's character n-grams as the vectorizer cuts them (lower case, each space-separated word padded with a
-    space, every 1..n-gram inside it), then tf-idf, the l2 norm, the NB scaling and the dot products in plain
-    Python over the text's own n-grams, in the order scikit-learn and scipy compute them (columns sorted; sum of
-    squares, square root, division; the matrix product's running sum from 0.0), so the floats are the same
-    (test_urgency_direct compares both paths on every labelled text). Built once per trained model."""
+    space, every 1..n-gram inside it), counted once per clause and added up per span, then tf-idf, the l2 norm,
+    the NB scaling and the dot products in plain Python over the span's own n-grams, in the order scikit-learn
+    and scipy compute them (columns sorted; sum of squares, square root, division; the matrix product's running
+    sum from 0.0), so the floats are the same (test_urgency_direct compares both paths on every labelled text).
+    Built once per trained model."""
 
     def __init__(self, m: _Model) -> None:
         import numpy as np
@@ -287,14 +388,18 @@ class _Direct:
             out += [w[i : i + n] for n in self.sizes for i in range(len(w) - n + 1)]
         return out
 
-    def row(self, text: str) -> tuple[list[int], list[float]]:
-        """The text's tf-idf row: columns in increasing order and their l2-normalised values."""
+    def counts(self, text: str) -> dict[int, int]:
+        """The text's n-grams in the vocabulary: column -> count."""
         vocabulary = self.vocabulary
         counts: dict[int, int] = {}
         for gram, c in Counter(self.grams(text)).items():
             j = vocabulary.get(gram)
             if j is not None:
                 counts[j] = c
+        return counts
+
+    def row_of(self, counts: dict[int, int]) -> tuple[list[int], list[float]]:
+        """A tf-idf row: columns in increasing order and their l2-normalised values."""
         items = sorted(counts.items())
         tf, idf = self.tf, self.idf
         cols = [j for j, _ in items]
@@ -306,6 +411,31 @@ class _Direct:
             norm = math.sqrt(total)
             values = [value / norm for value in values]
         return cols, values
+
+    def row(self, text: str) -> tuple[list[int], list[float]]:
+        return self.row_of(self.counts(text))
+
+    def best(
+        self, clauses: list[str], spans: list[tuple[int, int]]
+    ) -> tuple[float, list[int], list[float]] | None:
+        """The span with the highest score (the first of equals, as numpy's argmax): (score, its row)."""
+        if not spans:
+            return None
+        per = [self.counts(c) for c in clauses]
+        best: tuple[float, list[int], list[float]] | None = None
+        for a, b in spans:
+            if b - a == 1:
+                counts = per[a]
+            else:
+                counts = {}
+                for part in per[a:b]:
+                    for j, c in part.items():
+                        counts[j] = counts.get(j, 0) + c
+            cols, values = self.row_of(counts)
+            p = self.score(cols, values)
+            if best is None or p > best[0]:
+                best = (p, cols, values)
+        return best
 
     def score(self, cols: list[int], values: list[float]) -> float:
         ratio, coef = self.ratio, self.coef
@@ -415,35 +545,58 @@ def _explain(pushes: list[tuple[float, str]], top: int) -> list[str]:
     return words
 
 
-def model_score(text: str, *, top: int = 3, direct: bool = True) -> tuple[float, str, list[str]]:
-    """(probability of an emergency, likely kind, the character n-grams that pushed it most). `direct=False`
-    takes scikit-learn's path (the same figures, slower: the test and the bench compare both)."""
+def _learned(
+    text: str, *, direct: bool, gated: bool, threshold: float | None = None, top: int = 3
+) -> tuple[float, str, list[str]] | None:
+    """(the highest score of the text's spans, the kind and the n-grams that pushed it most on that span), or
+    None when no span may count. Below `threshold` the kind and the words are not worked out ("", [])."""
     m = model()
+    clauses, spans = learned_spans(text, gated=gated)
+    if not spans:
+        return None
     if direct:
         assert m.direct is not None
-        cols, values = m.direct.row(text)
-        return (
-            m.direct.score(cols, values),
-            m.direct.kind(cols, values),
-            _explain(m.direct.pushes(cols, values), top),
-        )
-    x = m.tfidf([text])
+        found = m.direct.best(clauses, spans)
+        assert found is not None
+        p, cols, values = found
+        if threshold is not None and p < threshold:
+            return p, "", []
+        return p, m.direct.kind(cols, values), _explain(m.direct.pushes(cols, values), top)
+    x = m.tfidf([_joined(clauses, s) for s in spans])
     xs = m.scaled(x)
-    p = _sigmoid(float(m.classifier.decision_function(xs)[0]))
-    kind = str(m.kinds.predict(x)[0])
+    z = m.classifier.decision_function(xs)
+    i = int(z.argmax())  # the sigmoid keeps the order; numpy's argmax takes the first of equals
+    p = _sigmoid(float(z[i]))
+    if threshold is not None and p < threshold:
+        return p, "", []
+    kind = str(m.kinds.predict(x[i])[0])
     coef = m.classifier.coef_[0]
     names = m.direct.names if m.direct is not None else m.vectorizer.get_feature_names_out()
-    row = xs.tocoo()
+    row = xs[i].tocoo()
     pushes = [(float(v * coef[j]), str(names[j])) for j, v in zip(row.col, row.data, strict=True)]
     return p, kind, _explain(pushes, top)
 
 
+def model_score(text: str, *, top: int = 3, direct: bool = True) -> tuple[float, str, list[str]]:
+    """(probability of an emergency, likely kind, the character n-grams that pushed it most), on the text's span
+    that scores highest, whatever the text asks. `direct=False` takes scikit-learn's path (the same figures,
+    slower: the test and the bench compare both)."""
+    found = _learned(text, direct=direct, gated=False, top=top)
+    assert found is not None  # ungated, the whole text is always a span
+    return found
+
+
 def _probability(text: str, *, direct: bool) -> float:
+    """The learned layer alone: the highest score of the text's spans, whatever the text asks."""
     m = model()
+    clauses, spans = learned_spans(text, gated=False)
     if direct:
         assert m.direct is not None
-        return m.direct.score(*m.direct.row(text))
-    return _sigmoid(float(m.classifier.decision_function(m.scaled(m.tfidf([text])))[0]))
+        found = m.direct.best(clauses, spans)
+        assert found is not None
+        return found[0]
+    z = m.classifier.decision_function(m.scaled(m.tfidf([_joined(clauses, s) for s in spans])))
+    return _sigmoid(float(z.max()))
 
 
 # --- the decision -----------------------------------------------------------------------------------------------
@@ -465,8 +618,9 @@ def assess(
     use_learned: bool = True,
     direct: bool = True,
 ) -> Assessment:
-    """Answer first (the resident said so), then the rule layer's phrase, then the learned layer. Called once per
-    appeal at intake: the learned layer takes its direct path for one text (`direct=False`: scikit-learn's)."""
+    """Answer first (the resident said so), then the rule layer's phrase, then the learned layer (the highest
+    score of the text's spans that may count). Called once per appeal at intake: the learned layer takes its
+    direct path for one text (`direct=False`: scikit-learn's)."""
     answer = emergency_answer(definitions, answers)
     if answer is not None:
         kind, reason = answer
@@ -474,18 +628,12 @@ def assess(
     hit = detect_rule(text)
     if hit is not None:
         return Assessment(True, hit[0], "rule", f"关键词：{hit[1]}")
-    if not use_learned or not learned_counts(text):
+    if not use_learned:
         return Assessment(False)
-    m = model()
-    if direct and m.direct is not None:
-        cols, values = m.direct.row(text)
-        p = m.direct.score(cols, values)
-        if p < THRESHOLD:  # most texts: no kind or explanation needed
-            return Assessment(False, score=p)
-        kind, words = m.direct.kind(cols, values), _explain(m.direct.pushes(cols, values), 3)
-    else:
-        p = _probability(text, direct=False)
-        if p < THRESHOLD:
-            return Assessment(False, score=p)
-        p, kind, words = model_score(text, direct=False)
+    found = _learned(text, direct=direct, gated=True, threshold=THRESHOLD)
+    if found is None:
+        return Assessment(False)
+    p, kind, words = found
+    if p < THRESHOLD:  # most texts: no kind or explanation needed
+        return Assessment(False, score=p)
     return Assessment(True, kind, "model", f"模型 {p:.2f}：{'、'.join(words)}", p, words)

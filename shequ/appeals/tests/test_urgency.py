@@ -1,9 +1,10 @@
-"""The safety-word check at intake: danger now raises urgency and shows its phrase; negations, the past and
-paperwork do not (issue 5; figures in bench/urgency/RESULTS.md). Texts are invented (SYNTHETIC)."""
+"""The safety-word check at intake: danger now raises urgency and shows its phrase; negations, the past,
+paperwork, worries and advice do not (issues 5 and 23; figures in bench/urgency/RESULTS.md). Texts are invented
+(SYNTHETIC)."""
 
 import pytest
 
-from shequ.appeals.urgency import detect_urgency
+from shequ.appeals.urgency import detect_rule, detect_urgency
 
 
 @pytest.mark.parametrize(
@@ -60,3 +61,44 @@ def test_a_negation_or_the_past_in_one_clause_does_not_hide_danger_in_another():
 
 def test_a_word_before_the_danger_is_not_taken_for_a_negation():
     assert detect_urgency("没想到着火了") == "着火"
+
+
+# --- issue 23, third pass: the rule layer ---------------------------------------------------------------------
+def test_an_elder_or_child_named_in_one_clause_is_carried_into_the_next():
+    assert detect_rule("我奶奶有失智症，刚才在小区门口走丢了") == ("missing_unwell", "奶奶…走丢")
+    assert detect_rule("孩子今天没去上学，到现在联系不上") == ("missing_unwell", "孩子…联系不上")
+
+
+def test_the_carried_subject_does_not_make_the_past_or_another_subject_an_emergency():
+    assert detect_rule("去年我外婆，走丢过一次") is None  # the past in the subject's clause
+    assert detect_rule("我外婆身体还好，走丢过一次") is None  # 走丢过: the past
+    assert detect_rule("老人一个人住，万一摔倒了都没人知道") is None  # a worry
+    assert detect_rule("我奶奶说，邻居家的小孩走丢了") == ("missing_unwell", "小孩走丢")  # its own subject
+
+
+def test_a_fall_into_water_is_named_water_and_a_child_at_a_window_a_fall():
+    assert detect_rule("有个小孩掉进鱼塘了")[0] == "water"  # told 119, not 120
+    assert detect_rule("有人掉进河里了，在喊救命")[0] == "water"  # not violence because of 救命
+    assert detect_rule("小孩爬到窗台外面去了")[0] == "fall_injury"
+
+
+def test_a_call_for_help_counts_but_a_sigh_does_not():
+    assert detect_rule("楼上有个女的一直在喊救命") == ("violence", "喊救命")
+    assert detect_rule("救命啊，楼下的狗又叫了一晚上") is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "我家猫从阳台掉下去了，在楼下草丛里叫",  # a pet
+        "孙子把玩具掉进下水道了",  # a thing
+        "井盖松动了，哪天有人掉下去就麻烦了",  # a worry
+        "电梯困人的话应该打哪个电话",  # advice
+        "遇到家暴可以去哪里求助",  # advice
+        "前晚对面楼着火，烟飘到我们家",  # the past
+        "气到爆炸，物业又把车位租给外面的人",  # a figure of speech
+        "讲座结束以后能不能留资料",  # 结束 alone is not 结束生命
+    ],
+)
+def test_worries_advice_pets_and_figures_of_speech_are_not_rule_emergencies(text):
+    assert detect_rule(text) is None
