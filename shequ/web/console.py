@@ -24,6 +24,7 @@ SECTIONS = [
     (Action.FACILITIES_MANAGE, "facilities:console_list", _("Facilities")),
     (Action.VOLUNTEERS_MANAGE, "volunteers:console", _("Volunteer service")),
     (Action.VENUES_MANAGE, "venues:console_list", _("Venues")),
+    (Action.VENUES_MANAGE, "venues:console_activities", _("Activities and courses")),
     (Action.OWNERS_MANAGE, "owners:console_home", _("Owners' decisions")),
     (Action.TIMEBANK_MANAGE, "timebank:console", _("Time bank")),
     (Action.GRANTS_MANAGE, "web:grants", _("Grant requests")),

@@ -191,3 +191,45 @@ def test_a_freed_slot_is_held_for_the_first_on_the_waiting_list_who_accepts_it(
     mine = Booking.objects.get(person=people["zhangwei"])
     assert mine.status == "confirmed" and mine.start == start
     journey.done()
+
+
+@pytest.mark.parametrize("elder", [False, True], ids=["normal", "elder"])
+def test_a_resident_signs_up_for_a_course_and_gets_its_calendar(browser, live_server, people, shots, elder):
+    from shequ.venues import activities
+    from shequ.venues.models import Enrolment
+    from shequ.venues.tests.helpers import huafu_street
+
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    first = timezone.make_aware(timezone.datetime.combine(tomorrow, timezone.datetime.min.time())).replace(
+        hour=9
+    )
+    course = activities.activity_create(
+        actor=None,
+        title="老年大学：智能手机课",
+        kind="course",
+        area=huafu_street(),
+        sessions=[(first + timedelta(weeks=w), first + timedelta(weeks=w, hours=2)) for w in range(4)],
+        capacity=20,
+        place="华富党群服务中心二楼教室",
+    )
+    base, mode = live_server.url, "elder" if elder else "normal"
+    page = phone_page(browser, base, elder=elder)
+    resident_login(page, base)
+    journey = Journey(page, shots, f"activities-{mode}")
+    page.goto(f"{base}/activities/")
+    expect(page.locator("main .activity-list")).to_contain_text("老年大学：智能手机课")
+    journey.look("list")
+    page.get_by_role("link", name="老年大学：智能手机课").click()
+    expect(page.locator("main")).to_contain_text("剩余 20 个名额")
+    expect(page.locator("main")).to_contain_text("共 4 次")
+    journey.look("course")
+    page.get_by_role("button", name="报名").click()
+    expect(page.locator(".alert-success")).to_contain_text("报名成功")
+    expect(page.locator("main .my-activities")).to_contain_text("老年大学：智能手机课")
+    journey.look("mine")
+    assert Enrolment.objects.get(activity=course).status == "confirmed"
+    if not elder:  # the calendar address is for a phone's calendar settings; elder mode keeps the page short
+        feed = page.locator("main input[readonly]").input_value()
+        text = page.request.get(feed).text()
+        assert text.count("BEGIN:VEVENT") == 4 and "老年大学：智能手机课" in text
+    journey.done()
