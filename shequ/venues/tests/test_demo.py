@@ -1,0 +1,43 @@
+"""The demo's venues: every street has some, a month of bookings that never overlap, events and courses, all
+flagged synthetic, and a second run adds nothing."""
+
+from __future__ import annotations
+
+import pytest
+from django.db.models import Q
+
+from shequ.demo.cast import ensure_cast
+from shequ.demo.seed import _streets
+from shequ.geo.models import Area
+from shequ.venues.demo import seed_venues
+from shequ.venues.models import Activity, Booking, Venue
+
+pytestmark = pytest.mark.django_db
+
+
+def test_venues_in_every_street_a_month_of_bookings_and_activities_all_synthetic():
+    users = ensure_cast()
+    assert (
+        seed_venues(seed=1, streets=_streets("city"), users=users)
+        == 2 * Area.objects.filter(level="street").count()
+    )
+    for street in Area.objects.filter(level="street"):
+        assert Venue.objects.filter(Q(area=street) | Q(area__parent=street)).count() == 2, street.name
+    assert not Venue.objects.filter(synthetic=False).exists()
+    bookings = list(
+        Booking.objects.filter(status__in=["confirmed", "checked_in", "pending"]).values_list(
+            "venue", "start", "end"
+        )
+    )
+    assert len(bookings) > 5000
+    seen: dict[int, list] = {}
+    for venue, start, end in sorted(bookings):
+        assert all(not (s < end and start < e) for s, e in seen.get(venue, [])), "overlap"
+        seen.setdefault(venue, []).append((start, end))
+    first, last = min(b[1] for b in bookings), max(b[1] for b in bookings)
+    assert (last - first).days >= 27
+    assert (
+        Activity.objects.filter(kind="event").count() == Activity.objects.filter(kind="course").count() == 78
+    )
+    assert not Activity.objects.filter(synthetic=False).exists()
+    assert seed_venues(seed=1, streets=_streets("city"), users=users) == 0
