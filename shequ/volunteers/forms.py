@@ -70,7 +70,7 @@ class ActivityForm(forms.Form):
     team = forms.ChoiceField(label=_("Team"), widget=forms.Select(attrs=SELECT))
     title = forms.CharField(label=_("Title"), max_length=120, widget=forms.TextInput(attrs=BIG))
     description = forms.CharField(
-        label=_("Description"),
+        label=_("About the activity"),
         required=False,
         widget=forms.Textarea(attrs={"class": "form-control", "rows": 3}),
     )

@@ -240,3 +240,117 @@ def test_a_resident_volunteers_checks_in_by_qr_and_sees_his_confirmed_hours_and_
     assert "Confirmed" not in main_text(phone)
     me.done()
     organiser.done()
+
+
+def test_an_organiser_publishes_two_shifts_records_training_for_a_member_and_cancels_with_the_volunteers_told(
+    browser, live_server, world, shots
+):
+    """宋雨 at his desk publishes an activity with two shifts; a volunteer (on her phone, elder mode) joins his team
+    from its page and signs up; he records her first-aid training, which makes her a 正式志愿者, then a typhoon
+    warning makes him cancel: her sign-up is cancelled and her inbox says why."""
+    from shequ.volunteers import services
+    from shequ.volunteers.models import Activity, RecordEntry, Signup, TeamMember
+    from shequ.volunteers.tests.helpers import registration
+
+    base = live_server.url
+    folder = shots / "volunteers"
+    folder.mkdir(parents=True, exist_ok=True)
+    team = world["team"]
+    volunteer = services.volunteer_register(
+        actor=world["resident"], data=registration(name="林晓", area=world["community"])
+    )
+    day = timezone.localdate() + timedelta(days=5)
+
+    # 1. He publishes 台风天防汛巡查 with a morning and an afternoon shift.
+    desk = browser.new_context(viewport=DESKTOP, locale="zh-CN").new_page()
+    resident_login(desk, base, SONGYU_PHONE)
+    organiser = Journey(desk, folder, "organiser-publish")
+    desk.goto(f"{base}/volunteers/organise/")
+    organiser.look("organise")
+    desk.get_by_role("link", name="发布活动").click()
+    expect(desk.locator("main h1")).to_have_text("发布活动")
+    organiser.look("new")
+    desk.get_by_label("标题").fill("社区防汛巡查")
+    desk.fill("#id_shift-0-place", "华富社区广场")
+    desk.fill("#id_shift-0-day", day.isoformat())
+    desk.fill("#id_shift-0-start", "09:00")
+    desk.fill("#id_shift-0-end", "11:00")
+    desk.fill("#id_shift-0-capacity", "6")
+    desk.get_by_role("button", name="再加一个班次").click()
+    expect(desk.locator("#shift-row-2 > .card-body > legend")).to_have_text("班次 2")
+    expect(desk.locator("#id_shift-0-place")).to_have_value("华富社区广场")
+    organiser.look("two-rows")
+    desk.fill("#id_shift-1-place", "华富社区长者服务站")
+    desk.fill("#id_shift-1-day", day.isoformat())
+    desk.fill("#id_shift-1-start", "14:00")
+    desk.fill("#id_shift-1-end", "16:30")
+    desk.fill("#id_shift-1-capacity", "4")
+    desk.get_by_role("button", name="发布", exact=True).click()
+    expect(desk.locator(".alert-success")).to_contain_text("活动已发布")
+    expect(desk.locator("main h1")).to_have_text("社区防汛巡查")
+    expect(desk.locator("main section.card h2[id^=shift-]")).to_have_count(2)
+    organiser.look("published")
+    activity = Activity.objects.get(title="社区防汛巡查")
+    assert [s.capacity for s in activity.shifts.order_by("starts_at")] == [6, 4]
+
+    # 2. 林晓, in elder mode, joins his team from its page and signs up for the morning shift.
+    phone = phone_page(browser, base, elder=True)
+    resident_login(phone, base, RESIDENT_PHONE)
+    me = Journey(phone, folder, "member-elder")
+    phone.goto(f"{base}/volunteers/activities/{activity.pk}/")
+    expect(phone.locator("main h1")).to_have_text("社区防汛巡查")
+    me.look("activity")
+    phone.get_by_role("link", name=team.name).first.click()
+    expect(phone.locator("main h1")).to_have_text(team.name)
+    expect(phone.locator("#members-heading")).to_have_text("0 名队员")
+    me.look("team")
+    phone.get_by_role("button", name="加入队伍").click()
+    expect(phone.locator(".alert-success")).to_contain_text(f"你已加入{team.name}")
+    expect(phone.locator("#my-membership")).to_contain_text("你是本队队员")
+    expect(phone.locator("#members-heading")).to_have_text("1 名队员")
+    me.look("joined")
+    assert TeamMember.objects.get().volunteer == volunteer
+    phone.goto(f"{base}/volunteers/activities/{activity.pk}/")
+    morning = activity.shifts.order_by("starts_at").first()
+    phone.locator(f"#shift-{morning.pk}").get_by_role("button", name="报名").click()
+    expect(phone.locator(f"#shift-{morning.pk} .badge")).to_have_text("已确认")
+    me.look("signed-up")
+
+    # 3. He records her first-aid training from his team's page.
+    desk.goto(f"{base}/volunteers/organise/")
+    desk.locator("#teams-heading + ul").get_by_role("link", name="培训、表彰与评价").click()
+    expect(desk.locator("main h1")).to_have_text("培训、表彰与评价")
+    organiser.look("records")
+    desk.get_by_label("志愿者", exact=True).select_option(str(volunteer.pk))
+    desk.get_by_label("类型").select_option("training")
+    desk.get_by_label("标题").fill("应急救护培训")
+    desk.get_by_label("日期").fill(timezone.localdate().isoformat())
+    desk.get_by_label("培训时长（分钟）").fill("120")
+    desk.get_by_role("button", name="登记", exact=True).click()
+    expect(desk.locator(".alert-success")).to_contain_text("已记入志愿者档案")
+    expect(desk.locator("main table")).to_contain_text("应急救护培训")
+    expect(desk.locator("main table")).to_contain_text("林*")
+    organiser.look("recorded")
+    assert RecordEntry.objects.get().title == "应急救护培训"
+
+    # 4. A typhoon warning: he cancels the activity with the reason.
+    desk.goto(f"{base}/volunteers/organise/activities/{activity.pk}/")
+    desk.get_by_label("原因").fill("台风橙色预警，户外活动暂停")
+    desk.get_by_role("button", name="取消活动").click()
+    expect(desk.locator(".alert-success")).to_contain_text("活动已取消，已通知报名的志愿者")
+    expect(desk.locator("#activity-cancelled")).to_contain_text("台风橙色预警，户外活动暂停")
+    organiser.look("cancelled")
+    assert Signup.objects.get().status == "cancelled"
+
+    # 5. She is a 正式志愿者 now, and her inbox says the activity is cancelled and why.
+    phone.goto(f"{base}/volunteers/")
+    expect(phone.locator("main section.card")).to_contain_text("林晓 · 正式志愿者")
+    expect(phone.locator("main #mine-heading + ul")).to_contain_text("暂无即将开始的报名")
+    me.look("home-after")
+    phone.goto(f"{base}/me/messages/")
+    told = phone.locator("main li.card", has_text="已取消：台风橙色预警，户外活动暂停")
+    expect(told).to_contain_text("社区防汛巡查")
+    expect(told).to_contain_text("你的报名随之取消")
+    me.look("inbox")
+    me.done()
+    organiser.done()

@@ -70,3 +70,53 @@ def test_fifty_at_once_with_the_waiting_list_leave_ten_confirmed_and_forty_waiti
     assert errors == []
     assert results.count(SignupStatus.CONFIRMED) == 10 and results.count(SignupStatus.WAITLISTED) == 40
     assert Shift.objects.get(pk=shift.pk).taken == 10
+
+
+def test_a_cancellation_racing_thirty_sign_ups_leaves_no_live_sign_up_and_no_place_taken(transactional_db):
+    """30 sign-ups (places and waiting list) released together with the organiser's cancellation: each sign-up
+    either landed before it (and was cancelled with the rest) or was refused as not open; nothing live remains."""
+    from shequ.volunteers.choices import ActivityStatus
+
+    from .helpers import make_account
+
+    organiser = make_account()
+    team = make_team(managers=[organiser])
+    activity = make_activity(team, shifts=[shift_data(capacity=10)])
+    shift = activity.shifts.get()
+    volunteers = [make_volunteer() for _ in range(30)]
+    start = threading.Barrier(len(volunteers) + 1)
+    outcomes: list = []
+    lock = threading.Lock()
+
+    def sign_up(volunteer) -> None:
+        try:
+            start.wait()
+            s = services.signup_create(actor=volunteer.user, shift=shift, waitlist=True)
+            with lock:
+                outcomes.append(s.status)
+        except ShequError as exc:
+            with lock:
+                outcomes.append(exc.code)
+        finally:
+            connections.close_all()
+
+    def cancel() -> None:
+        try:
+            start.wait()
+            services.activity_cancel(actor=organiser, activity=activity, reason="台风停课")
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=sign_up, args=(v,)) for v in volunteers]
+    threads.append(threading.Thread(target=cancel))
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(outcomes) == 30 and set(outcomes) <= {"confirmed", "waitlisted", "not_open"}, outcomes
+    activity.refresh_from_db()
+    assert activity.status == ActivityStatus.CANCELLED
+    assert not Signup.objects.filter(shift=shift).exclude(status=SignupStatus.CANCELLED).exists()
+    assert Shift.objects.get(pk=shift.pk).taken == 0
+    landed = sum(1 for o in outcomes if o != "not_open")
+    assert Signup.objects.filter(shift=shift).count() == landed
