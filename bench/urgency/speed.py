@@ -4,9 +4,9 @@ scikit-learn's, in the same run, on one core.
     .venv/bin/python bench/urgency/speed.py [--rounds 7]
 
 1. The learned layer is trained as in production (at first use, from the training file).
-2. Every labelled text (training and held-out files) is assessed by both paths; the bench stops unless every
-   Assessment is equal (emergency, kind, source, reason, score to the last bit, words): the direct path is a
-   speed path, not another detector.
+2. Every labelled text (training file and both held-out files) is assessed by both paths; the bench stops
+   unless every Assessment is equal (emergency, kind, source, reason, score to the last bit, words): the direct
+   path is a speed path, not another detector.
 3. `--rounds` rounds; each times both paths over all texts, one text per call, in alternating order; reported
    per text as the median round (wall and process CPU) and the median of the per-round ratios. Also the
    learned layer alone (probability of one text) and the rule layer alone, for where the time goes. The process
@@ -46,7 +46,11 @@ def main() -> int:
     p.add_argument("--rounds", type=int, default=7)
     args = p.parse_args()
     report = new_report("bench/urgency/speed.py", args)
-    rows = urgency.training_rows() + urgency.training_rows(urgency.DATA / "urgency_heldout.jsonl")
+    rows = [
+        r
+        for name in ("urgency_train.jsonl", "urgency_heldout.jsonl", "urgency_heldout_v3.jsonl")
+        for r in urgency.training_rows(urgency.DATA / name)
+    ]
     texts = [r["text"] for r in rows]
     with one_core() as pinned:
         report["pinned"] = pinned
@@ -105,7 +109,8 @@ def main() -> int:
         + f"; training at first use {report['training_s']} s; "
         f"load before: {report['uptime_before']}; after: {report['uptime_after']}",
         "",
-        f"{len(texts)} labelled texts (both files), identical Assessment on every one by both paths; "
+        f"{len(texts)} labelled texts (training and both held-out files), units {urgency.UNITS}, "
+        "identical Assessment on every one by both paths; "
         f"{flagged} made emergencies by the learned layer. {args.rounds} rounds, one core.",
         "",
         "| path | CPU ms a text (median round) | wall ms (median) | wall ms (best) |",
