@@ -171,7 +171,8 @@ def shifts_of(activity: Activity) -> list[Shift]:
 def shift_get_public(*, activity_id: int, pk: int) -> Shift:
     shift = (
         Shift.objects.filter(pk=pk, activity_id=activity_id, activity__status=ActivityStatus.PUBLISHED)
-        .select_related("activity__team", "activity__area")
+        # The sign-up needs the activity's own columns; the area's sixty (bench/volunteers/RESULTS.md) it does not.
+        .select_related("activity")
         .first()
     )
     if shift is None:

@@ -707,7 +707,7 @@ def signup_create(
     if is_minor(volunteer, on=timezone.localdate(shift.starts_at)) and not activity.is_group:
         raise _fail(_("Volunteers under 18 join group activities only."), code="minor_group_only", status=403)
     required = set(shift.required_skills.values_list("pk", flat=True))
-    if required - set(volunteer.skills.values_list("pk", flat=True)):
+    if required and required - set(volunteer.skills.values_list("pk", flat=True)):
         names = "、".join(
             Skill.objects.filter(pk__in=required).exclude(volunteers=volunteer).values_list("name", flat=True)
         )
