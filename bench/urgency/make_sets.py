@@ -19,6 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from cases_train3 import FILLERS_3, NOT_URGENT_TRAIN_3, URGENT_TRAIN_3
 from cases_v2 import (
     NOT_URGENT_HELDOUT,
     NOT_URGENT_TRAIN,
@@ -29,7 +30,6 @@ from cases_v2 import (
     composed_near_misses,
     old_bench_dev,
 )
-from cases_train3 import FILLERS_3, NOT_URGENT_TRAIN_3, URGENT_TRAIN_3
 from cases_v3 import rows as v3_rows
 
 OUT = Path(__file__).resolve().parents[2] / "shequ" / "appeals" / "data"
