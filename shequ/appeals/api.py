@@ -16,7 +16,7 @@ from shequ.access.scoping import can
 from shequ.accounts.models import User
 from shequ.accounts.roles import Action
 from shequ.core.api.errors import CREATE, PROTECTED_READ, PROTECTED_WRITE, errors
-from shequ.core.api.pagination import MappedQuerySet
+from shequ.core.api.pagination import CappedPage, MappedQuerySet
 from shequ.core.api.types import Day, Id
 from shequ.core.errors import NotFound, ShequError
 from shequ.core.idempotency import run_once
@@ -61,7 +61,7 @@ def _day_start(d: date | None) -> datetime | None:
     auth=PROTECTED,
     summary="List appeals you may see",
 )
-@paginate
+@paginate(CappedPage)
 def list_appeals(request: HttpRequest, filters: Query[AppealFilters]):
     if not selectors.appeal_may_list(user=request.user):
         raise PermissionDenied(gettext("You have no appeals to see."))
@@ -69,7 +69,10 @@ def list_appeals(request: HttpRequest, filters: Query[AppealFilters]):
     f["created_from"] = _day_start(f["created_from"])
     f["created_to"] = _day_start(f["created_to"])
     now = timezone.now()
-    return MappedQuerySet(selectors.appeal_list_for(user=request.user, **f), lambda a: appeal_out(a, now=now))
+    # Counted up to selectors.COUNT_CAP (count_capped says there are more): issue 22.
+    return MappedQuerySet(
+        selectors.appeal_listing_for(user=request.user, **f), lambda a: appeal_out(a, now=now)
+    )
 
 
 def _intake(request: HttpRequest, data: AppealIn, photos: list) -> tuple[int, dict]:

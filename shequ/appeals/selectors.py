@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, overload
 
-from django.db.models import Case, Count, Exists, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
+from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
 from django.db.models.functions import Lower, Replace, TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -14,7 +15,7 @@ from django.utils.translation import gettext
 from shequ.access.scoping import scope_for, user_roles
 from shequ.accounts.models import Grant
 from shequ.accounts.roles import Action, Role
-from shequ.core.db import RefCache
+from shequ.core.db import ContainsByBigrams, InArray, RefCache
 from shequ.core.errors import NotFound
 from shequ.geo.choices import LEVEL_DEPTH, AreaLevel
 from shequ.geo.models import Area
@@ -42,9 +43,19 @@ def _unit_ids(user) -> list[int]:
     )
 
 
-def visible_appeals(user) -> QuerySet[Appeal]:
-    if not getattr(user, "is_authenticated", False):
-        return Appeal.objects.none()
+def _scope(user, *, by_index: bool, units: list[int] | None = None) -> Q:
+    """Who may see an appeal: its requester, staff whose grants cover its area, the units that lead it or are
+    assigned to it. Two shapes of the same condition (the same rows, tested on SQLite and PostgreSQL):
+
+    - for walking a list newest first (`by_index=False`): the areas and the assignments as subqueries PostgreSQL
+      hashes once and tests on each row it walks, which stops after a page;
+    - for counting (`by_index=True`): every arm an index condition (`InArray`, `= ANY(ARRAY(…))` on PostgreSQL),
+      so that the count reads the requester's, the areas', the units' and the assignments' appeals by their own
+      indexes and ORs the bitmaps. Under the other shape one subquery arm made the whole OR a scan of every appeal
+      (a street officer's count: 228 ms against 14 ms at 200,000 appeals, issue 22). A scope over a whole
+      top-level area (the city) keeps the hashed subquery: nearly every appeal is in it, and its capped count
+      stops after the cap's rows (appeal_listing_for).
+    """
     condition = Q(requester=user)
     paths = sorted(scope_for(user, Action.APPEALS_VIEW).paths)
     if paths:
@@ -55,12 +66,36 @@ def visible_appeals(user) -> QuerySet[Appeal]:
         under = Q(pk__in=[])
         for path in paths:
             under |= Q(path__prefix=path)
-        condition |= Q(area_id__in=Subquery(Area.objects.filter(under).order_by().values("pk")))
-    units = _unit_ids(user)
+        if _covers_every_area(paths, under):
+            # The city's administrator or dispatcher sees every appeal: no condition at all, so that a list walks
+            # the newest-first index and a count stops at its cap, instead of first hashing the city's 26,000
+            # areas (30-80 ms at every use on the city tree, issue 22).
+            return Q()
+        areas = Area.objects.filter(under).order_by().values("pk")
+        condition |= Q(InArray(F("area_id"), areas)) if by_index else Q(area_id__in=Subquery(areas))
+    units = _unit_ids(user) if units is None else units
     if units:
-        assigned = Exists(Assignment.objects.filter(appeal=OuterRef("pk"), unit_id__in=units, active=True))
+        active = Assignment.objects.filter(unit_id__in=units, active=True)
+        if by_index:
+            assigned: Any = InArray(F("id"), active.order_by().values("appeal_id"))
+        else:
+            assigned = Exists(active.filter(appeal=OuterRef("pk")))
         condition = condition | Q(lead_unit_id__in=units) | Q(assigned)
-    return Appeal.objects.filter(condition)
+    return condition
+
+
+def _covers_every_area(paths: list[str], under: Q) -> bool:
+    """Whether these scope paths hold the whole area tree: one of them is a top-level area ("/440300/") and no
+    other top-level area lies outside them (a second city's pack). One small query, only for such a scope."""
+    if not any(path.count("/") <= 2 for path in paths):
+        return False
+    return not Area.objects.filter(parent__isnull=True).exclude(under).exists()
+
+
+def visible_appeals(user) -> QuerySet[Appeal]:
+    if not getattr(user, "is_authenticated", False):
+        return Appeal.objects.none()
+    return Appeal.objects.filter(_scope(user, by_index=False))
 
 
 def appeal_may_list(*, user) -> bool:
@@ -107,7 +142,7 @@ def appeal_queue_counts(*, user, queues: list[str], my_units: bool = False) -> d
     return {name: int(counts[name] or 0) for name in queues}
 
 
-def appeal_list_for(
+def _list_filters(
     *,
     user,
     status: str | None = None,
@@ -122,41 +157,123 @@ def appeal_list_for(
     created_to=None,
     mine: bool = False,
     my_units: bool = False,
-) -> QuerySet[Appeal]:
-    qs = visible_appeals(user)
+    units: list[int] | None = None,
+) -> tuple[Q, Q]:
+    """The list's filters (beside the scope) as one condition, in each of the scope's shapes (_scope): for the
+    walk down the list and for its count. NotFound for an unknown category, area or queue."""
+    where = Q()
+    area_walk = area_count = Q()
     if my_units:  # a handler's to-do: what his units lead, not everything of his district he may read
-        qs = qs.filter(lead_unit_id__in=_unit_ids(user))
+        where &= Q(lead_unit_id__in=_unit_ids(user) if units is None else units)
     if status:
-        qs = qs.filter(status=status)
+        where &= Q(status=status)
     if category:
-        cat = Category.objects.filter(code=category).first()
-        if cat is None:
+        # The category and its sub-categories as ids (one query): a plain `category_id IN (…)` on the appeals
+        # instead of a join to the categories under an OR.
+        ids = list(
+            Category.objects.filter(Q(code=category) | Q(parent__code=category)).values_list("pk", flat=True)
+        )
+        if not ids:
             raise NotFound(f"Unknown category {category!r}.", fields={"category": category})
-        qs = qs.filter(Q(category=cat) | Q(category__parent=cat))
+        where &= Q(category_id__in=ids)
     if area:
         path = Area.objects.filter(code=area).values_list("path", flat=True).first()
         if path is None:
             raise NotFound(f"No area has the code {area!r}.", fields={"area": area})
-        qs = qs.filter(area__path__prefix=path)
+        if not _covers_every_area([path], Q(path__prefix=path)):  # the whole city filters nothing
+            areas = Area.objects.filter(path__prefix=path).order_by().values("pk")
+            area_walk, area_count = Q(area_id__in=Subquery(areas)), Q(InArray(F("area_id"), areas))
     if unit:
-        qs = qs.filter(lead_unit__code=unit)
+        where &= Q(lead_unit__code=unit)
     if channel:
-        qs = qs.filter(channel=channel)
+        where &= Q(channel=channel)
     if urgency:
-        qs = qs.filter(urgency=urgency)
+        where &= Q(urgency=urgency)
     if queue:
         if queue not in QUEUES:
             raise NotFound(f"Unknown queue {queue!r}.", fields={"queue": queue})
-        qs = qs.filter(QUEUES[queue])
+        where &= QUEUES[queue]
     if q:
-        qs = qs.filter(Q(number=q) | Q(text__contains=q))
+        # By the text's bigram index on PostgreSQL (migration 0017), not a scan of every appeal's text. Numbers are
+        # ASCII (SQ20261128000123): a Chinese query is only a text search, whose index condition then stands alone
+        # instead of being evaluated again on every row under an OR with the number.
+        in_text = Q(ContainsByBigrams(F("text"), q))
+        where &= (Q(number=q) | in_text) if q.isascii() else in_text
     if created_from:
-        qs = qs.filter(created_at__gte=created_from)
+        where &= Q(created_at__gte=created_from)
     if created_to:
-        qs = qs.filter(created_at__lt=created_to)
+        where &= Q(created_at__lt=created_to)
     if mine:
-        qs = qs.filter(requester=user)
-    return qs.select_related("category", "area", "lead_unit").order_by("-created_at", "-id")
+        where &= Q(requester=user)
+    return where & area_walk, where & area_count
+
+
+def appeal_list_for(*, user, **filters) -> QuerySet[Appeal]:
+    """The appeals the user may see that match the filters (_list_filters), newest first."""
+    return _rows(visible_appeals(user), _list_filters(user=user, **filters)[0])
+
+
+def _rows(visible: QuerySet[Appeal], where: Q) -> QuerySet[Appeal]:
+    return (
+        visible.filter(where).select_related("category", "area", "lead_unit").order_by("-created_at", "-id")
+    )
+
+
+# A list counts its rows up to this many and then says "more than" (超过 10,000 条): an exact count of everything
+# a dispatcher may see reads every appeal of the city, and nobody pages through more than this; filters narrow it.
+COUNT_CAP = 10_000
+
+
+class AppealListing:
+    """A list of appeals for a paginator (Django's or the API's): the rows, sliced one page at a time, and their
+    number counted up to `cap` by the count's own shape of the scope (_scope(by_index=True)). `capped` says the
+    count stopped at the cap (known once count() ran)."""
+
+    ordered = True
+
+    def __init__(self, rows: QuerySet[Appeal], counted: QuerySet[Appeal], cap: int) -> None:
+        self.rows, self._counted, self.cap = rows, counted, cap
+        self._count: int | None = None
+        self.capped = False
+
+    def count(self) -> int:
+        if self._count is None:
+            # SELECT count(*) FROM (SELECT id … LIMIT cap + 1): stops reading after the cap's rows.
+            n = self._counted.order_by().values("pk")[: self.cap + 1].count()
+            self.capped = n > self.cap
+            self._count = min(n, self.cap)
+        return self._count
+
+    @property
+    def cap_shown(self) -> str:
+        """The cap as the page writes it: 10,000."""
+        return f"{self.cap:,}"
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __iter__(self) -> Iterator[Appeal]:
+        return iter(self.rows)
+
+    @overload
+    def __getitem__(self, item: int) -> Appeal: ...
+    @overload
+    def __getitem__(self, item: slice) -> QuerySet[Appeal]: ...
+    def __getitem__(self, item):
+        return self.rows[item]
+
+
+def appeal_listing_for(*, user, cap: int | None = None, **filters) -> AppealListing:
+    """appeal_list_for's rows with a count that reads the scope by index and stops at `cap` (COUNT_CAP unless
+    given; the console's list, the API's list)."""
+    cap = COUNT_CAP if cap is None else cap
+    if not getattr(user, "is_authenticated", False):
+        return AppealListing(Appeal.objects.none(), Appeal.objects.none(), cap)
+    units = _unit_ids(user)
+    where, count_where = _list_filters(user=user, units=units, **filters)
+    rows = _rows(Appeal.objects.filter(_scope(user, by_index=False, units=units)), where)
+    counted = Appeal.objects.filter(_scope(user, by_index=True, units=units)).filter(count_where)
+    return AppealListing(rows, counted, cap)
 
 
 def appeal_pending_extension(appeal: Appeal) -> Extension | None:

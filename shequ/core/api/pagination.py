@@ -7,7 +7,7 @@ that it gets at most 100, instead of believing a short page was the end of the l
 """
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol
 
 from django.db.models import QuerySet
 from ninja import Field, Schema
@@ -31,10 +31,34 @@ class Page(LimitOffsetPagination):
         super().__init__(max_limit=MAX_LIMIT, **kwargs)
 
 
+class CappedPage(Page):
+    """Page for a list whose count stops at a cap (appeals.selectors.AppealListing): `count` is the number of rows
+    up to the cap, and `count_capped` is true when there are more than that (the count stopped; narrow the
+    filters to count them). Counting a whole city's history on every page cost more than the page itself."""
+
+    class Output(Schema):
+        items: list[Any]
+        count: int
+        count_capped: bool = Field(False, description="True when there are more rows than `count` says")
+
+    def paginate_queryset(self, queryset, pagination, request, **params):
+        out = super().paginate_queryset(queryset, pagination, request, **params)
+        source = getattr(queryset, "qs", queryset)  # a MappedQuerySet's own list
+        out["count_capped"] = bool(getattr(source, "capped", False))
+        return out
+
+
+class Rows(Protocol):
+    """What a list hands its paginator: rows it can slice and count (a QuerySet, or a list with a capped count)."""
+
+    def count(self) -> int: ...
+    def __getitem__(self, item: slice) -> Any: ...
+
+
 class MappedQuerySet:
     """django-ninja's @paginate slices it and counts it, so only one page of rows is ever converted."""
 
-    def __init__(self, qs: QuerySet, mapper: Callable[[Any], dict]) -> None:
+    def __init__(self, qs: QuerySet | Rows, mapper: Callable[[Any], dict]) -> None:
         self.qs, self.mapper = qs, mapper
 
     def count(self) -> int:

@@ -6,6 +6,8 @@ internals, behind this one door.
   before an INSERT (`SequenceBlock`: blocks of `nextval` on PostgreSQL, the table's own counter on SQLite).
 - `bulk`: many rows at once for synthetic history (`load_rows`: COPY on PostgreSQL, executemany on SQLite;
   `reserve`, `reserve_sequence`, `analyze`).
+- `lookups`: `InArray`, `column IN (subquery)` written `= ANY(ARRAY(subquery))` on PostgreSQL, so that an OR of
+  such arms is read by an index per arm; `ContainsByBigrams`, a text search read from a bigram GIN index.
 - `plans`: report reads planned for their parameters on PostgreSQL (`planned_for_parameters`).
 - `refcache`: the process-local cache of reference rows read on every intake (categories, areas, rules).
 - `sql`: a queryset's WHERE clause as SQL, for a hand-written statement over the same table (`where_of`).
@@ -17,11 +19,14 @@ execution (a test over the source keeps it so). Application code imports from he
 """
 
 from .batch import SequenceBlock, batched_writes, insert_rows, read_after_writes, write_together
+from .lookups import ContainsByBigrams, InArray
 from .plans import planned_for_parameters
 from .refcache import RefCache, clear_all, shallow_copy
 from .sql import where_of
 
 __all__ = [
+    "ContainsByBigrams",
+    "InArray",
     "RefCache",
     "SequenceBlock",
     "batched_writes",
