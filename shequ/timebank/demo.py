@@ -83,9 +83,13 @@ def _person(
     tags=(),
 ):
     user_model = get_user_model()
-    user = user_model(username=username, display_name=name, phone=phone, synthetic=True)
-    user.set_password(password)
-    user.save()
+    user = user_model.objects.filter(username=username).first()
+    if user is None:
+        user = user_model(username=username, display_name=name, phone=phone, synthetic=True)
+        user.set_password(password)
+        user.save()
+    elif Resident.objects.filter(user=user).exists():
+        return user
     district = household.area.path.split("/")[2]
     region = district if district.isdigit() and len(district) == 6 else "440300"
     resident = resident_create(
@@ -100,6 +104,51 @@ def _person(
     # No service links a resident record to an account (registration links its own); the demo does it directly.
     Resident.objects.filter(pk=resident.pk).update(user=user)
     return user
+
+
+def _people(i: int, district: Area, home: Area, password: str) -> list:
+    """The district's volunteer, his elderly mother in his household and a neighbour: their accounts and resident
+    records, made afresh where missing (a reseed after the residents were removed writes the same records again,
+    as the residents' seeder does)."""
+    usernames = [f"tb_{district.code}_{n}" for n in (1, 2, 3)]
+    existing = set(
+        Resident.objects.filter(user__username__in=usernames).values_list("user__username", flat=True)
+    )
+    if len(existing) == len(usernames):
+        user_model = get_user_model()
+        return [user_model.objects.get(username=u) for u in usernames]
+    hh_family = household_create(actor=None, area=home, room=f"{i + 1}栋{i + 1}01室", synthetic=True)
+    hh_other = household_create(actor=None, area=home, room=f"{i + 1}栋{i + 1}02室", synthetic=True)
+    base = 1000 + i * 10
+    volunteer = _person(
+        username=f"tb_{district.code}_1",
+        name=NAMES[i % len(NAMES)],
+        phone=f"1370000{base + 1:04d}",
+        household=hh_family,
+        birth=date(1980 + i % 10, 3, 5),
+        password=password,
+        seq=base + 1,
+    )
+    elder = _person(
+        username=f"tb_{district.code}_2",
+        name=ELDERS[i % len(ELDERS)],
+        phone=f"1370000{base + 2:04d}",
+        household=hh_family,
+        birth=date(1942 + i % 8, 8, 12),
+        password=password,
+        seq=base + 2,
+        tags=("elderly_80",),
+    )
+    neighbour = _person(
+        username=f"tb_{district.code}_3",
+        name=NAMES[(i + 5) % len(NAMES)],
+        phone=f"1370000{base + 3:04d}",
+        household=hh_other,
+        birth=date(1990 + i % 8, 11, 20),
+        password=password,
+        seq=base + 3,
+    )
+    return [volunteer, elder, neighbour]
 
 
 def _store(rng: random.Random, area: Area):
@@ -132,6 +181,13 @@ def seed_timebank(*, seed: int = 1, password: str) -> int:
     if Account.objects.filter(
         kind=AccountKind.RESIDENT, synthetic=True, owner__username__startswith="tb_"
     ).exists():
+        for i, district in enumerate(Area.objects.filter(level=AreaLevel.DISTRICT).order_by("code")):
+            communities = _communities(district)
+            if communities:
+                _people(i, district, communities[0], password)
+        home = Resident.objects.filter(user__username="zhangwei").select_related("household").first()
+        if home is not None and get_user_model().objects.filter(username="wangxiulan").exists():
+            _mother(home.household, password)
         return 0
     rng = random.Random(seed)  # noqa: S311 - reproducible demo data
     before = Transfer.objects.count()
@@ -164,37 +220,7 @@ def seed_timebank(*, seed: int = 1, password: str) -> int:
                 stores.append(_store(rng, street))
             continue
         home = communities[0]
-        hh_family = household_create(actor=None, area=home, room=f"{i + 1}栋{i + 1}01室", synthetic=True)
-        hh_other = household_create(actor=None, area=home, room=f"{i + 1}栋{i + 1}02室", synthetic=True)
-        base = 1000 + i * 10
-        volunteer = _person(
-            username=f"tb_{district.code}_1",
-            name=NAMES[i % len(NAMES)],
-            phone=f"1370000{base + 1:04d}",
-            household=hh_family,
-            birth=date(1980 + i % 10, 3, 5),
-            password=password,
-            seq=base + 1,
-        )
-        elder = _person(
-            username=f"tb_{district.code}_2",
-            name=ELDERS[i % len(ELDERS)],
-            phone=f"1370000{base + 2:04d}",
-            household=hh_family,
-            birth=date(1942 + i % 8, 8, 12),
-            password=password,
-            seq=base + 2,
-            tags=("elderly_80",),
-        )
-        neighbour = _person(
-            username=f"tb_{district.code}_3",
-            name=NAMES[(i + 5) % len(NAMES)],
-            phone=f"1370000{base + 3:04d}",
-            household=hh_other,
-            birth=date(1990 + i % 8, 11, 20),
-            password=password,
-            seq=base + 3,
-        )
+        volunteer, elder, neighbour = _people(i, district, home, password)
         plan.append((district, communities, [volunteer, elder, neighbour]))
         stores.append(_store(rng, home))
     for district, communities, (volunteer, elder, neighbour) in plan:
@@ -246,22 +272,27 @@ def seed_timebank(*, seed: int = 1, password: str) -> int:
     return Transfer.objects.count() - before
 
 
+def _mother(household: Household, password: str):
+    """张伟's mother 王秀兰, in his household (her record made again where missing)."""
+    return _person(
+        username="wangxiulan",
+        name="王秀兰",
+        phone="13800000031",
+        household=household,
+        birth=date(1948, 4, 2),
+        password=password,
+        seq=7,
+        tags=("elderly_80",),
+    )
+
+
 def _seed_cast_family(rng: random.Random, *, password: str) -> None:
     user_model = get_user_model()
     zhangwei = user_model.objects.filter(username="zhangwei").first()
     home = Resident.objects.filter(user=zhangwei).select_related("household", "household__area").first()
     if zhangwei is None or home is None:
         return
-    mother = _person(
-        username="wangxiulan",
-        name="王秀兰",
-        phone="13800000031",
-        household=home.household,
-        birth=date(1948, 4, 2),
-        password=password,
-        seq=7,
-        tags=("elderly_80",),
-    )
+    mother = _mother(home.household, password)
     place = services.account_open(user=zhangwei).area or home.area
     for n in range(5):
         _earn(rng, zhangwei, ref=f"zhangwei:{n}", place=place, days_ago=40 - n * 8)
