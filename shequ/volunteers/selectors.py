@@ -391,7 +391,7 @@ def volunteers_matching(skills, area, when: datetime | None, *, limit: int = 20)
             return []
     qs = Volunteer.objects.exclude(status=VolunteerStatus.SUSPENDED)
     if area is not None:
-        qs = qs.filter(service_areas__code__in=[*area.ancestor_codes(), area.code])
+        qs = qs.filter(service_areas__code__in=[*area.ancestor_codes, area.code])
     for code in set(skills or ()):
         qs = qs.filter(skills__code=code)
     if when is not None:

@@ -360,3 +360,26 @@ class TestCheckInAndHours:
         services.hours_confirm(actor=manager, record=record)
         certificate = services.certificate_issue(actor=volunteer.user, team=team)
         assert certificate.minutes == 60 and len(certificate.code) == 12
+
+
+class TestMatching:
+    def test_help_requests_find_volunteers_by_skill_area_and_time(self):
+        from datetime import datetime
+
+        from shequ.geo.models import Area
+        from shequ.volunteers.selectors import volunteers_matching
+
+        from .helpers import huafu_community
+
+        carer = make_volunteer(skills=["elder_care"], availability=("sat_am",))
+        make_volunteer(skills=[], availability=("sat_am",))  # no such skill
+        home = huafu_community()
+        today = timezone.localdate()
+        saturday = today + timedelta(days=(5 - today.weekday()) % 7 or 7)
+        morning = timezone.make_aware(datetime.combine(saturday, datetime.min.time()).replace(hour=9))
+        assert volunteers_matching(["elder_care"], home, morning) == [carer]
+        assert volunteers_matching(["elder_care"], home.code, morning) == [carer]
+        # Not free on a weekday morning; not serving a community of another district.
+        assert volunteers_matching(["elder_care"], home, morning - timedelta(days=2)) == []
+        elsewhere = Area.objects.filter(level="community").exclude(path__startswith=home.parent.parent.path)
+        assert volunteers_matching(["elder_care"], elsewhere.first(), morning) == []
