@@ -28,7 +28,6 @@ urlpatterns = [
     path("", include("shequ.facilities.urls")),
     path("", include("shequ.notices.urls")),
     path("", include("shequ.owners.urls")),
-    path("", include("shequ.timebank.urls")),
     path("", include("shequ.volunteers.urls")),
     path("", include("shequ.timebank.urls")),
     path("", include("shequ.venues.urls")),
