@@ -185,9 +185,9 @@ def seed_timebank(*, seed: int = 1, password: str) -> int:
             communities = _communities(district)
             if communities:
                 _people(i, district, communities[0], password)
-        home = Resident.objects.filter(user__username="zhangwei").select_related("household").first()
-        if home is not None and get_user_model().objects.filter(username="wangxiulan").exists():
-            _mother(home.household, password)
+        his = Resident.objects.filter(user__username="zhangwei").select_related("household").first()
+        if his is not None and get_user_model().objects.filter(username="wangxiulan").exists():
+            _mother(his.household, password)
         return 0
     rng = random.Random(seed)  # noqa: S311 - reproducible demo data
     before = Transfer.objects.count()
