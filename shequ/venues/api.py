@@ -162,7 +162,7 @@ def get_venue(request: HttpRequest, venue_id: Id):
 
 @router.get(
     "/venues/{venue_id}/availability",
-    response={200: AvailabilityOut, **errors(404)},
+    response={200: AvailabilityOut, **errors(401, 403, 404)},
     auth=OptionalAuth,
     summary="A venue's slots on a day",
 )
@@ -214,7 +214,7 @@ def create_booking(request: HttpRequest, payload: BookingIn):
 
 
 @router.get(
-    "/bookings", response={200: list[BookingOut], **errors(401)}, auth=PROTECTED, summary="My bookings"
+    "/bookings", response={200: list[BookingOut], **errors(401, 403)}, auth=PROTECTED, summary="My bookings"
 )
 @paginate
 def my_bookings(request: HttpRequest):
