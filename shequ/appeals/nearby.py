@@ -41,10 +41,16 @@ EXCERPT_CHARS = 60
 METRES_PER_DEGREE = 111_195.0
 
 
+def _near_area(area: Area | None) -> Area | None:
+    """The chosen area when it is narrow enough to mean "near" (a community or a street); a district is not."""
+    return area if area is not None and area.level in (AreaLevel.COMMUNITY, AreaLevel.STREET) else None
+
+
 def _place_condition(area: Area | None, lat: float | None, lng: float | None) -> Q | None:
     """Which appeals count as near: in the chosen community (or street), or within the radius of the point."""
     condition = None
-    if area is not None and area.level in (AreaLevel.COMMUNITY, AreaLevel.STREET):
+    area = _near_area(area)
+    if area is not None:
         condition = Q(area__path__startswith=area.path)
     if lat is not None and lng is not None:
         dlat = NEARBY_METRES / METRES_PER_DEGREE
@@ -109,6 +115,7 @@ def appeal_nearby_for(
     if category is None:
         return []
     place = _place_condition(area, lat, lng)
+    near_area = _near_area(area)
     if place is None:
         return []  # a district alone is too wide for "nearby"
     now = now or timezone.now()
@@ -140,7 +147,9 @@ def appeal_nearby_for(
         near_point = None
         if lat is not None and lng is not None and a.lat is not None and a.lng is not None:
             near_point = distance_m(lng, lat, a.lng, a.lat)
-        in_area = area is not None and a.area.path.startswith(area.path)
+        # The same test as the query's (_place_condition): a district with a point is only the radius, not every
+        # appeal of the district that the point's bounding box happened to catch.
+        in_area = near_area is not None and a.area.path.startswith(near_area.path)
         if in_area or (near_point is not None and near_point <= NEARBY_METRES):
             kept.append((near_point if near_point is not None else float(NEARBY_METRES), a))
     kept.sort(key=lambda pair: (pair[0], -pair[1].created_at.timestamp()))

@@ -371,3 +371,18 @@ def test_who_met_the_same_problem_hears_when_it_is_answered_and_finished(world, 
     assert titles[-1] == f"您也遇到的问题（诉求 {n}）已办结"
     # The requester's own messages are unchanged: he is told as before, and once.
     assert Message.objects.filter(person=neighbour, kind="appeal.replied").count() == 1
+
+
+def test_a_district_with_a_point_keeps_only_the_radius_not_the_corners_of_its_box(world, neighbour):
+    """A district is too wide to mean "near": with a point, only appeals within 500 m count, not one of the district
+    that the point's bounding box (a square around the circle) caught in its corner, some 640 m away."""
+    corner = report(
+        neighbour, world, area=other_community(world), point=(POINT[0] + 0.0040, POINT[1] + 0.0045)
+    )
+    near = report(neighbour, world, area=other_community(world), point=(POINT[0] + 0.002, POINT[1]))
+    district = Area.objects.get(code="440304")
+    assert corner.area.path.startswith(district.path)
+    found = appeal_nearby_for(
+        user=world["zhangwei"], category=world.sanitation, area=district, lat=POINT[0], lng=POINT[1]
+    )
+    assert [f["id"] for f in found] == [near.pk]
