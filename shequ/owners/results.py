@@ -53,12 +53,13 @@ def result_out(vote: Vote) -> dict[str, Any]:
                 "silent_side": ("yes" if m["passed"] else "no") if m["silent_follow"] else None,
             }
         )
+    phase = vote_phase(vote, now)
     return {
         "vote": vote.pk,
         "title": vote.title,
         "estate": vote.estate.name,
-        "phase": vote_phase(vote, now),
-        "phase_label": str(Phase(vote_phase(vote, now)).label),
+        "phase": phase,
+        "phase_label": str(Phase(phase).label),
         "kind": kind,
         "at": snapshot["at"],
         "rules": snapshot["rules"],

@@ -23,7 +23,7 @@ from shequ.core.masking import mask_name
 from shequ.core.uploads import image_check, image_response
 
 from . import register, selectors, services
-from .choices import Choice, Convener, Item, Phase
+from .choices import Choice, Convener, Item, Phase, VoteStatus
 from .models import Ballot, Document, PaperEntry, Part, RollEntry
 from .results import m2, result_out
 from .workflow import ACTIONS, actions_in
@@ -275,14 +275,15 @@ def console_vote_new(request: HttpRequest) -> HttpResponse:
 def console_vote(request: HttpRequest, pk: int) -> HttpResponse:
     vote = selectors.vote_get_for(user=request.user, pk=pk)
     phase = services.vote_phase(vote)
+    pending = list(
+        PaperEntry.objects.filter(vote=vote).select_related("part", "entered_by").order_by("created_at")[:50]
+    )
     counts = {
         "parts": RollEntry.objects.filter(vote=vote).count(),
         "ballots": Ballot.objects.filter(vote=vote).count(),
-        "pending": PaperEntry.objects.filter(vote=vote).count(),
+        # Counted only when the list shown is cut short.
+        "pending": len(pending) if len(pending) < 50 else PaperEntry.objects.filter(vote=vote).count(),
     }
-    pending = (
-        PaperEntry.objects.filter(vote=vote).select_related("part", "entered_by").order_by("created_at")[:50]
-    )
     return render(
         request,
         "owners/console_vote.html",
@@ -295,7 +296,8 @@ def console_vote(request: HttpRequest, pk: int) -> HttpResponse:
             "pending": pending,
             "matters": list(vote.matters.all()),
             "choices": Choice.choices,
-            "result": result_out(vote) if vote.status != "draft" else None,
+            # The page only links to the result: the live tally (the whole roll) is computed on the result page.
+            "has_result": vote.status != VoteStatus.DRAFT,
         },
     )
 

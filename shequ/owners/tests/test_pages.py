@@ -265,3 +265,19 @@ class TestConsolePages(PermissionMatrixMixin):
         result = client.get(f"/owners/votes/{vote.pk}/result/").content.decode()
         assert "总面积" in result and "400.00 m²" in result and "未通过" in result
         assert "参与表决的业主所持专有部分面积不足" in result
+
+
+def test_the_vote_console_counts_the_roll_and_never_tallies_it(client, cast, vote):
+    """The console's vote page shows counts and links to the result: it reads no ballot's choices and the roll
+    once, by COUNT (the live tally of a 3,000-part roll belongs to the result page)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    sign_in(client, cast["lina"])
+    with CaptureQueriesContext(connection) as ctx:
+        page = client.get(f"/console/owners/votes/{vote.pk}/").content.decode()
+    assert "表决结果" in page and "已投 0 个" in page
+    roll = [q["sql"] for q in ctx.captured_queries if '"owners_rollentry"' in q["sql"]]
+    ballots = [q["sql"] for q in ctx.captured_queries if '"owners_ballot"' in q["sql"]]
+    assert len(roll) == 1 and "COUNT(" in roll[0], roll
+    assert len(ballots) == 1 and "COUNT(" in ballots[0], ballots
