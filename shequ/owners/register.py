@@ -60,14 +60,14 @@ def _area(value: object, column: str) -> Decimal | None:
 
 
 def estate_settings(estate: Area) -> EstateSettings:
-    found, _ = EstateSettings.objects.get_or_create(estate=estate)
-    return found
+    """The estate's choices, or the defaults (unsaved) when it never changed them: a read writes nothing."""
+    return EstateSettings.objects.filter(estate=estate).first() or EstateSettings(estate=estate)
 
 
 def estate_settings_update(*, actor, estate: Area, silent_follow_majority: bool) -> EstateSettings:
     require_estate(actor, estate)
     with transaction.atomic():
-        found = estate_settings(estate)
+        found, _ = EstateSettings.objects.select_for_update().get_or_create(estate=estate)
         before = found.silent_follow_majority
         found.silent_follow_majority = silent_follow_majority
         found.save(update_fields=["silent_follow_majority"])

@@ -29,6 +29,7 @@ from .results import m2, result_out
 from .workflow import ACTIONS, actions_in
 
 RESIDENT_LOGIN = "/accounts/resident/"
+SHOWN_PARTS = 500  # the register page shows this many parts; the export has them all
 
 
 def _choices_from(post, vote) -> dict[str, str]:
@@ -196,9 +197,10 @@ def console_estate(request: HttpRequest, pk: int) -> HttpResponse:
             "owners": [mask_name(o.name) for o in p.owners.all()],
             "unsold": p.developer_unsold,
         }
-        for p in parts[:500]
+        for p in parts[:SHOWN_PARTS]
     ]
-    totals = parts.count()
+    # Counted only when the list shown is cut short.
+    totals = len(rows) if len(rows) < SHOWN_PARTS else parts.count()
     return render(
         request,
         "owners/console_estate.html",

@@ -281,3 +281,24 @@ def test_the_vote_console_counts_the_roll_and_never_tallies_it(client, cast, vot
     ballots = [q["sql"] for q in ctx.captured_queries if '"owners_ballot"' in q["sql"]]
     assert len(roll) == 1 and "COUNT(" in roll[0], roll
     assert len(ballots) == 1 and "COUNT(" in ballots[0], ballots
+
+
+def test_the_register_page_writes_nothing_and_its_setting_is_saved_audited_and_fixed_at_the_notice(
+    client, cast, estate
+):
+    from shequ.audit.models import AuditEntry
+    from shequ.owners.models import EstateSettings
+
+    register(estate, owners=2)
+    sign_in(client, cast["lina"])
+    page = client.get(f"/console/owners/estates/{estate.pk}/").content.decode()
+    assert "2 个专有部分" in page and not EstateSettings.objects.exists()
+    r = client.post(f"/console/owners/estates/{estate.pk}/", {"do": "settings", "silent": "1"})
+    assert r.status_code == 302 and EstateSettings.objects.get(estate=estate).silent_follow_majority
+    entry = AuditEntry.objects.get(action="owners.settings_update")
+    assert entry.changes["silent_follow_majority"] == {"before": False, "after": True}
+    assert (
+        'name="silent" value="1" id="silent" checked'
+        in client.get(f"/console/owners/estates/{estate.pk}/").content.decode()
+    )
+    assert open_vote(estate).silent_follow_majority
