@@ -70,11 +70,11 @@ def register(request: HttpRequest, payload: VolunteerIn):
             availability = availability_from_keys(payload.availability)
         except ValueError as exc:
             raise ShequError(
-                "Unknown availability slot.", code="invalid", fields={"availability": str(exc)}
+                _("Choose when you are available."), code="invalid", fields={"availability": str(exc)}
             ) from None
         data = services.RegistrationData(**payload.dict(exclude={"availability"}), availability=availability)
         services.volunteer_register(actor=user, data=data)
-        return 201, _jsonable_deep(_me(user))
+        return 201, VolunteerOut.model_validate(_me(user)).model_dump(mode="json")
 
     return _once(request, work)
 
@@ -144,18 +144,10 @@ def create_activity(request: HttpRequest, payload: ActivityIn):
                 for s in payload.shifts
             ],
         )
-        body = ActivityOut(**activity_out(activity, selectors.shifts_of(activity))).dict()
-        return 201, _jsonable_deep(body)
+        body = ActivityOut.model_validate(activity_out(activity, selectors.shifts_of(activity)))
+        return 201, body.model_dump(mode="json")
 
     return _once(request, work)
-
-
-def _jsonable_deep(value):
-    if isinstance(value, dict):
-        return {k: _jsonable_deep(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_jsonable_deep(v) for v in value]
-    return value.isoformat() if hasattr(value, "isoformat") else value
 
 
 @router.get(
@@ -164,8 +156,8 @@ def _jsonable_deep(value):
     summary="Published activities that are not over (public)",
 )
 def list_activities(request: HttpRequest, query: Query[FiguresQuery]):
-    rows = list(selectors.activity_list_public(area=query.area[:32] if query.area else None)[:100])
-    return [activity_out(a, selectors.shifts_of(a)) for a in rows]
+    rows = selectors.activity_list_public(area=query.area[:32] if query.area else None)[:100]
+    return [activity_out(a, list(a.shifts.all())) for a in selectors.with_shifts(rows)]
 
 
 @router.post(

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -166,6 +166,13 @@ def activity_get_public(*, pk: int) -> Activity:
 
 def shifts_of(activity: Activity) -> list[Shift]:
     return list(activity.shifts.prefetch_related("required_skills").order_by("starts_at", "id"))
+
+
+def with_shifts(activities: QuerySet[Activity]) -> QuerySet[Activity]:
+    """The activities with their shifts and the shifts' skills in two more queries, whatever their number (a list
+    that shows shifts reads `activity.shifts.all()`, never `shifts_of` per row)."""
+    shifts = Shift.objects.prefetch_related("required_skills").order_by("starts_at", "id")
+    return activities.prefetch_related(Prefetch("shifts", queryset=shifts))
 
 
 def shift_get_public(*, activity_id: int, pk: int) -> Shift:

@@ -125,6 +125,28 @@ class TestActivityEndpoints(PermissionMatrixMixin):
         r = client.get("/api/v1/volunteer-activities/upcoming")
         assert r.status_code == 200 and [a["title"] for a in r.json()] == [activity.title]
 
+    def test_the_public_list_reads_every_activitys_shifts_in_a_constant_number_of_queries(
+        self, client, huafu_team
+    ):
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        from .helpers import make_activity, shift_data
+
+        make_activity(huafu_team, title="第一场", shifts=[shift_data(skills=["first_aid"])])
+        with CaptureQueriesContext(connection) as few:
+            assert len(client.get("/api/v1/volunteer-activities/upcoming").json()) == 1
+        for i in range(6):
+            make_activity(
+                huafu_team, title=f"活动{i}", shifts=[shift_data(), shift_data(skills=["elder_care"])]
+            )
+        with CaptureQueriesContext(connection) as many:
+            rows = client.get("/api/v1/volunteer-activities/upcoming").json()
+        skills = {a["title"]: [s["skills"] for s in a["shifts"]] for a in rows}
+        assert skills["第一场"] == [["first_aid"]]
+        assert all(skills[f"活动{i}"] == [[], ["elder_care"]] for i in range(6)), skills
+        assert len(many.captured_queries) == len(few.captured_queries)
+
 
 class TestSignupEndpoint(PermissionMatrixMixin):
     def test_signup_permission_matrix(self, client, activity, shift, volunteer):
