@@ -18,7 +18,6 @@ from shequ.core.api.errors import CREATE, PROTECTED_READ, PROTECTED_WRITE, error
 from shequ.core.api.types import Id
 from shequ.core.errors import NotFound, ShequError
 from shequ.core.idempotency import run_once
-from shequ.geo.models import Area
 
 from . import selectors, services
 from .choices import Convener, Item
@@ -87,7 +86,8 @@ def create_vote(request: HttpRequest, payload: VoteIn):
     the roll is fixed. An estate outside the caller's areas answers 404 like a missing one. Idempotency-Key."""
     if not can(request.user, Action.OWNERS_MANAGE):
         raise PermissionDenied
-    estate = Area.objects.filter(code=payload.estate, level="estate").first()
+    # Read through the scoping selector: an estate outside the caller's areas is missing, like an unknown code.
+    estate = selectors.estate_list_for(user=request.user).filter(code=payload.estate).first()
     if estate is None:
         raise NotFound(gettext("Not found."))
 

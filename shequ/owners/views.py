@@ -23,8 +23,9 @@ from shequ.core.masking import mask_name
 from shequ.core.uploads import image_check, image_response
 
 from . import register, selectors, services
+from .chain import verify_vote
 from .choices import Choice, Convener, Item, Phase, VoteStatus
-from .models import Ballot, Document, PaperEntry, Part, RollEntry
+from .models import Ballot, BallotRecord, Document, PaperEntry, Part, RollEntry
 from .results import m2, result_out
 from .workflow import ACTIONS, actions_in
 
@@ -107,9 +108,6 @@ def receipt(request: HttpRequest) -> HttpResponse:
     code = (request.GET.get("code") or "").strip().lower()
     found = None
     if code:
-        from .chain import verify_vote
-        from .models import BallotRecord
-
         record = BallotRecord.objects.filter(hash=code).select_related("vote", "part").first()
         if record is not None and record.person in services.persons_of_user(request.user, record.vote):
             latest = BallotRecord.objects.filter(vote=record.vote, part=record.part).order_by("-seq").first()
