@@ -13,13 +13,14 @@ from pydantic import Field
 from shequ.access.api import PROTECTED, OptionalAuth
 from shequ.accounts.models import User
 from shequ.core.api.errors import CREATE, PROTECTED_WRITE, errors
+from shequ.core.api.pagination import MappedQuerySet
 from shequ.core.api.types import Day, Id
 from shequ.core.errors import NotFound, ShequError
 from shequ.core.idempotency import run_once
 from shequ.geo.selectors import area_get
 
 from . import selectors, services
-from .models import Booking, Team, Venue
+from .models import Activity, Booking, Team, Venue
 
 router = Router(tags=["venues"])
 
@@ -152,7 +153,7 @@ def _aware(value: datetime, field: str) -> datetime:
 def list_venues(request: HttpRequest, filters: Query[VenueFilters]):
     """Bookable venues, optionally under an `area` (a code) and of a `kind`."""
     area = area_get(code=filters.area) if filters.area else None
-    return [venue_out(v) for v in selectors.venue_list(area=area, kind=filters.kind)[:1000]]
+    return MappedQuerySet(selectors.venue_list(area=area, kind=filters.kind), venue_out)
 
 
 @router.get("/venues/{venue_id}", response={200: VenueOut, **errors(404)}, auth=None, summary="One venue")
@@ -218,7 +219,7 @@ def create_booking(request: HttpRequest, payload: BookingIn):
 )
 @paginate
 def my_bookings(request: HttpRequest):
-    return [booking_out(b) for b in selectors.booking_list_mine(user=request.user)[:1000]]
+    return MappedQuerySet(selectors.booking_list_mine(user=request.user), booking_out)
 
 
 @router.post(
@@ -258,25 +259,24 @@ class EventFilters(Schema):
 def list_events(request: HttpRequest, filters: Query[EventFilters]):
     """Published community events and courses with a session still to come, under an `area` (a code; those open to
     the whole city included), optionally of one `kind` (`event`, `course`). Each session's `state` is `session`."""
-    from .views_activities import upcoming
-
     area = area_get(code=filters.area) if filters.area else None
-    qs = upcoming(area=area, now=timezone.now()).prefetch_related("sessions")
+    qs = selectors.activities_upcoming(area=area, now=timezone.now()).prefetch_related("sessions")
     if filters.kind:
         qs = qs.filter(kind=filters.kind)
-    return [
-        {
-            "id": a.pk,
-            "kind": a.kind,
-            "title": a.title,
-            "area": {"code": a.area.code, "name": a.area.name},
-            "place": a.place,
-            "organiser": a.organiser,
-            "capacity": a.capacity,
-            "places_left": max(a.capacity - a.taken, 0),
-            "open_to_city": a.open_to_city,
-            "sessions": [{"start": s.start, "end": s.end, "state": "session"} for s in a.sessions.all()],
-            "synthetic": a.synthetic,
-        }
-        for a in qs[:500]
-    ]
+    return MappedQuerySet(qs, event_out)
+
+
+def event_out(a: Activity) -> dict:
+    return {
+        "id": a.pk,
+        "kind": a.kind,
+        "title": a.title,
+        "area": {"code": a.area.code, "name": a.area.name},
+        "place": a.place,
+        "organiser": a.organiser,
+        "capacity": a.capacity,
+        "places_left": max(a.capacity - a.taken, 0),
+        "open_to_city": a.open_to_city,
+        "sessions": [{"start": s.start, "end": s.end, "state": "session"} for s in a.sessions.all()],
+        "synthetic": a.synthetic,
+    }

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -17,14 +17,14 @@ from shequ.geo.models import Area
 
 from . import rules
 from .choices import HOLDING, BookingStatus
-from .models import Booking, Draw, DrawStatus, Team, Venue
+from .models import Activity, Booking, Draw, DrawStatus, Team, Venue
 from .services import layout_of, venue_spans
 
 
 def venue_list(*, area: Area | None = None, kind: str | None = None) -> QuerySet[Venue]:
     qs = Venue.objects.filter(is_active=True).select_related("facility", "area")
     if area is not None:
-        qs = qs.filter(area__path__startswith=area.path)
+        qs = qs.filter(area__path__prefix=area.path)
     if kind:
         qs = qs.filter(kind=kind)
     return qs.order_by("area__path", "name", "pk")
@@ -125,3 +125,11 @@ def day_bookings(*, venue: Venue, day: date) -> list[Booking]:
 
 def teams_led_by(*, user) -> QuerySet[Team]:
     return Team.objects.filter(leader=user).select_related("area").order_by("name")
+
+
+def activities_upcoming(*, area: Area | None, now: datetime) -> QuerySet[Activity]:
+    """Published activities with a session still to come, under `area` (and those open to the whole city)."""
+    qs = Activity.objects.filter(is_published=True, sessions__end__gte=now).distinct()
+    if area is not None:
+        qs = qs.filter(Q(area__path__prefix=area.path) | Q(open_to_city=True))
+    return qs.select_related("area").order_by("first_start", "pk")

@@ -4,14 +4,14 @@ list with the sessions' attendance codes. Thin: form → activities service → 
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import cast
 
 import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -28,20 +28,12 @@ from shequ.core.errors import ShequError
 from shequ.geo.choices import AreaLevel
 from shequ.geo.models import Area
 
-from . import activities, ical
+from . import activities, ical, selectors
 from .choices import HOLDING
 from .models import Activity, Booking, Enrolment, EnrolStatus, Session
 
 RESIDENT_LOGIN = "/accounts/resident/"
 FEED_SALT = "shequ.venues.feed"
-
-
-def upcoming(*, area: Area | None, now: datetime) -> QuerySet[Activity]:
-    """Published activities with a session still to come, under `area` (and those open to the whole city)."""
-    qs = Activity.objects.filter(is_published=True, sessions__end__gte=now).distinct()
-    if area is not None:
-        qs = qs.filter(Q(area__path__startswith=area.path) | Q(open_to_city=True))
-    return qs.select_related("area").order_by("first_start", "pk")
 
 
 def _community(user) -> Area | None:
@@ -55,7 +47,7 @@ def activity_list(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     city = request.GET.get("scope") == "city"
     area = None if city else _community(request.user)
-    rows = list(upcoming(area=area, now=now)[:100])
+    rows = list(selectors.activities_upcoming(area=area, now=now)[:100])
     return render(request, "venues/activities_list.html", {"rows": rows, "area": area, "city": city})
 
 
@@ -186,7 +178,7 @@ def feed_community(request: HttpRequest, code: str) -> HttpResponse:
     sessions = (
         Session.objects.filter(
             activity__is_published=True,
-            activity__area__path__startswith=area.path,
+            activity__area__path__prefix=area.path,
             end__gte=now - timedelta(days=30),
         )
         .select_related("activity")

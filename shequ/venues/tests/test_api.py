@@ -41,6 +41,19 @@ def test_venues_and_their_slots_are_public(client, venue, clock):
     assert client.get(f"/api/v1/venues/{venue.pk}/availability", {"date": "3 March"}).status_code == 400
 
 
+def test_the_venue_list_converts_only_the_page_it_answers(client, clock, monkeypatch):
+    from shequ.venues import api
+
+    converted = []
+    real = api.venue_out
+    monkeypatch.setattr(api, "venue_out", lambda v: converted.append(v.pk) or real(v))
+    for i in range(5):
+        make_venue(f"华富活动室{i}")
+    page = client.get("/api/v1/venues", {"limit": 2, "offset": 2}).json()
+    assert page["count"] == 5 and [v["name"] for v in page["items"]] == ["华富活动室2", "华富活动室3"]
+    assert len(converted) == 2  # not every venue of the city turned into a dict on each request
+
+
 def test_book_201_then_409_and_the_slot_reads_taken(client, cast, venue, clock, make_user):
     sign_in(client, cast["zhangwei"])
     r = post(client, "/api/v1/bookings", body(venue))
