@@ -104,17 +104,19 @@ def my_record_get(*, user, pk: int) -> HoursRecord:
 def stars_for(volunteer: Volunteer, *, now: datetime | None = None) -> int:
     """The star level (星级) from confirmed hours over each level's window (志愿深圳: two years)."""
     now = now or timezone.now()
+    levels = list(StarLevel.objects.order_by("stars"))
+    if not levels:
+        return 0
+    # One sum per distinct window, all in one query (the levels usually share one window).
+    totals = HoursRecord.objects.filter(volunteer=volunteer, status=HoursStatus.CONFIRMED).aggregate(
+        **{
+            f"days_{days}": Sum("minutes", filter=Q(started_at__gte=now - timedelta(days=days)))
+            for days in {level.window_days for level in levels}
+        }
+    )
     stars = 0
-    for level in StarLevel.objects.order_by("stars"):
-        minutes = (
-            HoursRecord.objects.filter(
-                volunteer=volunteer,
-                status=HoursStatus.CONFIRMED,
-                started_at__gte=now - timedelta(days=level.window_days),
-            ).aggregate(total=Sum("minutes"))["total"]
-            or 0
-        )
-        if minutes >= level.min_hours * 60:
+    for level in levels:
+        if (totals[f"days_{level.window_days}"] or 0) >= level.min_hours * 60:
             stars = level.stars
     return stars
 

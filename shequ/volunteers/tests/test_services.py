@@ -361,6 +361,36 @@ class TestCheckInAndHours:
         certificate = services.certificate_issue(actor=volunteer.user, team=team)
         assert certificate.minutes == 60 and len(certificate.code) == 12
 
+    def test_the_star_level_counts_confirmed_hours_over_each_levels_window(self):
+        from shequ.volunteers.models import StarLevel
+        from shequ.volunteers.selectors import stars_for
+
+        StarLevel.objects.all().delete()
+        StarLevel.objects.create(stars=1, min_hours=1, window_days=730)
+        second = StarLevel.objects.create(stars=2, min_hours=2, window_days=30)
+        manager = make_account()
+        _team, shift, volunteer, signup = self._signed_up(manager)
+        assert stars_for(volunteer) == 0
+        start = shift.starts_at
+        hour = services.attendance_roster(
+            actor=manager, signup=signup, started_at=start, ended_at=start + timedelta(hours=1)
+        )
+        assert stars_for(volunteer) == 0  # pending hours do not count
+        services.hours_confirm(actor=manager, record=hour)
+        assert stars_for(volunteer) == 1
+        older = services.attendance_roster(
+            actor=manager,
+            signup=signup,
+            started_at=start + timedelta(hours=1),
+            ended_at=start + timedelta(hours=1, minutes=30),
+        )
+        services.hours_confirm(actor=manager, record=older, minutes=60)
+        # The second hour was served 60 days ago: inside the first level's window, outside the second's.
+        HoursRecord.objects.filter(pk=older.pk).update(started_at=F("started_at") - timedelta(days=60))
+        assert stars_for(volunteer) == 1
+        StarLevel.objects.filter(pk=second.pk).update(window_days=90)
+        assert stars_for(volunteer) == 2
+
 
 class TestMatching:
     def test_help_requests_find_volunteers_by_skill_area_and_time(self):
