@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, Sum
+from django.db.models import Count, F, Max, Min, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -1329,13 +1329,11 @@ def certificate_issue(*, actor: User, team: Team, now: datetime | None = None) -
     """志愿服务证明 of the volunteer's confirmed hours with one team, in that team's name (谁记录谁证明谁负责)."""
     now = now or timezone.now()
     volunteer = volunteer_of(actor)
-    records = HoursRecord.objects.filter(volunteer=volunteer, team=team, status=HoursStatus.CONFIRMED)
-    totals = records.aggregate(minutes=Sum("minutes"))
+    totals = HoursRecord.objects.filter(
+        volunteer=volunteer, team=team, status=HoursStatus.CONFIRMED
+    ).aggregate(minutes=Sum("minutes"), records=Count("id"), first=Min("started_at"), last=Max("started_at"))
     if not totals["minutes"]:
         raise _fail(_("You have no confirmed hours with this team yet."), code="no_hours", status=409)
-    first = records.order_by("started_at").values_list("started_at", flat=True).first()
-    last = records.order_by("-started_at").values_list("started_at", flat=True).first()
-    assert first is not None and last is not None
     with transaction.atomic():
         for _attempt in range(5):
             code = "".join(secrets.choice("ABCDEFGHJKLMNPQRSTUVWXYZ23456789") for _i in range(12))
@@ -1346,9 +1344,9 @@ def certificate_issue(*, actor: User, team: Team, now: datetime | None = None) -
                         volunteer=volunteer,
                         team=team,
                         minutes=totals["minutes"],
-                        records=records.count(),
-                        first_day=timezone.localdate(first),
-                        last_day=timezone.localdate(last),
+                        records=totals["records"],
+                        first_day=timezone.localdate(totals["first"]),
+                        last_day=timezone.localdate(totals["last"]),
                         issued_at=now,
                         issued_by=actor,
                     )

@@ -360,6 +360,8 @@ class TestCheckInAndHours:
         services.hours_confirm(actor=manager, record=record)
         certificate = services.certificate_issue(actor=volunteer.user, team=team)
         assert certificate.minutes == 60 and len(certificate.code) == 12
+        assert certificate.records == 1
+        assert certificate.first_day == certificate.last_day == timezone.localdate(shift.starts_at)
 
     def test_the_star_level_counts_confirmed_hours_over_each_levels_window(self):
         from shequ.volunteers.models import StarLevel
