@@ -80,3 +80,62 @@ def test_simultaneous_ballots_for_one_part_make_exactly_one(world):
     own = Ballot.objects.filter(vote=vote, part__number="1-102").count()
     assert own == (1 if winner.username == "co00" else 0)
     assert verify_vote(vote).ok
+
+
+@pytest.fixture
+def neighbours(transactional_db):
+    """N owners of N different parts: nothing but the vote's row lock orders their chain records."""
+    from shequ.demo.cast import ensure_cast
+    from shequ.geo.citypack import load_city_pack
+    from shequ.geo.models import Area
+
+    if not Area.objects.exists():
+        load_city_pack("shenzhen")
+    ensure_cast()
+    estate = make_estate()
+    users = [User.objects.create(username=f"nb{i:02d}") for i in range(N)]
+    for i, u in enumerate(users):
+        owner = owner_create(actor=None, estate=estate, name=f"业主{i}", user=u)
+        part_create(
+            actor=None, estate=estate, number=f"2-{i:03d}", area_registered=Decimal(80), owners=[owner]
+        )
+    yield open_vote(estate), users
+    from shequ.audit.tests.tampering import wipe
+
+    wipe()
+
+
+def test_simultaneous_ballots_for_different_parts_make_one_unbroken_chain(neighbours):
+    """The race the lock exists for: without it two casts read the same chain head, and the second record either
+    collides on (vote, seq) or forks the chain. The unique (vote, part) constraint cannot help here."""
+    from shequ.owners.models import Vote
+
+    vote, users = neighbours
+    barrier = threading.Barrier(N)
+    outcomes: list[str] = []
+    lock = threading.Lock()
+
+    def attempt(user: User) -> None:
+        try:
+            barrier.wait(timeout=60)
+            try:
+                services.ballot_cast_online(user=user, vote=vote, choices={"1": "yes", "2": "abstain"})
+                result = "cast"
+            except Exception as e:  # any refusal or error here is a failure, kept to be shown
+                result = f"error: {type(e).__name__}: {e}"
+            with lock:
+                outcomes.append(result)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=attempt, args=(u,)) for u in users]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert outcomes == ["cast"] * N, outcomes
+    seqs = list(BallotRecord.objects.filter(vote=vote).order_by("seq").values_list("seq", flat=True))
+    assert seqs == list(range(1, N + 1))
+    head = Vote.objects.get(pk=vote.pk)
+    assert head.chain_seq == N and head.chain_hash == BallotRecord.objects.get(vote=vote, seq=N).hash
+    assert Ballot.objects.filter(vote=vote).count() == N and verify_vote(vote).ok
