@@ -32,6 +32,8 @@ class Rule:
 
 
 BUILT_IN = Rule(name="default")
+# Elderly (老年人): 60 and over. Donations to a named person and government credits go only to them.
+ELDERLY_AGE = 60
 
 
 def rule_for(area: Area | None) -> Rule:

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Q, QuerySet, Sum
+from django.utils import timezone
 from django.utils.translation import gettext
 
 from shequ.access.scoping import scope_for, visible_to
@@ -16,9 +17,12 @@ from shequ.accounts.roles import Action
 from shequ.core.errors import NotFound
 from shequ.geo.choices import AreaLevel
 from shequ.geo.models import Area
+from shequ.residents.models import Resident
+from shequ.residents.selectors import resident_get_for, resident_list_for
 
 from .choices import AccountKind, HelpStatus, LinkStatus, TransferKind
 from .models import Account, FamilyLink, Goods, HelpRequest, Movement, Store, Transfer
+from .rules import ELDERLY_AGE
 
 log = logging.getLogger("shequ.timebank")
 
@@ -212,33 +216,21 @@ def goods_get_for_staff(*, user, pk: int) -> Goods:
 
 def elders_for_issue(user, *, limit: int = 200) -> list[Any]:
     """Residents 60 or older with a platform account under the user's grants (timebank.issue), oldest first: whom
-    credits may be issued to (the service checks the key-elderly rule)."""
-    from django.utils import timezone
-
-    from shequ.residents.models import Resident
-
+    credits may be issued to (the service checks the key-elderly rule). Scoped by the residents' own selector."""
     today = timezone.localdate()
     try:
-        born_before = today.replace(year=today.year - 60)
-    except ValueError:
-        born_before = today.replace(year=today.year - 60, day=28)
-    qs = Resident.objects.filter(birth_date__lte=born_before, user__isnull=False)
-    scope = scope_for(user, Action.TIMEBANK_ISSUE)
-    condition = Q(pk__in=[])
-    for p in scope.paths:
-        condition |= Q(area__path__prefix=p)
+        born_by = today.replace(year=today.year - ELDERLY_AGE)
+    except ValueError:  # 29 February
+        born_by = today.replace(year=today.year - ELDERLY_AGE, day=28)
     return list(
-        qs.filter(condition).select_related("area").prefetch_related("tags").order_by("birth_date")[:limit]
+        resident_list_for(user=user, action=Action.TIMEBANK_ISSUE)
+        .filter(birth_date__lte=born_by, user__isnull=False)
+        .order_by("birth_date")[:limit]
     )
 
 
-def elder_get_for_issue(*, user, pk: int):
-    from shequ.residents.models import Resident
-
-    resident = Resident.objects.filter(pk=pk).select_related("area", "user").first()
-    if resident is None or not scope_for(user, Action.TIMEBANK_ISSUE).covers_path(resident.area.path):
-        raise NotFound(gettext("Not found."))
-    return resident
+def elder_get_for_issue(*, user, pk: int) -> Resident:
+    return resident_get_for(user=user, pk=pk, action=Action.TIMEBANK_ISSUE)
 
 
 def transfers_for_staff(user, *, limit: int | None = 200) -> QuerySet[Transfer]:

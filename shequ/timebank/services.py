@@ -42,12 +42,11 @@ from .models import (
     Store,
     Transfer,
 )
-from .rules import age_on, community_of, home_community, rule_for
+from .rules import ELDERLY_AGE, age_on, community_of, home_community, rule_for
 
 if TYPE_CHECKING:
     from shequ.accounts.models import User
 
-ELDERLY_AGE = 60
 # Residents with one of these tags (or aged 80 and over) are key elderly (重点老人) to whom credits may be issued.
 KEY_ELDERLY_TAGS = ("elderly_alone", "elderly_80", "dibao", "disabled", "tekun")
 HOURS_REF = "volunteers.hours"
@@ -513,7 +512,8 @@ def is_key_elderly(resident: Resident) -> bool:
     age = age_on(resident.birth_date, timezone.localdate())
     if age < ELDERLY_AGE:
         return False
-    return age >= 80 or resident.tags.filter(code__in=KEY_ELDERLY_TAGS).exists()
+    # tags.all(): the prefetched tags when the caller read a list (the issue page), one query otherwise.
+    return age >= 80 or any(tag.code in KEY_ELDERLY_TAGS for tag in resident.tags.all())
 
 
 def timebank_issue(*, actor: User, resident: Resident, minutes: int, reason: str) -> Transfer:

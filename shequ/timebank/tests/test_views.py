@@ -247,3 +247,24 @@ def test_the_export_masks_residents_names(client, world):
     sign_in(client, world["lina"])
     body = client.get("/console/timebank/transfers/export/").content.decode("utf-8-sig")
     assert "王**" in body and "王秀兰" not in body and "张三" not in body
+
+
+def test_the_issue_page_reads_the_elders_in_a_fixed_number_of_queries(client, world, person):
+    """The key-elderly check reads the prefetched tags: more elders on the list, no more queries."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    sign_in(client, world["lina"])
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            r = client.get("/console/timebank/issue/")
+        assert r.status_code == 200
+        return len(ctx.captured_queries)
+
+    one = queries()
+    for n in range(3):
+        person(f"elder{n}", born=date(1950 + n, 1, 1), tags=["elderly_alone"])  # under 80: tags decide
+    page = client.get("/console/timebank/issue/").content.decode()
+    assert page.count("岁 · ") == 4  # 王秀兰 and the three
+    assert queries() == one
