@@ -240,7 +240,7 @@ def console_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = cast(User, request.user)
     relations = services.actor_relations(user, appeal)
     suggestions = suggest_categories(appeal.text) if "dispatcher" in relations else []
-    detail = appeal_detail_out(appeal, now=timezone.now(), relations=relations, staff=True)
+    detail = appeal_detail_out(appeal, now=timezone.now(), relations=relations, staff=True, with_events=False)
     # Each entry badged by its real audience, and its note by the note's own (appeals.timeline, issue 21).
     events = timeline.staff_timeline(appeal, label=event_label)
     return render(

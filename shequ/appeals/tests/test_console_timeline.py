@@ -60,3 +60,23 @@ def test_a_staff_only_step_says_so_and_its_note_too(client, world):
     sign_in(client, world["lina"])
     contact = _entry(client.get(f"/console/appeals/{a.pk}/").content.decode(), "contact")
     assert "仅工作人员可见" in contact and "诉求人可见" not in contact and "诉求人看到" not in contact
+
+
+def test_the_console_reads_the_timeline_once(client, world):
+    """The page builds its timeline with staff_timeline; the detail it also shows does not read the events again."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    a = submit(world)
+    a = services.appeal_dispatch(actor=world["sunli"], appeal=a, unit=world.lina_unit, note=INTERNAL)
+    sign_in(client, world["sunli"])
+    with CaptureQueriesContext(connection) as read:
+        page = client.get(f"/console/appeals/{a.pk}/").content.decode()
+    timeline_reads = [
+        q["sql"]
+        for q in read.captured_queries
+        # The timeline's shape: every entry with the unit that wrote it.
+        if q["sql"].startswith('SELECT "appeals_event"') and 'JOIN "accounts_unit"' in q["sql"]
+    ]
+    assert len(timeline_reads) == 1, timeline_reads
+    assert INTERNAL in page and 'data-action="dispatch"' in page
