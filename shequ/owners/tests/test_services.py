@@ -216,8 +216,9 @@ class TestOnlineBallots:
         Owner.objects.filter(pk=owners[0].pk).update(user=cast["zhangwei"])
         vote = open_vote(estate)
         for bad in ({"1": "yes"}, {"1": "yes", "2": "maybe"}, {"1": "yes", "2": "yes", "3": "yes"}):
-            with pytest.raises(ShequError):
+            with pytest.raises(ShequError) as exc:
                 services.ballot_cast_online(user=cast["zhangwei"], vote=vote, choices=bad)
+            assert exc.value.code == "invalid_ballot", bad
         assert not Ballot.objects.exists()
 
 
@@ -301,18 +302,20 @@ class TestResultsAndChain:
     def test_preliminary_then_final_after_the_objection_period(self, cast, estate):
         _, vote = self._voted(cast, estate)
         closed = vote.closes_at + timedelta(minutes=1)
-        with pytest.raises(ShequError):
+        with pytest.raises(ShequError) as early:
             services.vote_publish_preliminary(
                 actor=cast["lina"], vote=vote, now=vote.closes_at - timedelta(minutes=1)
             )
+        assert early.value.code == "wrong_state"
         services.vote_publish_preliminary(actor=cast["lina"], vote=vote, now=closed)
         vote.refresh_from_db()
         assert vote.status == "preliminary" and [m["passed"] for m in vote.preliminary["matters"]] == [
             True,
             True,
         ]
-        with pytest.raises(ShequError):
+        with pytest.raises(ShequError) as objections_open:
             services.vote_finalize(actor=cast["lina"], vote=vote, now=closed + timedelta(days=1))
+        assert objections_open.value.code == "wrong_state"
         services.vote_finalize(actor=cast["lina"], vote=vote, now=closed + timedelta(days=8))
         vote.refresh_from_db()
         assert vote.status == "final" and vote.final["matters"][0]["voted_heads"] == 5
@@ -369,10 +372,11 @@ class TestResultsAndChain:
     def test_an_extension_only_when_at_most_half_took_part(self, cast, estate):
         _, vote = self._voted(cast, estate, yes=3, of=6)
         closed = vote.closes_at + timedelta(minutes=1)
-        with pytest.raises(ShequError):
+        with pytest.raises(ShequError) as too_long:
             services.vote_extend(
                 actor=cast["lina"], vote=vote, until=closed + timedelta(days=120), now=closed
             )
+        assert too_long.value.fields == {"until": "range"}
         services.vote_extend(actor=cast["lina"], vote=vote, until=closed + timedelta(days=60), now=closed)
         vote.refresh_from_db()
         assert vote.extended_to is not None and services.vote_phase(vote, closed) == "voting"
