@@ -231,7 +231,10 @@ def console_activities(request: HttpRequest) -> HttpResponse:
         visible_to(Activity.objects.all(), request.user, Action.VENUES_MANAGE)
         .filter(sessions__end__gte=timezone.now() - timedelta(days=7))
         .distinct()
-        .annotate(waiting=Count("enrolments", filter=Q(enrolments__status=EnrolStatus.WAITLISTED)))
+        # distinct: the sessions filter above joins one row per session, which a plain Count multiplied.
+        .annotate(
+            waiting=Count("enrolments", filter=Q(enrolments__status=EnrolStatus.WAITLISTED), distinct=True)
+        )
         .select_related("area")
         .order_by("first_start")[:200]
     )

@@ -171,6 +171,18 @@ def test_signing_up_on_the_portal_in_chinese(client, cast, clock):
     assert a.title in r
 
 
+def test_the_console_counts_each_waiting_person_once_whatever_the_number_of_sessions(
+    client, cast, clock, make_user
+):
+    course = make_activity(capacity=1, kind=ActivityKind.COURSE, weeks=4, title="老年大学太极拳")
+    activities.enrol(actor=cast["zhangwei"], activity=course)
+    activities.enrol(actor=helpers.huafu_neighbour(make_user, "n1"), activity=course)
+    sign_in(client, cast["lina"])
+    page = client.get("/console/activities/", **ZH).content.decode()
+    row = page.split("老年大学太极拳")[1].split("</tr>")[0]
+    assert row.rstrip().endswith('<td class="text-end">1/1</td><td class="text-end">1</td>'), row
+
+
 class TestPermissionMatrix(PermissionMatrixMixin):
     def test_enrol_needs_a_sign_in(self, client, cast, clock):
         a = make_activity()
