@@ -54,13 +54,20 @@ class FamilyMember:
 
 def family_of(user) -> list[FamilyMember]:
     """The family members the user declared or who declared him (confirmed or waiting), with their accounts."""
-    links = FamilyLink.objects.filter(Q(person=user) | Q(relative=user)).select_related("person", "relative")
-    out = []
-    for link in links.order_by("created_at"):
-        other = link.relative if link.person_id == user.pk else link.person
-        account = Account.objects.filter(kind=AccountKind.RESIDENT, owner=other).first()
-        out.append(FamilyMember(other, link.relation, link.status, link.basis, account))
-    return out
+    links = list(
+        FamilyLink.objects.filter(Q(person=user) | Q(relative=user))
+        .select_related("person", "relative")
+        .order_by("created_at")
+    )
+    others = [link.relative if link.person_id == user.pk else link.person for link in links]
+    accounts = {
+        a.owner_id: a
+        for a in Account.objects.filter(kind=AccountKind.RESIDENT, owner__in=[o.pk for o in others])
+    }
+    return [
+        FamilyMember(other, link.relation, link.status, link.basis, accounts.get(other.pk))
+        for link, other in zip(links, others, strict=True)
+    ]
 
 
 def family_accounts(user) -> list[FamilyMember]:
@@ -191,12 +198,10 @@ def goods_get(*, pk: int) -> Goods:
 def accounts_for_staff(
     user, *, kinds=(AccountKind.POOL, AccountKind.TEAM, AccountKind.STORE)
 ) -> QuerySet[Account]:
-    qs = Account.objects.filter(kind__in=kinds).select_related("area")
-    scope = scope_for(user, Action.TIMEBANK_MANAGE)
-    condition = Q(pk__in=[])
-    for p in scope.paths:
-        condition |= Q(area__path__prefix=p)
-    return qs.filter(condition)
+    # Organisations' accounts have no owner: visible_to's owner term adds nothing to the areas of the grants.
+    return visible_to(
+        Account.objects.filter(kind__in=kinds).select_related("area"), user, Action.TIMEBANK_MANAGE
+    )
 
 
 def stores_for_staff(user) -> QuerySet[Store]:

@@ -268,3 +268,24 @@ def test_the_issue_page_reads_the_elders_in_a_fixed_number_of_queries(client, wo
     page = client.get("/console/timebank/issue/").content.decode()
     assert page.count("岁 · ") == 4  # 王秀兰 and the three
     assert queries() == one
+
+
+def test_the_family_page_reads_the_relatives_accounts_in_one_query(client, world, person):
+    sign_in(client, world["zhang"])
+    services.family_link_declare(actor=world["zhang"], phone="13900000002", relation="母亲")
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get("/me/timebank/family/").status_code == 200
+        return len(ctx.captured_queries)
+
+    one = queries()
+    for n in range(3):
+        relative = person(f"cousin{n}", phone=f"1390000010{n}")
+        services.timebank_earn_for_hours(hours_record(relative, 60))
+        services.family_link_declare(actor=world["zhang"], phone=f"1390000010{n}", relation="表亲")
+    page = client.get("/me/timebank/family/").content.decode()
+    assert page.count("表亲") == 3
+    assert queries() == one
