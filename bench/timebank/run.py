@@ -197,8 +197,9 @@ def seed_movements(count: int) -> int:
     with the balances and the head set to match, so that the verification has a real, consistent ledger to walk."""
     from django.db import connection, transaction
     from django.utils import timezone
+    from shequ.core.chain import chain_hash
     from shequ.timebank.choices import AccountKind, TransferKind
-    from shequ.timebank.models import Account, LedgerHead, Movement, Transfer, chain_hash, movement_payload
+    from shequ.timebank.models import Account, LedgerHead, Movement, Transfer, movement_payload
     from shequ.timebank.services import system_account
 
     rng = random.Random(1)

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import functools
-import hashlib
 import ipaddress
-import json
 from datetime import UTC
 from typing import Any, NoReturn
 
@@ -14,9 +12,9 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .choices import AuditChannel
+from shequ.core.chain import AppendOnlyError, AppendOnlyQuerySet, chain_hash
 
-GENESIS_HASH = "0" * 64
+from .choices import AuditChannel
 
 # The one definition of what an entry's hash covers besides its place in the trail (`seq` and `at`, which the
 # chain's lock decides): the hash payload (`AuditEntry.hash_payload_without_position`), the columns the caller
@@ -37,20 +35,6 @@ HASHED_FIELDS = (
     "channel",
     "request_id",
 )
-
-
-class AppendOnlyError(Exception):
-    """Something tried to change or remove an audit entry; the trail is append-only."""
-
-
-class AppendOnlyQuerySet(models.QuerySet):
-    # Bulk paths skip Model.save()/delete(), so they are closed here too; the database triggers are the last
-    # line. The retention purge deletes with raw SQL in services.audit_purge, never through the ORM.
-    def update(self, **kwargs: Any) -> NoReturn:
-        raise AppendOnlyError(f"{self.model.__name__} rows are append-only: they cannot be updated")
-
-    def delete(self) -> NoReturn:  # type: ignore[override]
-        raise AppendOnlyError(f"{self.model.__name__} rows are append-only: they cannot be deleted")
 
 
 class AuditEntry(models.Model):
@@ -129,7 +113,7 @@ class AuditEntry(models.Model):
         raise AppendOnlyError(f"audit entry #{self.seq} is append-only: it cannot be deleted")
 
     def hash_payload(self) -> dict[str, Any]:
-        """The fields the hash covers, as they read back from the database (see entry_hash)."""
+        """The fields the hash covers, as they read back from the database (see shequ.core.chain.chain_hash)."""
         return {
             "seq": self.seq,
             "at": self.at.astimezone(UTC).isoformat(),
@@ -143,7 +127,7 @@ class AuditEntry(models.Model):
         return payload
 
     def computed_hash(self) -> str:
-        return entry_hash(self.prev_hash, self.hash_payload())
+        return chain_hash(self.prev_hash, self.hash_payload())
 
 
 @functools.lru_cache(maxsize=4096)  # stored addresses: a request hashes its client's once per entry
@@ -151,18 +135,6 @@ def _ip_key(ip: str | None) -> str | None:
     # The address's bytes, not its text: Django, PostgreSQL's inet and Python versions print some IPv6 forms
     # differently (::ffff:192.0.2.1 vs ::ffff:c000:201), and the hash must not depend on who printed it.
     return ipaddress.ip_address(ip).packed.hex() if ip else None
-
-
-def entry_hash(prev_hash: str, payload: dict[str, Any]) -> str:
-    """sha256 over the previous hash and a canonical JSON of the entry (stable key order, no whitespace)."""
-    return entry_hash_of_text(
-        prev_hash, json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    )
-
-
-def entry_hash_of_text(prev_hash: str, canonical: str) -> str:
-    """entry_hash from the canonical JSON already written (PostgreSQL's audit_append computes the same)."""
-    return hashlib.sha256((prev_hash + canonical).encode("utf-8")).hexdigest()
 
 
 class AuditAnchor(models.Model):

@@ -24,13 +24,14 @@ from django.db import connection, models, transaction
 from django.db.models import Max, Min
 from django.utils import timezone
 
+from shequ.core.chain import GENESIS_HASH, chain_hash_of_text
 from shequ.core.db import read_after_writes
 from shequ.core.masking import mask
 
 from .apps import MAX_CHAINS, MINIMUM_RETENTION_DAYS, chain_setting, retention_days
 from .choices import AuditChannel
 from .context import current_audit_context, normalize_ip
-from .models import GENESIS_HASH, HASHED_FIELDS, AuditAnchor, AuditEntry, entry_hash_of_text
+from .models import HASHED_FIELDS, AuditAnchor, AuditEntry
 from .triggers import (
     ENTRY_TABLE,
     PG_PURGE_SETTING,
@@ -215,7 +216,7 @@ class AuditChainError(RuntimeError):
 
 
 def _canonical_parts(payload: dict[str, Any]) -> tuple[str, str, str]:
-    """The canonical JSON of `entry_hash` cut into three parts around the values of "at" and "seq":
+    """The canonical JSON of `chain_hash` (shequ.core.chain) cut into three parts around the values of "at" and "seq":
     `p0 + json(at) + p1 + json(seq) + p2` is exactly `json.dumps(payload, sort_keys=True, …)` with those values in
     (the values of `payload`'s own "at" and "seq" are ignored). Built key by key, so that no text in a value can
     move a cut."""
@@ -233,7 +234,7 @@ def _canonical_parts(payload: dict[str, Any]) -> tuple[str, str, str]:
 
 def _append_in_database(entries: list[AuditEntry], chain: int) -> None:
     """`audit_append`: PostgreSQL links and inserts the entries; each returned hash is checked against this
-    process's own computation over the returned values (`entry_hash`), and a difference fails the transaction."""
+    process's own computation over the returned values (`chain_hash` (shequ.core.chain)), and a difference fails the transaction."""
     from psycopg.types.json import Jsonb
 
     sent = []
@@ -250,7 +251,7 @@ def _append_in_database(entries: list[AuditEntry], chain: int) -> None:
         canonical = (
             parts["p0"] + json.dumps(at.astimezone(UTC).isoformat()) + parts["p1"] + str(seq) + parts["p2"]
         )
-        if entry_hash_of_text(prev_hash, canonical) != hash_:
+        if chain_hash_of_text(prev_hash, canonical) != hash_:
             raise AuditChainError(f"audit entry #{seq}: the database's hash differs from this process's")
         entry.pk, entry.chain, entry.seq, entry.at = pk, chain, seq, at
         entry.prev_hash, entry.hash = prev_hash, hash_

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .models import GENESIS_HASH, Ballot, BallotRecord, Vote
+from shequ.core.chain import GENESIS_HASH
+
+from .models import Ballot, BallotRecord, Vote
 
 
 @dataclass

@@ -8,8 +8,6 @@ or a document still counted by a ballot cannot be deleted on its own (RESTRICT).
 
 from __future__ import annotations
 
-import hashlib
-import json
 from datetime import UTC
 from decimal import Decimal
 from typing import Any
@@ -20,12 +18,12 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from shequ.core.chain import GENESIS_HASH, chain_hash
 from shequ.geo.models import Area
 from shequ.residents.models import Resident
 
 from .choices import AreaSource, Channel, Convener, DocumentKind, Item, VoteStatus
 
-GENESIS_HASH = "0" * 64
 DEVELOPER = "dev"  # the person every unsold or undelivered part counts for (SPC Art. 9)
 
 
@@ -333,12 +331,6 @@ def record_payload(*, vote_id, seq, part_id, person, choices, channel, at) -> di
         "channel": channel,
         "at": at.astimezone(UTC).isoformat(timespec="microseconds"),
     }
-
-
-def chain_hash(prev_hash: str, payload: dict[str, Any]) -> str:
-    """sha256 over the previous hash and a canonical JSON, as the audit trail's (shequ/audit)."""
-    canonical = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256((prev_hash + canonical).encode("utf-8")).hexdigest()
 
 
 class PaperEntry(models.Model):

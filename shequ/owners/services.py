@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from shequ.audit.services import audit_record
+from shequ.core.chain import chain_hash
 from shequ.core.errors import ShequError
 from shequ.core.uploads import image_clean
 from shequ.geo.models import Area
@@ -40,7 +41,6 @@ from .models import (
     Part,
     RollEntry,
     Vote,
-    chain_hash,
     record_payload,
 )
 from .register import estate_settings, require_estate

@@ -18,10 +18,11 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from shequ.core.chain import GENESIS_HASH, chain_hash
 from shequ.core.errors import ShequError
 from shequ.geo.models import Area
 
-from .models import GENESIS_HASH, Account, LedgerHead, Movement, Transfer, chain_hash, movement_payload
+from .models import Account, LedgerHead, Movement, Transfer, movement_payload
 
 _MAX_PROBLEMS = 200
 

@@ -11,10 +11,8 @@ Write only through shequ.timebank.services.
 
 from __future__ import annotations
 
-import hashlib
-import json
 from datetime import UTC
-from typing import Any, NoReturn
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -22,6 +20,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from shequ.core.chain import GENESIS_HASH, AppendOnly, chain_hash
 from shequ.geo.models import Area
 
 from .choices import (
@@ -35,37 +34,7 @@ from .choices import (
     TransferKind,
 )
 
-GENESIS_HASH = "0" * 64
 MINUTES_PER_CREDIT = 60
-
-
-class AppendOnlyError(Exception):
-    """Something tried to change or remove a ledger row; the ledger is append-only."""
-
-
-class AppendOnlyQuerySet(models.QuerySet):
-    # Bulk paths skip save()/delete(); they are closed here as well.
-    def update(self, **kwargs: Any) -> NoReturn:
-        raise AppendOnlyError(f"{self.model.__name__} rows are append-only: they cannot be updated")
-
-    def delete(self) -> NoReturn:  # type: ignore[override]
-        raise AppendOnlyError(f"{self.model.__name__} rows are append-only: they cannot be deleted")
-
-
-class AppendOnly(models.Model):
-    objects = AppendOnlyQuerySet.as_manager()
-
-    class Meta:
-        abstract = True
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if not self._state.adding:
-            raise AppendOnlyError(f"{type(self).__name__} #{self.pk} is append-only: it cannot be changed")
-        kwargs["force_insert"] = True
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:  # type: ignore[override]
-        raise AppendOnlyError(f"{type(self).__name__} #{self.pk} is append-only: it cannot be deleted")
 
 
 class TimebankRule(models.Model):
@@ -293,12 +262,6 @@ def movement_payload(
             "day": transfer.day.isoformat(),
         },
     }
-
-
-def chain_hash(prev_hash: str, payload: dict[str, Any]) -> str:
-    """sha256 over the previous hash and a canonical JSON (sorted keys, no whitespace), as the audit trail's."""
-    canonical = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256((prev_hash + canonical).encode("utf-8")).hexdigest()
 
 
 class LedgerHead(models.Model):

@@ -8,7 +8,7 @@ hash and its own. It returns each entry's id, seq, time, previous hash and hash.
 PL/pgSQL runs each statement of a VOLATILE function with a snapshot of its own under READ COMMITTED, so the head is
 read after the lock was granted, as the three statements sent together before it did (services._append).
 
-The hash is the one `models.entry_hash` defines: sha256 over the previous hash and the canonical JSON of the
+The hash is the one `shequ.core.chain.chain_hash` defines: sha256 over the previous hash and the canonical JSON of the
 entry. The caller sends each entry's canonical JSON in three parts, cut where the time's and the seq's values go
 (`services._canonical_parts`); the function puts in the time as JSON of what Python's `isoformat()` writes in UTC
 (`audit_time_json`: microseconds only when not zero) and the seq's digits. The caller checks every returned hash

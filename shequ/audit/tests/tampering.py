@@ -8,7 +8,7 @@ from typing import Any
 
 from django.db import connection
 
-from shequ.audit.models import AuditEntry, entry_hash
+from shequ.audit.models import AuditEntry
 from shequ.audit.triggers import (
     SQLITE_ANCHOR_NO_DELETE,
     SQLITE_ENTRY_NO_DELETE,
@@ -16,6 +16,7 @@ from shequ.audit.triggers import (
     install_triggers,
     sqlite_drop_trigger,
 )
+from shequ.core.chain import chain_hash
 
 
 @contextmanager
@@ -51,7 +52,7 @@ def sql(statement: str, params: list[Any] | None = None) -> None:
 def forge(*, seq: int, prev_hash: str, like: AuditEntry, action: str = "resident.reveal") -> str:
     """Insert a self-consistent entry (its hash matches its fields) the way an attacker with SQL would."""
     payload = {**like.hash_payload(), "seq": seq, "action": action, "object_repr": "forged"}
-    forged_hash = entry_hash(prev_hash, payload)
+    forged_hash = chain_hash(prev_hash, payload)
     sql(
         "INSERT INTO audit_auditentry (seq, chain, at, actor_id, actor_username, actor_role, action, object_type,"
         " object_id, object_repr, changes, purpose, ip, channel, request_id, prev_hash, hash)"

@@ -1,4 +1,4 @@
-"""PostgreSQL's append to the chain (`audit_append`, migration 0005) hashes exactly what Python's `entry_hash` does:
+"""PostgreSQL's append to the chain (`audit_append`, migration 0005) hashes exactly what Python's `chain_hash` (shequ.core.chain) does:
 the canonical JSON cut around the time and the seq, the time written as Python writes it, and a check that fails
 the transaction when the two disagree."""
 
@@ -89,7 +89,7 @@ def test_entries_appended_in_the_database_carry_their_ids_and_verify():
 @on_postgresql
 @pytest.mark.django_db
 def test_a_hash_this_process_does_not_reproduce_fails_the_append_and_stores_nothing(monkeypatch):
-    monkeypatch.setattr(services, "entry_hash_of_text", lambda prev, canonical: "0" * 64)
+    monkeypatch.setattr(services, "chain_hash_of_text", lambda prev, canonical: "0" * 64)
     with pytest.raises(AuditChainError, match="differs"), transaction.atomic():
         audit_record(action="appeal.submit")
     assert not AuditEntry.objects.exists()

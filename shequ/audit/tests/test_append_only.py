@@ -12,8 +12,9 @@ from django.test import RequestFactory
 from django.utils import timezone
 
 from shequ.audit.admin import AuditEntryAdmin
-from shequ.audit.models import AppendOnlyError, AuditAnchor, AuditEntry
+from shequ.audit.models import AuditAnchor, AuditEntry
 from shequ.audit.services import audit_purge, audit_record
+from shequ.core.chain import AppendOnlyError
 
 from .tampering import sql, wipe
 

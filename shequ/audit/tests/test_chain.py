@@ -18,7 +18,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from shequ.audit.context import audit_context
-from shequ.audit.models import GENESIS_HASH, AuditAnchor, AuditEntry
+from shequ.audit.models import AuditAnchor, AuditEntry
 from shequ.audit.services import (
     AuditChainBroken,
     audit_purge,
@@ -27,6 +27,7 @@ from shequ.audit.services import (
     diff_changes,
     verify_chain,
 )
+from shequ.core.chain import GENESIS_HASH
 from shequ.core.masking import mask
 
 from .tampering import forge, sql, triggers_off

@@ -219,7 +219,7 @@ def test_ledger_rows_cannot_be_changed_or_deleted_through_the_orm(person):
 
 
 def ledger_append_only():
-    from shequ.timebank.models import AppendOnlyError
+    from shequ.core.chain import AppendOnlyError
 
     return AppendOnlyError
 

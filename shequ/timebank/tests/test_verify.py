@@ -9,8 +9,9 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 
+from shequ.core.chain import chain_hash
 from shequ.timebank import services
-from shequ.timebank.models import Movement, Transfer, chain_hash
+from shequ.timebank.models import Movement, Transfer
 
 from .helpers import hours_record
 
