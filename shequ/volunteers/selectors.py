@@ -461,26 +461,28 @@ class AreaFigures:
         }
 
 
-def _figures(area: Area, *, since: datetime) -> AreaFigures:
-    under = {"area__path__prefix": area.path}
-    volunteers = Volunteer.objects.filter(**under).exclude(status=VolunteerStatus.SUSPENDED).count()
-    stations = Station.objects.filter(**under).count()
-    confirmed = HoursRecord.objects.filter(
-        status=HoursStatus.CONFIRMED, activity__area__path__prefix=area.path
-    )
-    minutes = confirmed.aggregate(total=Sum("minutes"))["total"] or 0
-    active = (
-        HoursRecord.objects.filter(
-            status=HoursStatus.CONFIRMED, started_at__gte=since, volunteer__area__path__prefix=area.path
-        )
-        .values("volunteer_id")
-        .distinct()
-        .count()
-    )
+def _per_path(rows, key: str) -> dict[str, int]:
+    return {r[key]: r["n"] or 0 for r in rows}
+
+
+def _figures(area: Area, counts: dict[str, dict[str, int]]) -> AreaFigures:
+    """The figures of `area` from the per-path counts under the parent: the sum over the paths under its own."""
+
+    def under(name: str) -> int:
+        return sum(n for path, n in counts[name].items() if path.startswith(area.path))
+
+    volunteers, minutes = under("volunteers"), under("minutes")
     population = area.population
     per_10k = round(volunteers * 10_000 / population, 1) if population else None
     return AreaFigures(
-        area.code, area.name, population, volunteers, per_10k, stations, round(minutes / 60, 1), active
+        area.code,
+        area.name,
+        population,
+        volunteers,
+        per_10k,
+        under("stations"),
+        round(minutes / 60, 1),
+        under("active"),
     )
 
 
@@ -490,9 +492,46 @@ def figures_for(area: Area, *, now: datetime | None = None) -> dict:
     since = now - timedelta(days=ACTIVE_DAYS)
     child = CHILD_LEVEL.get(area.level)
     children = list(Area.objects.filter(parent=area, level=child).order_by("code")) if child else []
+    # Four grouped queries under the area, one row per place that has any (a community, a grid …); the area's
+    # and each child's figures are sums over the paths under theirs. A volunteer lives in one place, so the
+    # distinct active volunteers of the places add up.
+    prefix = area.path
+    counts = {
+        "volunteers": _per_path(
+            Volunteer.objects.filter(area__path__prefix=prefix)
+            .exclude(status=VolunteerStatus.SUSPENDED)
+            .values("area__path")
+            .annotate(n=Count("id"))
+            .order_by(),
+            "area__path",
+        ),
+        "stations": _per_path(
+            Station.objects.filter(area__path__prefix=prefix)
+            .values("area__path")
+            .annotate(n=Count("id"))
+            .order_by(),
+            "area__path",
+        ),
+        "minutes": _per_path(
+            HoursRecord.objects.filter(status=HoursStatus.CONFIRMED, activity__area__path__prefix=prefix)
+            .values("activity__area__path")
+            .annotate(n=Sum("minutes"))
+            .order_by(),
+            "activity__area__path",
+        ),
+        "active": _per_path(
+            HoursRecord.objects.filter(
+                status=HoursStatus.CONFIRMED, started_at__gte=since, volunteer__area__path__prefix=prefix
+            )
+            .values("volunteer__area__path")
+            .annotate(n=Count("volunteer_id", distinct=True))
+            .order_by(),
+            "volunteer__area__path",
+        ),
+    }
     return {
-        "area": _figures(area, since=since).as_dict(),
-        "children": [_figures(c, since=since).as_dict() for c in children],
+        "area": _figures(area, counts).as_dict(),
+        "children": [_figures(c, counts).as_dict() for c in children],
         "targets": {"volunteers_per_10k": TARGET_VOLUNTEERS_PER_10K, "stations_city": TARGET_STATIONS},
         "area_is_city": area.level == AreaLevel.CITY,
     }

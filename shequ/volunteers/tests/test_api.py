@@ -239,3 +239,48 @@ def test_figures_per_area_with_the_targets(client, volunteer):
     assert body["targets"]["volunteers_per_10k"] == 2500
     assert body["area"]["volunteers"] == 1
     assert sum(c["volunteers"] for c in body["children"]) == 1
+
+
+def test_figures_of_a_district_add_up_per_street_in_a_constant_number_of_queries(
+    client, volunteer, pending_record, songyu
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from shequ.geo.models import Area
+    from shequ.volunteers import services
+    from shequ.volunteers.models import Station
+
+    from .helpers import make_team
+
+    huafu = huafu_community().parent
+    futian = huafu.parent
+    services.hours_confirm(actor=songyu, record=pending_record)  # 20 minutes at 华富, by `volunteer`
+    services.station_create(actor=None, name="华富志愿服务站", area=huafu_community(), lat=22.55, lng=114.06)
+    others = list(
+        Area.objects.filter(level="community", parent__parent=futian).exclude(parent=huafu).order_by("code")
+    )
+    second = others[0]
+    make_volunteer(area=second)
+    with CaptureQueriesContext(connection) as few:
+        body = client.get("/api/v1/volunteers/figures", {"area": futian.code}).json()
+    streets = {c["code"]: c for c in body["children"]}
+    assert body["area"]["volunteers"] == 2 and body["area"]["stations"] == Station.objects.count() == 1
+    assert body["area"]["hours"] == 0.3 and body["area"]["active_volunteers"] == 1
+    assert (streets[huafu.code]["volunteers"], streets[huafu.code]["stations"]) == (1, 1)
+    assert (streets[huafu.code]["hours"], streets[huafu.code]["active_volunteers"]) == (0.3, 1)
+    assert streets[second.parent.code]["volunteers"] == 1 and streets[second.parent.code]["hours"] == 0
+    assert sum(c["volunteers"] for c in body["children"]) == 2
+    # More people, teams and stations in other streets: the same number of queries.
+    for community in [c for c in others if c.parent_id != second.parent_id][:3]:
+        make_volunteer(area=community)
+        make_team(area=community)
+        services.station_create(actor=None, name=f"{community.name}站", area=community, lat=22.55, lng=114.06)
+    with CaptureQueriesContext(connection) as many:
+        again = client.get("/api/v1/volunteers/figures", {"area": futian.code}).json()
+    assert again["area"]["volunteers"] == 5 and again["area"]["stations"] == 4
+    assert len(many.captured_queries) == len(few.captured_queries)
+    # Nor on the number of streets: the area, its children and four grouped counts (not four per street).
+    assert len(body["children"]) >= 5 and len(few.captured_queries) <= 6, [
+        q["sql"][:80] for q in few.captured_queries
+    ]
