@@ -78,10 +78,15 @@ def test_a_bad_or_taken_code_is_refused_in_chinese_and_nothing_written(client, c
     before = (Category.objects.count(), AuditEntry.objects.count())
     r = client.post("/console/categories/new/", _form(code="狗 屎"))
     assert r.status_code == 400 and "请使用 1 至 40 个小写字母" in r.content.decode()
-    r = client.post("/console/categories/new/", _form(code="sanitation"))
+    r = client.post(
+        "/console/categories/new/", _form(code="sanitation", default_urgency="utilities", is_active="0")
+    )
     assert r.status_code == 400 and "该编码已被使用。" in r.content.decode()
-    # What she typed stays in the form.
-    assert 'value="犬只粪便"' in r.content.decode()
+    # What she typed and chose stays in the form.
+    page = r.content.decode()
+    assert 'value="犬只粪便"' in page
+    assert '<option value="utilities" selected>' in page and '<option value="normal" selected>' not in page
+    assert '<option value="0" selected>' in page and '<option value="1" selected>' not in page
     assert (Category.objects.count(), AuditEntry.objects.count()) == before
 
 
