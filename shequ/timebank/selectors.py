@@ -3,7 +3,6 @@ lies under their grants (timebank.manage); anything else is 404 like a missing o
 
 from __future__ import annotations
 
-import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,12 +18,11 @@ from shequ.geo.choices import AreaLevel
 from shequ.geo.models import Area
 from shequ.residents.models import Resident
 from shequ.residents.selectors import resident_get_for, resident_list_for
+from shequ.volunteers.selectors import volunteers_matching
 
 from .choices import AccountKind, HelpStatus, LinkStatus, TransferKind
 from .models import Account, FamilyLink, Goods, HelpRequest, Movement, Store, Transfer
 from .rules import ELDERLY_AGE
-
-log = logging.getLogger("shequ.timebank")
 
 
 def account_of(user) -> Account | None:
@@ -139,21 +137,10 @@ def helpers_for(request: HelpRequest, *, limit: int = 10) -> list[Any]:
     """Who could help, best first: volunteers matched by skill, service area and availability
     (shequ.volunteers.selectors.volunteers_matching), then residents with a time bank account in the requester's
     community and street (by area only). The one door through which matching goes."""
-    users: list[Any] = []
-    try:
-        from shequ.volunteers import selectors as volunteer_selectors
-    except ImportError:  # pragma: no cover - the app is optional
-        volunteer_selectors = None  # type: ignore[assignment]
-    matching = getattr(volunteer_selectors, "volunteers_matching", None)
-    if matching is not None:
-        try:
-            found = matching(HELP_SKILLS.get(request.kind, []), request.area, request.wanted_at, limit=limit)
-        except TypeError:
-            # A suggestion is not worth a broken page: the area's residents below still answer. Logged, as it is a
-            # bug of the matching (or a changed signature) to fix there.
-            log.exception("volunteers_matching failed; helpers suggested by area only")
-            found = []
-        users = [v.user for v in found if v.user_id is not None and v.user_id != request.requester_id]
+    found = volunteers_matching(
+        HELP_SKILLS.get(request.kind, []), request.area, request.wanted_at, limit=limit
+    )
+    users = [v.user for v in found if v.user_id is not None and v.user_id != request.requester_id]
     area = request.area
     street = area.parent.path if area.parent is not None else area.path
     seen = {u.pk for u in users}

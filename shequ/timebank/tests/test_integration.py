@@ -63,3 +63,22 @@ def test_group_hours_are_credited_to_the_team():
     volunteers.hours_confirm(actor=manager, record=record)
     assert account_of(volunteer.user) is None or account_of(volunteer.user).balance == 0
     assert Account.objects.get(kind=AccountKind.TEAM, team_ref=team.pk).balance == 60
+
+
+def test_a_visit_request_suggests_the_volunteer_who_cares_for_elders_first(person):
+    """The help page's suggestions go through volunteers_matching (a break there fails here, not silently)."""
+    from shequ.timebank import services
+    from shequ.timebank.selectors import helpers_for
+
+    from .helpers import hours_record
+
+    carer = make_volunteer(skills=["elder_care"])
+    make_volunteer(skills=[])  # no such skill: suggested only if he has a time bank account nearby
+    mother = person("mother")
+    neighbour = person("neighbour")
+    services.account_open(user=neighbour)
+    services.timebank_earn_for_hours(hours_record(mother, 60))
+    request = services.help_request_create(actor=mother, kind="visit", description="陪我聊聊天", minutes=60)
+    helpers = helpers_for(request)
+    assert helpers[0] == carer.user
+    assert neighbour in helpers and mother not in helpers
