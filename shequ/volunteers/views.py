@@ -47,11 +47,11 @@ def home(request: HttpRequest) -> HttpResponse:
     }
     if volunteer is not None:
         context["stars"] = selectors.stars_for(volunteer)
-        context["signups"] = [
-            s
-            for s in selectors.my_signups(volunteer)[:20]
-            if s.shift.ends_at > now and s.status != SignupStatus.CANCELLED
-        ]
+        context["signups"] = list(
+            selectors.my_signups(volunteer)
+            .filter(shift__ends_at__gt=now)
+            .exclude(status=SignupStatus.CANCELLED)[:20]
+        )
         context["badges"] = SIGNUP_BADGES
     return render(request, "volunteers/home.html", context)
 
@@ -195,10 +195,10 @@ def my_hours(request: HttpRequest) -> HttpResponse:
     recorded = selectors.my_recorded_minutes(volunteer)
     past_signups = [
         s
-        for s in selectors.my_signups(volunteer)
-        if s.status == SignupStatus.CONFIRMED
-        and s.shift.starts_at < now
-        and recorded.get(s.shift_id, 0) < s.shift.minutes
+        for s in selectors.my_signups(volunteer).filter(
+            status=SignupStatus.CONFIRMED, shift__starts_at__lt=now
+        )
+        if recorded.get(s.shift_id, 0) < s.shift.minutes
     ][:20]
     return render(
         request,

@@ -168,6 +168,30 @@ class TestScanPage(PermissionMatrixMixin):
 
 
 class TestMyHours(PermissionMatrixMixin):
+    def test_home_lists_upcoming_sign_ups_and_my_hours_offers_a_makeup_only_for_past_places(
+        self, client, running, huafu_team, volunteer
+    ):
+        from .helpers import make_activity, shift_data
+
+        ran, signup = running  # began 30 minutes ago: past its start, not over
+        later = make_activity(huafu_team, title="四点半课堂", shifts=[shift_data()]).shifts.get()
+        services.signup_create(actor=volunteer.user, shift=later)
+        dropped = make_activity(huafu_team, title="垃圾分类督导", shifts=[shift_data()]).shifts.get()
+        services.signup_cancel(
+            actor=volunteer.user, signup=services.signup_create(actor=volunteer.user, shift=dropped)
+        )
+        sign_in(client, volunteer.user)
+        mine = (
+            client.get("/volunteers/")
+            .content.decode()
+            .split('id="mine-heading"', 1)[1]
+            .split("</section>")[0]
+        )
+        assert "四点半课堂" in mine and ran.activity.title in mine and "垃圾分类督导" not in mine
+        hours = client.get("/volunteers/me/hours/").content.decode()
+        assert f"/volunteers/me/signups/{signup.pk}/makeup/" in hours
+        assert hours.count("/makeup/") == 1  # not the future one, nor the cancelled one
+
     def test_my_hours_permission_matrix(self, client, volunteer):
         self.assert_permission_matrix(
             client, url="/volunteers/me/hours/", in_scope=volunteer.user, page=True, sign_in_url=RESIDENT
