@@ -10,17 +10,16 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from django.utils.translation import gettext as _
 
 from shequ.core.errors import ShequError
-from shequ.core.workdays import WorkCalendar
+from shequ.core.workdays import CALENDAR_TZ, WorkCalendar
 from shequ.facilities.hours import Schedule
 
 from .choices import QuotaMeasure, QuotaPeriod, SlotMode
 
-TZ = ZoneInfo("Asia/Shanghai")
+TZ = CALENDAR_TZ  # the platform's one zone (core.workdays): days, weeks and months are Shenzhen's
 Span = tuple[datetime, datetime]
 
 

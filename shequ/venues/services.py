@@ -24,7 +24,7 @@ from shequ.accounts.models import User
 from shequ.accounts.roles import Action
 from shequ.audit.services import audit_record
 from shequ.core.errors import NotFound, ShequError
-from shequ.core.workdays import get_calendar
+from shequ.core.workdays import WorkCalendar, get_calendar
 from shequ.facilities.hours import Schedule
 from shequ.geo.choices import AreaLevel
 from shequ.geo.models import Area
@@ -62,28 +62,25 @@ def venue_schedule(venue: Venue) -> Schedule:
     return Schedule(hours=venue.hours or facility.hours or {}, holiday_rule=facility.holiday_rule)
 
 
-def venue_spans(venue: Venue, day) -> list[rules.Span]:
-    return rules.open_spans(venue_schedule(venue), day, get_calendar())
+def venue_spans(venue: Venue, day, calendar: WorkCalendar | None = None) -> list[rules.Span]:
+    return rules.open_spans(venue_schedule(venue), day, calendar or get_calendar())
 
 
-def _spans_around(venue: Venue, start: datetime) -> list[rules.Span]:
+def _spans_around(venue: Venue, start: datetime, calendar: WorkCalendar | None = None) -> list[rules.Span]:
     local = start.astimezone(rules.TZ).date()
-    return venue_spans(venue, local)
+    return venue_spans(venue, local, calendar)
 
 
 # --- checks -------------------------------------------------------------------------------------------------------
-def _street_of(area: Area) -> Area:
-    here: Area | None = area
-    while here is not None and here.level not in (AreaLevel.STREET, AreaLevel.DISTRICT, AreaLevel.CITY):
-        here = here.parent
-    return here or area
+STREET_OR_ABOVE = (AreaLevel.STREET, AreaLevel.DISTRICT, AreaLevel.CITY)
 
 
-def _community_of(area: Area) -> Area:
-    here: Area | None = area
-    while here is not None and here.level != AreaLevel.COMMUNITY:
-        here = here.parent
-    return here or area
+def ancestor_at(area: Area, levels: Sequence[str]) -> Area | None:
+    """The nearest of `area` and its ancestors whose level is one of `levels`: one query over the materialised
+    path's codes, not one per parent."""
+    if area.level in levels:
+        return area
+    return Area.objects.filter(code__in=area.ancestor_codes, level__in=levels).order_by("-depth").first()
 
 
 def _check_who(venue: Venue, home: Area | None, *, team: Team | None) -> None:
@@ -96,9 +93,8 @@ def _check_who(venue: Venue, home: Area | None, *, team: Team | None) -> None:
             ),
             code="not_eligible",
         )
-    place = (
-        _community_of(venue.area) if venue.who_may_book == WhoMayBook.COMMUNITY else _street_of(venue.area)
-    )
+    levels = (AreaLevel.COMMUNITY,) if venue.who_may_book == WhoMayBook.COMMUNITY else STREET_OR_ABOVE
+    place = ancestor_at(venue.area, levels) or venue.area
     if not home.path.startswith(place.path):
         who = _("the team's") if team is not None else _("your")
         raise ShequError(
@@ -270,6 +266,7 @@ def series_create(
         raise NotFound(_("No venue with this id."))
     _check_team(actor, venue, team)
     now = timezone.now()
+    calendar = get_calendar()
     spans = []
     for w in range(weeks):
         start = (first_start.astimezone(rules.TZ) + timedelta(weeks=w)).astimezone(first_start.tzinfo)
@@ -277,7 +274,7 @@ def series_create(
         try:
             # Notice is judged for the first week only: the series is booked now, its later weeks lie further out.
             layout = layout_of(venue) if w == 0 else _far_layout(venue)
-            rules.check_times(layout, _spans_around(venue, start), start, end, now)
+            rules.check_times(layout, _spans_around(venue, start, calendar), start, end, now)
         except ShequError as exc:
             raise ShequError(
                 _("Week %(n)d (%(day)s): %(problem)s")

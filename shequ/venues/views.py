@@ -19,7 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from shequ.access.scoping import home_area_for
 from shequ.accounts.models import User
 from shequ.core.errors import ShequError
-from shequ.geo.choices import AreaLevel
+from shequ.core.workdays import get_calendar
 from shequ.geo.models import Area
 
 from . import draws, rules, selectors, services, workflow
@@ -27,12 +27,6 @@ from .choices import BADGE, BookingStatus
 from .models import Booking, WaitlistEntry, WaitStatus
 
 RESIDENT_LOGIN = "/accounts/resident/"
-
-
-def _street_of(area: Area | None) -> Area | None:
-    while area is not None and area.level not in (AreaLevel.STREET, AreaLevel.DISTRICT, AreaLevel.CITY):
-        area = area.parent
-    return area
 
 
 def _day(request: HttpRequest) -> date:
@@ -49,7 +43,8 @@ def venue_list(request: HttpRequest) -> HttpResponse:
     code = request.GET.get("area", "").strip()
     area = Area.objects.filter(code=code).first() if code else None
     if area is None:
-        area = _street_of(home_area_for(request.user))
+        home = home_area_for(request.user)
+        area = services.ancestor_at(home, services.STREET_OR_ABOVE) if home is not None else None
     venues = list(selectors.venue_list(area=area)[:200])
     return render(request, "venues/portal_list.html", {"venues": venues, "area": area})
 
@@ -266,10 +261,10 @@ def series_new(request: HttpRequest) -> HttpResponse:
 
 
 def _week_spans(venue) -> list:
-    today = timezone.localdate()
+    today, calendar = timezone.localdate(), get_calendar()
     out = []
     for i in range(7):
-        out.extend(services.venue_spans(venue, today + timedelta(days=i)))
+        out.extend(services.venue_spans(venue, today + timedelta(days=i), calendar))
     return out
 
 

@@ -28,7 +28,7 @@ from shequ.core.errors import ShequError
 from shequ.geo.choices import AreaLevel
 from shequ.geo.models import Area
 
-from . import activities, ical, selectors
+from . import activities, ical, selectors, services
 from .choices import HOLDING
 from .models import Activity, Booking, Enrolment, EnrolStatus, Session
 
@@ -37,10 +37,10 @@ FEED_SALT = "shequ.venues.feed"
 
 
 def _community(user) -> Area | None:
-    area = home_area_for(user)
-    while area is not None and area.level not in (AreaLevel.COMMUNITY, AreaLevel.STREET):
-        area = area.parent
-    return area
+    home = home_area_for(user)
+    if home is None:
+        return None
+    return services.ancestor_at(home, (AreaLevel.COMMUNITY, AreaLevel.STREET))
 
 
 def activity_list(request: HttpRequest) -> HttpResponse:
