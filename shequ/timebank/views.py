@@ -59,14 +59,15 @@ def transfer(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     family = [m for m in selectors.family_accounts(user) if m.user.pk != user.pk]
     home = home_community(user)
-    form = {"to": request.POST.get("to", ""), "amount": request.POST.get("amount", ""), "memo": ""}
-    form["elder_phone"] = request.POST.get("elder_phone", "")
+    form = {k: request.POST.get(k, "") for k in ("to", "amount", "memo", "elder_phone")}
     form["pool"] = request.POST.get("pool", home.code if home is not None else "")
+    # The family member chosen, as the radio's value compares in the template (what was typed survives an error).
+    form["family"] = form["to"].removeprefix("family:") if form["to"].startswith("family:") else ""
     if request.method == "POST":
         try:
             minutes = services.minutes_of(form["amount"])
             to = form["to"]
-            memo = request.POST.get("memo", "")[:200]
+            memo = form["memo"][:200]
             if to.startswith("family:"):
                 member = next((m for m in family if str(m.user.pk) == to.split(":", 1)[1]), None)
                 if member is None:

@@ -222,10 +222,36 @@ def test_a_transfer_from_the_page_beyond_the_balance_says_so_and_writes_nothing(
     services.family_link_declare(actor=world["zhang"], phone="13900000002", relation="母亲")
     sign_in(client, world["zhang"])
     before = Transfer.objects.count()
-    r = client.post("/me/timebank/transfer/", {"to": f"family:{world['mother'].pk}", "amount": "6"})
+    r = client.post(
+        "/me/timebank/transfer/", {"to": f"family:{world['mother'].pk}", "amount": "6", "memo": "给妈妈买菜"}
+    )
     assert r.status_code == 400
-    assert "余额不足" in r.content.decode()
+    page = r.content.decode()
+    assert "余额不足" in page
     assert Transfer.objects.count() == before
+    # What was typed is still there: the mother chosen, the amount, the note.
+    assert f'value="family:{world["mother"].pk}" checked' in page
+    assert 'id="to-pool" value="pool">' in page  # not checked
+    assert 'value="6"' in page and 'value="给妈妈买菜"' in page
+
+
+def test_a_family_link_refused_keeps_what_was_typed(client, world):
+    sign_in(client, world["zhang"])
+    r = client.post("/me/timebank/family/", {"phone": "13911112222", "relation": "舅舅"})
+    assert r.status_code == 400
+    page = r.content.decode()
+    assert "没有使用该手机号的平台居民。" in page
+    assert 'value="舅舅"' in page
+    assert "13911112222" not in page  # a phone is never sent back unmasked
+
+
+def test_a_donation_to_an_elder_refused_keeps_the_choice_but_never_echoes_the_phone(client, world):
+    sign_in(client, world["zhang"])
+    r = client.post("/me/timebank/transfer/", {"to": "elder", "elder_phone": "13911112222", "amount": "1"})
+    assert r.status_code == 400
+    page = r.content.decode()
+    assert 'id="to-elder" value="elder" checked' in page and 'value="1"' in page
+    assert "13911112222" not in page
 
 
 def test_the_settlement_report_shows_earning_elsewhere(client, world):
