@@ -266,6 +266,7 @@ def console_vote_new(request: HttpRequest) -> HttpResponse:
             "conveners": Convener.choices,
             "error": error,
             "publish": request.POST.get("publish", "1" if request.method == "GET" else ""),
+            "committee_consent": request.POST.get("committee_consent") == "1",
         },
         status=400 if error else 200,
     )
@@ -273,7 +274,11 @@ def console_vote_new(request: HttpRequest) -> HttpResponse:
 
 @require_action(Action.OWNERS_MANAGE)
 def console_vote(request: HttpRequest, pk: int) -> HttpResponse:
-    vote = selectors.vote_get_for(user=request.user, pk=pk)
+    return _vote_page(request, selectors.vote_get_for(user=request.user, pk=pk))
+
+
+def _vote_page(request: HttpRequest, vote, *, typed: dict | None = None, status: int = 200) -> HttpResponse:
+    """The console's vote page; `typed`: a paper or proxy entry refused, shown again as the clerk typed it."""
     phase = services.vote_phase(vote)
     pending = list(
         PaperEntry.objects.filter(vote=vote).select_related("part", "entered_by").order_by("created_at")[:50]
@@ -284,6 +289,8 @@ def console_vote(request: HttpRequest, pk: int) -> HttpResponse:
         # Counted only when the list shown is cut short.
         "pending": len(pending) if len(pending) < 50 else PaperEntry.objects.filter(vote=vote).count(),
     }
+    typed = typed or {}
+    matters = list(vote.matters.all())
     return render(
         request,
         "owners/console_vote.html",
@@ -294,11 +301,14 @@ def console_vote(request: HttpRequest, pk: int) -> HttpResponse:
             "actions": [(a, ACTIONS[a][1]) for a in actions_in(phase)],
             "counts": counts,
             "pending": pending,
-            "matters": list(vote.matters.all()),
+            "matters": matters,
+            "typed": typed,
+            "typed_matters": [(m, typed.get("choices", {}).get(str(m.position), "")) for m in matters],
             "choices": Choice.choices,
             # The page only links to the result: the live tally (the whole roll) is computed on the result page.
             "has_result": vote.status != VoteStatus.DRAFT,
         },
+        status=status,
     )
 
 
@@ -308,54 +318,74 @@ def console_vote_action(request: HttpRequest, pk: int, action: str) -> HttpRespo
     vote = selectors.vote_get_for(user=request.user, pk=pk)
     if action not in ACTIONS:
         raise Http404
+    if action in ("paper", "proxy"):
+        return _enter_ballot(request, vote, action)
     actor = request.user
     try:
         if action == "publish":
             services.vote_publish(actor=actor, vote=vote)
             messages.success(request, _("The notice is published; the register is fixed for this vote."))
         elif action == "extend":
-            services.vote_extend(actor=actor, vote=vote, until=_local(request.POST.get("until", "")))
+            try:
+                until = _local(request.POST.get("until", ""))
+            except ValueError:
+                raise ShequError(_("Enter a valid date and time.")) from None
+            services.vote_extend(actor=actor, vote=vote, until=until)
             messages.success(request, _("Voting is extended."))
         elif action == "preliminary":
+            days = request.POST.get("days") or "7"
             services.vote_publish_preliminary(
-                actor=actor, vote=vote, objection_days=int(request.POST.get("days") or 7)
+                actor=actor, vote=vote, objection_days=int(days) if days.isdigit() else 0
             )
             messages.success(request, _("The preliminary result is published; objections are open."))
         elif action == "finalize":
             services.vote_finalize(actor=actor, vote=vote)
             messages.success(request, _("The final result is published."))
-        elif action in ("paper", "proxy"):
-            part = Part.objects.filter(
-                estate=vote.estate, number=(request.POST.get("part") or "").strip()
-            ).first()
-            if part is None:
-                raise ShequError(_("No part of this estate has that number."))
-            choices = _choices_from(request.POST, vote)
-            if action == "paper":
-                done = services.paper_entry_submit(
-                    actor=actor, vote=vote, part=part, choices=choices, scan=request.FILES.get("scan")
-                )
-                messages.success(
-                    request,
-                    _("First entry saved: a second member of staff enters the same sheet.")
-                    if isinstance(done, PaperEntry)
-                    else _("Both entries match: the paper ballot is counted."),
-                )
-            else:
-                services.ballot_cast_proxy(
-                    actor=actor,
-                    vote=vote,
-                    part=part,
-                    choices=choices,
-                    proxy_name=request.POST.get("proxy_name", ""),
-                    authorisation=request.FILES.get("authorisation"),
-                )
-                messages.success(request, _("The proxy's ballot is counted."))
     except ShequError as exc:
         messages.error(request, exc.message)
-    except ValueError:
-        messages.error(request, _("Enter a valid date and time."))
-    return redirect("owners:console_vote", pk=pk)
+    return redirect("owners:console_vote", pk=vote.pk)
+
+
+def _enter_ballot(request: HttpRequest, vote, action: str) -> HttpResponse:
+    """A paper entry or a proxy's ballot. Refused, the page comes back with what the clerk typed (the file
+    inputs excepted: a browser never refills them)."""
+    actor = request.user
+    number = (request.POST.get("part") or "").strip()
+    choices = _choices_from(request.POST, vote)
+    try:
+        part = Part.objects.filter(estate=vote.estate, number=number).first()
+        if part is None:
+            raise ShequError(_("No part of this estate has that number."))
+        if action == "paper":
+            done = services.paper_entry_submit(
+                actor=actor, vote=vote, part=part, choices=choices, scan=request.FILES.get("scan")
+            )
+            messages.success(
+                request,
+                _("First entry saved: a second member of staff enters the same sheet.")
+                if isinstance(done, PaperEntry)
+                else _("Both entries match: the paper ballot is counted."),
+            )
+        else:
+            services.ballot_cast_proxy(
+                actor=actor,
+                vote=vote,
+                part=part,
+                choices=choices,
+                proxy_name=request.POST.get("proxy_name", ""),
+                authorisation=request.FILES.get("authorisation"),
+            )
+            messages.success(request, _("The proxy's ballot is counted."))
+    except ShequError as exc:
+        messages.error(request, exc.message)
+        typed = {
+            "action": action,
+            "part": number,
+            "choices": choices,
+            "proxy_name": request.POST.get("proxy_name", ""),
+        }
+        return _vote_page(request, vote, typed=typed, status=400)
+    return redirect("owners:console_vote", pk=vote.pk)
 
 
 @require_action(Action.OWNERS_MANAGE)

@@ -186,6 +186,9 @@ def test_a_community_worker_enters_a_paper_ballot_twice(browser, live_server, pe
     page2.locator("#h-paper + p + form button").click()
     expect(page2.locator(".alert").first).to_contain_text("两次录入不一致")
     assert not Ballot.objects.exists()
+    # The refused entry stays as typed, for the clerk to check against the sheet.
+    expect(page2.locator("#paper-part")).to_have_value("1-003")
+    expect(page2.locator("#paper-m2-no")).to_be_checked()
     second.look("mismatch")
     page2.fill("#paper-part", "1-003")
     page2.locator("label[for=paper-m1-yes]").click()

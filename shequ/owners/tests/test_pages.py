@@ -249,8 +249,16 @@ class TestConsolePages(PermissionMatrixMixin):
         url = f"/console/owners/votes/{vote.pk}/paper/"
         client.post(url, {"part": "1-002", "m1": "yes", "m2": "no", "scan": png()})
         sign_in(client, second_clerk())
-        page = client.post(url, {"part": "1-002", "m1": "yes", "m2": "yes"}, follow=True).content.decode()
+        r = client.post(url, {"part": "1-002", "m1": "yes", "m2": "yes"}, follow=True)
+        page = r.content.decode()
         assert "两次录入不一致" in page and not Ballot.objects.exists()
+        # The refused entry comes back as typed: the part and both choices.
+        assert r.status_code == 400 and 'id="paper-part" name="part" required value="1-002"' in page
+        assert (
+            'id="paper-m1-yes" value="yes" checked' in page
+            and 'id="paper-m2-yes" value="yes" checked' in page
+        )
+        assert 'id="paper-m2-no" value="no" checked' not in page
         page = client.post(url, {"part": "1-002", "m1": "yes", "m2": "no"}, follow=True).content.decode()
         assert "纸质选票已计入" in page and Ballot.objects.get().channel == "paper"
 
