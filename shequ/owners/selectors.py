@@ -27,6 +27,7 @@ def estates_with_registers_for(*, user) -> QuerySet[Area]:
         estate_list_for(user=user)
         .filter(owner_parts__isnull=False)
         .annotate(parts=Count("owner_parts"))
+        .select_related("parent__parent")  # the estate's community names it on the pages (not its code)
         .order_by("path")
     )
 

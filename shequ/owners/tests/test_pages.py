@@ -310,3 +310,33 @@ def test_the_register_page_writes_nothing_and_its_setting_is_saved_audited_and_f
         in client.get(f"/console/owners/estates/{estate.pk}/").content.decode()
     )
     assert open_vote(estate).silent_follow_majority
+
+
+def test_a_refused_new_vote_keeps_what_was_typed_and_names_estates_by_community(client, cast, estate):
+    register(estate, owners=2)
+    sign_in(client, cast["lina"])
+    page = client.get("/console/owners/votes/new/").content.decode()
+    community = estate.parent.parent.name
+    assert f"{estate.name}（{community}）" in page and estate.code not in page
+    r = client.post(
+        "/console/owners/votes/new/",
+        {
+            "estate": str(estate.pk),
+            "title": "再议停车管理",
+            "convener": "owners_committee",
+            "convener_name": "业委会",
+            "opens_at": "",
+            "closes_at": "",
+            "matter1": "修订停车管理规定",
+            "item1": "2",
+            "committee_consent": "1",
+        },
+    )
+    page = r.content.decode()
+    assert r.status_code == 400 and "请填写投票开始和截止的日期时间" in page and not Vote.objects.exists()
+    assert 'value="再议停车管理"' in page and 'value="修订停车管理规定"' in page
+    assert (
+        'id="v-consent" checked' in page and 'id="v-publish"' in page and 'id="v-publish" checked' not in page
+    )
+    home = client.get("/console/owners/").content.decode()
+    assert community in home and estate.code not in home
