@@ -256,13 +256,33 @@ def test_a_donation_to_an_elder_refused_keeps_the_choice_but_never_echoes_the_ph
 
 def test_the_settlement_report_shows_earning_elsewhere(client, world):
     # 张三 (华富) redeems at 粤海's store: spent elsewhere for 华富, others spent here for 粤海.
+    from shequ.timebank.selectors import settlement_for
+
     services.goods_redeem(actor=world["zhang"], goods=world["far_goods"])
+
+    def figures(street):
+        return (
+            street.area.name,
+            street.earned_home,
+            street.spent_home,
+            street.spent_elsewhere,
+            street.others_spent_here,
+            street.net,
+        )
+
+    # 李娜 (华富街道): her street only; its residents earned 5 + 2 at home and spent 1 in 粤海.
+    assert [figures(s) for s in settlement_for(world["lina"])] == [("华富街道", 420, 0, 60, 0, -60)]
+    # The city: 粤海 sees the 1 时间币 a resident of elsewhere spent there.
+    assert [figures(s) for s in settlement_for(world["chenjing"])] == [
+        ("华富街道", 420, 0, 60, 0, -60),
+        ("粤海街道", 0, 0, 0, 60, 60),
+    ]
     sign_in(client, world["lina"])
     page = client.get("/console/timebank/settlement/").content.decode()
-    assert "华富街道" in page
-    sign_in(client, world["chenjing"])  # the city: both streets
+    assert "华富街道" in page and "粤海街道" not in page and ">-1<" in page
+    sign_in(client, world["chenjing"])
     page = client.get("/console/timebank/settlement/").content.decode()
-    assert "粤海街道" in page and "华富街道" in page
+    assert "粤海街道" in page and "华富街道" in page and ">+1<" in page
 
 
 def test_the_export_masks_residents_names(client, world):
