@@ -136,6 +136,7 @@ def test_a_convener_opens_a_vote_and_publishes_a_result(browser, live_server, pe
     page.get_by_role("link", name="表决结果").click()
     text = main_text(page)
     assert "总面积 / 总人数" in text and "866.60 m²" in text and "未通过" in text
+    expect(page.locator(".total-heads").first).to_have_text("7 人")
     assert "参与表决的业主所持专有部分面积不足总面积的三分之二" in text
     assert Ballot.objects.filter(vote=closed).count() == 2
     journey.look("result")

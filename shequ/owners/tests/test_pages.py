@@ -272,6 +272,9 @@ class TestConsolePages(PermissionMatrixMixin):
         assert vote.status == "preliminary"
         result = client.get(f"/owners/votes/{vote.pk}/result/").content.decode()
         assert "总面积" in result and "400.00 m²" in result and "未通过" in result
+        assert (
+            '<td class="total-heads">4 人</td>' in result and "0 人（0.00%）" in result
+        )  # heads with their unit
         assert "参与表决的业主所持专有部分面积不足" in result
 
 
