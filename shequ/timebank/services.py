@@ -29,7 +29,7 @@ from shequ.messages.services import message_send
 from shequ.residents.models import Resident
 
 from . import ledger, workflow
-from .choices import AccountKind, HelpStatus, LinkBasis, LinkStatus, TransferKind
+from .choices import AccountKind, HelpKind, HelpStatus, LinkBasis, LinkStatus, TransferKind
 from .ledger import format_credits
 from .models import (
     MINUTES_PER_CREDIT,
@@ -562,8 +562,6 @@ def help_request_create(
     description = (description or "").strip()
     if not description:
         raise ShequError(gettext("Say what help you need."), fields={"description": "required"})
-    from .choices import HelpKind
-
     if kind not in HelpKind.values:
         raise ShequError(gettext("Choose the kind of help."), fields={"kind": "unknown"})
     if minutes < 1:

@@ -8,7 +8,7 @@ from typing import cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -213,8 +213,6 @@ def help_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     user = _user(request)
     req = selectors.help_request_get_for(user=user, pk=pk)
     if action not in workflow.TRANSITIONS:
-        from django.http import Http404
-
         raise Http404
     try:
         services.help_request_act(actor=user, request=req, action=action)

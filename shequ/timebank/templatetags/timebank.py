@@ -1,4 +1,5 @@
 from django import template
+from django.utils.translation import ngettext
 
 from shequ.timebank.ledger import format_credits
 
@@ -20,8 +21,6 @@ def signed_credits(minutes: int | None) -> str:
 @register.filter
 def waited(seconds: int | None) -> str:
     """How long a request waited for a helper, in words: "3 分钟", "2 小时 5 分钟"."""
-    from django.utils.translation import ngettext
-
     if seconds is None:
         return ""
     minutes = max(0, int(seconds)) // 60
