@@ -94,12 +94,22 @@ def _may_join(activity: Activity, person: User) -> None:
         )
 
 
+def enrol_open(activity: Activity, now: datetime) -> bool:
+    """Sign-up closes once the first session has begun (the service refuses, the page stops offering it)."""
+    return activity.first_start > now
+
+
+def cancel_open(activity: Activity, now: datetime) -> bool:
+    """A sign-up to an event may be cancelled until it begins; one to a course at any time."""
+    return activity.kind != ActivityKind.EVENT or activity.first_start > now
+
+
 def enrol(*, actor: User, activity: Activity) -> Enrolment:
     """A place if one is left (confirmed), else the waiting list. Closed once the first session has begun."""
     now = timezone.now()
     if not activity.is_published:
         raise NotFound(_("No activity with this id."))
-    if activity.first_start <= now:
+    if not enrol_open(activity, now):
         raise ShequError(_("Sign-up has closed: the activity has begun."), code="closed", status=409)
     _may_join(activity, actor)
     with transaction.atomic():
@@ -131,7 +141,7 @@ def enrol_cancel(*, actor: User, enrolment: Enrolment) -> Enrolment:
         if enrolment.status == EnrolStatus.CANCELLED:
             raise ShequError(_("This sign-up is already cancelled."), code="wrong_state", status=409)
         activity = enrolment.activity
-        if activity.first_start <= timezone.now() and activity.kind == ActivityKind.EVENT:
+        if not cancel_open(activity, timezone.now()):
             raise ShequError(_("The event has begun."), code="closed", status=409)
         was = enrolment.status
         enrolment.status = EnrolStatus.CANCELLED

@@ -382,6 +382,13 @@ def can_manage(actor: User, venue: Venue) -> bool:
     return can_at(actor, Action.VENUES_MANAGE, venue.area.path)
 
 
+def cancel_deadline(booking: Booking, *, manager: bool = False) -> datetime:
+    """Until when the booking may be cancelled: the venue's deadline for the person, its start for a manager. The
+    service refuses after it, and the pages offer the button only before it."""
+    minutes = 0 if manager else booking.venue.cancel_deadline_minutes
+    return booking.start - timedelta(minutes=minutes)
+
+
 def booking_cancel(*, actor: User, booking: Booking) -> Booking:
     """The person until the venue's deadline; a venue manager of its area any time before the start. The freed
     time goes to the next on the waiting list (held for N minutes)."""
@@ -394,7 +401,7 @@ def booking_cancel(*, actor: User, booking: Booking) -> Booking:
             raise NotFound(_("No booking with this id."))
         before = booking.status
         booking.status = _transition(booking, "cancel", workflow.MANAGER if manager else workflow.PERSON)
-        deadline = booking.start - timedelta(minutes=0 if manager else venue.cancel_deadline_minutes)
+        deadline = cancel_deadline(booking, manager=manager)
         if now > deadline:
             raise ShequError(
                 _("Bookings can be cancelled until %(when)s; contact the venue.")

@@ -139,7 +139,7 @@ def my_bookings(request: HttpRequest) -> HttpResponse:
     rows = []
     for b in selectors.booking_list_mine(user=request.user)[:100]:
         actions = workflow.actions_for(b.status, workflow.PERSON)
-        deadline = b.start - timedelta(minutes=b.venue.cancel_deadline_minutes)
+        deadline = services.cancel_deadline(b)
         if "cancel" in actions and now > deadline:
             actions.remove("cancel")  # the page offers only what the service would accept
         if "check_in" in actions:

@@ -71,6 +71,7 @@ def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "sessions": sessions,
             "mine": mine,
             "left": max(activity.capacity - activity.taken, 0),
+            "open": activities.enrol_open(activity, timezone.now()),
         },
     )
 
@@ -108,6 +109,9 @@ def my_activities(request: HttpRequest) -> HttpResponse:
         .select_related("activity")
         .order_by("activity__first_start")
     )
+    now = timezone.now()
+    for e in rows:
+        e.may_cancel = activities.cancel_open(e.activity, now)  # type: ignore[attr-defined]
     feed = request.build_absolute_uri(reverse("venues:feed_me", args=[feed_token(user)]))
     return render(request, "venues/activities_mine.html", {"rows": rows, "feed": feed})
 

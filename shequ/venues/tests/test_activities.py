@@ -183,6 +183,24 @@ def test_the_console_counts_each_waiting_person_once_whatever_the_number_of_sess
     assert row.rstrip().endswith('<td class="text-end">1/1</td><td class="text-end">1</td>'), row
 
 
+def test_once_an_event_has_begun_the_pages_offer_neither_sign_up_nor_cancel(client, cast, clock, make_user):
+    event = make_activity(capacity=5)
+    course = make_activity(capacity=5, kind=ActivityKind.COURSE, weeks=3, title="社区学校书法课")
+    for a in (event, course):
+        activities.enrol(actor=cast["zhangwei"], activity=a)
+    clock.set(at(1, "19:30"))  # both have begun: the event's only session, the course's first
+    sign_in(client, helpers.huafu_neighbour(make_user))
+    detail = client.get(f"/activities/{course.pk}/", **ZH).content.decode()
+    assert "报名已截止" in detail and f"/activities/{course.pk}/enrol/" not in detail
+    with pytest.raises(ShequError):  # what the page no longer offers, the service refuses
+        activities.enrol(actor=helpers.huafu_neighbour(make_user, "late"), activity=course)
+    sign_in(client, cast["zhangwei"])
+    mine = client.get("/me/activities/", **ZH).content.decode()
+    enrolments = {e.activity_id: e.pk for e in Enrolment.objects.filter(person=cast["zhangwei"])}
+    assert f"/me/activities/{enrolments[event.pk]}/cancel/" not in mine  # an event that began
+    assert f"/me/activities/{enrolments[course.pk]}/cancel/" in mine  # a course may be left any time
+
+
 class TestPermissionMatrix(PermissionMatrixMixin):
     def test_enrol_needs_a_sign_in(self, client, cast, clock):
         a = make_activity()
