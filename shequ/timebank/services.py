@@ -42,7 +42,7 @@ from .models import (
     Store,
     Transfer,
 )
-from .rules import ELDERLY_AGE, age_on, community_of, home_community, rule_for
+from .rules import ELDERLY_AGE, Rule, age_on, community_of, home_community, rule_for
 
 if TYPE_CHECKING:
     from shequ.accounts.models import User
@@ -787,8 +787,13 @@ def timebank_expire(*, now: datetime | None = None) -> int:
     beyond what came in within it. Answers how many accounts lost credits."""
     now = now or timezone.now()
     touched = 0
-    for account in Account.objects.filter(kind=AccountKind.RESIDENT, balance__gt=0, is_active=True):
-        rule = rule_for(account.area)
+    rules: dict[int | None, Rule] = {}  # per home community: one rule query per community, not per account
+    for account in Account.objects.filter(
+        kind=AccountKind.RESIDENT, balance__gt=0, is_active=True
+    ).select_related("area"):
+        if account.area_id not in rules:
+            rules[account.area_id] = rule_for(account.area)
+        rule = rules[account.area_id]
         if not rule.expiry_enabled:
             continue
         since = now - timedelta(days=rule.expiry_days)
