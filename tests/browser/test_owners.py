@@ -69,6 +69,9 @@ def test_an_owner_votes_on_his_phone_and_checks_his_receipt(browser, live_server
     # His two flats count as one person; the page lists both.
     expect(page.locator("main")).to_contain_text("1-001")
     expect(page.locator("main")).to_contain_text("2-001")
+    # Elder mode makes the choices larger than the 20px body text; normal mode keeps them at 20px.
+    size = page.locator("label[for=m1-yes]").evaluate("e => parseFloat(getComputedStyle(e).fontSize)")
+    assert size >= 25 if elder else size == 20, size
     journey.look("ballot")
     page.locator("label[for=m1-yes]").click()
     page.locator("label[for=m2-no]").click()
