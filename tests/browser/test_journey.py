@@ -11,7 +11,6 @@ import re
 import pytest
 
 from .helpers import axe_violations, resident_login, staff_login
-from .restore import restore_migrated_data
 
 # Imported from here by other journeys (test_keyboard, test_resident_loop): the shared helpers' names.
 __all__ = ["axe_violations", "resident_login", "staff_login", "world"]
@@ -20,24 +19,14 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
 
 
 @pytest.fixture
-def world(transactional_db):
+def world(cast_world):
     from shequ.accounts.models import Unit
-    from shequ.demo.cast import ensure_cast
-    from shequ.geo.citypack import load_city_pack
+    from shequ.facilities.demo import seed_facilities
     from shequ.geo.models import Area
 
-    if not Area.objects.exists():  # an earlier transactional test's flush emptied every table
-        load_city_pack("shenzhen")
-    restore_migrated_data()
-    cast = ensure_cast()
-    unit = Unit.objects.get(grants__user=cast["lina"])
-    from shequ.facilities.demo import seed_facilities
-
+    unit = Unit.objects.get(grants__user=cast_world["lina"])
     seed_facilities(seed=1, streets=Area.objects.filter(code="440304009").select_related("parent"))
-    yield {"cast": cast, "lina_unit": unit}
-    from shequ.audit.tests.tampering import wipe
-
-    wipe()  # the audit trail refuses DELETE; the flush after a transactional test needs it empty
+    return {"cast": cast_world, "lina_unit": unit}
 
 
 def received(page, base) -> int:

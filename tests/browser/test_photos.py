@@ -9,7 +9,6 @@ import pytest
 from shequ.core.tests import images
 
 from .helpers import resident_login, staff_login
-from .restore import restore_migrated_data
 
 __all__ = ["people", "staff_login"]  # test_emergency takes both from here
 
@@ -17,19 +16,9 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
 
 
 @pytest.fixture
-def people(transactional_db, settings, tmp_path):
-    from shequ.demo.cast import ensure_cast
-    from shequ.geo.citypack import load_city_pack
-    from shequ.geo.models import Area
-
+def people(cast_world, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-    if not Area.objects.exists():  # an earlier transactional test's flush emptied every table
-        load_city_pack("shenzhen")
-    restore_migrated_data()
-    yield ensure_cast()
-    from shequ.audit.tests.tampering import wipe
-
-    wipe()  # the audit trail refuses DELETE; the flush after a transactional test needs it empty
+    return cast_world
 
 
 def to_the_photo_step(page, base):

@@ -10,7 +10,6 @@ import pytest
 from playwright.sync_api import expect
 
 from .helpers import PHONE, Journey, axe_violations, main_text, phone_page, resident_login
-from .restore import restore_migrated_data
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
 
@@ -19,26 +18,9 @@ REPLY = "已协调工地，夜间十点后停止施工。"
 
 
 @pytest.fixture
-def people(transactional_db, settings, tmp_path):
-    from shequ.appeals.models import Category
-    from shequ.demo.cast import ensure_cast
-    from shequ.geo.citypack import load_city_pack
-    from shequ.geo.models import Area
-
+def people(cast_world, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-    if not Area.objects.exists():  # an earlier transactional test's flush emptied every table
-        load_city_pack("shenzhen")
-    restore_migrated_data()
-    if not Category.objects.exists():  # ... the categories of the data migration too
-        import importlib
-
-        from django.apps import apps
-
-        importlib.import_module("shequ.appeals.migrations.0002_default_categories").load(apps, None)
-    yield ensure_cast()
-    from shequ.audit.tests.tampering import wipe
-
-    wipe()  # the audit trail refuses DELETE; the flush after a transactional test needs it empty
+    return cast_world
 
 
 def phone(browser, base, elder):
