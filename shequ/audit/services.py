@@ -528,8 +528,10 @@ def audit_purge(*, before: datetime, actor_username: str, reason: str) -> int:
         # The verified part ends, chain by chain, at the entry the anchor names: its head is that entry.
         last_hashes = {seq: digest for seq, digest in report.heads.values()}
         counts = _delete_through(through)
-        for chain, seq in sorted(through.items()):
-            anchor = AuditAnchor.objects.create(
+        # Every anchor first, then the entries that record them: an entry appended to a chain the purge emptied
+        # must find that chain's new anchor as its head, whichever chain it lands on.
+        anchors = [
+            AuditAnchor.objects.create(
                 chain=chain,
                 purged_through_seq=seq,
                 last_hash=last_hashes[seq],
@@ -537,6 +539,10 @@ def audit_purge(*, before: datetime, actor_username: str, reason: str) -> int:
                 actor_username=actor_username,
                 reason=reason,
             )
+            for chain, seq in sorted(through.items())
+        ]
+        for anchor in anchors:
+            chain, seq = anchor.chain, anchor.purged_through_seq
             before_anchor = previous.get(chain)
             audit_record(
                 action="audit.purge",

@@ -592,6 +592,28 @@ def test_a_purge_anchors_every_chain_and_what_follows_still_verifies(db, setting
 
 
 @several_chains
+def test_a_purge_that_empties_every_chain_links_its_own_entries_to_the_new_anchors(db, settings, monkeypatch):
+    # The purge's own entries land on the last chain, emptied by the purge: they must link to its new anchor,
+    # whichever order the anchors are made in (CI once saw one link to the genesis hash instead).
+    settings.SHEQU_AUDIT_CHAINS = 4
+    turns = itertools.cycle(range(4))
+    monkeypatch.setattr("shequ.audit.services.random.randrange", lambda count: next(turns))
+    old = record(24)
+    assert {e.chain for e in old} == {0, 1, 2, 3}
+    cutoff = later_than(max(e.at for e in old))
+    monkeypatch.setattr("shequ.audit.services.random.randrange", lambda count: count - 1)
+
+    assert audit_purge(before=cutoff, actor_username="zhaomin", reason="test retention") == 24
+
+    anchors = {a.chain: a for a in AuditAnchor.objects.all()}
+    trail = chains_of_trail()
+    assert set(trail) == {3} and len(trail[3]) == 4
+    assert trail[3][0].prev_hash == anchors[3].last_hash
+    report = verify_chain()
+    assert report.ok and report.checked == 4
+
+
+@several_chains
 def test_four_writers_at_once_over_four_chains_leave_every_chain_valid(transactional_db, settings):
     settings.SHEQU_AUDIT_CHAINS = 4
     users = [get_user_model().objects.create_user(username=f"writer{i}") for i in range(4)]
