@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-import segno
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
@@ -65,8 +64,3 @@ def token_verify(token: str, shift, *, at: datetime | None = None) -> None:
 
 def scan_path(token: str) -> str:
     return reverse("volunteers:scan", args=[token])
-
-
-def qr_svg(url: str) -> str:
-    """The QR code of an absolute URL as inline SVG (segno, no image files)."""
-    return segno.make(url, error="m").svg_inline(scale=6, dark="#000", light="#fff")

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 
 from shequ.access.scoping import home_area_for
 from shequ.core.errors import NotFound, ShequError
+from shequ.core.qr import qr_svg
 from shequ.geo.models import Area
 
 from . import pdf, qr, selectors, services
@@ -551,7 +552,7 @@ def shift_qr(request: HttpRequest, pk: int) -> HttpResponse:
     shift = selectors.shift_get_for_organiser(user=request.user, pk=pk)
     token = qr.shift_token(shift)
     url = request.build_absolute_uri(qr.scan_path(token))
-    context = {"shift": shift, "url": url, "svg": qr.qr_svg(url)}
+    context = {"shift": shift, "url": url, "svg": qr_svg(url, scale=6)}
     if request.headers.get("HX-Request"):
         return render(request, "volunteers/shift_qr.html#code", context)
     return render(request, "volunteers/shift_qr.html", context)
