@@ -182,15 +182,21 @@ def attend_token(session: Session) -> str:
     return signing.Signer(salt=_SALT).sign(str(session.pk))
 
 
-def attend(*, actor: User, token: str) -> Attendance:
-    """Scan the session's code: signed-up people are counted present from 30 minutes before to the end."""
+def session_from_token(token: str) -> Session:
+    """The session a scanned attendance code names; a forged or stale code is the same 404 as a missing one."""
     try:
         pk = int(signing.Signer(salt=_SALT).unsign(token))
     except (signing.BadSignature, ValueError):
-        raise ShequError(_("This code is not valid."), code="bad_token", status=404) from None
-    session = Session.objects.select_related("activity").filter(pk=pk).first()
+        pk = None
+    session = Session.objects.select_related("activity").filter(pk=pk).first() if pk else None
     if session is None:
         raise ShequError(_("This code is not valid."), code="bad_token", status=404)
+    return session
+
+
+def attend(*, actor: User, token: str) -> Attendance:
+    """Scan the session's code: signed-up people are counted present from 30 minutes before to the end."""
+    session = session_from_token(token)
     now = timezone.now()
     if not session.start - ATTEND_OPENS <= now <= session.end:
         raise ShequError(

@@ -7,7 +7,6 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import cast
 
-import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
@@ -16,7 +15,6 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -25,6 +23,7 @@ from shequ.access.scoping import home_area_for, visible_to
 from shequ.accounts.models import User
 from shequ.accounts.roles import Action
 from shequ.core.errors import ShequError
+from shequ.core.qr import qr_svg
 from shequ.geo.choices import AreaLevel
 from shequ.geo.models import Area
 
@@ -136,12 +135,9 @@ def my_activity_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 def attend(request: HttpRequest) -> HttpResponse:
     token = request.GET.get("t") or request.POST.get("t") or ""
     try:
-        pk = int(signing.Signer(salt=activities._SALT).unsign(token))
-    except (signing.BadSignature, ValueError):
+        session = activities.session_from_token(token)
+    except ShequError:
         raise Http404 from None
-    session = Session.objects.select_related("activity").filter(pk=pk).first()
-    if session is None:
-        raise Http404
     done = None
     if request.method == "POST":
         try:
@@ -261,9 +257,7 @@ def console_activity(request: HttpRequest, pk: int) -> HttpResponse:
     sessions = [
         {
             "s": s,
-            "qr": mark_safe(  # noqa: S308 - segno's own SVG of our URL
-                segno.make(f"{base}?t={activities.attend_token(s)}", error="m").svg_inline(scale=3)
-            ),
+            "qr": qr_svg(f"{base}?t={activities.attend_token(s)}", scale=3),
         }
         for s in activity.sessions.all()
     ]

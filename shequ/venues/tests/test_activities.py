@@ -201,6 +201,23 @@ def test_once_an_event_has_begun_the_pages_offer_neither_sign_up_nor_cancel(clie
     assert f"/me/activities/{enrolments[course.pk]}/cancel/" in mine  # a course may be left any time
 
 
+def test_the_attendance_page_opens_only_with_a_real_code_shown_on_the_console(client, cast, clock):
+    a = make_activity(title="长者健康讲座")
+    session = a.sessions.get()
+    sign_in(client, cast["lina"])
+    console = client.get(f"/console/activities/{a.pk}/", **ZH).content.decode()
+    assert console.count("<svg") == 1  # the session's attendance code
+    sign_in(client, cast["zhangwei"])
+    token = activities.attend_token(session)
+    assert "长者健康讲座" in client.get("/activities/attend/", {"t": token}, **ZH).content.decode()
+    for bad in (
+        "forged",
+        token[:-2] + "xx",
+        activities.attend_token(session).replace(str(session.pk), "0", 1),
+    ):
+        assert client.get("/activities/attend/", {"t": bad}).status_code == 404
+
+
 class TestPermissionMatrix(PermissionMatrixMixin):
     def test_enrol_needs_a_sign_in(self, client, cast, clock):
         a = make_activity()
