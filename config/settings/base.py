@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "shequ.volunteers",
     "shequ.venues",
     "shequ.timebank",
+    "shequ.participation",
     "shequ.api",
     "shequ.web",
     "shequ.dashboards",

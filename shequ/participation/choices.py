@@ -1,0 +1,58 @@
+"""Statuses, kinds and labels of the three lists (三项清单) and of deliberation (议事协商), defined once (STYLE.md §9),
+and the shared taxonomy's default categories, loaded as data."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class NeedSource(models.TextChoices):
+    RESIDENT = "resident", _("Posted by a resident")
+    SURVEY = "survey", _("From a survey")
+    APPEALS = "appeals", _("From the month's top problems in appeals")
+    GRID_VISIT = "grid_visit", _("From a grid visit")
+    MEETING = "meeting", _("From a meeting's decision")
+
+
+class NeedStatus(models.TextChoices):
+    OPEN = "open", _("Waiting for a match")
+    MATCHED = "matched", _("Matched")
+    RESOLVED = "resolved", _("Resolved")
+    CLOSED = "closed", _("Closed")
+
+
+NEED_BADGES = {
+    NeedStatus.OPEN: "warning",
+    NeedStatus.MATCHED: "info",
+    NeedStatus.RESOLVED: "success",
+    NeedStatus.CLOSED: "secondary",
+}
+
+
+class ResourceKind(models.TextChoices):
+    VENUE = "venue", _("Venue")
+    VOLUNTEER_TEAM = "volunteer_team", _("Volunteer team")
+    SOCIAL_ORG = "social_org", _("Social organisation")
+    COMPANY = "company", _("Company offering services")
+    FUND = "fund", _("Fund")
+
+
+class ProjectStatus(models.TextChoices):
+    PLANNED = "planned", _("Planned")
+    IN_PROGRESS = "in_progress", _("In progress")
+    COMPLETED = "completed", _("Completed")
+
+
+# The shared taxonomy (one for needs, resources and projects): code, name, sort. Loaded by a data migration;
+# staff may add more as data.
+DEFAULT_CATEGORIES = [
+    ("elderly", "养老助老", 10),
+    ("children", "儿童青少年", 20),
+    ("environment", "环境卫生", 30),
+    ("facilities", "公共设施", 40),
+    ("safety", "平安建设", 50),
+    ("culture", "文体活动", 60),
+    ("health", "健康服务", 70),
+    ("employment", "就业帮扶", 80),
+    ("disability", "助残服务", 90),
+    ("other", "其他", 999),
+]
