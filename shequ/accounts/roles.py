@@ -67,6 +67,8 @@ class Action:
     OWNERS_MANAGE = "owners.manage"
     # Venues of one's areas (shequ/venues): their rules, the day's bookings, approvals and check-in at the desk.
     VENUES_MANAGE = "venues.manage"
+    # 民生微实事 rounds (shequ/microprojects): review proposals, enter paper ballots, approve, spending, acceptance.
+    MICROPROJECTS_MANAGE = "microprojects.manage"
 
 
 A = Action
@@ -97,7 +99,7 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
         | {A.NOTICES_PUBLISH, A.VOLUNTEERS_MANAGE}
         | {A.TIMEBANK_MANAGE, A.TIMEBANK_ISSUE}
         | {A.VENUES_MANAGE}
-        | {A.OWNERS_MANAGE}
+        | {A.OWNERS_MANAGE, A.MICROPROJECTS_MANAGE}
     ),
     Role.STREET_OFFICER: frozenset(
         _STAFF
@@ -107,7 +109,7 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
         | {A.FACILITIES_MANAGE, A.VOLUNTEERS_MANAGE}
         | {A.TIMEBANK_MANAGE, A.TIMEBANK_ISSUE}
         | {A.VENUES_MANAGE}
-        | {A.OWNERS_MANAGE}
+        | {A.OWNERS_MANAGE, A.MICROPROJECTS_MANAGE}
     ),
     Role.DEPARTMENT_HANDLER: frozenset(_STAFF | _HANDLER),
     # The 12345 dispatcher: takes calls, dispatches, decides returns, extensions, merges and rejections.
@@ -128,7 +130,7 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
         _STAFF
         | _WARNINGS
         | {A.NOTICES_PUBLISH, A.FACILITIES_MANAGE, A.VOLUNTEERS_MANAGE}
-        | {A.TIMEBANK_MANAGE, A.VENUES_MANAGE, A.OWNERS_MANAGE}
+        | {A.TIMEBANK_MANAGE, A.VENUES_MANAGE, A.OWNERS_MANAGE, A.MICROPROJECTS_MANAGE}
         | {A.APPEALS_VIEW, A.APPEALS_SUPERVISE, A.APPEALS_KPI, A.RESIDENTS_VIEW, A.RESIDENTS_EXPORT}
     ),
     Role.SYSTEM_ADMIN: frozenset(_STAFF | {A.USERS_MANAGE, A.UNITS_MANAGE, A.GRANTS_REQUEST, A.OUTBOX_VIEW}),
