@@ -56,3 +56,47 @@ DEFAULT_CATEGORIES = [
     ("disability", "助残服务", 90),
     ("other", "其他", 999),
 ]
+
+
+class MeetingKind(models.TextChoices):
+    COUNCIL = "council", _("Residents' council meeting")  # 居民议事会
+    BUILDING = "building", _("Building meeting")  # 楼栋议事
+    JOINT = "joint", _("Joint meeting")  # 联席会议
+
+
+class MeetingStatus(models.TextChoices):
+    SCHEDULED = "scheduled", _("Scheduled")
+    HELD = "held", _("Held, minutes published")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class DecisionStatus(models.TextChoices):
+    OPEN = "open", _("Being followed up")
+    DONE = "done", _("Done")
+
+
+class DecisionOutcome(models.TextChoices):
+    NONE = "", _("Recorded only")
+    PROJECT = "project", _("Became a project")
+    APPEAL = "appeal", _("Became an appeal")
+    NEED = "need", _("Became a need")
+
+
+class PollStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    CLOSED = "closed", _("Closed")
+
+
+class TopicStatus(models.TextChoices):
+    OPEN = "open", _("Open for comments")
+    CLOSED = "closed", _("Closed")
+
+
+class CommentStatus(models.TextChoices):
+    VISIBLE = "visible", _("Visible")
+    PENDING_REVIEW = "pending_review", _("Hidden, pending review")
+    REMOVED = "removed", _("Removed by a moderator")
+
+
+# Three reports from different people hide a comment until a moderator reviews it.
+HIDE_AFTER_REPORTS = 3
