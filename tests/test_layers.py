@@ -20,6 +20,9 @@ LAYERS: list[set[str]] = [
     {"access"},  # scoping, grants, API authentication
     {"messages"},  # the message centre: below every module that tells people something
     {"residents"},
+    # The plan's indicators read only figures that the modules above register (shequ/indicators/registry.py), so
+    # the registry sits below them and each module can declare its figures from its AppConfig.ready().
+    {"indicators"},
     {"appeals", "facilities", "notices"},  # domain apps: never each other
     {"dispatch", "earlywarning", "open311"},  # built on appeals (below): never each other
     # Volunteers build on facilities (a station is a facility); the time bank builds on volunteers (earning from

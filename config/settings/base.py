@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "shequ.access",
     "shequ.messages",
     "shequ.residents",
+    "shequ.indicators",
     "shequ.appeals",
     "shequ.open311",
     "shequ.dispatch",
