@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "shequ.venues",
     "shequ.timebank",
     "shequ.participation",
+    "shequ.microprojects",
     "shequ.api",
     "shequ.web",
     "shequ.dashboards",
