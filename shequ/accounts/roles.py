@@ -69,6 +69,10 @@ class Action:
     VENUES_MANAGE = "venues.manage"
     # 民生微实事 rounds (shequ/microprojects): review proposals, enter paper ballots, approve, spending, acceptance.
     MICROPROJECTS_MANAGE = "microprojects.manage"
+    # Surveys (shequ/surveys): build, target, sample, remind; response rates and results of one's areas.
+    SURVEYS_MANAGE = "surveys.manage"
+    # Credit of property and domestic-service companies (shequ/credit): inspections, yearly lists, evidence.
+    CREDIT_MANAGE = "credit.manage"
 
 
 A = Action
@@ -100,6 +104,7 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
         | {A.TIMEBANK_MANAGE, A.TIMEBANK_ISSUE}
         | {A.VENUES_MANAGE}
         | {A.OWNERS_MANAGE, A.MICROPROJECTS_MANAGE}
+        | {A.SURVEYS_MANAGE}
     ),
     Role.STREET_OFFICER: frozenset(
         _STAFF
@@ -110,6 +115,7 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
         | {A.TIMEBANK_MANAGE, A.TIMEBANK_ISSUE}
         | {A.VENUES_MANAGE}
         | {A.OWNERS_MANAGE, A.MICROPROJECTS_MANAGE}
+        | {A.SURVEYS_MANAGE, A.CREDIT_MANAGE}
     ),
     Role.DEPARTMENT_HANDLER: frozenset(_STAFF | _HANDLER),
     # The 12345 dispatcher: takes calls, dispatches, decides returns, extensions, merges and rejections.
@@ -131,6 +137,7 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
         | _WARNINGS
         | {A.NOTICES_PUBLISH, A.FACILITIES_MANAGE, A.VOLUNTEERS_MANAGE}
         | {A.TIMEBANK_MANAGE, A.VENUES_MANAGE, A.OWNERS_MANAGE, A.MICROPROJECTS_MANAGE}
+        | {A.SURVEYS_MANAGE, A.CREDIT_MANAGE}
         | {A.APPEALS_VIEW, A.APPEALS_SUPERVISE, A.APPEALS_KPI, A.RESIDENTS_VIEW, A.RESIDENTS_EXPORT}
     ),
     Role.SYSTEM_ADMIN: frozenset(_STAFF | {A.USERS_MANAGE, A.UNITS_MANAGE, A.GRANTS_REQUEST, A.OUTBOX_VIEW}),
