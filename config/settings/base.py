@@ -49,9 +49,12 @@ INSTALLED_APPS = [
     "shequ.facilities",
     "shequ.notices",
     "shequ.owners",
+    "shequ.surveys",
+    "shequ.credit",
     "shequ.volunteers",
     "shequ.venues",
     "shequ.timebank",
+    "shequ.emergency",
     "shequ.participation",
     "shequ.microprojects",
     "shequ.api",
@@ -291,6 +294,8 @@ CELERY_BEAT_SCHEDULE: dict = {
     # Venues (shequ/venues): bookings nobody checked in to are released (no-show, strikes), held waitlist offers lapse
     # to the next person, and popular slots are drawn at their set time; every minute.
     "venues.scan": {"task": "venues.scan", "schedule": 60.0},
+    # Emergency warnings: batches of a fan-out lost with the broker or a worker are sent again (shequ/emergency).
+    "emergency.fanout_resume": {"task": "emergency.fanout_resume", "schedule": 60.0},
 }
 
 # --- platform ---------------------------------------------------------------------------------------------

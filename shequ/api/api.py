@@ -184,6 +184,9 @@ def _mount_routers() -> None:
     from shequ.timebank.api import router as timebank_router
 
     api.add_router("/", timebank_router)
+    from shequ.emergency.api import router as emergency_router
+
+    api.add_router("/", emergency_router)
 
 
 _mount_routers()

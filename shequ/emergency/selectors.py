@@ -1,0 +1,221 @@
+"""Reads of emergency management, always scoped (STYLE.md §2): out of scope looks exactly like missing."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from shequ.access.scoping import visible_to
+from shequ.core.errors import NotFound
+from shequ.geo.models import Area
+from shequ.residents.models import Resident
+from shequ.residents.selectors import resident_list_for
+
+from .choices import Channel, SafetyState, WarningStatus
+from .models import Delivery, Drill, FanoutBatch, Plan, Shelter, Supply, Team, Warning
+from .services import CALL, MANAGE, PUBLISH
+
+# After a warning is lifted, residents are asked for three days whether they are safe.
+SAFETY_DAYS = 3
+EXPIRY_ALERT_DAYS = 30
+
+
+# --- warnings, for staff ------------------------------------------------------------------------------------
+def warning_list_for(*, user) -> QuerySet[Warning]:
+    ids = visible_to(Warning.objects.all(), user, PUBLISH).values("id")
+    ids_call = visible_to(Warning.objects.all(), user, CALL).values("id")
+    return (
+        Warning.objects.filter(Q(id__in=ids) | Q(id__in=ids_call))
+        .prefetch_related("areas")
+        .order_by("-published_at", "-id")
+    )
+
+
+def warning_get_for(*, user, pk: int, action: str = CALL) -> Warning:
+    warning = visible_to(Warning.objects.all(), user, action).filter(pk=pk).first()
+    if warning is None and action == CALL:
+        warning = visible_to(Warning.objects.all(), user, PUBLISH).filter(pk=pk).first()
+    if warning is None:
+        raise NotFound(_("No warning with this id."))
+    return warning
+
+
+def warning_progress(warning: Warning) -> dict:
+    """How far the warning went: one aggregate over its deliveries, one over its batches."""
+    d = Delivery.objects.filter(warning=warning).aggregate(
+        total=Count("id"),
+        inbox=Count("id", filter=Q(channel__in=[Channel.INBOX, Channel.INBOX_SMS])),
+        sms=Count("id", filter=Q(channel__in=[Channel.SMS, Channel.INBOX_SMS])),
+        unreached=Count("id", filter=Q(channel=Channel.NONE)),
+        acknowledged=Count("id", filter=Q(acknowledged_at__isnull=False)),
+        vulnerable=Count("id", filter=Q(vulnerable=True)),
+        vulnerable_open=Count("id", filter=Q(vulnerable=True, acknowledged_at__isnull=True)),
+        safe=Count("id", filter=Q(safety=SafetyState.SAFE)),
+        need_help=Count("id", filter=Q(safety=SafetyState.NEED_HELP)),
+    )
+    b = FanoutBatch.objects.filter(warning=warning).aggregate(
+        total=Count("id"), done=Count("id", filter=Q(done_at__isnull=False))
+    )
+    d["batches"], d["batches_done"] = b["total"], b["done"]
+    return d
+
+
+def _resident_ids_for(user) -> QuerySet:
+    """The residents this user may see (residents' own scoping, minors' rule included)."""
+    return resident_list_for(user=user).order_by().values("id")
+
+
+def call_list_for(*, user, warning: Warning) -> QuerySet[Delivery]:
+    """Vulnerable people (special-group tags) the warning has not reached or who have not acknowledged it, in
+    the user's areas: the grid worker calls them or knocks on their door."""
+    return (
+        visible_to(Delivery.objects.all(), user, CALL)
+        .filter(warning=warning, vulnerable=True, acknowledged_at__isnull=True)
+        .filter(resident_id__in=_resident_ids_for(user))
+        .select_related("resident", "area")
+        .prefetch_related("resident__tags")
+        .order_by("area__path", "id")
+    )
+
+
+def follow_up_list_for(*, user, warning: Warning) -> QuerySet[Delivery]:
+    """After the event: who asked for help, and (once lifted) vulnerable people who never said they are safe."""
+    condition = Q(safety=SafetyState.NEED_HELP)
+    if warning.status == WarningStatus.ENDED:
+        condition |= Q(vulnerable=True, safety="")
+    return (
+        visible_to(Delivery.objects.all(), user, CALL)
+        .filter(warning=warning, followed_up_at__isnull=True)
+        .filter(condition)
+        .filter(resident_id__in=_resident_ids_for(user))
+        .select_related("resident", "area")
+        .prefetch_related("resident__tags")
+        .order_by("area__path", "id")
+    )
+
+
+def delivery_get_for(*, user, pk: int) -> Delivery:
+    delivery = (
+        visible_to(Delivery.objects.all(), user, CALL)
+        .filter(pk=pk, resident_id__in=_resident_ids_for(user))
+        .select_related("warning")
+        .first()
+    )
+    if delivery is None:
+        raise NotFound(_("No such person on the list."))
+    return delivery
+
+
+def loudspeaker_list(warning: Warning) -> QuerySet[Area]:
+    """The communities where the message is read out over the loudspeaker (大喇叭), one line each."""
+    condition = Q(pk__in=[])
+    for path in warning.areas.values_list("path", flat=True):
+        condition |= Q(path__prefix=path)
+    return Area.objects.filter(condition, level="community").order_by("path")
+
+
+def publishable_areas_for(*, user) -> QuerySet[Area]:
+    """Streets and communities a user may warn (the form's choices)."""
+    from shequ.access.scoping import scope_for
+
+    condition = Q(pk__in=[])
+    for path in scope_for(user, PUBLISH).paths:
+        condition |= Q(path__prefix=path)
+    return Area.objects.filter(condition, level__in=["district", "street", "community"]).order_by("path")
+
+
+# --- warnings, for the resident -------------------------------------------------------------------------------
+def my_deliveries(*, user) -> QuerySet[Delivery]:
+    if not getattr(user, "is_authenticated", False):
+        return Delivery.objects.none()
+    return Delivery.objects.filter(user=user).select_related("warning").order_by("-warning__published_at")
+
+
+def banner_for(*, user) -> list[Delivery]:
+    """What the portal's banner shows: warnings in force that reached the person, and warnings lifted in the last
+    days that ask him whether he is safe. One indexed query."""
+    since = timezone.now() - timedelta(days=SAFETY_DAYS)
+    return list(
+        my_deliveries(user=user).filter(
+            Q(warning__status=WarningStatus.ACTIVE) | Q(warning__ended_at__gte=since, safety="")
+        )[:3]
+    )
+
+
+def my_delivery(*, user, warning_id: int) -> Delivery:
+    delivery = my_deliveries(user=user).filter(warning_id=warning_id).first()
+    if delivery is None:
+        raise NotFound(_("This warning did not reach you."))
+    return delivery
+
+
+# --- plans, shelters, supplies, drills, teams -----------------------------------------------------------------
+def plan_list_for(*, user) -> QuerySet[Plan]:
+    return visible_to(Plan.objects.all(), user, MANAGE).select_related("area").prefetch_related("roles")
+
+
+def shelter_list_for(*, user, area: str | None = None) -> QuerySet[Shelter]:
+    """Shelters are public places (they are on the residents' map too): every signed-in person may read them;
+    staff read their areas' in the console."""
+    qs = Shelter.objects.select_related("area")
+    if area:
+        path = Area.objects.filter(code=area).values_list("path", flat=True).first()
+        if path is None:
+            raise NotFound(_("No area has this code."), fields={"area": area})
+        qs = qs.filter(area__path__prefix=path)
+    return qs.order_by("area__path", "name")
+
+
+def shelter_console_list_for(*, user) -> QuerySet[Shelter]:
+    return visible_to(Shelter.objects.all(), user, MANAGE).select_related("area")
+
+
+def supply_list_for(*, user) -> QuerySet[Supply]:
+    return visible_to(Supply.objects.all(), user, MANAGE).select_related("area")
+
+
+def supply_alerts(supplies) -> dict[int, list[str]]:
+    """Per supply: below its minimum, expired, or expiring within 30 days."""
+    today = timezone.localdate()
+    soon = today + timedelta(days=EXPIRY_ALERT_DAYS)
+    alerts: dict[int, list[str]] = {}
+    for s in supplies:
+        found = []
+        if s.quantity < s.minimum:
+            found.append(_("Below the minimum stock"))
+        if s.expires_on and s.expires_on < today:
+            found.append(_("Expired"))
+        elif s.expires_on and s.expires_on <= soon:
+            found.append(_("Expires within 30 days"))
+        if found:
+            alerts[s.pk] = found
+    return alerts
+
+
+def drill_list_for(*, user) -> QuerySet[Drill]:
+    return visible_to(Drill.objects.all(), user, MANAGE).select_related("plan", "area")
+
+
+def team_list_for(*, user) -> QuerySet[Team]:
+    return visible_to(Team.objects.all(), user, MANAGE).select_related("area")
+
+
+def plan_get_for(*, user, pk: int) -> Plan:
+    plan = plan_list_for(user=user).filter(pk=pk).first()
+    if plan is None:
+        raise NotFound(_("No plan with this id."))
+    return plan
+
+
+def shelter_get_for(*, user, pk: int) -> Shelter:
+    shelter = shelter_console_list_for(user=user).filter(pk=pk).first()
+    if shelter is None:
+        raise NotFound(_("No shelter with this id."))
+    return shelter
+
+
+def vulnerable_tag_names(resident: Resident) -> str:
+    return "、".join(t.name for t in resident.tags.all() if t.vulnerable)
