@@ -69,6 +69,8 @@ class Action:
     VENUES_MANAGE = "venues.manage"
     # 民生微实事 rounds (shequ/microprojects): review proposals, enter paper ballots, approve, spending, acceptance.
     MICROPROJECTS_MANAGE = "microprojects.manage"
+    # The three lists and deliberation (shequ/participation): match needs, resources, projects; meetings, topics.
+    PARTICIPATION_MANAGE = "participation.manage"
     # Surveys (shequ/surveys): build, target, sample, remind; response rates and results of one's areas.
     SURVEYS_MANAGE = "surveys.manage"
     # Credit of property and domestic-service companies (shequ/credit): inspections, yearly lists, evidence.
@@ -103,7 +105,7 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
         | {A.NOTICES_PUBLISH, A.VOLUNTEERS_MANAGE}
         | {A.TIMEBANK_MANAGE, A.TIMEBANK_ISSUE}
         | {A.VENUES_MANAGE}
-        | {A.OWNERS_MANAGE, A.MICROPROJECTS_MANAGE}
+        | {A.OWNERS_MANAGE, A.MICROPROJECTS_MANAGE, A.PARTICIPATION_MANAGE}
         | {A.SURVEYS_MANAGE}
     ),
     Role.STREET_OFFICER: frozenset(
@@ -114,7 +116,7 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
         | {A.FACILITIES_MANAGE, A.VOLUNTEERS_MANAGE}
         | {A.TIMEBANK_MANAGE, A.TIMEBANK_ISSUE}
         | {A.VENUES_MANAGE}
-        | {A.OWNERS_MANAGE, A.MICROPROJECTS_MANAGE}
+        | {A.OWNERS_MANAGE, A.MICROPROJECTS_MANAGE, A.PARTICIPATION_MANAGE}
         | {A.SURVEYS_MANAGE, A.CREDIT_MANAGE}
     ),
     Role.DEPARTMENT_HANDLER: frozenset(_STAFF | _HANDLER),
@@ -137,6 +139,7 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
         | _WARNINGS
         | {A.NOTICES_PUBLISH, A.FACILITIES_MANAGE, A.VOLUNTEERS_MANAGE}
         | {A.TIMEBANK_MANAGE, A.VENUES_MANAGE, A.OWNERS_MANAGE, A.MICROPROJECTS_MANAGE}
+        | {A.PARTICIPATION_MANAGE}
         | {A.SURVEYS_MANAGE, A.CREDIT_MANAGE}
         | {A.APPEALS_VIEW, A.APPEALS_SUPERVISE, A.APPEALS_KPI, A.RESIDENTS_VIEW, A.RESIDENTS_EXPORT}
     ),
