@@ -21,7 +21,18 @@ from shequ.geo.choices import LEVEL_DEPTH, AreaLevel
 from shequ.geo.models import Area
 
 from .choices import SUPERVISED_STATUSES
-from .models import OVERDUE, SUPERVISED, Appeal, Assignment, Category, Extension, KpiDaily, KpiMonthly, Photo
+from .models import (
+    OVERDUE,
+    SUPERVISED,
+    Appeal,
+    Assignment,
+    Category,
+    Extension,
+    KpiAreaDaily,
+    KpiDaily,
+    KpiMonthly,
+    Photo,
+)
 
 # Categories are read by code on every intake and edited seldom: all active ones are kept for 30 s
 # (shequ.core.db.refcache).
@@ -568,3 +579,38 @@ def appeal_ids_in_cell(*, day: date, category_code: str, area_path: str) -> list
 def category_lookup(*, codes: set[str] | list[str]) -> dict[str, Category]:
     """Categories by code (one query), for modules that refer to categories by their code."""
     return {c.code: c for c in Category.objects.filter(code__in=list(codes)).select_related("parent")}
+
+
+def appeal_ratings_by_community(*, path: str, since: date, until: date) -> dict[str, tuple[int, int]]:
+    """好差评 per community under `path`, `since`..`until` inclusive: {community code: (satisfied, rated)}. Read
+    from the area rollups (one GROUP BY): shequ/surveys puts them beside its satisfaction surveys."""
+    rows = (
+        KpiAreaDaily.objects.filter(area_path__prefix=path, day__gte=since, day__lte=until)
+        .values("area_path")
+        .annotate(satisfied=Sum("satisfied"), rated=Sum("rated"))
+        .order_by()
+    )
+    out: dict[str, tuple[int, int]] = {}
+    for r in rows:
+        codes = [c for c in r["area_path"].split("/") if c]
+        if len(codes) < 4 or not r["rated"]:
+            continue
+        satisfied, rated = out.get(codes[3], (0, 0))
+        out[codes[3]] = (satisfied + int(r["satisfied"]), rated + int(r["rated"]))
+    return out
+
+
+def appeal_outcomes_under(*, path: str, since: datetime, until: datetime) -> dict[str, Any]:
+    """How the appeals about a place (an estate) ended, for shequ/credit: received in the period, closed,
+    resolved per the requester, rated satisfied, rated dissatisfied (差评), overdue; and their numbers."""
+    rows = Appeal.objects.filter(area__path__prefix=path, created_at__gte=since, created_at__lt=until)
+    figures = rows.aggregate(
+        received=Count("pk"),
+        closed=Count("pk", filter=Q(status="closed")),
+        resolved=Count("pk", filter=Q(resolved=True)),
+        satisfied=Count("pk", filter=Q(rating__gte=3)),
+        dissatisfied=Count("pk", filter=Q(rating__lte=2)),
+        overdue=Count("pk", filter=Q(overdue_at__isnull=False)),
+    )
+    figures["numbers"] = list(rows.order_by("created_at").values_list("number", flat=True)[:20])
+    return figures
