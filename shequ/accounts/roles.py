@@ -69,6 +69,12 @@ class Action:
     VENUES_MANAGE = "venues.manage"
     # 民生微实事 rounds (shequ/microprojects): review proposals, enter paper ballots, approve, spending, acceptance.
     MICROPROJECTS_MANAGE = "microprojects.manage"
+    # Emergency management (shequ/emergency): plans, shelters, supplies, drills and emergency teams of one's areas.
+    EMERGENCY_MANAGE = "emergency.manage"
+    # Publish an emergency warning (预警) to everyone in the areas of one's grants.
+    EMERGENCY_PUBLISH = "emergency.publish"
+    # The call list of vulnerable people a warning has not reached or who have not confirmed it; follow-up after it.
+    EMERGENCY_CALL = "emergency.call"
     # The three lists and deliberation (shequ/participation): match needs, resources, projects; meetings, topics.
     PARTICIPATION_MANAGE = "participation.manage"
     # Surveys (shequ/surveys): build, target, sample, remind; response rates and results of one's areas.
@@ -87,6 +93,7 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
         _STAFF
         | _HANDLER
         | {A.APPEALS_INTAKE, A.RESIDENTS_VIEW, A.RESIDENTS_VIEW_MINORS, A.RESIDENTS_REVEAL, A.RESIDENTS_EDIT}
+        | {A.EMERGENCY_CALL}
         | {A.WARNINGS_VIEW}
     ),
     Role.COMMUNITY_WORKER: frozenset(
@@ -103,6 +110,7 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
         }
         | _WARNINGS
         | {A.NOTICES_PUBLISH, A.VOLUNTEERS_MANAGE}
+        | {A.EMERGENCY_MANAGE, A.EMERGENCY_CALL}
         | {A.TIMEBANK_MANAGE, A.TIMEBANK_ISSUE}
         | {A.VENUES_MANAGE}
         | {A.OWNERS_MANAGE, A.MICROPROJECTS_MANAGE, A.PARTICIPATION_MANAGE}
@@ -114,6 +122,7 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
         | _WARNINGS
         | {A.APPEALS_SUPERVISE, A.RESIDENTS_VIEW, A.RESIDENTS_REVEAL, A.RESIDENTS_EXPORT, A.NOTICES_PUBLISH}
         | {A.FACILITIES_MANAGE, A.VOLUNTEERS_MANAGE}
+        | {A.EMERGENCY_MANAGE, A.EMERGENCY_PUBLISH, A.EMERGENCY_CALL}
         | {A.TIMEBANK_MANAGE, A.TIMEBANK_ISSUE}
         | {A.VENUES_MANAGE}
         | {A.OWNERS_MANAGE, A.MICROPROJECTS_MANAGE, A.PARTICIPATION_MANAGE}
@@ -138,6 +147,7 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
         _STAFF
         | _WARNINGS
         | {A.NOTICES_PUBLISH, A.FACILITIES_MANAGE, A.VOLUNTEERS_MANAGE}
+        | {A.EMERGENCY_MANAGE, A.EMERGENCY_PUBLISH}
         | {A.TIMEBANK_MANAGE, A.VENUES_MANAGE, A.OWNERS_MANAGE, A.MICROPROJECTS_MANAGE}
         | {A.PARTICIPATION_MANAGE}
         | {A.SURVEYS_MANAGE, A.CREDIT_MANAGE}
