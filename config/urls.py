@@ -29,6 +29,7 @@ urlpatterns = [
     path("", include("shequ.notices.urls")),
     path("", include("shequ.owners.urls")),
     path("", include("shequ.volunteers.urls")),
+    path("", include("shequ.emergency.urls")),
     path("", include("shequ.timebank.urls")),
     path("", include("shequ.venues.urls")),
     path("", include("shequ.web.urls")),

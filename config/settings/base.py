@@ -99,6 +99,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "shequ.web.context.ui",
+                "shequ.emergency.context.banner",  # the warning banner on the portal's pages
             ],
         },
     }

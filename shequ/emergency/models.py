@@ -84,6 +84,10 @@ class Shelter(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def free(self) -> int:
+        return self.capacity - self.occupied
+
 
 class Supply(models.Model):
     """A stock of emergency supplies (应急物资) kept in an area: quantity, the minimum to keep, and expiry."""

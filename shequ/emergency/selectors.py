@@ -219,3 +219,7 @@ def shelter_get_for(*, user, pk: int) -> Shelter:
 
 def vulnerable_tag_names(resident: Resident) -> str:
     return "、".join(t.name for t in resident.tags.all() if t.vulnerable)
+
+
+def warning_may(*, user, warning: Warning, action: str) -> bool:
+    return visible_to(Warning.objects.filter(pk=warning.pk), user, action).exists()

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from shequ.access.scoping import scope_for
 from shequ.accounts.models import User
+from shequ.accounts.roles import Action
 from shequ.audit.services import audit_record
 from shequ.core.errors import NotFound, ShequError
 from shequ.geo.models import Area
@@ -31,9 +32,9 @@ from shequ.residents.models import Resident
 from .choices import AckWay, Channel, Hazard, Level, SafetyState, WarningStatus
 from .models import Delivery, Drill, FanoutBatch, Plan, PlanRole, Shelter, Supply, Team, Warning
 
-PUBLISH = "emergency.publish"
-MANAGE = "emergency.manage"
-CALL = "emergency.call"
+PUBLISH = Action.EMERGENCY_PUBLISH
+MANAGE = Action.EMERGENCY_MANAGE
+CALL = Action.EMERGENCY_CALL
 
 FANOUT_BATCH = 2000  # residents per batch: one transaction each, short enough to redo after a crash
 # A batch sent this long ago and not done was lost (a broker restart) or dropped: the resume sweep sends it again.

@@ -27,6 +27,8 @@ SECTIONS = [
     (Action.VENUES_MANAGE, "venues:console_activities", _("Activities and courses")),
     (Action.OWNERS_MANAGE, "owners:console_home", _("Owners' decisions")),
     (Action.TIMEBANK_MANAGE, "timebank:console", _("Time bank")),
+    (Action.EMERGENCY_MANAGE, "emergency:console", _("Emergency management")),
+    (Action.EMERGENCY_CALL, "emergency:calls_home", _("Warning call lists")),
     (Action.GRANTS_MANAGE, "web:grants", _("Grant requests")),
     (Action.AUDIT_VIEW, "audit:console_list", _("Audit trail")),
     (Action.OUTBOX_VIEW, "web:outbox", _("Message outbox")),

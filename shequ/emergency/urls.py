@@ -1,0 +1,20 @@
+from django.urls import path
+
+from . import views
+
+app_name = "emergency"
+
+urlpatterns = [
+    path("emergency/", views.my_warnings, name="my_warnings"),
+    path("emergency/<int:pk>/", views.my_warning, name="my_warning"),
+    path("emergency/<int:pk>/acknowledge/", views.my_acknowledge, name="my_acknowledge"),
+    path("emergency/<int:pk>/safety/", views.my_safety, name="my_safety"),
+    path("console/emergency/", views.console, name="console"),
+    path("console/emergency/calls/", views.calls_home, name="calls_home"),
+    path("console/emergency/warnings/new/", views.warning_new, name="warning_new"),
+    path("console/emergency/warnings/<int:pk>/", views.warning_detail, name="warning"),
+    path("console/emergency/warnings/<int:pk>/end/", views.warning_end, name="warning_end"),
+    path("console/emergency/warnings/<int:pk>/calls/", views.calls, name="calls"),
+    path("console/emergency/people/<int:pk>/confirm/", views.delivery_confirm, name="confirm"),
+    path("console/emergency/people/<int:pk>/follow-up/", views.delivery_follow_up, name="follow_up"),
+]

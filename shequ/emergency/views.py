@@ -1,0 +1,268 @@
+"""Pages of emergency management. Residents: my warnings, a warning's page (acknowledge; after the event "I am
+safe" or "I need help"), the banner on every portal page (context.py). Staff: the overview (plans, shelters on the
+map, supplies with alerts, drills, teams), publishing a warning, its progress and loudspeaker list, the call list
+and the follow-up list. Thin: form → services → page; refusals in Chinese write nothing."""
+
+from __future__ import annotations
+
+from typing import cast
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from shequ.access.decorators import require_action
+from shequ.access.scoping import can
+from shequ.accounts.models import User
+from shequ.accounts.roles import Action
+from shequ.core.errors import ShequError
+from shequ.core.masking import mask_phone
+
+from . import selectors, services
+from .choices import LEVEL_BADGE, AckWay, Hazard, Level, SafetyState, WarningStatus
+
+RESIDENT_LOGIN = "/accounts/resident/"
+
+
+def _user(request: HttpRequest) -> User:
+    return cast(User, request.user)
+
+
+# --- residents ------------------------------------------------------------------------------------------------
+@login_required(login_url=RESIDENT_LOGIN)
+def my_warnings(request: HttpRequest) -> HttpResponse:
+    rows = list(selectors.my_deliveries(user=_user(request))[:50])
+    return render(request, "emergency/my_list.html", {"rows": rows, "badge": LEVEL_BADGE})
+
+
+@login_required(login_url=RESIDENT_LOGIN)
+def my_warning(request: HttpRequest, pk: int) -> HttpResponse:
+    delivery = selectors.my_delivery(user=_user(request), warning_id=pk)
+    resident = getattr(request.user, "resident", None)
+    shelters = []
+    if resident is not None:
+        district = resident.area.path.split("/")[2] if resident.area.path.count("/") > 2 else ""
+        shelters = list(selectors.shelter_list_for(user=request.user, area=district or None)[:5])
+    return render(
+        request,
+        "emergency/my_detail.html",
+        {
+            "d": delivery,
+            "w": delivery.warning,
+            "badge": LEVEL_BADGE,
+            "ended": delivery.warning.status == WarningStatus.ENDED,
+            "shelters": shelters,
+            "SafetyState": SafetyState,
+        },
+    )
+
+
+@login_required(login_url=RESIDENT_LOGIN)
+@require_POST
+def my_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
+    services.warning_acknowledge(person=_user(request), warning_id=pk)
+    messages.success(request, _("Thank you: we know the warning reached you."))
+    return redirect(request.POST.get("next") or reverse("emergency:my_warning", args=[pk]))
+
+
+@login_required(login_url=RESIDENT_LOGIN)
+@require_POST
+def my_safety(request: HttpRequest, pk: int) -> HttpResponse:
+    state = request.POST.get("state", "")
+    try:
+        services.safety_report(
+            person=_user(request), warning_id=pk, state=state, note=request.POST.get("note", "")
+        )
+    except ShequError as e:
+        messages.error(request, e.message)
+        return redirect("emergency:my_warning", pk=pk)
+    if state == SafetyState.NEED_HELP:
+        messages.success(request, _("Your community has been told; a grid worker will contact you."))
+    else:
+        messages.success(request, _("Thank you for telling us you are safe."))
+    return redirect("emergency:my_warning", pk=pk)
+
+
+# --- staff --------------------------------------------------------------------------------------------------
+@require_action(Action.EMERGENCY_MANAGE)
+def console(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    supplies = list(selectors.supply_list_for(user=user)[:200])
+    alerts = selectors.supply_alerts(supplies)
+    for s in supplies:
+        s.alerts = alerts.get(s.pk, [])  # type: ignore[attr-defined]
+    plans = list(selectors.plan_list_for(user=user)[:50])
+    for p in plans:
+        for r in p.roles.all():
+            r.phone_masked = mask_phone(r.phone)  # type: ignore[attr-defined]
+    shelters = list(selectors.shelter_console_list_for(user=user)[:200])
+    return render(
+        request,
+        "emergency/console.html",
+        {
+            "warnings": list(selectors.warning_list_for(user=user)[:20]),
+            "may_publish": can(user, Action.EMERGENCY_PUBLISH),
+            "plans": plans,
+            "shelters": shelters,
+            "points": [
+                {
+                    "lat": s.lat,
+                    "lng": s.lng,
+                    "name": f"{s.name}（{s.capacity - s.occupied}/{s.capacity}）",
+                    "url": "#shelters",
+                }
+                for s in shelters
+            ],
+            "supplies": supplies,
+            "drills": list(selectors.drill_list_for(user=user)[:20]),
+            "teams": list(selectors.team_list_for(user=user)[:50]),
+            "badge": LEVEL_BADGE,
+        },
+    )
+
+
+@require_action(Action.EMERGENCY_CALL)
+def calls_home(request: HttpRequest) -> HttpResponse:
+    warnings = list(selectors.warning_list_for(user=_user(request))[:30])
+    return render(request, "emergency/calls_home.html", {"warnings": warnings, "badge": LEVEL_BADGE})
+
+
+@require_action(Action.EMERGENCY_PUBLISH)
+@require_http_methods(["GET", "POST"])
+def warning_new(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    areas = list(selectors.publishable_areas_for(user=user)[:300])
+    data = {"hazard": "", "level": "", "areas": [], "message": ""}
+    errors: dict = {}
+    if request.method == "POST":
+        data = {
+            "hazard": request.POST.get("hazard", ""),
+            "level": request.POST.get("level", ""),
+            "areas": request.POST.getlist("areas"),
+            "message": request.POST.get("message", ""),
+        }
+        try:
+            warning = services.warning_publish(
+                actor=user,
+                hazard=data["hazard"],
+                level=data["level"],
+                area_codes=data["areas"],
+                message=data["message"],
+            )
+        except ShequError as e:
+            messages.error(request, e.message)
+            errors = e.fields
+        else:
+            messages.success(
+                request, _("The warning is published; it is being sent to everyone in its areas.")
+            )
+            return redirect("emergency:warning", pk=warning.pk)
+    return render(
+        request,
+        "emergency/warning_new.html",
+        {"areas": areas, "data": data, "errors": errors, "hazards": Hazard.choices, "levels": Level.choices},
+        status=400 if errors else 200,
+    )
+
+
+@require_action(Action.CONSOLE)
+def warning_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    warning = selectors.warning_get_for(user=user, pk=pk)
+    return render(
+        request,
+        "emergency/warning_detail.html",
+        {
+            "w": warning,
+            "p": selectors.warning_progress(warning),
+            "loudspeakers": list(selectors.loudspeaker_list(warning)[:200]),
+            "badge": LEVEL_BADGE,
+            "may_end": warning.status == WarningStatus.ACTIVE
+            and can(user, Action.EMERGENCY_PUBLISH)
+            and selectors.warning_may(user=user, warning=warning, action=Action.EMERGENCY_PUBLISH),
+            "may_call": can(user, Action.EMERGENCY_CALL),
+        },
+    )
+
+
+@require_action(Action.EMERGENCY_PUBLISH)
+@require_POST
+def warning_end(request: HttpRequest, pk: int) -> HttpResponse:
+    warning = selectors.warning_get_for(user=_user(request), pk=pk, action=Action.EMERGENCY_PUBLISH)
+    try:
+        services.warning_end(actor=_user(request), warning=warning)
+    except ShequError as e:
+        messages.error(request, e.message)
+    else:
+        messages.success(
+            request, _("The warning is lifted; residents are asked to report that they are safe.")
+        )
+    return redirect("emergency:warning", pk=pk)
+
+
+def _people(rows) -> list[dict]:
+    return [
+        {
+            "d": d,
+            "name": d.resident.name,
+            "phone": mask_phone(d.resident.phone) if d.resident.phone else "",
+            "groups": selectors.vulnerable_tag_names(d.resident),
+        }
+        for d in rows
+    ]
+
+
+@require_action(Action.EMERGENCY_CALL)
+def calls(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    warning = selectors.warning_get_for(user=user, pk=pk)
+    rows = _people(selectors.call_list_for(user=user, warning=warning)[:500])
+    follow = _people(selectors.follow_up_list_for(user=user, warning=warning)[:500])
+    return render(
+        request,
+        "emergency/calls.html",
+        {
+            "w": warning,
+            "rows": rows,
+            "follow": follow,
+            "badge": LEVEL_BADGE,
+            "ways": [AckWay.CALL, AckWay.VISIT],
+        },
+    )
+
+
+@require_action(Action.EMERGENCY_CALL)
+@require_POST
+def delivery_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    delivery = selectors.delivery_get_for(user=_user(request), pk=pk)
+    try:
+        services.delivery_confirm(
+            actor=_user(request),
+            delivery=delivery,
+            way=request.POST.get("way", ""),
+            note=request.POST.get("note", ""),
+        )
+    except ShequError as e:
+        messages.error(request, e.message)
+    else:
+        messages.success(request, _("Recorded: the person has been told."))
+    return redirect("emergency:calls", pk=delivery.warning_id)
+
+
+@require_action(Action.EMERGENCY_CALL)
+@require_POST
+def delivery_follow_up(request: HttpRequest, pk: int) -> HttpResponse:
+    delivery = selectors.delivery_get_for(user=_user(request), pk=pk)
+    try:
+        services.delivery_follow_up(
+            actor=_user(request), delivery=delivery, note=request.POST.get("note", "")
+        )
+    except ShequError as e:
+        messages.error(request, e.message)
+    else:
+        messages.success(request, _("Recorded: the follow-up is done."))
+    return redirect("emergency:calls", pk=delivery.warning_id)
