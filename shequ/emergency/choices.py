@@ -3,6 +3,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from shequ.accounts.roles import Action
+
 
 class Hazard(models.TextChoices):
     TYPHOON = "typhoon", _("Typhoon")
@@ -56,3 +58,10 @@ class AckWay(models.TextChoices):
 class SafetyState(models.TextChoices):
     SAFE = "safe", _("I am safe")
     NEED_HELP = "need_help", _("I need help")
+
+
+# The staff console's entries (shequ/web/console.py SECTIONS): (action, url name, label).
+CONSOLE_SECTIONS = [
+    (Action.EMERGENCY_MANAGE, "emergency:console", _("Emergency management")),
+    (Action.EMERGENCY_CALL, "emergency:calls_home", _("Warning call lists")),
+]

@@ -9,6 +9,7 @@ from shequ.access.decorators import require_action
 from shequ.access.scoping import can, user_roles
 from shequ.accounts.models import OutboxMessage
 from shequ.accounts.roles import Action, Role
+from shequ.emergency.choices import CONSOLE_SECTIONS as EMERGENCY_SECTIONS
 
 SECTIONS = [
     (Action.APPEALS_VIEW, "appeals:console_list", _("Appeals")),
@@ -27,8 +28,7 @@ SECTIONS = [
     (Action.VENUES_MANAGE, "venues:console_activities", _("Activities and courses")),
     (Action.OWNERS_MANAGE, "owners:console_home", _("Owners' decisions")),
     (Action.TIMEBANK_MANAGE, "timebank:console", _("Time bank")),
-    (Action.EMERGENCY_MANAGE, "emergency:console", _("Emergency management")),
-    (Action.EMERGENCY_CALL, "emergency:calls_home", _("Warning call lists")),
+    *EMERGENCY_SECTIONS,
     (Action.GRANTS_MANAGE, "web:grants", _("Grant requests")),
     (Action.AUDIT_VIEW, "audit:console_list", _("Audit trail")),
     (Action.OUTBOX_VIEW, "web:outbox", _("Message outbox")),
