@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 class Role(models.TextChoices):
     RESIDENT = "resident", _("Resident")
     GRID_WORKER = "grid_worker", _("Grid worker")
+    SOCIAL_WORKER = "social_worker", _("Social worker")
     COMMUNITY_WORKER = "community_worker", _("Community worker")
     STREET_OFFICER = "street_officer", _("Street officer")
     DEPARTMENT_HANDLER = "department_handler", _("District department handler")
@@ -67,6 +68,15 @@ class Action:
     OWNERS_MANAGE = "owners.manage"
     # Venues of one's areas (shequ/venues): their rules, the day's bookings, approvals and check-in at the desk.
     VENUES_MANAGE = "venues.manage"
+    # Care for people in difficulty (shequ/care). Special-group membership is PIPL sensitive personal information:
+    # only those who serve these people in their area see it, every view audited.
+    CARE_GROUPS_VIEW = "care.groups_view"
+    CARE_GROUPS_EDIT = "care.groups_edit"  # record a membership with evidence, source and review date
+    CARE_REPORT = "care.report"  # report a person in difficulty (grid report) or a child at risk (强制报告)
+    CARE_TRIAGE = "care.triage"  # the discovery queue: open a case from an entry, or dismiss it with a reason
+    CARE_CASES = "care.cases"  # social-work cases: assess, plan, serve, refer, review, close; service orders
+    CARE_SUPERVISE = "care.supervise"  # caseloads, overdue cases and visits, stations (names masked)
+    CARE_REFERRALS = "care.referrals"  # a department's referrals and minors' protection reports
     # 民生微实事 rounds (shequ/microprojects): review proposals, enter paper ballots, approve, spending, acceptance.
     MICROPROJECTS_MANAGE = "microprojects.manage"
     # Emergency management (shequ/emergency): plans, shelters, supplies, drills and emergency teams of one's areas.
@@ -81,6 +91,10 @@ class Action:
     SURVEYS_MANAGE = "surveys.manage"
     # Credit of property and domestic-service companies (shequ/credit): inspections, yearly lists, evidence.
     CREDIT_MANAGE = "credit.manage"
+    # The plan's indicators per area and its task ledger (shequ/indicators): 规划监测, the yearly report.
+    INDICATORS_VIEW = "indicators.view"
+    # Report progress on the plan's tasks of one's areas and complete them with evidence (任务清单和工作台账).
+    PLAN_TASKS_MANAGE = "indicators.tasks_manage"
 
 
 A = Action
@@ -95,9 +109,17 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
         | {A.APPEALS_INTAKE, A.RESIDENTS_VIEW, A.RESIDENTS_VIEW_MINORS, A.RESIDENTS_REVEAL, A.RESIDENTS_EDIT}
         | {A.EMERGENCY_CALL}
         | {A.WARNINGS_VIEW}
+        | {A.CARE_GROUPS_VIEW, A.CARE_REPORT}
+    ),
+    # The social worker of a street's social-work station (社工站, 双百): cases from discovery to closing.
+    Role.SOCIAL_WORKER: frozenset(
+        _STAFF
+        | {A.RESIDENTS_VIEW, A.RESIDENTS_VIEW_MINORS}
+        | {A.CARE_GROUPS_VIEW, A.CARE_GROUPS_EDIT, A.CARE_REPORT, A.CARE_TRIAGE, A.CARE_CASES}
     ),
     Role.COMMUNITY_WORKER: frozenset(
         _STAFF
+        | {A.INDICATORS_VIEW}
         | _HANDLER
         | {
             A.APPEALS_INTAKE,
@@ -118,6 +140,7 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
     ),
     Role.STREET_OFFICER: frozenset(
         _STAFF
+        | {A.INDICATORS_VIEW, A.PLAN_TASKS_MANAGE}
         | _HANDLER
         | _WARNINGS
         | {A.APPEALS_SUPERVISE, A.RESIDENTS_VIEW, A.RESIDENTS_REVEAL, A.RESIDENTS_EXPORT, A.NOTICES_PUBLISH}
@@ -128,7 +151,7 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
         | {A.OWNERS_MANAGE, A.MICROPROJECTS_MANAGE, A.PARTICIPATION_MANAGE}
         | {A.SURVEYS_MANAGE, A.CREDIT_MANAGE}
     ),
-    Role.DEPARTMENT_HANDLER: frozenset(_STAFF | _HANDLER),
+    Role.DEPARTMENT_HANDLER: frozenset(_STAFF | _HANDLER | {A.INDICATORS_VIEW, A.PLAN_TASKS_MANAGE}),
     # The 12345 dispatcher: takes calls, dispatches, decides returns, extensions, merges and rejections.
     Role.DISPATCHER: frozenset(
         _STAFF
@@ -145,6 +168,7 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
     ),
     Role.CITY_ADMIN: frozenset(
         _STAFF
+        | {A.INDICATORS_VIEW, A.PLAN_TASKS_MANAGE}
         | _WARNINGS
         | {A.NOTICES_PUBLISH, A.FACILITIES_MANAGE, A.VOLUNTEERS_MANAGE}
         | {A.EMERGENCY_MANAGE, A.EMERGENCY_PUBLISH}

@@ -42,6 +42,8 @@ CAST = [
     Member("zhouyu", "周宇", Role.SYSTEM_ADMIN, "", phone="13800000007"),
     Member("wujun", "吴军", Role.SECURITY_ADMIN, "", phone="13800000008"),
     Member("zhaomin", "赵敏", Role.AUDIT_ADMIN, "", phone="13800000009"),
+    Member("hejun", "何军", Role.GRID_WORKER, "440304", "华富街道", phone="13800000010"),
+    Member("xuli", "徐丽", Role.SOCIAL_WORKER, "440304", "华富街道", phone="13800000011"),
 ]
 CAST_BY_USERNAME = {m.username: m for m in CAST}
 
@@ -96,6 +98,18 @@ def member_unit(member: Member, area: Area) -> Unit | None:
                 "kind": UnitKind.COMMUNITY_STATION,
                 "area": community,
                 "parent": office,
+                "synthetic": True,
+            },
+        )
+        return unit
+    if member.role == Role.SOCIAL_WORKER:
+        # 徐丽 works at her street's social-work station (社工站, 双百).
+        unit, _ = Unit.objects.get_or_create(
+            code=f"{area.code}-SGZ",
+            defaults={
+                "name": f"{area.name}社工站",
+                "kind": UnitKind.SOCIAL_ORGANISATION,
+                "area": area,
                 "synthetic": True,
             },
         )
