@@ -295,6 +295,8 @@ CELERY_BEAT_SCHEDULE: dict = {
     # Venues (shequ/venues): bookings nobody checked in to are released (no-show, strikes), held waitlist offers lapse
     # to the next person, and popular slots are drawn at their set time; every minute.
     "venues.scan": {"task": "venues.scan", "schedule": 60.0},
+    # The 15-minute circle by population (shequ/facilities/coverage.py), stored for the pages; nightly.
+    "facilities.circle_compute": {"task": "facilities.circle_compute", "schedule": crontab(hour=4, minute=10)},
     # Emergency warnings: batches of a fan-out lost with the broker or a worker are sent again (shequ/emergency).
     "emergency.fanout_resume": {"task": "emergency.fanout_resume", "schedule": 60.0},
 }

@@ -6,3 +6,10 @@ class FacilitiesConfig(AppConfig):
     name = "shequ.facilities"
     label = "facilities"
     verbose_name = _("Service facilities")
+
+    def ready(self) -> None:
+        from shequ.indicators.registry import register_figures
+
+        from .figures import FIGURES
+
+        register_figures(FIGURES)

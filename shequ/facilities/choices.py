@@ -37,4 +37,10 @@ DEFAULT_TYPES = [
     ("police", "社区警务室", "shield", "#1d3a6e", 70),
     ("volunteer", "志愿服务站", "people", "#9c4a0a", 80),
     ("shelter", "应急避难场所", "house-heart", "#495057", 90),
+    # Social-work stations (社工站): the plan wants one in every street (issue 29); the registries count them here.
+    ("social_work", "社工站", "person-heart", "#3d5a80", 95),
 ]
+
+# The types every resident should reach within 15 minutes on foot (plan 5.1's 15分钟服务圈): a row's
+# `in_circle` flag, set for these by default; the city changes the flags as data.
+CIRCLE_REQUIRED = ("party_service", "health", "elderly", "childcare", "children", "culture_sports")

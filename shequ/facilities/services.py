@@ -14,7 +14,7 @@ from shequ.core.errors import ShequError
 from shequ.core.idnumbers import normalize_phone
 from shequ.geo.models import Area
 
-from .choices import DEFAULT_TYPES, HolidayRule
+from .choices import CIRCLE_REQUIRED, DEFAULT_TYPES, HolidayRule
 from .hours import validate_hours
 from .models import Facility, FacilityType
 
@@ -78,7 +78,14 @@ def facility_types_ensure() -> int:
     created = 0
     for code, name, icon, colour, sort in DEFAULT_TYPES:
         _, made = FacilityType.objects.get_or_create(
-            code=code, defaults={"name": name, "icon": icon, "colour": colour, "sort": sort}
+            code=code,
+            defaults={
+                "name": name,
+                "icon": icon,
+                "colour": colour,
+                "sort": sort,
+                "in_circle": code in CIRCLE_REQUIRED,
+            },
         )
         created += made
     return created

@@ -56,6 +56,7 @@ RULES = "shequ.appeals.tests.test_rules_console::TestPermissionMatrix"
 CATEGORIES = "shequ.appeals.tests.test_categories_console::TestPermissionMatrix"
 NEARBY = "shequ.appeals.tests.test_nearby::TestPermissionMatrix"
 FACILITIES = "shequ.facilities.tests.test_console::TestPermissionMatrix"
+CIRCLE = "shequ.facilities.tests.test_circle::TestPermissionMatrix"
 VENUES_API = "shequ.venues.tests.test_api::TestPermissionMatrix"
 VENUES = "shequ.venues.tests.test_views::TestPermissionMatrix"
 ACTIVITIES = "shequ.venues.tests.test_activities::TestPermissionMatrix"
@@ -310,6 +311,8 @@ REGISTRY: dict[str, Entry] = {
     "/console/rules/<int:pk>/end/": Matrix(f"{RULES}::test_ending_a_rule_outside_the_district_is_not_found"),
     "/console/categories/": Matrix(f"{CATEGORIES}::test_the_list_is_the_dispatchers"),
     "/console/facilities/": Matrix(f"{FACILITIES}::test_the_list_is_for_those_who_keep_facilities"),
+    "/console/facilities/circle/": Matrix(f"{CIRCLE}::test_the_circle_page_is_for_those_who_keep_facilities"),
+    "/console/facilities/circle/export.<str:fmt>": Matrix(f"{CIRCLE}::test_the_export"),
     "/console/facilities/new/": Matrix(
         f"{FACILITIES}::test_the_new_facility_form", f"{FACILITIES}::test_adding_a_facility"
     ),
