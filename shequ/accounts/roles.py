@@ -68,6 +68,8 @@ class Action:
     OWNERS_MANAGE = "owners.manage"
     # Venues of one's areas (shequ/venues): their rules, the day's bookings, approvals and check-in at the desk.
     VENUES_MANAGE = "venues.manage"
+    # The registries the plan counts (shequ/registries): sub-committees, 法律明白人, social organisations, 社区学校 …
+    REGISTRIES_MANAGE = "registries.manage"
     # Care for people in difficulty (shequ/care). Special-group membership is PIPL sensitive personal information:
     # only those who serve these people in their area see it, every view audited.
     CARE_GROUPS_VIEW = "care.groups_view"
@@ -135,6 +137,7 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
         | {A.EMERGENCY_MANAGE, A.EMERGENCY_CALL}
         | {A.TIMEBANK_MANAGE, A.TIMEBANK_ISSUE}
         | {A.VENUES_MANAGE}
+        | {A.REGISTRIES_MANAGE}
         | {A.OWNERS_MANAGE, A.MICROPROJECTS_MANAGE, A.PARTICIPATION_MANAGE}
         | {A.SURVEYS_MANAGE}
     ),
@@ -148,6 +151,7 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
         | {A.EMERGENCY_MANAGE, A.EMERGENCY_PUBLISH, A.EMERGENCY_CALL}
         | {A.TIMEBANK_MANAGE, A.TIMEBANK_ISSUE}
         | {A.VENUES_MANAGE}
+        | {A.REGISTRIES_MANAGE}
         | {A.OWNERS_MANAGE, A.MICROPROJECTS_MANAGE, A.PARTICIPATION_MANAGE}
         | {A.SURVEYS_MANAGE, A.CREDIT_MANAGE}
     ),
@@ -173,6 +177,7 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
         | {A.NOTICES_PUBLISH, A.FACILITIES_MANAGE, A.VOLUNTEERS_MANAGE}
         | {A.EMERGENCY_MANAGE, A.EMERGENCY_PUBLISH}
         | {A.TIMEBANK_MANAGE, A.VENUES_MANAGE, A.OWNERS_MANAGE, A.MICROPROJECTS_MANAGE}
+        | {A.REGISTRIES_MANAGE}
         | {A.PARTICIPATION_MANAGE}
         | {A.SURVEYS_MANAGE, A.CREDIT_MANAGE}
         | {A.APPEALS_VIEW, A.APPEALS_SUPERVISE, A.APPEALS_KPI, A.RESIDENTS_VIEW, A.RESIDENTS_EXPORT}
