@@ -20,7 +20,7 @@ class NeedStatus(models.TextChoices):
     CLOSED = "closed", _("Closed")
 
 
-NEED_BADGES = {
+NEED_BADGES: dict[str, str] = {
     NeedStatus.OPEN: "warning",
     NeedStatus.MATCHED: "info",
     NeedStatus.RESOLVED: "success",

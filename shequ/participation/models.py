@@ -105,6 +105,12 @@ class Need(models.Model):
         return f"XQ{self.pk:07d}"
 
     @property
+    def badge(self) -> str:
+        from .choices import NEED_BADGES
+
+        return NEED_BADGES.get(self.status, "secondary")
+
+    @property
     def response_hours(self) -> float | None:
         if self.responded_at is None:
             return None
