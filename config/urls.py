@@ -20,7 +20,6 @@ urlpatterns = [
     path("console/audit/", include("shequ.web.audit_urls")),
     path("console/warnings/", include("shequ.earlywarning.urls")),
     path("console/dispatch/", include("shequ.dispatch.urls")),
-    path("dashboard/plan/", include("shequ.indicators.urls")),  # 规划监测 and the task ledger
     path("dashboard/", include("shequ.dashboards.urls")),
     path("me/messages/", include("shequ.messages.urls")),
     path("admin/", admin.site.urls),
@@ -29,8 +28,6 @@ urlpatterns = [
     path("", include("shequ.facilities.urls")),
     path("", include("shequ.notices.urls")),
     path("", include("shequ.owners.urls")),
-    path("", include("shequ.surveys.urls")),
-    path("", include("shequ.credit.urls")),
     path("", include("shequ.volunteers.urls")),
     path("", include("shequ.emergency.urls")),
     path("", include("shequ.timebank.urls")),

@@ -175,18 +175,9 @@ def _mount_routers() -> None:
     from shequ.owners.api import router as owners_router
 
     api.add_router("/", owners_router)
-    from shequ.surveys.api import router as surveys_router
-
-    api.add_router("/", surveys_router)
-    from shequ.credit.api import router as credit_router
-
-    api.add_router("/", credit_router)
     from shequ.volunteers.api import router as volunteers_router
 
     api.add_router("/", volunteers_router)
-    from shequ.indicators.api import router as indicators_router
-
-    api.add_router("/", indicators_router)
     from shequ.venues.api import router as venues_router
 
     api.add_router("/", venues_router)
