@@ -31,6 +31,7 @@ urlpatterns = [
     path("", include("shequ.volunteers.urls")),
     path("", include("shequ.emergency.urls")),
     path("", include("shequ.timebank.urls")),
+    path("", include("shequ.care.urls")),
     path("", include("shequ.venues.urls")),
     path("", include("shequ.participation.urls")),
     path("", include("shequ.web.urls")),

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "shequ.volunteers",
     "shequ.venues",
     "shequ.timebank",
+    "shequ.care",
     "shequ.emergency",
     "shequ.participation",
     "shequ.microprojects",

@@ -184,6 +184,9 @@ def _mount_routers() -> None:
     from shequ.timebank.api import router as timebank_router
 
     api.add_router("/", timebank_router)
+    from shequ.care.api import router as care_router
+
+    api.add_router("/", care_router)
     from shequ.participation.api import router as participation_router
 
     api.add_router("/", participation_router)

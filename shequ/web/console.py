@@ -9,6 +9,7 @@ from shequ.access.decorators import require_action
 from shequ.access.scoping import can, user_roles
 from shequ.accounts.models import OutboxMessage
 from shequ.accounts.roles import Action, Role
+from shequ.care.choices import CONSOLE_SECTIONS as CARE_SECTIONS
 from shequ.emergency.choices import CONSOLE_SECTIONS as EMERGENCY_SECTIONS
 
 SECTIONS = [
@@ -28,6 +29,7 @@ SECTIONS = [
     (Action.VENUES_MANAGE, "venues:console_activities", _("Activities and courses")),
     (Action.OWNERS_MANAGE, "owners:console_home", _("Owners' decisions")),
     (Action.TIMEBANK_MANAGE, "timebank:console", _("Time bank")),
+    *CARE_SECTIONS,
     *EMERGENCY_SECTIONS,
     (Action.GRANTS_MANAGE, "web:grants", _("Grant requests")),
     (Action.AUDIT_VIEW, "audit:console_list", _("Audit trail")),
