@@ -28,6 +28,8 @@ urlpatterns = [
     path("", include("shequ.facilities.urls")),
     path("", include("shequ.notices.urls")),
     path("", include("shequ.owners.urls")),
+    path("", include("shequ.surveys.urls")),
+    path("", include("shequ.credit.urls")),
     path("", include("shequ.volunteers.urls")),
     path("", include("shequ.emergency.urls")),
     path("", include("shequ.timebank.urls")),

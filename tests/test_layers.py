@@ -30,6 +30,8 @@ LAYERS: list[set[str]] = [
     {"volunteers", "venues"},  # venues build on facilities (a venue is a space of one); never each other
     {"timebank"},
     {"owners"},  # owners' decisions (Civil Code Art. 278): the unit register, votes, ballots
+    {"surveys"},  # questionnaires; the satisfaction figures read appeals' ratings through its selectors
+    {"credit"},  # the yearly credit lists read evaluations (surveys) and appeals through their selectors
     {"dashboards", "web"},  # pages that compose the apps below
     {"api", "demo"},  # the NinjaAPI instance and the demo seeder: imported by nothing
 ]

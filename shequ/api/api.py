@@ -175,6 +175,12 @@ def _mount_routers() -> None:
     from shequ.owners.api import router as owners_router
 
     api.add_router("/", owners_router)
+    from shequ.surveys.api import router as surveys_router
+
+    api.add_router("/", surveys_router)
+    from shequ.credit.api import router as credit_router
+
+    api.add_router("/", credit_router)
     from shequ.volunteers.api import router as volunteers_router
 
     api.add_router("/", volunteers_router)

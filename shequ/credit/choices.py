@@ -3,6 +3,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from shequ.accounts.roles import Action
+
 
 class SubjectKind(models.TextChoices):
     PROPERTY_COMPANY = "property_company", _("Property management company")
@@ -25,3 +27,7 @@ class Level(models.TextChoices):
     A = "A", _("A: good credit — one routine inspection a year, recommended to estates choosing a company")
     B = "B", _("B: routine supervision — an inspection every half year")
     C = "C", _("C: close supervision — an inspection every quarter, a talk with the management, published")
+
+
+# The console home's entry (shequ/web/console.py): who sees it, where it leads, its title.
+CONSOLE_SECTIONS = [(Action.CREDIT_MANAGE, "credit:console_lists", _("Credit lists"))]

@@ -249,6 +249,12 @@ def seed_demo(*, scale: str = "small", seed: int = 1, appeals: int | None = None
     from shequ.owners.demo import seed_owners
 
     report.add("owners.parts", seed_owners(seed=seed))
+    # Surveys and credit lists (issue 27 items 4-5): a satisfaction survey in every district, last year's lists.
+    from shequ.credit.demo import seed_credit
+    from shequ.surveys.demo import seed_surveys
+
+    report.add("surveys.responses", seed_surveys(seed=seed, users=users))
+    report.add("credit.entries", seed_credit(seed=seed, users=users))
     # Volunteer service (issue 24): 200 synthetic residents, and a team, a station and a season in every district.
     from shequ.volunteers.demo import seed_volunteers
 

@@ -3,6 +3,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from shequ.accounts.roles import Action
+
 
 class SurveyKind(models.TextChoices):
     GENERAL = "general", _("Questionnaire")
@@ -39,3 +41,7 @@ class Measure(models.TextChoices):
     SATISFACTION = "satisfaction", _("Satisfaction")
     COMPANY = "company", _("The company's service")
     COMMITTEE = "committee", _("The owners' committee")
+
+
+# The console home's entry (shequ/web/console.py): who sees it, where it leads, its title.
+CONSOLE_SECTIONS = [(Action.SURVEYS_MANAGE, "surveys:console_home", _("Surveys"))]

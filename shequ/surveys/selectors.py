@@ -12,7 +12,7 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from shequ.access.scoping import visible_to
+from shequ.access.scoping import scope_for, visible_to
 from shequ.accounts.roles import Action
 from shequ.appeals.selectors import appeal_ratings_by_community
 from shequ.geo.choices import AreaLevel
@@ -29,6 +29,14 @@ def survey_list_for(*, user) -> QuerySet[Survey]:
 
 def survey_get_for(*, user, pk: int) -> Survey:
     return get_object_or_404(survey_list_for(user=user), pk=pk)
+
+
+def area_for(*, user, code: str) -> Area | None:
+    """An area of the user's `surveys.manage` grants by its code; one outside them is None, like an unknown code."""
+    area = Area.objects.filter(code=code).first()
+    if area is None or not scope_for(user, Action.SURVEYS_MANAGE).covers_path(area.path):
+        return None
+    return area
 
 
 def my_surveys(*, user) -> QuerySet[Survey]:
@@ -152,13 +160,14 @@ def survey_results(survey: Survey, *, community: Area | None = None) -> list[dic
             "answered": answered[q.position],
             "labels": labels,
             "counts": counts,
+            "pairs": list(zip(labels, counts, strict=True)),
         }
         if q.kind == QuestionKind.SCALE:
             total = sum(counts)
             row["mean"] = round(sum(i * n for i, n in enumerate(counts, 1)) / total, 2) if total else None
             row["scale_max"] = q.scale_max
         if q.kind == QuestionKind.TEXT:
-            row["labels"], row["counts"] = [], []
+            row["labels"], row["counts"], row["pairs"] = [], [], []
             row["texts"] = texts[q.position][-50:]
         out.append(row)
     return out

@@ -475,6 +475,18 @@ def response_submit(
     if not survey_accepts(survey, now):
         raise ShequError(gettext("This survey is not open for answers."), code="not_open", status=409)
     cleaned = answers_clean(list(survey.questions.all()), dict(answers or {}))
+    return _record(
+        survey=survey,
+        invitation=invitation,
+        answers=cleaned,
+        respondent=None if survey.anonymous else user,
+        actor=user,
+        now=now,
+        synthetic=synthetic,
+    )
+
+
+def _record(*, survey, invitation, answers, respondent, actor, now, synthetic, channel: str = "online"):
     key = f"h:{invitation.household_id}" if survey.per_household else f"r:{invitation.resident_id}"
     already = ShequError(
         gettext("Your household has already answered this survey.")
@@ -492,18 +504,51 @@ def response_submit(
         response = Response.objects.create(
             survey=survey,
             community_id=invitation.community_id,
-            respondent=None if survey.anonymous else user,
+            respondent=respondent,
             submitted_on=timezone.localdate(now),
-            answers=cleaned,
+            answers=answers,
             synthetic=synthetic,
         )
         Invitation.objects.filter(pk=invitation.pk).update(responded=True)
         # The audit says who took part; in an anonymous survey it names no response.
         audit_record(
-            action="surveys.response_submit",
-            actor=user,
+            action="surveys.response_submit" if channel == "online" else "surveys.response_enter",
+            actor=actor,
             obj=survey,
             object_repr=survey.title,
-            changes={} if survey.anonymous else {"response": str(response.pk)},
+            changes={"channel": channel}
+            if survey.anonymous
+            else {"channel": channel, "response": str(response.pk)},
         )
     return response
+
+
+def response_enter(
+    *,
+    actor,
+    survey: Survey,
+    invitation: Invitation,
+    answers: dict[str, Any],
+    now: datetime | None = None,
+    synthetic: bool = False,
+) -> Response:
+    """A questionnaire answered on paper or at the door (入户调查) and entered by staff of the household's
+    community: the same checks and the same one-per-household guard as an answer online."""
+    if actor is None or not can_at(actor, Action.SURVEYS_MANAGE, invitation.community.path):
+        raise ShequError(gettext("Not found."), code="not_found", status=404)
+    now = now or timezone.now()
+    if invitation.survey_id != survey.pk:
+        raise ShequError(gettext("Not found."), code="not_found", status=404)
+    if not survey_accepts(survey, now):
+        raise ShequError(gettext("This survey is not open for answers."), code="not_open", status=409)
+    cleaned = answers_clean(list(survey.questions.all()), dict(answers or {}))
+    return _record(
+        survey=survey,
+        invitation=invitation,
+        answers=cleaned,
+        respondent=None,
+        actor=actor,
+        now=now,
+        synthetic=synthetic,
+        channel="entered",
+    )

@@ -10,7 +10,9 @@ from shequ.access.scoping import can, user_roles
 from shequ.accounts.models import OutboxMessage
 from shequ.accounts.roles import Action, Role
 from shequ.care.choices import CONSOLE_SECTIONS as CARE_SECTIONS
+from shequ.credit.choices import CONSOLE_SECTIONS as CREDIT_SECTIONS
 from shequ.emergency.choices import CONSOLE_SECTIONS as EMERGENCY_SECTIONS
+from shequ.surveys.choices import CONSOLE_SECTIONS as SURVEYS_SECTIONS
 
 SECTIONS = [
     (Action.APPEALS_VIEW, "appeals:console_list", _("Appeals")),
@@ -28,6 +30,8 @@ SECTIONS = [
     (Action.VENUES_MANAGE, "venues:console_list", _("Venues")),
     (Action.VENUES_MANAGE, "venues:console_activities", _("Activities and courses")),
     (Action.OWNERS_MANAGE, "owners:console_home", _("Owners' decisions")),
+    *SURVEYS_SECTIONS,
+    *CREDIT_SECTIONS,
     (Action.TIMEBANK_MANAGE, "timebank:console", _("Time bank")),
     *CARE_SECTIONS,
     *EMERGENCY_SECTIONS,

@@ -62,6 +62,11 @@ VENUES = "shequ.venues.tests.test_views::TestPermissionMatrix"
 ACTIVITIES = "shequ.venues.tests.test_activities::TestPermissionMatrix"
 OWNERS_API = "shequ.owners.tests.test_api::TestOwnerVoteEndpoints"
 OWNERS = "shequ.owners.tests.test_pages"
+SURVEYS_API = "shequ.surveys.tests.test_api::TestSurveyEndpoints"
+SURVEYS_PORTAL = "shequ.surveys.tests.test_pages::TestPortalPages"
+SURVEYS_CONSOLE = "shequ.surveys.tests.test_pages::TestConsolePages"
+CREDIT_API = "shequ.credit.tests.test_api::TestCreditListEndpoint"
+CREDIT = "shequ.credit.tests.test_pages::TestCreditPages"
 TIMEBANK_API = "shequ.timebank.tests.test_api::TestTimebankEndpoints"
 TIMEBANK_PORTAL = "shequ.timebank.tests.test_views::TestPortalPages"
 TIMEBANK_CONSOLE = "shequ.timebank.tests.test_views::TestConsolePages"
@@ -373,6 +378,25 @@ REGISTRY: dict[str, Entry] = {
     "/console/timebank/goods/<int:pk>/restock/": Matrix(
         f"{TIMEBANK_CONSOLE}::test_restocking_permission_matrix"
     ),
+    # --- surveys and credit lists (issue 27 items 4-5) ---------------------------------------------------------
+    "GET /api/v1/surveys": Matrix(f"{SURVEYS_API}::test_list_permission_matrix"),
+    "POST /api/v1/surveys": Matrix(f"{SURVEYS_API}::test_create_permission_matrix"),
+    "POST /api/v1/surveys/{survey_id}/responses": Matrix(f"{SURVEYS_API}::test_response_permission_matrix"),
+    "GET /api/v1/surveys/{survey_id}/results": Matrix(f"{SURVEYS_API}::test_results_permission_matrix"),
+    "/surveys/": Matrix(f"{SURVEYS_PORTAL}::test_my_surveys_permission_matrix"),
+    "/surveys/<int:pk>/": Matrix(
+        f"{SURVEYS_PORTAL}::test_answer_permission_matrix",
+        f"{SURVEYS_PORTAL}::test_answer_post_permission_matrix",
+    ),
+    "/console/surveys/": Matrix(f"{SURVEYS_CONSOLE}::test_console_home_permission_matrix"),
+    "/console/surveys/<int:pk>/": Matrix(f"{SURVEYS_CONSOLE}::test_console_survey_permission_matrix"),
+    "/console/surveys/<int:pk>/export/": Matrix(f"{SURVEYS_CONSOLE}::test_console_export_permission_matrix"),
+    "/console/surveys/<int:pk>/<str:action>/": Matrix(
+        f"{SURVEYS_CONSOLE}::test_console_action_permission_matrix"
+    ),
+    "GET /api/v1/credit-lists": Matrix(f"{CREDIT_API}::test_permission_matrix"),
+    "/console/credit/": Matrix(f"{CREDIT}::test_lists_permission_matrix"),
+    "/console/credit/compute/": Matrix(f"{CREDIT}::test_compute_permission_matrix"),
     # --- owners' decisions (issue 27) ---------------------------------------------------------------------------
     "POST /api/v1/owner-votes": Matrix(f"{OWNERS_API}::test_create_permission_matrix"),
     "POST /api/v1/owner-votes/{vote_id}/ballots": Matrix(f"{OWNERS_API}::test_ballot_permission_matrix"),

@@ -1,0 +1,177 @@
+"""Pages: residents answer on the portal (phone first, elder mode); staff publish, remind, close, read the
+response rates per community and the results with charts, and export, in the console. Thin: each calls a service
+or a selector."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from shequ.access.decorators import require_action
+from shequ.accounts.roles import Action
+from shequ.core.errors import ShequError
+from shequ.core.exports import export_response
+
+from . import selectors, services
+from .choices import QuestionKind, SurveyStatus
+from .models import Response
+
+RESIDENT_LOGIN = "/accounts/resident/"
+
+
+def _answers_from(post, questions) -> dict[str, Any]:
+    answers: dict[str, Any] = {}
+    for q in questions:
+        key = str(q.position)
+        if q.kind == QuestionKind.MULTIPLE:
+            answers[key] = post.getlist(f"q{key}")
+        else:
+            answers[key] = post.get(f"q{key}", "")
+    return answers
+
+
+# --- portal ----------------------------------------------------------------------------------------------------
+
+
+@login_required(login_url=RESIDENT_LOGIN)
+def my_surveys(request: HttpRequest) -> HttpResponse:
+    surveys = list(selectors.my_surveys(user=request.user).order_by("-opens_at")[:50])
+    invitations = selectors.my_invitations(user=request.user, surveys=surveys)
+    now = timezone.now()
+    rows = [
+        {
+            "survey": s,
+            "answered": getattr(invitations.get(s.pk), "responded", False),
+            "open": services.survey_accepts(s, now),
+        }
+        for s in surveys
+    ]
+    return render(request, "surveys/my_surveys.html", {"rows": rows})
+
+
+@login_required(login_url=RESIDENT_LOGIN)
+@require_http_methods(["GET", "POST"])
+def answer(request: HttpRequest, pk: int) -> HttpResponse:
+    survey = selectors.my_survey_get(user=request.user, pk=pk)
+    questions = list(survey.questions.all())
+    invitation = services.invitation_for(user=request.user, survey=survey)
+    given: dict[str, Any] = {}
+    status = 200
+    if request.method == "POST":
+        given = _answers_from(request.POST, questions)
+        try:
+            services.response_submit(user=request.user, survey=survey, answers=given)
+        except ShequError as exc:
+            messages.error(request, exc.message)
+            status = 409 if exc.status == 409 else 400
+        else:
+            messages.success(request, _("Thank you: your answers are recorded."))
+            return redirect("surveys:answer", pk=pk)
+    rows = []
+    for q in questions:
+        value = given.get(str(q.position))
+        rows.append(
+            {
+                "q": q,
+                "value": value,
+                "values": value if isinstance(value, list) else [value] if value else [],
+                "scale": [str(i) for i in range(1, q.scale_max + 1)] if q.kind == QuestionKind.SCALE else [],
+            }
+        )
+    context = {
+        "survey": survey,
+        "rows": rows,
+        "answered": bool(invitation and invitation.responded),
+        "open": services.survey_accepts(survey),
+    }
+    return render(request, "surveys/answer.html", context, status=status)
+
+
+# --- console ---------------------------------------------------------------------------------------------------
+
+
+@require_action(Action.SURVEYS_MANAGE)
+def console_home(request: HttpRequest) -> HttpResponse:
+    surveys = list(selectors.survey_list_for(user=request.user).select_related("area")[:100])
+    return render(request, "surveys/console_home.html", {"surveys": surveys})
+
+
+@require_action(Action.SURVEYS_MANAGE)
+def console_survey(request: HttpRequest, pk: int) -> HttpResponse:
+    survey = selectors.survey_get_for(user=request.user, pk=pk)
+    rates = selectors.response_rates(survey)
+    results = selectors.survey_results(survey)
+    chart = {
+        "rates": [
+            {"name": r.name, "rate": round(100 * r.rate, 1) if r.rate is not None else None}
+            for r in rates.rows
+        ],
+        "questions": [
+            {"position": q["position"], "labels": q["labels"], "counts": q["counts"]}
+            for q in results
+            if q["labels"]
+        ],
+    }
+    context = {
+        "survey": survey,
+        "rates": rates,
+        "results": results,
+        "chart": chart,
+        "can_publish": survey.status == SurveyStatus.DRAFT,
+        "can_remind": services.survey_accepts(survey),
+        "can_close": survey.status == SurveyStatus.OPEN,
+    }
+    return render(request, "surveys/console_survey.html", context)
+
+
+@require_action(Action.SURVEYS_MANAGE)
+@require_POST
+def console_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    survey = selectors.survey_get_for(user=request.user, pk=pk)
+    try:
+        if action == "publish":
+            survey = services.survey_publish(actor=request.user, survey=survey)
+            messages.success(request, _("The survey is published and those invited are told."))
+        elif action == "remind":
+            n = services.survey_remind(actor=request.user, survey=survey)
+            messages.success(request, _("Reminders sent to %(n)d people.") % {"n": n})
+        elif action == "close":
+            services.survey_close(actor=request.user, survey=survey)
+            messages.success(request, _("The survey is closed."))
+        else:
+            raise Http404
+    except ShequError as exc:
+        messages.error(request, exc.message)
+    return redirect("surveys:console_survey", pk=pk)
+
+
+@require_action(Action.SURVEYS_MANAGE)
+def console_export(request: HttpRequest, pk: int) -> HttpResponse:
+    """Every response, one row each, with its community and date; a named survey adds the respondent's account."""
+    survey = selectors.survey_get_for(user=request.user, pk=pk)
+    questions = list(survey.questions.all())
+    fmt = request.GET.get("format", "csv")
+    if fmt not in ("csv", "xlsx"):
+        raise Http404
+    headers = [_("Community"), _("Date")]
+    if not survey.anonymous:
+        headers.append(_("Respondent"))
+    headers += [f"{q.position}. {q.text}" for q in questions]
+    rows = []
+    responses = Response.objects.filter(survey=survey).select_related("community", "respondent")
+    for r in responses.order_by("community__code", "submitted_on"):
+        row: list[object] = [r.community.name, r.submitted_on.isoformat()]
+        if not survey.anonymous:
+            row.append(r.respondent.username if r.respondent else "")
+        for q in questions:
+            v = r.answers.get(str(q.position), "")
+            row.append("、".join(v) if isinstance(v, list) else v)
+        rows.append(row)
+    return export_response(fmt, filename=f"survey-{survey.pk}", headers=headers, rows=rows)
