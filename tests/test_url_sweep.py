@@ -45,6 +45,11 @@ PUBLIC = [
     r"^volunteers/verify/",
     r"^api/v1/volunteers/figures$",
     r"^api/v1/volunteer-activities/upcoming$",
+    # 三项清单 and 议事协商 (issue 26): a community's lists, meetings and topics are public (GET; posting needs a sign-in)
+    r"^api/v1/(needs|resources|meetings)$",
+    r"^participation/$",
+    r"^participation/(needs|projects|meetings)/<int:pk>/$",
+    r"^participation/topics/<int:pk>/$",
 ]
 
 # Routes whose POST anyone may use, by design: public intake of appeals (FixMyStreet-style; the contact is kept

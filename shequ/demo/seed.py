@@ -266,6 +266,11 @@ def seed_demo(*, scale: str = "small", seed: int = 1, appeals: int | None = None
 
     report.add("timebank.transfers", seed_timebank(seed=seed, password=DEMO_PASSWORD))
     report.add("venues", seed_venues(seed=seed, streets=every_street, users=users))
+    # Residents choose (issue 26): the three lists, a meeting with minutes and a deliberation topic per district.
+    from shequ.participation.demo import seed_participation
+
+    for key, n in seed_participation(seed=seed).items():
+        report.add(f"participation.{key}", n)
     # The last week's early warnings over the appeals (the daily task's work; idempotent, so a re-run adds none).
     with audit_context(channel="command"):
         today = timezone.localdate()

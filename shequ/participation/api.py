@@ -126,7 +126,7 @@ def _post_need(request: HttpRequest, data: NeedIn) -> tuple[int, dict]:
         source_ref=data.source_ref,
     )
     need = selectors.need_get_public(pk=need.pk)
-    return 201, need_out(need)
+    return 201, NeedOut.model_validate(need_out(need)).model_dump(mode="json")
 
 
 @router.post(
@@ -175,7 +175,7 @@ def _post_meeting(request: HttpRequest, data: MeetingIn) -> tuple[int, dict]:
         starts_at=data.starts_at,
         ends_at=data.ends_at,
     )
-    return 201, meeting_out(meeting)
+    return 201, MeetingOut.model_validate(meeting_out(meeting)).model_dump(mode="json")
 
 
 @router.post(

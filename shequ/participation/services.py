@@ -140,7 +140,7 @@ def need_post(
     errors: dict[str, str] = {}
     title = _text(title, field="title", label=_("The title"), min_len=4, max_len=100, errors=errors)
     description = _text(
-        description, field="description", label=_("The description"), min_len=10, max_len=2000, errors=errors
+        description, field="description", label=_("The description"), min_len=5, max_len=2000, errors=errors
     )
     if source not in NeedSource.values:
         errors["source"] = _("Choose one of the allowed values.")

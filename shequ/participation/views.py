@@ -206,7 +206,13 @@ def my_needs(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def need_new(request: HttpRequest) -> HttpResponse:
     user = _user(request)
-    home = services.community_of(home_area_for(user))
+    where = home_area_for(user)
+    home = services.community_of(where)
+    # The communities of his street to choose from (a resident registered at the street level picks his own).
+    street = (
+        home.parent if home is not None else where if where is not None and where.level == "street" else None
+    )
+    choices = list(selectors.communities(under=street)) if street is not None else []
     form = {k: request.POST.get(k, "") for k in ("category", "title", "description")}
     form["area"] = request.POST.get("area", home.code if home else "")
     errors: dict = {}
@@ -234,6 +240,7 @@ def need_new(request: HttpRequest) -> HttpResponse:
             "form": form,
             "errors": errors,
             "home": home,
+            "choices": choices,
             "categories": Category.objects.all(),
         },
         status=400 if errors else 200,

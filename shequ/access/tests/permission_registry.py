@@ -68,6 +68,9 @@ SURVEYS_CONSOLE = "shequ.surveys.tests.test_pages::TestConsolePages"
 CREDIT_API = "shequ.credit.tests.test_api::TestCreditListEndpoint"
 CREDIT = "shequ.credit.tests.test_pages::TestCreditPages"
 TIMEBANK_API = "shequ.timebank.tests.test_api::TestTimebankEndpoints"
+PARTICIPATION_API = "shequ.participation.tests.test_api"
+PARTICIPATION_PORTAL = "shequ.participation.tests.test_views::TestPortal"
+PARTICIPATION_CONSOLE = "shequ.participation.tests.test_views::TestConsole"
 TIMEBANK_PORTAL = "shequ.timebank.tests.test_views::TestPortalPages"
 TIMEBANK_CONSOLE = "shequ.timebank.tests.test_views::TestConsolePages"
 
@@ -571,6 +574,73 @@ REGISTRY: dict[str, Entry] = {
     ),
     "/console/activities/": Matrix(f"{ACTIVITIES}::test_the_console_list_is_for_venue_managers"),
     "/console/activities/<int:pk>/": Matrix(f"{ACTIVITIES}::test_an_activity_of_another_street_is_not_found"),
+    # --- residents' participation (issue 26): the three lists, meetings, deliberation --------------------------------
+    "GET /api/v1/needs": Public(
+        "a community's need list is public (专栏2 三项清单), without who posted a need"
+    ),
+    "POST /api/v1/needs": Matrix(f"{PARTICIPATION_API}::TestNeeds::test_post_permission_matrix"),
+    "GET /api/v1/resources": Public(
+        "a community's resource list is public: organisations and funds, no person"
+    ),
+    "GET /api/v1/meetings": Public(
+        "meetings, their agenda, minutes and decisions are public (open decisions, 3.1)"
+    ),
+    "POST /api/v1/meetings": Matrix(
+        f"{PARTICIPATION_API}::TestMeetings::test_convening_is_for_the_communitys_staff"
+    ),
+    "/participation/": Public("a community's three lists, meetings and topics: public, no personal data"),
+    "/participation/needs/<int:pk>/": Public(
+        "one need on a public list and where it went, without its poster"
+    ),
+    "/participation/projects/<int:pk>/": Public("one project on a public list"),
+    "/participation/meetings/<int:pk>/": Public(
+        "a meeting's agenda, minutes, decisions and poll counts: public"
+    ),
+    "/participation/topics/<int:pk>/": Public(
+        "a deliberation topic and its comments (names not shown): public"
+    ),
+    "/participation/topics/<int:pk>/act/": Matrix(
+        f"{PARTICIPATION_PORTAL}::test_topic_actions_permission_matrix"
+    ),
+    "/participation/checkin/<str:token>/": Matrix(
+        f"{PARTICIPATION_PORTAL}::test_checking_in_and_answering_permission_matrix"
+    ),
+    "/participation/polls/<int:pk>/answer/": Matrix(
+        f"{PARTICIPATION_PORTAL}::test_checking_in_and_answering_permission_matrix"
+    ),
+    "/me/participation/": Matrix(f"{PARTICIPATION_PORTAL}::test_the_residents_own_pages_permission_matrix"),
+    "/me/participation/needs/new/": Matrix(
+        f"{PARTICIPATION_PORTAL}::test_the_residents_own_pages_permission_matrix",
+        f"{PARTICIPATION_PORTAL}::test_posting_a_need_permission_matrix",
+    ),
+    "/me/participation/needs/<int:pk>/": Matrix(
+        f"{PARTICIPATION_PORTAL}::test_someone_elses_need_is_not_found_in_my_needs"
+    ),
+    "/console/participation/": Matrix(
+        f"{PARTICIPATION_CONSOLE}::test_the_console_pages_are_for_the_communitys_staff"
+    ),
+    "/console/participation/needs/<int:pk>/": Matrix(
+        f"{PARTICIPATION_CONSOLE}::test_a_need_outside_the_street_is_not_found",
+        f"{PARTICIPATION_CONSOLE}::test_matching_outside_the_street_is_not_found",
+    ),
+    "/console/participation/resources/new/": Matrix(
+        f"{PARTICIPATION_CONSOLE}::test_the_console_pages_are_for_the_communitys_staff",
+        f"{PARTICIPATION_CONSOLE}::test_posting_the_console_forms_permission_matrix",
+    ),
+    "/console/participation/meetings/new/": Matrix(
+        f"{PARTICIPATION_CONSOLE}::test_the_console_pages_are_for_the_communitys_staff",
+        f"{PARTICIPATION_CONSOLE}::test_posting_the_console_forms_permission_matrix",
+    ),
+    "/console/participation/meetings/<int:pk>/": Matrix(
+        f"{PARTICIPATION_CONSOLE}::test_a_meeting_outside_the_street_is_not_found"
+    ),
+    "/console/participation/topics/new/": Matrix(
+        f"{PARTICIPATION_CONSOLE}::test_the_console_pages_are_for_the_communitys_staff",
+        f"{PARTICIPATION_CONSOLE}::test_posting_the_console_forms_permission_matrix",
+    ),
+    "/console/participation/comments/<int:pk>/review/": Matrix(
+        f"{PARTICIPATION_CONSOLE}::test_reviewing_outside_the_street_is_not_found"
+    ),
     # --- Open311 GeoReport v2 -------------------------------------------------------------------------------------
     "/open311/v2/discovery.<fmt>": Public("Open311 discovery: public by the GeoReport v2 spec"),
     "/open311/v2/services.<fmt>": Public("Open311 service list: public by the spec"),

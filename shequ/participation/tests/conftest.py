@@ -20,3 +20,16 @@ def yuehai_community(db):
 @pytest.fixture
 def resident(make_user):
     return make_user("xiaoming", display_name="陈小明")
+
+
+@pytest.fixture(autouse=True)
+def taxonomy(db):
+    """The categories of the data migration, put back if an earlier transactional test's flush removed them."""
+    import importlib
+
+    from django.apps import apps
+
+    from shequ.participation.models import Category
+
+    if not Category.objects.exists():
+        importlib.import_module("shequ.participation.migrations.0002_default_categories").load(apps, None)

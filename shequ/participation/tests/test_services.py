@@ -28,7 +28,9 @@ class TestNeeds:
 
     def test_bad_input_is_refused_with_every_problem_and_nothing_written(self, resident, huafu_community):
         with pytest.raises(ShequError) as e:
-            services.need_post(actor=resident, area=huafu_community, category=cat(), title="扶手", description="短")
+            services.need_post(
+                actor=resident, area=huafu_community, category=cat(), title="扶手", description="短"
+            )
         assert set(e.value.fields) == {"title", "description"}
         assert "至少" in e.value.fields["title"] or "at least" in e.value.fields["title"]
         assert not Need.objects.exists()
@@ -70,7 +72,9 @@ class TestNeeds:
 
     def test_a_second_match_to_the_same_project_is_a_conflict(self, cast, resident, huafu_community):
         n = need(resident, huafu_community)
-        p = services.project_create(actor=cast["lina"], area=huafu_community, category=cat(), title="扶手项目一")
+        p = services.project_create(
+            actor=cast["lina"], area=huafu_community, category=cat(), title="扶手项目一"
+        )
         services.need_match(actor=cast["lina"], need=n, project=p)
         with pytest.raises(ShequError) as e:
             services.need_match(actor=cast["lina"], need=n, project=p)
@@ -78,16 +82,22 @@ class TestNeeds:
 
     def test_a_worker_outside_the_street_cannot_match(self, cast, resident, huafu_community):
         n = need(resident, huafu_community)
-        r = services.resource_add(actor=cast["lina"], area=huafu_community, category=cat(), kind="fund", name="基金")
+        r = services.resource_add(
+            actor=cast["lina"], area=huafu_community, category=cat(), kind="fund", name="基金"
+        )
         with pytest.raises(NotFound):
             services.need_match(actor=cast["wangqiang"], need=n, resource=r)
         n.refresh_from_db()
         assert n.status == NeedStatus.OPEN and n.responded_at is None
 
     def test_a_resource_of_another_community_is_refused(self, cast, resident, huafu_community):
-        other = huafu_community.parent.children.exclude(pk=huafu_community.pk).filter(level="community").first()
+        other = (
+            huafu_community.parent.children.exclude(pk=huafu_community.pk).filter(level="community").first()
+        )
         n = need(resident, huafu_community)
-        r = services.resource_add(actor=cast["lina"], area=other, category=cat(), kind="fund", name="别处基金")
+        r = services.resource_add(
+            actor=cast["lina"], area=other, category=cat(), kind="fund", name="别处基金"
+        )
         with pytest.raises(ShequError) as e:
             services.need_match(actor=cast["lina"], need=n, resource=r)
         assert "resource" in e.value.fields and not NeedMatch.objects.exists()
@@ -135,7 +145,9 @@ class TestMeetings:
 
     def test_only_those_present_answer_a_live_poll_once(self, cast, resident, make_user, huafu_community):
         m = meeting(cast["lina"], huafu_community)
-        poll = services.poll_open(actor=cast["lina"], meeting=m, question="是否同意安装扶手？", options=["同意", "不同意"])
+        poll = services.poll_open(
+            actor=cast["lina"], meeting=m, question="是否同意安装扶手？", options=["同意", "不同意"]
+        )
         absent = make_user("absent")
         with pytest.raises(ShequError) as e:
             services.poll_answer(actor=absent, poll=poll, option=0)
@@ -159,7 +171,9 @@ class TestMeetings:
 
     def test_a_decision_becomes_a_project_once(self, cast, huafu_community):
         m = meeting(cast["lina"], huafu_community)
-        d = services.decision_add(actor=cast["lina"], meeting=m, text="安装3栋楼道扶手", follow_up="社区工作站跟进")
+        d = services.decision_add(
+            actor=cast["lina"], meeting=m, text="安装3栋楼道扶手", follow_up="社区工作站跟进"
+        )
         project = services.decision_to_project(actor=cast["lina"], decision=d, category=cat())
         d.refresh_from_db()
         assert d.outcome == "project" and d.project == project and project.area == huafu_community
@@ -194,7 +208,10 @@ class TestMeetings:
 class TestDeliberation:
     def test_three_reports_hide_a_comment_until_review(self, cast, make_user, huafu_community):
         topic = services.topic_create(
-            actor=cast["lina"], area=huafu_community, title="小区停车怎么管", body="请大家对停车收费方案发表意见。"
+            actor=cast["lina"],
+            area=huafu_community,
+            title="小区停车怎么管",
+            body="请大家对停车收费方案发表意见。",
         )
         author = make_user("author")
         c = services.comment_post(actor=author, topic=topic, body="支持按时段收费")
@@ -214,7 +231,10 @@ class TestDeliberation:
 
     def test_support_counts_once_per_person(self, cast, resident, huafu_community):
         topic = services.topic_create(
-            actor=cast["lina"], area=huafu_community, title="小区停车怎么管", body="请大家对停车收费方案发表意见。"
+            actor=cast["lina"],
+            area=huafu_community,
+            title="小区停车怎么管",
+            body="请大家对停车收费方案发表意见。",
         )
         assert services.support_add(actor=resident, topic=topic) is True
         assert services.support_add(actor=resident, topic=topic) is False
