@@ -8,7 +8,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from shequ.access.scoping import visible_to
+from shequ.access.scoping import scope_for, visible_to
 from shequ.core.errors import NotFound
 from shequ.geo.models import Area
 from shequ.residents.models import Resident
@@ -24,20 +24,34 @@ EXPIRY_ALERT_DAYS = 30
 
 
 # --- warnings, for staff ------------------------------------------------------------------------------------
+def _ancestors(path: str) -> list[str]:
+    parts = [p for p in path.split("/") if p]
+    return ["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
+
+
+def _warnings_for(user, action: str, *, overlap: bool) -> QuerySet[Warning]:
+    """Warnings covering an area inside the user's scope; with `overlap`, also those covering an area his scope
+    lies inside (a street-wide warning reaches the grid worker of one of its grids)."""
+    condition = Q(pk__in=[])
+    for path in scope_for(user, action).paths:
+        condition |= Q(areas__path__prefix=path)
+        if overlap:
+            condition |= Q(areas__path__in=_ancestors(path))
+    return Warning.objects.filter(id__in=Warning.objects.filter(condition).values("id"))
+
+
 def warning_list_for(*, user) -> QuerySet[Warning]:
-    ids = visible_to(Warning.objects.all(), user, PUBLISH).values("id")
-    ids_call = visible_to(Warning.objects.all(), user, CALL).values("id")
-    return (
-        Warning.objects.filter(Q(id__in=ids) | Q(id__in=ids_call))
-        .prefetch_related("areas")
-        .order_by("-published_at", "-id")
-    )
+    qs = _warnings_for(user, PUBLISH, overlap=False) | _warnings_for(user, CALL, overlap=True)
+    return qs.prefetch_related("areas").order_by("-published_at", "-id")
 
 
 def warning_get_for(*, user, pk: int, action: str = CALL) -> Warning:
-    warning = visible_to(Warning.objects.all(), user, action).filter(pk=pk).first()
-    if warning is None and action == CALL:
-        warning = visible_to(Warning.objects.all(), user, PUBLISH).filter(pk=pk).first()
+    """CALL: a warning over any of the user's areas (or his areas' parents); PUBLISH: one inside his scope."""
+    if action == PUBLISH:
+        qs = _warnings_for(user, PUBLISH, overlap=False)
+    else:
+        qs = _warnings_for(user, PUBLISH, overlap=False) | _warnings_for(user, CALL, overlap=True)
+    warning = qs.filter(pk=pk).first()
     if warning is None:
         raise NotFound(_("No warning with this id."))
     return warning
@@ -51,7 +65,7 @@ def warning_progress(warning: Warning) -> dict:
         sms=Count("id", filter=Q(channel__in=[Channel.SMS, Channel.INBOX_SMS])),
         unreached=Count("id", filter=Q(channel=Channel.NONE)),
         acknowledged=Count("id", filter=Q(acknowledged_at__isnull=False)),
-        vulnerable=Count("id", filter=Q(vulnerable=True)),
+        vulnerable_all=Count("id", filter=Q(vulnerable=True)),
         vulnerable_open=Count("id", filter=Q(vulnerable=True, acknowledged_at__isnull=True)),
         safe=Count("id", filter=Q(safety=SafetyState.SAFE)),
         need_help=Count("id", filter=Q(safety=SafetyState.NEED_HELP)),
@@ -119,8 +133,6 @@ def loudspeaker_list(warning: Warning) -> QuerySet[Area]:
 
 def publishable_areas_for(*, user) -> QuerySet[Area]:
     """Streets and communities a user may warn (the form's choices)."""
-    from shequ.access.scoping import scope_for
-
     condition = Q(pk__in=[])
     for path in scope_for(user, PUBLISH).paths:
         condition |= Q(path__prefix=path)
@@ -222,4 +234,4 @@ def vulnerable_tag_names(resident: Resident) -> str:
 
 
 def warning_may(*, user, warning: Warning, action: str) -> bool:
-    return visible_to(Warning.objects.filter(pk=warning.pk), user, action).exists()
+    return _warnings_for(user, action, overlap=False).filter(pk=warning.pk).exists()

@@ -127,17 +127,11 @@ def fanout_plan(*, warning_id: int, batch_size: int = FANOUT_BATCH) -> None:
     with transaction.atomic():
         warning = Warning.objects.select_for_update().get(pk=warning_id)
         if not FanoutBatch.objects.filter(warning=warning).exists():
-            ids = covered_residents(warning).order_by("id").values_list("id", flat=True)
-            batches, lo, count, last = [], None, 0, None
-            for rid in ids.iterator(chunk_size=10_000):
-                if lo is None:
-                    lo = rid
-                count, last = count + 1, rid
-                if count == batch_size:
-                    batches.append(FanoutBatch(warning=warning, lo=lo, hi=last))
-                    lo, count = None, 0
-            if lo is not None:
-                batches.append(FanoutBatch(warning=warning, lo=lo, hi=last))
+            ids = list(covered_residents(warning).order_by("id").values_list("id", flat=True))
+            batches = [
+                FanoutBatch(warning=warning, lo=ids[i], hi=ids[min(i + batch_size, len(ids)) - 1])
+                for i in range(0, len(ids), batch_size)
+            ]
             if batches:
                 # The last batch reaches to the end of the id space: someone who moved in meanwhile is reached.
                 batches[-1].hi = 2**62
@@ -198,7 +192,7 @@ def batch_deliver(*, batch_id: int) -> int:
         sms_body, link = _sms_text(warning), f"/emergency/{warning.pk}/"
         rows = []
         for r in residents:
-            user = r.user if r.user_id and r.user.is_active else None
+            user = r.user if r.user is not None and r.user.is_active else None
             if user is not None:
                 sent = message_send(
                     person=user,
@@ -513,6 +507,10 @@ def team_create(
     synthetic: bool = False,
 ) -> Team:
     _check_area(actor, area)
+    if volunteer_team_id is not None:
+        from shequ.volunteers.selectors import team_get_public
+
+        team_get_public(pk=volunteer_team_id)  # a volunteer team that exists (404 otherwise)
     with transaction.atomic():
         team = Team.objects.create(
             area=area,

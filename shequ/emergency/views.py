@@ -12,6 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -66,7 +67,10 @@ def my_warning(request: HttpRequest, pk: int) -> HttpResponse:
 def my_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
     services.warning_acknowledge(person=_user(request), warning_id=pk)
     messages.success(request, _("Thank you: we know the warning reached you."))
-    return redirect(request.POST.get("next") or reverse("emergency:my_warning", args=[pk]))
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=False):
+        back = reverse("emergency:my_warning", args=[pk])
+    return redirect(back)
 
 
 @login_required(login_url=RESIDENT_LOGIN)
@@ -136,7 +140,7 @@ def calls_home(request: HttpRequest) -> HttpResponse:
 def warning_new(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     areas = list(selectors.publishable_areas_for(user=user)[:300])
-    data = {"hazard": "", "level": "", "areas": [], "message": ""}
+    data: dict = {"hazard": "", "level": "", "areas": [], "message": ""}
     errors: dict = {}
     if request.method == "POST":
         data = {

@@ -75,6 +75,9 @@ TIMEBANK_PORTAL = "shequ.timebank.tests.test_views::TestPortalPages"
 TIMEBANK_CONSOLE = "shequ.timebank.tests.test_views::TestConsolePages"
 
 VOLUNTEERS_API = "shequ.volunteers.tests.test_api"
+EMERGENCY_API = "shequ.emergency.tests.test_api"
+EMERGENCY = "shequ.emergency.tests.test_pages::TestPages"
+EMERGENCY_POST = "shequ.emergency.tests.test_pages::TestPostPages"
 VOLUNTEERS = "shequ.volunteers.tests.test_pages"
 REGISTRY: dict[str, Entry] = {
     # --- health, API description, language ------------------------------------------------------------------------
@@ -398,6 +401,28 @@ REGISTRY: dict[str, Entry] = {
         f"{SURVEYS_CONSOLE}::test_console_action_permission_matrix"
     ),
     "GET /api/v1/credit-lists": Matrix(f"{CREDIT_API}::test_permission_matrix"),
+    # --- emergency management (issue 28) ----------------------------------------------------------------------
+    "POST /api/v1/emergency/warnings": Matrix(f"{EMERGENCY_API}::TestPublish::test_permission_matrix"),
+    "POST /api/v1/emergency/warnings/{warning_id}/acknowledge": Matrix(
+        f"{EMERGENCY_API}::TestAcknowledge::test_permission_matrix"
+    ),
+    "GET /api/v1/emergency/shelters": Matrix(
+        f"{EMERGENCY_API}::TestShelters::test_permission_matrix_and_free_places"
+    ),
+    "/emergency/": Matrix(f"{EMERGENCY_POST}::test_resident_lists_and_actions"),
+    "/emergency/<int:pk>/": Matrix(f"{EMERGENCY}::test_resident_pages"),
+    "/emergency/<int:pk>/acknowledge/": Matrix(f"{EMERGENCY_POST}::test_resident_lists_and_actions"),
+    "/emergency/<int:pk>/safety/": Matrix(f"{EMERGENCY_POST}::test_resident_lists_and_actions"),
+    "/console/emergency/": Matrix(f"{EMERGENCY}::test_console_pages"),
+    "/console/emergency/calls/": Matrix(f"{EMERGENCY_POST}::test_staff_lists_and_actions"),
+    "/console/emergency/warnings/new/": Matrix(f"{EMERGENCY}::test_console_pages"),
+    "/console/emergency/warnings/<int:pk>/": Matrix(f"{EMERGENCY}::test_console_pages"),
+    "/console/emergency/warnings/<int:pk>/end/": Matrix(f"{EMERGENCY_POST}::test_staff_lists_and_actions"),
+    "/console/emergency/warnings/<int:pk>/calls/": Matrix(f"{EMERGENCY}::test_console_pages"),
+    "/console/emergency/people/<int:pk>/confirm/": Matrix(f"{EMERGENCY_POST}::test_staff_lists_and_actions"),
+    "/console/emergency/people/<int:pk>/follow-up/": Matrix(
+        f"{EMERGENCY_POST}::test_staff_lists_and_actions"
+    ),
     "/console/credit/": Matrix(f"{CREDIT}::test_lists_permission_matrix"),
     "/console/credit/compute/": Matrix(f"{CREDIT}::test_compute_permission_matrix"),
     # --- owners' decisions (issue 27) ---------------------------------------------------------------------------

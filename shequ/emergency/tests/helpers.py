@@ -42,7 +42,7 @@ def person(
         actor=None,
         household=household,
         name=name,
-        id_number=make_id_number(area.code[:6], born, (n * 7) % 900, "female"),
+        id_number=make_id_number(area.code[:6], born, (n * 7) % 500, "female"),
         phone=phone,
         tags=tags,
     )

@@ -42,7 +42,8 @@ def test_a_warning_reaches_everyone_in_the_street_once_and_no_one_outside(
     assert reached[w["reader"].pk].channel == Channel.INBOX_SMS
     assert Message.objects.filter(person=w["reader"].user, kind="emergency.warning").count() == 1
     assert reached[w["texted"].pk].channel == Channel.SMS
-    assert OutboxMessage.objects.filter(recipient="13900000102", purpose="emergency.warning").count() == 1
+    texts = OutboxMessage.objects.filter(recipient_masked="139****0102", purpose="emergency.warning")
+    assert [t.body for t in texts] == ["【红色台风预警】台风“海燕”今夜登陆，请留在室内，远离窗户。"]
     # No account, no phone: only the loudspeaker and the grid worker reach her.
     assert reached[w["elder"].pk].channel == Channel.NONE
     assert reached[w["elder"].pk].vulnerable and reached[w["elder_b"].pk].vulnerable
