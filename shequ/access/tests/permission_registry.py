@@ -68,6 +68,8 @@ SURVEYS_CONSOLE = "shequ.surveys.tests.test_pages::TestConsolePages"
 CREDIT_API = "shequ.credit.tests.test_api::TestCreditListEndpoint"
 CREDIT = "shequ.credit.tests.test_pages::TestCreditPages"
 TIMEBANK_API = "shequ.timebank.tests.test_api::TestTimebankEndpoints"
+CARE = "shequ.care.tests.test_views::TestPages"
+CARE_API = "shequ.care.tests.test_views::TestApi"
 PARTICIPATION_API = "shequ.participation.tests.test_api"
 PARTICIPATION_PORTAL = "shequ.participation.tests.test_views::TestPortal"
 PARTICIPATION_CONSOLE = "shequ.participation.tests.test_views::TestConsole"
@@ -666,6 +668,28 @@ REGISTRY: dict[str, Entry] = {
     "/console/participation/comments/<int:pk>/review/": Matrix(
         f"{PARTICIPATION_CONSOLE}::test_reviewing_outside_the_street_is_not_found"
     ),
+    # --- care for people in difficulty (issue 28) ----------------------------------------------------------------
+    "GET /api/v1/care/cases": Matrix(f"{CARE_API}::test_cases_and_discoveries_permission_matrix"),
+    "POST /api/v1/care/cases": Matrix(f"{CARE_API}::test_opening_a_case_permission_matrix_and_idempotency"),
+    "GET /api/v1/care/discoveries": Matrix(f"{CARE_API}::test_cases_and_discoveries_permission_matrix"),
+    "/console/care/": Matrix(f"{CARE}::test_the_care_home_is_for_those_who_work_here"),
+    "/console/care/report/": Matrix(
+        f"{CARE}::test_the_report_forms_are_for_the_grid_worker_and_out_of_area_people_are_not_found"
+    ),
+    "/console/care/minor-report/": Matrix(
+        f"{CARE}::test_the_report_forms_are_for_the_grid_worker_and_out_of_area_people_are_not_found"
+    ),
+    "/console/care/discoveries/": Matrix(f"{CARE}::test_the_queue_and_its_decisions"),
+    "/console/care/discoveries/<int:pk>/decide/": Matrix(f"{CARE}::test_the_queue_and_its_decisions"),
+    "/console/care/cases/": Matrix(f"{CARE}::test_cases_are_for_social_workers_of_the_street"),
+    "/console/care/cases/<int:pk>/": Matrix(f"{CARE}::test_cases_are_for_social_workers_of_the_street"),
+    "/console/care/groups/": Matrix(f"{CARE}::test_special_groups_are_for_those_who_serve_them"),
+    "/console/care/groups/new/": Matrix(f"{CARE}::test_special_groups_are_for_those_who_serve_them"),
+    "/console/care/supervision/": Matrix(f"{CARE}::test_supervision_referrals_and_orders"),
+    "/console/care/referrals/": Matrix(f"{CARE}::test_supervision_referrals_and_orders"),
+    "/console/care/referrals/<int:pk>/accept/": Matrix(f"{CARE}::test_supervision_referrals_and_orders"),
+    "/console/care/orders/": Matrix(f"{CARE}::test_supervision_referrals_and_orders"),
+    "/console/care/orders/<int:pk>/complete/": Matrix(f"{CARE}::test_supervision_referrals_and_orders"),
     # --- Open311 GeoReport v2 -------------------------------------------------------------------------------------
     "/open311/v2/discovery.<fmt>": Public("Open311 discovery: public by the GeoReport v2 spec"),
     "/open311/v2/services.<fmt>": Public("Open311 service list: public by the spec"),
