@@ -184,6 +184,9 @@ def _mount_routers() -> None:
     from shequ.volunteers.api import router as volunteers_router
 
     api.add_router("/", volunteers_router)
+    from shequ.indicators.api import router as indicators_router
+
+    api.add_router("/", indicators_router)
     from shequ.venues.api import router as venues_router
 
     api.add_router("/", venues_router)

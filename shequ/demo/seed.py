@@ -265,6 +265,11 @@ def seed_demo(*, scale: str = "small", seed: int = 1, appeals: int | None = None
     from shequ.timebank.demo import seed_timebank
 
     report.add("timebank.transfers", seed_timebank(seed=seed, password=DEMO_PASSWORD))
+    # Emergency management (issue 28): plans, shelters, supplies, drills and teams; a past warning in 华富街道.
+    from shequ.emergency.demo import seed_emergency
+
+    for key, n in seed_emergency(seed=seed).items():
+        report.add(f"emergency.{key}", n)
     report.add("venues", seed_venues(seed=seed, streets=every_street, users=users))
     # Residents choose (issue 26): the three lists, a meeting with minutes and a deliberation topic per district.
     from shequ.participation.demo import seed_participation
@@ -276,6 +281,11 @@ def seed_demo(*, scale: str = "small", seed: int = 1, appeals: int | None = None
         today = timezone.localdate()
         for back in range(6, -1, -1):
             report.add("warnings", warnings_detect(day=today - timedelta(days=back))["created"])
+    # The plan's task ledger and its indicators computed for the whole city (issue 29), after every module's data.
+    from shequ.indicators.demo import seed_indicators
+
+    for key, n in seed_indicators(seed=seed, actor=users["chenjing"]).items():
+        report.add(f"indicators.{key}", n)
     analyze_seeded()
     return report
 

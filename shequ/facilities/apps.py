@@ -11,5 +11,7 @@ class FacilitiesConfig(AppConfig):
         from shequ.indicators.registry import register_figures
 
         from .figures import FIGURES
+        from .type_figures import FIGURES as TYPE_FIGURES
 
         register_figures(FIGURES)
+        register_figures(TYPE_FIGURES)  # counts by facility type (社康, 社工站, 托育 …)

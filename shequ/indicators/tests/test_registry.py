@@ -19,7 +19,7 @@ from .tree import add, build_tree
 
 
 @pytest.fixture
-def tree(db):
+def tree(db, cast):
     return build_tree()
 
 
