@@ -20,6 +20,7 @@ urlpatterns = [
     path("console/audit/", include("shequ.web.audit_urls")),
     path("console/warnings/", include("shequ.earlywarning.urls")),
     path("console/dispatch/", include("shequ.dispatch.urls")),
+    path("dashboard/plan/", include("shequ.indicators.urls")),  # 规划监测 and the task ledger
     path("dashboard/", include("shequ.dashboards.urls")),
     path("me/messages/", include("shequ.messages.urls")),
     path("admin/", admin.site.urls),

@@ -298,6 +298,13 @@ CELERY_BEAT_SCHEDULE: dict = {
     "venues.scan": {"task": "venues.scan", "schedule": 60.0},
     # The 15-minute circle by population (shequ/facilities/coverage.py), stored for the pages; nightly.
     "facilities.circle_compute": {"task": "facilities.circle_compute", "schedule": crontab(hour=4, minute=10)},
+    # The plan's indicators for every area, after the circle they read (shequ/indicators); overdue plan tasks warned
+    # and supervised before the working day.
+    "indicators.rollup": {"task": "indicators.rollup", "schedule": crontab(hour=4, minute=40)},
+    "indicators.scan_overdue_tasks": {
+        "task": "indicators.scan_overdue_tasks",
+        "schedule": crontab(hour=7, minute=0),
+    },
     # Emergency warnings: batches of a fan-out lost with the broker or a worker are sent again (shequ/emergency).
     "emergency.fanout_resume": {"task": "emergency.fanout_resume", "schedule": 60.0},
 }

@@ -81,6 +81,7 @@ EMERGENCY_API = "shequ.emergency.tests.test_api"
 EMERGENCY = "shequ.emergency.tests.test_pages::TestPages"
 EMERGENCY_POST = "shequ.emergency.tests.test_pages::TestPostPages"
 VOLUNTEERS = "shequ.volunteers.tests.test_pages"
+INDICATORS = "shequ.indicators.tests.test_pages::TestPermissionMatrix"
 REGISTRY: dict[str, Entry] = {
     # --- health, API description, language ------------------------------------------------------------------------
     "/healthz": Public("process liveness for the load balancer; says nothing but ok"),
@@ -281,6 +282,16 @@ REGISTRY: dict[str, Entry] = {
     "/dashboard/export/": Matrix(
         "shequ.dashboards.tests.test_permission_matrix::TestDashboardPages::test_dashboard_export_permission_matrix"
     ),
+    # --- 规划监测 and the task ledger (issue 29; shequ/indicators) ---------------------------------------------------
+    "/dashboard/plan/": Matrix(f"{INDICATORS}::test_board"),
+    "/dashboard/plan/i/<str:key>/": Matrix(f"{INDICATORS}::test_detail"),
+    "/dashboard/plan/export/": Matrix(f"{INDICATORS}::test_export"),
+    "/dashboard/plan/report/": Matrix(f"{INDICATORS}::test_report"),
+    "/dashboard/plan/tasks/": Matrix(f"{INDICATORS}::test_tasks"),
+    "/dashboard/plan/tasks/<int:pk>/": Matrix(f"{INDICATORS}::test_task"),
+    "/dashboard/plan/tasks/<int:pk>/act/": Matrix(f"{INDICATORS}::test_task_act"),
+    "GET /api/v1/indicators": Matrix(f"{INDICATORS}::test_api_indicators"),
+    "GET /api/v1/indicators/{key}/series": Matrix(f"{INDICATORS}::test_api_series"),
     "/console/notices/": Matrix(
         "shequ.notices.tests.test_notices::TestConsoleNotices::test_the_staff_page_is_for_those_who_may_publish",
         "shequ.notices.tests.test_permission_matrix::TestConsoleNoticeWrites::test_publish_permission_matrix",
