@@ -260,7 +260,7 @@ def test_a_resident_submits_the_portal_form_with_a_photo(client, world, media):
     r = describe_and_locate(client, world, [upload("IMG_0001.jpg", images.jpeg(orientation=6) + images.HTML)])
     assert r.status_code == 302 and r["Location"] == "/appeals/new/confirm/", r.content.decode()
     page = client.get("/appeals/new/confirm/").content.decode()
-    assert "照片" in page
+    assert re.search(r"<dt[^>]*>照片</dt><dd[^>]*>1 张</dd>", page), page
     r = client.post("/appeals/new/confirm/", {})
     appeal = Appeal.objects.get()
     assert r.status_code == 302 and r["Location"] == f"/me/appeals/{appeal.pk}/"
@@ -270,6 +270,13 @@ def test_a_resident_submits_the_portal_form_with_a_photo(client, world, media):
     assert [p.relative_to(media).as_posix() for p in stored_files(media)] == [photo.file.name]
     served = client.get(photo_url(photo))
     assert served.status_code == 200 and b"script" not in served.content
+
+
+def test_the_confirm_step_says_no_photo_in_words_when_there_is_none(client, world, media):
+    sign_in(client, world["zhangwei"])
+    assert describe_and_locate(client, world).status_code == 302
+    page = client.get("/appeals/new/confirm/").content.decode()
+    assert re.search(r"<dt[^>]*>照片</dt><dd[^>]*>无</dd>", page), page
 
 
 def test_the_portal_refuses_a_file_that_is_not_an_image_with_a_clear_message(client, world, media):
