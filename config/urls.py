@@ -27,6 +27,7 @@ urlpatterns = [
     path("open311/v2/", include("shequ.open311.urls")),
     path("", include("shequ.appeals.urls")),
     path("", include("shequ.facilities.urls")),
+    path("", include("shequ.registries.urls")),
     path("", include("shequ.notices.urls")),
     path("", include("shequ.owners.urls")),
     path("", include("shequ.surveys.urls")),

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "shequ.dispatch",
     "shequ.earlywarning",
     "shequ.facilities",
+    "shequ.registries",
     "shequ.notices",
     "shequ.owners",
     "shequ.surveys",

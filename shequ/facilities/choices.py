@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 # The 15-minute service circle (15分钟服务圈) at an older walker's pace of about 80 m a minute.
 WALK_METRES_PER_MINUTE = 80
 CIRCLE_METRES = 15 * WALK_METRES_PER_MINUTE  # 1,200 m
+CIRCLE_TITLE = _("15-minute service circle")  # the page's name, in the console's menu too
 
 
 def walk_minutes(metres: float) -> int:

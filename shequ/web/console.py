@@ -12,6 +12,8 @@ from shequ.accounts.roles import Action, Role
 from shequ.care.choices import CONSOLE_SECTIONS as CARE_SECTIONS
 from shequ.credit.choices import CONSOLE_SECTIONS as CREDIT_SECTIONS
 from shequ.emergency.choices import CONSOLE_SECTIONS as EMERGENCY_SECTIONS
+from shequ.facilities.choices import CIRCLE_TITLE
+from shequ.registries.choices import REGISTRIES_TITLE
 from shequ.surveys.choices import CONSOLE_SECTIONS as SURVEYS_SECTIONS
 
 SECTIONS = [
@@ -26,6 +28,8 @@ SECTIONS = [
     (Action.APPEALS_RULES, "appeals:rules", _("Responsibility list")),
     (Action.APPEALS_RULES, "appeals:categories", _("Appeal categories")),
     (Action.FACILITIES_MANAGE, "facilities:console_list", _("Facilities")),
+    (Action.FACILITIES_MANAGE, "facilities:circle", CIRCLE_TITLE),
+    (Action.REGISTRIES_MANAGE, "registries:home", REGISTRIES_TITLE),
     (Action.VOLUNTEERS_MANAGE, "volunteers:console", _("Volunteer service")),
     (Action.VENUES_MANAGE, "venues:console_list", _("Venues")),
     (Action.VENUES_MANAGE, "venues:console_activities", _("Activities and courses")),
