@@ -25,6 +25,7 @@ from shequ.core.errors import NotFound, ShequError
 from shequ.core.exports import export_response
 from shequ.earlywarning.selectors import warnings_recent_for
 from shequ.geo.models import Area
+from shequ.indicators.choices import PLAN_TITLE
 from shequ.venues.stats import utilisation
 from shequ.volunteers.selectors import figures_for as volunteer_figures_for
 
@@ -136,6 +137,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "venue_use": venue_use,
             "warnings": warnings,
             "may_see_warnings": can(request.user, Action.WARNINGS_VIEW),
+            "plan_title": PLAN_TITLE if can(request.user, Action.INDICATORS_VIEW) else "",
             "rate_names": RATES,
             "query": request.GET.urlencode(),
         },

@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from shequ.accounts.roles import Action
+
 
 class Comparison(models.TextChoices):
     AT_LEAST = "gte", _("at least")
@@ -41,3 +43,11 @@ class TaskAction(models.TextChoices):
     DONE = "done", _("Completed with evidence")
     WARNED = "warned", _("Overdue warning")
     SUPERVISED = "supervised", _("Supervision (督办)")
+
+
+# The console home's entries (shequ/web/console.py) and the title the leaders' dashboard links to.
+PLAN_TITLE = _("Plan monitoring")
+CONSOLE_SECTIONS = [
+    (Action.INDICATORS_VIEW, "indicators:board", PLAN_TITLE),
+    (Action.INDICATORS_VIEW, "indicators:tasks", _("Task ledger")),
+]

@@ -13,6 +13,7 @@ from shequ.care.choices import CONSOLE_SECTIONS as CARE_SECTIONS
 from shequ.credit.choices import CONSOLE_SECTIONS as CREDIT_SECTIONS
 from shequ.emergency.choices import CONSOLE_SECTIONS as EMERGENCY_SECTIONS
 from shequ.facilities.choices import CIRCLE_TITLE
+from shequ.indicators.choices import CONSOLE_SECTIONS as INDICATORS_SECTIONS
 from shequ.registries.choices import REGISTRIES_TITLE
 from shequ.surveys.choices import CONSOLE_SECTIONS as SURVEYS_SECTIONS
 
@@ -20,6 +21,7 @@ SECTIONS = [
     (Action.APPEALS_VIEW, "appeals:console_list", _("Appeals")),
     (Action.APPEALS_VIEW, "appeals:console_emergencies", _("Emergency queue")),
     (Action.APPEALS_KPI, "dashboards:dashboard", _("Leaders' dashboard")),
+    *INDICATORS_SECTIONS,
     (Action.WARNINGS_VIEW, "earlywarning:console_list", _("Early warnings")),
     (Action.RESIDENTS_VIEW, "residents:console_list", _("Residents")),
     (Action.NOTICES_PUBLISH, "notices:console", _("Notices")),
