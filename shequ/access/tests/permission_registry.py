@@ -57,7 +57,6 @@ CATEGORIES = "shequ.appeals.tests.test_categories_console::TestPermissionMatrix"
 NEARBY = "shequ.appeals.tests.test_nearby::TestPermissionMatrix"
 FACILITIES = "shequ.facilities.tests.test_console::TestPermissionMatrix"
 CIRCLE = "shequ.facilities.tests.test_circle::TestPermissionMatrix"
-REGISTRIES = "shequ.registries.tests.test_registries::TestPermissionMatrix"
 VENUES_API = "shequ.venues.tests.test_api::TestPermissionMatrix"
 VENUES = "shequ.venues.tests.test_views::TestPermissionMatrix"
 ACTIVITIES = "shequ.venues.tests.test_activities::TestPermissionMatrix"
@@ -338,18 +337,6 @@ REGISTRY: dict[str, Entry] = {
     "/console/facilities/": Matrix(f"{FACILITIES}::test_the_list_is_for_those_who_keep_facilities"),
     "/console/facilities/circle/": Matrix(f"{CIRCLE}::test_the_circle_page_is_for_those_who_keep_facilities"),
     "/console/facilities/circle/export.<str:fmt>": Matrix(f"{CIRCLE}::test_the_export"),
-    "/console/registries/": Matrix(f"{REGISTRIES}::test_the_registries_home"),
-    "/console/registries/<str:register>/": Matrix(f"{REGISTRIES}::test_a_register_list"),
-    "/console/registries/<str:register>/new/": Matrix(
-        f"{REGISTRIES}::test_the_new_entry_form", f"{REGISTRIES}::test_adding_an_entry"
-    ),
-    "/console/registries/entry/<int:pk>/": Matrix(
-        f"{REGISTRIES}::test_an_entry_outside_ones_areas_is_not_found", f"{REGISTRIES}::test_editing_an_entry"
-    ),
-    "/console/registries/entry/<int:pk>/activities/": Matrix(f"{REGISTRIES}::test_recording_an_activity"),
-    "/console/registries/<str:register>/import/": Matrix(f"{REGISTRIES}::test_the_import"),
-    "/console/registries/<str:register>/template.xlsx": Matrix(f"{REGISTRIES}::test_the_import_template"),
-    "/console/registries/<str:register>/export.<str:fmt>": Matrix(f"{REGISTRIES}::test_the_export"),
     "/console/facilities/new/": Matrix(
         f"{FACILITIES}::test_the_new_facility_form", f"{FACILITIES}::test_adding_a_facility"
     ),
@@ -629,15 +616,20 @@ REGISTRY: dict[str, Entry] = {
     "GET /api/v1/needs": Public(
         "a community's need list is public (专栏2 三项清单), without who posted a need"
     ),
-    "POST /api/v1/needs": Matrix(f"{PARTICIPATION_API}::TestNeeds::test_post_permission_matrix"),
+    "POST /api/v1/needs": Guarded(
+        "the path's GET is public (the sweep allows by path); POST needs a sign-in (401), walked by the matrix",
+        f"{PARTICIPATION_API}::TestNeeds::test_post_permission_matrix",
+    ),
     "GET /api/v1/resources": Public(
         "a community's resource list is public: organisations and funds, no person"
     ),
     "GET /api/v1/meetings": Public(
         "meetings, their agenda, minutes and decisions are public (open decisions, 3.1)"
     ),
-    "POST /api/v1/meetings": Matrix(
-        f"{PARTICIPATION_API}::TestMeetings::test_convening_is_for_the_communitys_staff"
+    "POST /api/v1/meetings": Guarded(
+        "the path's GET is public (the sweep allows by path); POST needs a sign-in (401) and the community's grant "
+        "(404 elsewhere), walked by the matrix",
+        f"{PARTICIPATION_API}::TestMeetings::test_convening_is_for_the_communitys_staff",
     ),
     "/participation/": Public("a community's three lists, meetings and topics: public, no personal data"),
     "/participation/needs/<int:pk>/": Public(
