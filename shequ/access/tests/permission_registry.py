@@ -57,6 +57,7 @@ CATEGORIES = "shequ.appeals.tests.test_categories_console::TestPermissionMatrix"
 NEARBY = "shequ.appeals.tests.test_nearby::TestPermissionMatrix"
 FACILITIES = "shequ.facilities.tests.test_console::TestPermissionMatrix"
 CIRCLE = "shequ.facilities.tests.test_circle::TestPermissionMatrix"
+REGISTRIES = "shequ.registries.tests.test_registries::TestPermissionMatrix"
 VENUES_API = "shequ.venues.tests.test_api::TestPermissionMatrix"
 VENUES = "shequ.venues.tests.test_views::TestPermissionMatrix"
 ACTIVITIES = "shequ.venues.tests.test_activities::TestPermissionMatrix"
@@ -337,6 +338,18 @@ REGISTRY: dict[str, Entry] = {
     "/console/facilities/": Matrix(f"{FACILITIES}::test_the_list_is_for_those_who_keep_facilities"),
     "/console/facilities/circle/": Matrix(f"{CIRCLE}::test_the_circle_page_is_for_those_who_keep_facilities"),
     "/console/facilities/circle/export.<str:fmt>": Matrix(f"{CIRCLE}::test_the_export"),
+    "/console/registries/": Matrix(f"{REGISTRIES}::test_the_registries_home"),
+    "/console/registries/<str:register>/": Matrix(f"{REGISTRIES}::test_a_register_list"),
+    "/console/registries/<str:register>/new/": Matrix(
+        f"{REGISTRIES}::test_the_new_entry_form", f"{REGISTRIES}::test_adding_an_entry"
+    ),
+    "/console/registries/entry/<int:pk>/": Matrix(
+        f"{REGISTRIES}::test_an_entry_outside_ones_areas_is_not_found", f"{REGISTRIES}::test_editing_an_entry"
+    ),
+    "/console/registries/entry/<int:pk>/activities/": Matrix(f"{REGISTRIES}::test_recording_an_activity"),
+    "/console/registries/<str:register>/import/": Matrix(f"{REGISTRIES}::test_the_import"),
+    "/console/registries/<str:register>/template.xlsx": Matrix(f"{REGISTRIES}::test_the_import_template"),
+    "/console/registries/<str:register>/export.<str:fmt>": Matrix(f"{REGISTRIES}::test_the_export"),
     "/console/facilities/new/": Matrix(
         f"{FACILITIES}::test_the_new_facility_form", f"{FACILITIES}::test_adding_a_facility"
     ),
