@@ -297,6 +297,8 @@ CELERY_BEAT_SCHEDULE: dict = {
     # Venues (shequ/venues): bookings nobody checked in to are released (no-show, strikes), held waitlist offers lapse
     # to the next person, and popular slots are drawn at their set time; every minute.
     "venues.scan": {"task": "venues.scan", "schedule": 60.0},
+    # Time bank: unspent credits expire where a rule's expiry switch is on (off by default); nightly.
+    "timebank.expire": {"task": "timebank.expire", "schedule": crontab(hour=3, minute=10)},
     # The 15-minute circle by population (shequ/facilities/coverage.py), stored for the pages; nightly.
     "facilities.circle_compute": {"task": "facilities.circle_compute", "schedule": crontab(hour=4, minute=10)},
     # The plan's indicators for every area, after the circle they read (shequ/indicators); overdue plan tasks warned
