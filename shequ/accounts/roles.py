@@ -140,6 +140,7 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
         | {A.REGISTRIES_MANAGE}
         | {A.OWNERS_MANAGE, A.MICROPROJECTS_MANAGE, A.PARTICIPATION_MANAGE}
         | {A.SURVEYS_MANAGE}
+        | {A.CARE_GROUPS_VIEW, A.CARE_GROUPS_EDIT, A.CARE_REPORT, A.CARE_TRIAGE}
     ),
     Role.STREET_OFFICER: frozenset(
         _STAFF
@@ -154,8 +155,11 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
         | {A.REGISTRIES_MANAGE}
         | {A.OWNERS_MANAGE, A.MICROPROJECTS_MANAGE, A.PARTICIPATION_MANAGE}
         | {A.SURVEYS_MANAGE, A.CREDIT_MANAGE}
+        | {A.CARE_SUPERVISE}
     ),
-    Role.DEPARTMENT_HANDLER: frozenset(_STAFF | _HANDLER | {A.INDICATORS_VIEW, A.PLAN_TASKS_MANAGE}),
+    Role.DEPARTMENT_HANDLER: frozenset(
+        _STAFF | _HANDLER | {A.INDICATORS_VIEW, A.PLAN_TASKS_MANAGE} | {A.CARE_REFERRALS}
+    ),
     # The 12345 dispatcher: takes calls, dispatches, decides returns, extensions, merges and rejections.
     Role.DISPATCHER: frozenset(
         _STAFF
@@ -180,6 +184,7 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
         | {A.REGISTRIES_MANAGE}
         | {A.PARTICIPATION_MANAGE}
         | {A.SURVEYS_MANAGE, A.CREDIT_MANAGE}
+        | {A.CARE_SUPERVISE}
         | {A.APPEALS_VIEW, A.APPEALS_SUPERVISE, A.APPEALS_KPI, A.RESIDENTS_VIEW, A.RESIDENTS_EXPORT}
     ),
     Role.SYSTEM_ADMIN: frozenset(_STAFF | {A.USERS_MANAGE, A.UNITS_MANAGE, A.GRANTS_REQUEST, A.OUTBOX_VIEW}),
