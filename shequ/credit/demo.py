@@ -8,12 +8,17 @@ from __future__ import annotations
 
 import random
 from datetime import date, timedelta
+from typing import Any
 
 from django.utils import timezone
 
 from shequ.accounts.models import User
+from shequ.core.crypto import hash_lookup
 from shequ.core.errors import ShequError
+from shequ.core.idnumbers import make_id_number
 from shequ.geo.models import Area
+from shequ.residents.models import Resident
+from shequ.residents.services import household_create, resident_create
 from shequ.surveys.models import Invitation, Survey
 from shequ.surveys.services import response_enter, survey_close, survey_create, survey_publish
 
@@ -28,7 +33,7 @@ COMPANIES = [
     "前海物业服务有限公司",
 ]
 MANAGERS = ["陈经理", "林经理", "黄经理", "周经理", "吴经理"]
-EVALUATION = [
+EVALUATION: list[dict[str, Any]] = [
     {"kind": "scale", "text": "您对物业服务企业的总体评价", "measure": "company"},
     {"kind": "scale", "text": "您对项目经理和物业人员的服务态度的评价", "measure": "company"},
     {"kind": "scale", "text": "您对业主委员会履职情况的评价", "measure": "committee"},
@@ -36,8 +41,29 @@ EVALUATION = [
 ]
 
 
+def _owners_households(rng, estate: Area, n: int) -> None:
+    """A few more synthetic households in the estate, so that its evaluation has enough answers to count."""
+    district = estate.path.split("/")[2]
+    for i in range(n):
+        id_number = make_id_number(district, date(1966, 1 + i % 12, 1 + estate.pk % 28), 300 + i, "female")
+        if Resident.objects.filter(**hash_lookup(Resident, "id_number", id_number)).exists():
+            continue
+        household = household_create(
+            actor=None, area=estate, room=f"{i + 1}栋{rng.randint(1, 30)}01室", synthetic=True
+        )
+        resident_create(
+            actor=None,
+            household=household,
+            name=rng.choice("王李张刘陈杨黄赵") + rng.choice("秀兰桂英建国志强"),
+            id_number=id_number,
+            relation="户主",
+            synthetic=True,
+        )
+
+
 def _evaluate(rng, actor, estate: Area, year: int, mood: float) -> None:
     now = timezone.now()
+    _owners_households(rng, estate, 6)
     try:
         survey = survey_create(
             actor=actor,
@@ -67,7 +93,8 @@ def seed_credit(*, seed: int, users: dict[str, User]) -> int:
         return 0
     estates = list(Area.objects.filter(level="estate", owner_parts__isnull=False).distinct().order_by("path"))
     for i, estate in enumerate(estates):
-        street = estate.parent.parent.parent if estate.parent and estate.parent.parent else estate
+        grid = estate.parent
+        street = grid.parent.parent if grid and grid.parent and grid.parent.parent else estate
         name = COMPANIES[i % len(COMPANIES)] + ("" if i < len(COMPANIES) else f"（{i}）")
         company = subject_create(
             actor=chenjing, kind="property_company", name=name, area=street, synthetic=True

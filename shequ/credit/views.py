@@ -32,9 +32,12 @@ def reasons_text() -> dict[str, str]:
     }
 
 
-def _year(request: HttpRequest) -> int:
+def _year(request: HttpRequest, years: list[int]) -> int:
+    """The year asked for; by default the latest year with lists, else last year."""
+    if not request.GET.get("year"):
+        return years[0] if years else timezone.localdate().year - 1
     try:
-        year = int(request.GET.get("year") or timezone.localdate().year - 1)
+        year = int(request.GET["year"])
     except ValueError:
         raise Http404 from None
     if not 2000 <= year <= 2100:
@@ -44,7 +47,8 @@ def _year(request: HttpRequest) -> int:
 
 @require_action(Action.CREDIT_MANAGE)
 def console_lists(request: HttpRequest) -> HttpResponse:
-    year = _year(request)
+    computed = selectors.years_for(user=request.user)
+    year = _year(request, computed)
     entries = list(selectors.entry_list_for(user=request.user, year=year))
     reasons = reasons_text()
     fmt = request.GET.get("export")
@@ -66,14 +70,14 @@ def console_lists(request: HttpRequest) -> HttpResponse:
             ],
         )
     for e in entries:
-        e.badge = STANDING_BADGE[e.standing]  # type: ignore[attr-defined]
+        e.badge = STANDING_BADGE[Standing(e.standing)]  # type: ignore[attr-defined]
         e.reasons = [reasons.get(r, r) for r in e.evidence.get("reasons", [])]  # type: ignore[attr-defined]
     groups = [
         (Standing.INCENTIVE.label, "incentive", [e for e in entries if e.standing == Standing.INCENTIVE]),
         (Standing.RISK.label, "risk", [e for e in entries if e.standing == Standing.RISK]),
         (Standing.NORMAL.label, "normal", [e for e in entries if e.standing == Standing.NORMAL]),
     ]
-    years = sorted({year, *selectors.years_for(user=request.user)}, reverse=True)
+    years = sorted({year, *computed}, reverse=True)
     context = {
         "year": year,
         "years": years,

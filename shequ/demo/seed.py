@@ -276,6 +276,11 @@ def seed_demo(*, scale: str = "small", seed: int = 1, appeals: int | None = None
 
     for key, n in seed_participation(seed=seed).items():
         report.add(f"participation.{key}", n)
+    # Care for people in difficulty (issue 28): stations, special groups, the discovery queue, open and closed cases.
+    from shequ.care.demo import seed_care
+
+    for key, n in seed_care(seed=seed).items():
+        report.add(f"care.{key}", n)
     # The last week's early warnings over the appeals (the daily task's work; idempotent, so a re-run adds none).
     with audit_context(channel="command"):
         today = timezone.localdate()

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import random
 from datetime import timedelta
+from typing import Any
 
 from django.utils import timezone
 
@@ -17,7 +18,7 @@ from shequ.residents.models import Resident
 from .models import Invitation, Survey
 from .services import response_enter, survey_create, survey_publish
 
-SATISFACTION = [
+SATISFACTION: list[dict[str, Any]] = [
     {"kind": "scale", "text": "您对社区服务的总体满意度", "scale_max": 5, "measure": "satisfaction"},
     {"kind": "scale", "text": "您对社区环境卫生的满意度", "scale_max": 5, "measure": "satisfaction"},
     {"kind": "single", "text": "过去一年您是否向社区反映过问题", "choices": ["反映过", "没有反映过"]},
@@ -34,7 +35,7 @@ SATISFACTION = [
     },
     {"kind": "text", "text": "其他意见和建议", "required": False},
 ]
-ELDER_MEALS = [
+ELDER_MEALS: list[dict[str, Any]] = [
     {"kind": "single", "text": "您家是否有 60 岁以上的老人", "choices": ["有", "没有"]},
     {
         "kind": "multiple",
@@ -91,7 +92,7 @@ def seed_surveys(*, seed: int, users: dict[str, User]) -> int:
             synthetic=True,
         )
         survey = survey_publish(actor=chenjing, survey=survey, seed=seed, notify=False)
-        moods = {}
+        moods: dict[int, float] = {}
         for invitation in (
             Invitation.objects.filter(survey=survey)
             .exclude(household_id__in=list(zhang_household))
@@ -132,7 +133,7 @@ def seed_surveys(*, seed: int, users: dict[str, User]) -> int:
         ):
             if rng.random() < 0.5:
                 elder = rng.random() < 0.6
-                answers = {"1": "有" if elder else "没有", "3": rng.randint(3, 5)}
+                answers: dict[str, Any] = {"1": "有" if elder else "没有", "3": rng.randint(3, 5)}
                 if elder:
                     answers["2"] = rng.sample(["到长者饭堂就餐", "送餐上门", "用餐补贴"], rng.randint(1, 2))
                 response_enter(

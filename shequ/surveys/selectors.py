@@ -177,14 +177,14 @@ def _scale_scores(responses: QuerySet[Response], measure: str) -> tuple[float, i
     """Sum of the answers to scale questions counting towards `measure`, each as a share of its scale (0–1), and
     how many answers: so surveys with 5- and 10-point scales add up."""
     questions: dict[int, dict[str, int]] = defaultdict(dict)
-    for survey_id, position, scale_max in Question.objects.filter(
+    for survey_id, number, scale_max in Question.objects.filter(
         survey__in=responses.values("survey_id"), kind=QuestionKind.SCALE, measure=measure
     ).values_list("survey_id", "position", "scale_max"):
-        questions[survey_id][str(position)] = scale_max
+        questions[survey_id][str(number)] = scale_max
     total, n = 0.0, 0
     for survey_id, answers in responses.values_list("survey_id", "answers").iterator(chunk_size=2000):
-        for position, scale_max in questions.get(survey_id, {}).items():
-            value = answers.get(position)
+        for key, scale_max in questions.get(survey_id, {}).items():
+            value: Any = answers.get(key)
             if isinstance(value, int):
                 total += (value - 1) / (scale_max - 1)
                 n += 1

@@ -35,8 +35,16 @@ from .models import Invitation, Participation, Question, Response, Survey
 MAX_QUESTIONS = 50
 MAX_CHOICES = 20
 MAX_TEXT_ANSWER = 1000
-TARGET_LEVELS = (AreaLevel.CITY, AreaLevel.DISTRICT, AreaLevel.STREET, AreaLevel.COMMUNITY, AreaLevel.GRID)
-TARGET_LEVELS += (AreaLevel.ESTATE,)
+TARGET_LEVELS = frozenset(
+    {
+        AreaLevel.CITY,
+        AreaLevel.DISTRICT,
+        AreaLevel.STREET,
+        AreaLevel.COMMUNITY,
+        AreaLevel.GRID,
+        AreaLevel.ESTATE,
+    }
+)
 
 
 def community_code(path: str) -> str | None:
@@ -222,6 +230,7 @@ def _units(survey: Survey) -> list[tuple[int, str]]:
     residents = Resident.objects.filter(area__path__prefix=survey.area.path)
     if survey.group_id:
         residents = residents.filter(tags=survey.group_id)
+    rows: Iterable[tuple[int, str]]
     if survey.per_household:
         rows = (
             Household.objects.filter(pk__in=residents.values("household_id"))
@@ -266,7 +275,7 @@ def _people(invitations: Iterable[Invitation], per_household: bool) -> list[Any]
     return [
         r.user
         for r in Resident.objects.filter(**{field: ids}, user__isnull=False).select_related("user")
-        if r.user.is_active
+        if r.user is not None and r.user.is_active
     ]
 
 
@@ -424,7 +433,7 @@ def answers_clean(questions: Sequence[Question], answers: dict[str, Any]) -> dic
             cleaned[key] = [c for c in q.choices if c in values]
         elif q.kind == QuestionKind.SCALE:
             try:
-                number = int(value)
+                number = int(value)  # type: ignore[arg-type]
             except (TypeError, ValueError):
                 number = 0
             if isinstance(value, bool) or not 1 <= number <= q.scale_max or str(value).strip() != str(number):

@@ -29,7 +29,7 @@ class TestCreditListEndpoint(PermissionMatrixMixin):
         )
         sign_in(client, cast["wangqiang"])
         data = client.get(f"/api/v1/credit-lists?year={year}").json()
-        assert [e["subject"]["name"] for e in data["risk"]] == ["深圳市安居物业服务有限公司", "刘经理"]
+        assert [e["subject"]["name"] for e in data["risk"]] == ["深圳市安居物业服务有限公司"]
         assert data["risk"][0]["evidence"]["inspections"][0]["score"] == 50 and data["incentive"] == []
         sign_in(client, huafu_officer())
         other = client.get(f"/api/v1/credit-lists?year={year}").json()

@@ -50,7 +50,10 @@ class TestCreditPages(PermissionMatrixMixin):
             ok=(302,),
             page=True,
         )
-        assert ListEntry.objects.filter(year=year).count() == 2
+        # The company has its inspection; its manager, with no evaluation, appeal or inspection, is not listed.
+        assert list(ListEntry.objects.filter(year=year).values_list("subject__name", flat=True)) == [
+            "深圳市安居物业服务有限公司"
+        ]
 
     def test_the_officer_reads_the_risk_list_with_its_evidence(self, client, cast, year):
         credit_lists_compute(actor=cast["wangqiang"], year=year)
@@ -60,4 +63,4 @@ class TestCreditPages(PermissionMatrixMixin):
         assert "深圳市安居物业服务有限公司" in risk and "40.0" in risk and "C：重点监管" in risk
         assert "垃圾清运不及时" in risk and "得分低于 60" in risk
         csv = client.get(f"/console/credit/?year={year}&export=csv").content.decode("utf-8-sig")
-        assert "风险名单" in csv and "刘经理" in csv
+        assert "风险名单" in csv and "深圳市安居物业服务有限公司" in csv and "刘经理" not in csv
