@@ -62,7 +62,7 @@ def evaluate(formula: str, values: Mapping[str, float | int | None]) -> float | 
         if isinstance(node, ast.Expression):
             return run(node.body)
         if isinstance(node, ast.Constant):
-            return float(node.value)
+            return float(node.value)  # type: ignore[arg-type]  # _tree admits int and float only
         if isinstance(node, ast.Name):
             return names[node.id]
         if isinstance(node, ast.UnaryOp):

@@ -26,7 +26,8 @@ ROWS_LIMIT = 200
 
 
 def _not_found(code: str) -> NotFound:
-    return NotFound(_("No area has this code."), fields={"area": code})
+    # Without the code asked for: an area outside the scope must answer byte for byte as a missing one.
+    return NotFound(_("No area has this code."))
 
 
 def indicator_area_for(*, user, code: str | None, action: str = Action.INDICATORS_VIEW) -> Area:

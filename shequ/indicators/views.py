@@ -4,6 +4,8 @@ exports, the district's yearly report; and the task ledger (任务清单和工�
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -13,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from shequ.access.decorators import require_action
 from shequ.access.scoping import can
+from shequ.accounts.models import User
 from shequ.accounts.roles import Action
 from shequ.core.errors import NotFound, ShequError
 from shequ.core.exports import export_response
@@ -222,7 +225,7 @@ def task_act(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         if request.POST.get("do") == "complete":
             services.plan_task_complete(
-                actor=request.user, task=task, evidence=request.POST.get("evidence", "")
+                actor=cast(User, request.user), task=task, evidence=request.POST.get("evidence", "")
             )
             messages.success(request, _("The task is completed; its evidence is in the ledger."))
         else:
@@ -231,7 +234,10 @@ def task_act(request: HttpRequest, pk: int) -> HttpResponse:
             except ValueError:
                 progress = -1
             services.plan_task_report(
-                actor=request.user, task=task, progress=progress, note=request.POST.get("note", "")
+                actor=cast(User, request.user),
+                task=task,
+                progress=progress,
+                note=request.POST.get("note", ""),
             )
             messages.success(request, _("The progress is recorded in the ledger."))
     except ShequError as exc:

@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 from django.utils import timezone
 
-from shequ.access.services import grant_create
+from shequ.access.services import grant_bootstrap
 from shequ.accounts.roles import Role
 from shequ.appeals.models import KpiAreaMonthly
 from shequ.facilities.services import FacilityData, facility_create, facility_types_ensure
@@ -60,7 +60,7 @@ def filled(tree, cast):
 @pytest.fixture
 def mengce(tree, cast, make_user):
     user = make_user("mengce", first_name="孟测")
-    grant_create(actor=cast["wujun"], user=user, role=Role.CITY_ADMIN, area=tree["T0"])
+    grant_bootstrap(user=user, role=Role.CITY_ADMIN, area=tree["T0"], reason="test")
     return user
 
 
@@ -68,5 +68,5 @@ def mengce(tree, cast, make_user):
 def street_officer_b(tree, cast, make_user):
     """An officer of 三街道 (乙区): 甲区 is outside his areas."""
     user = make_user("sanjie")
-    grant_create(actor=cast["wujun"], user=user, role=Role.STREET_OFFICER, area=tree["T0B1"])
+    grant_bootstrap(user=user, role=Role.STREET_OFFICER, area=tree["T0B1"], reason="test")
     return user
