@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import cast
 
 from django.core.exceptions import PermissionDenied
+from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpRequest, JsonResponse
 from django.utils.translation import gettext
 from ninja import Router, Schema
@@ -103,7 +105,8 @@ def _open(request: HttpRequest, data: CaseIn) -> tuple[int, dict]:
     else:
         raise ShequError(gettext("Give a discovery entry or a resident."), fields={"discovery": "required"})
     c = selectors.case_get_for(user=user, pk=c.pk, action=Action.CARE_TRIAGE)
-    return 201, case_out(c)
+    # Stored for an Idempotency-Key replay as JSON: datetimes as ISO strings.
+    return 201, json.loads(DjangoJSONEncoder().encode(case_out(c)))
 
 
 @router.post(

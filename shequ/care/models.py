@@ -184,7 +184,9 @@ class Referral(models.Model):
     urgent = models.BooleanField(default=False)
     status = models.CharField(max_length=12, choices=ReferralStatus.choices, default=ReferralStatus.SENT)
     due_at = models.DateTimeField()
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(default=timezone.now)
     accepted_at = models.DateTimeField(null=True, blank=True)
 
@@ -223,7 +225,9 @@ class ServiceOrder(models.Model):
     status = models.CharField(max_length=12, choices=OrderStatus.choices, default=OrderStatus.ORDERED)
     rating = models.PositiveSmallIntegerField(null=True, blank=True)
     rating_comment = models.CharField(max_length=200, blank=True, default="")
-    ordered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    ordered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(default=timezone.now)
     synthetic = models.BooleanField(default=False)
 

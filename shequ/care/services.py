@@ -130,7 +130,7 @@ def membership_record(
     return membership
 
 
-def memberships_viewed(*, actor: User, memberships: list[GroupMembership], purpose: str) -> None:
+def memberships_viewed(*, actor: User | None, memberships: list[GroupMembership], purpose: str) -> None:
     """Every view of special-group data is audited (PIPL Art. 28): one entry per page or answer shown."""
     if not memberships:
         return
@@ -181,7 +181,7 @@ def discovery_record(
     return entry, True
 
 
-def grid_report(*, actor: User, resident: Resident, summary: str) -> Discovery:
+def grid_report(*, actor: User | None, resident: Resident, summary: str) -> Discovery:
     """A grid worker reports a person in difficulty met on patrol (网格发现)."""
     _require(actor, Action.CARE_REPORT, resident.area.path)
     summary = _text(
@@ -193,7 +193,7 @@ def grid_report(*, actor: User, resident: Resident, summary: str) -> Discovery:
     return entry
 
 
-def discovery_dismiss(*, actor: User, discovery: Discovery, reason: str) -> Discovery:
+def discovery_dismiss(*, actor: User | None, discovery: Discovery, reason: str) -> Discovery:
     _require(actor, Action.CARE_TRIAGE, discovery.area.path)
     reason = _text(
         reason, "reason", gettext("Give the reason for dismissing (at least 4 characters)."), max_length=300
@@ -247,7 +247,7 @@ def _station_for(resident: Resident) -> Station | None:
 
 def case_open(
     *,
-    actor: User,
+    actor: User | None,
     summary: str = "",
     discovery: Discovery | None = None,
     resident: Resident | None = None,
@@ -309,7 +309,7 @@ def _assessment(needs: Mapping[str, str] | None) -> dict[str, str]:
 
 def case_act(
     *,
-    actor: User,
+    actor: User | None,
     case: Case,
     step: str,
     note: str = "",
@@ -434,7 +434,7 @@ def _notify_unit(unit: Unit, *, urgent: bool) -> None:
     transaction.on_commit(send)
 
 
-def referral_accept(*, actor: User, referral: Referral) -> Referral:
+def referral_accept(*, actor: User | None, referral: Referral) -> Referral:
     _require(actor, Action.CARE_REFERRALS, referral.area.path)
     with transaction.atomic():
         taken = Referral.objects.filter(pk=referral.pk, status=ReferralStatus.SENT).update(
@@ -452,7 +452,7 @@ def referral_accept(*, actor: User, referral: Referral) -> Referral:
 # --- elder and child services (item 4) ---------------------------------------------------------------------
 
 
-def minor_report(*, actor: User, resident: Resident, note: str, unit: Unit) -> Referral:
+def minor_report(*, actor: User | None, resident: Resident, note: str, unit: Unit) -> Referral:
     """强制报告: a child at risk goes straight to the responsible department, due within 24 working hours, its
     handlers told at once by message and text; no queue in between."""
     _require(actor, Action.CARE_REPORT, resident.area.path)
@@ -485,7 +485,7 @@ def minor_report(*, actor: User, resident: Resident, note: str, unit: Unit) -> R
 
 def order_create(
     *,
-    actor: User,
+    actor: User | None,
     resident: Resident,
     provider: Provider,
     kind: str,
@@ -520,7 +520,7 @@ def order_create(
 
 
 def order_complete(
-    *, actor: User, order: ServiceOrder, rating: int | None, comment: str = ""
+    *, actor: User | None, order: ServiceOrder, rating: int | None, comment: str = ""
 ) -> ServiceOrder:
     """Mark an order done with the person's rating (1-5 stars) of the provider."""
     _require(actor, Action.CARE_GROUPS_EDIT, order.area.path)

@@ -65,7 +65,7 @@ def test_a_grid_report_becomes_a_case_that_is_assessed_served_referred_reviewed_
     assert referral.unit == world["department"] and not referral.urgent
     assert Message.objects.filter(person=world["liuyang"], title="有个案转介给您").exists()
     services.case_act(actor=sw, case=case, step="review", note="需求已满足")
-    services.case_act(actor=sw, case=case, step="close", note="结案")
+    services.case_act(actor=sw, case=case, step="close", note="服务完成，结案")
     case.refresh_from_db()
     assert case.status == CaseStatus.CLOSED and case.closed_at and case.due_at is None
     kinds = list(CaseEvent.objects.filter(case=case).values_list("kind", flat=True))
