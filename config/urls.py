@@ -38,6 +38,7 @@ urlpatterns = [
     path("", include("shequ.care.urls")),
     path("", include("shequ.venues.urls")),
     path("", include("shequ.participation.urls")),
+    path("", include("shequ.microprojects.urls")),
     path("", include("shequ.web.urls")),
 ]
 

@@ -193,6 +193,9 @@ def _mount_routers() -> None:
     from shequ.timebank.api import router as timebank_router
 
     api.add_router("/", timebank_router)
+    from shequ.microprojects.api import router as microprojects_router
+
+    api.add_router("/", microprojects_router)
     from shequ.care.api import router as care_router
 
     api.add_router("/", care_router)
