@@ -305,7 +305,7 @@ def _linked_name(link_kind: str, link_id: int, area: Area) -> str:
             venue = venue_get(pk=link_id)
         except Exception:
             venue = None
-        if venue is None or not venue.area.path.startswith(area.path):
+        if venue is None or not _near(venue.area, area):
             raise ShequError(
                 _("No such venue in this community."), code="invalid", fields={"link_id": "unknown"}
             )
@@ -317,12 +317,55 @@ def _linked_name(link_kind: str, link_id: int, area: Area) -> str:
             team = team_get_public(pk=link_id)
         except Exception:
             team = None
-        if team is None or not team.area.path.startswith(area.path):
+        if team is None or not _near(team.area, area):
             raise ShequError(
                 _("No such volunteer team in this community."), code="invalid", fields={"link_id": "unknown"}
             )
         return team.name
     raise ShequError(_("Choose one of the allowed values."), code="invalid", fields={"link_kind": "unknown"})
+
+
+def _near(where: Area, community: Area) -> bool:
+    """A venue or team serves the community when it is in it, or in its street (a street's centre serves all)."""
+    return where.path.startswith(community.path) or community.path.startswith(where.path)
+
+
+def resources_link_existing(*, actor: User, area: Area) -> list[Resource]:
+    """Put the venues and volunteer teams that already exist in their own modules (in the community or its street)
+    on the community's resource list, linked by reference; those already linked are left alone."""
+    from shequ.venues.selectors import venue_list
+    from shequ.volunteers.selectors import team_list_for
+
+    _require_manage(actor, area)
+    street = area.parent if area.parent is not None else area
+    linked = set(Resource.objects.filter(area=area).exclude(link_kind="").values_list("link_kind", "link_id"))
+    found: list[tuple[str, int, str, str]] = [
+        ("venues.venue", v.pk, v.name, ResourceKind.VENUE)
+        for v in venue_list(area=street)
+        if _near(v.area, area)
+    ]
+    found += [
+        ("volunteers.team", t.pk, t.name, ResourceKind.VOLUNTEER_TEAM)
+        for t in team_list_for(user=actor).filter(area__path__prefix=street.path, is_active=True)
+        if _near(t.area, area)
+    ]
+    category = Category.objects.get(code="other")
+    made = []
+    for link_kind, link_id, name, kind in found[:200]:
+        if (link_kind, link_id) in linked:
+            continue
+        made.append(
+            resource_add(
+                actor=actor,
+                area=area,
+                category=category,
+                kind=kind,
+                name=name[:100],
+                link_kind=link_kind,
+                link_id=link_id,
+            )
+        )
+    return made
 
 
 def resource_add(

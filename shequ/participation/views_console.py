@@ -50,8 +50,28 @@ def _dt(value: str) -> datetime | None:
 
 
 @require_action(MANAGE)
+@require_http_methods(["GET", "POST"])
 def overview(request: HttpRequest) -> HttpResponse:
     user = _user(request)
+    if request.method == "POST":
+        # Fill a community's lists from what exists: the month's top problems of appeals become needs, the venues
+        # and volunteer teams of its street become linked resources.
+        try:
+            area = _area(request, request.POST.get("area", ""))
+            if request.POST.get("action") == "top_problems":
+                month = parse_date((request.POST.get("month", "") or "") + "-01")
+                if month is None:
+                    raise ShequError(_("Enter the month as YYYY-MM."), fields={"month": "invalid"})
+                made = services.needs_from_top_problems(actor=user, month=month, area=area)
+                messages.success(request, _("%(n)d needs added from the top problems.") % {"n": len(made)})
+            else:
+                linked = services.resources_link_existing(actor=user, area=area)
+                messages.success(
+                    request, _("%(n)d venues and teams added as resources.") % {"n": len(linked)}
+                )
+        except ShequError as e:
+            messages.error(request, e.message)
+        return redirect("participation:console")
     status = request.GET.get("status", NeedStatus.OPEN)
     if status not in NeedStatus.values:
         status = NeedStatus.OPEN
@@ -68,6 +88,8 @@ def overview(request: HttpRequest) -> HttpResponse:
             "meetings": list(selectors.staff_meetings(user=user)[:30]),
             "topics": list(selectors.staff_topics(user=user)[:30]),
             "pending": list(selectors.comments_pending_review(user=user)[:50]),
+            "areas": selectors.staff_areas(user=user)[:300],
+            "month": timezone.localdate().strftime("%Y-%m"),
         },
     )
 

@@ -673,7 +673,8 @@ REGISTRY: dict[str, Entry] = {
         f"{PARTICIPATION_PORTAL}::test_someone_elses_need_is_not_found_in_my_needs"
     ),
     "/console/participation/": Matrix(
-        f"{PARTICIPATION_CONSOLE}::test_the_console_pages_are_for_the_communitys_staff"
+        f"{PARTICIPATION_CONSOLE}::test_the_console_pages_are_for_the_communitys_staff",
+        f"{PARTICIPATION_CONSOLE}::test_filling_the_lists_permission_matrix",
     ),
     "/console/participation/needs/<int:pk>/": Matrix(
         f"{PARTICIPATION_CONSOLE}::test_a_need_outside_the_street_is_not_found",

@@ -240,3 +240,76 @@ class TestDeliberation:
         assert services.support_add(actor=resident, topic=topic) is False
         topic.refresh_from_db()
         assert topic.supports == 1
+
+
+class TestFillingTheLists:
+    def test_the_months_top_problems_become_needs_once(self, cast, huafu_community, monkeypatch):
+        from datetime import date
+
+        from shequ.earlywarning import selectors as ew
+
+        report = {
+            "month": "2026-11",
+            "rows": [
+                {
+                    "rank": 1,
+                    "category": "CG",
+                    "category_name": "市容环境",
+                    "area": huafu_community.code,
+                    "received": 37,
+                },
+                {
+                    "rank": 2,
+                    "category": "JT",
+                    "category_name": "交通出行",
+                    "area": huafu_community.code,
+                    "received": 12,
+                },
+            ],
+        }
+        monkeypatch.setattr(ew, "monthly_top_problems", lambda **kw: report)
+        made = services.needs_from_top_problems(
+            actor=cast["lina"], month=date(2026, 11, 1), area=huafu_community
+        )
+        assert [n.title for n in made] == ["2026-11 每月一题：市容环境", "2026-11 每月一题：交通出行"]
+        assert made[0].source == "appeals" and "37" in made[0].description and made[0].posted_by is None
+        assert (
+            services.needs_from_top_problems(
+                actor=cast["lina"], month=date(2026, 11, 1), area=huafu_community
+            )
+            == []
+        )
+        with pytest.raises(NotFound):
+            services.needs_from_top_problems(
+                actor=cast["wangqiang"], month=date(2026, 11, 1), area=huafu_community
+            )
+
+    def test_the_streets_venues_and_teams_are_linked_once(self, cast, huafu_community):
+        from shequ.venues.tests.helpers import make_venue
+        from shequ.volunteers.tests.helpers import make_team
+
+        venue = make_venue(area=huafu_community)
+        team = make_team(area=huafu_community, name="华富助老服务队")
+        made = services.resources_link_existing(actor=cast["lina"], area=huafu_community)
+        linked = {(r.link_kind, r.link_id, r.kind) for r in made}
+        assert ("venues.venue", venue.pk, "venue") in linked and (
+            "volunteers.team",
+            team.pk,
+            "volunteer_team",
+        ) in linked
+        assert services.resources_link_existing(actor=cast["lina"], area=huafu_community) == []
+
+    def test_a_link_to_a_venue_of_another_street_is_refused(self, cast, huafu_community, yuehai_community):
+        from shequ.venues.tests.helpers import make_venue
+
+        venue = make_venue("粤海活动室", area=yuehai_community)
+        with pytest.raises(ShequError) as e:
+            services.resource_add(
+                actor=cast["lina"],
+                area=huafu_community,
+                category=cat(),
+                kind="venue",
+                link_kind="venues.venue",
+                link_id=venue.pk,
+            )
+        assert "link_id" in e.value.fields

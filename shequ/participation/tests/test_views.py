@@ -7,7 +7,7 @@ import pytest
 
 from shequ.access.testing import PermissionMatrixMixin, sign_in
 from shequ.participation import services
-from shequ.participation.models import Comment, Need
+from shequ.participation.models import Comment, Need, Resource
 
 from .helpers import cat, meeting, need
 
@@ -184,6 +184,29 @@ class TestConsole(PermissionMatrixMixin):
             self.assert_permission_matrix(
                 client, url=url, in_scope=cast["lina"], no_role=cast["zhangwei"], page=True
             )
+
+    def test_filling_the_lists_permission_matrix(self, client, cast, make_user, huafu_community):
+        from shequ.venues.tests.helpers import make_venue
+
+        make_venue(area=huafu_community)
+        data = {"action": "link", "area": huafu_community.code}
+        self.assert_permission_matrix(
+            client,
+            url="/console/participation/",
+            method="post",
+            multipart=True,
+            data=data,
+            in_scope=cast["lina"],
+            no_role=cast["zhangwei"],
+            ok=(302,),
+            page=True,
+        )
+        assert Resource.objects.filter(area=huafu_community, kind="venue").count() == 1
+        # Outside his street the community is not among his choices: refused, nothing written.
+        sign_in(client, cast["wangqiang"])
+        r = client.post("/console/participation/", data, follow=True)
+        assert "请选择社区" in r.content.decode()
+        assert Resource.objects.count() == 1
 
     def test_a_need_outside_the_street_is_not_found(self, client, cast, resident, huafu_community):
         n = need(resident, huafu_community)
