@@ -192,6 +192,7 @@ def seed_circle(*, seed: int = 1, streets: Iterable[Area]) -> dict[str, int]:
         for row in Facility.objects.filter(source=SOURCE, area__level="community")
         .values("area_id")
         .annotate(lat=Avg("lat"), lng=Avg("lng"))
+        .order_by()
     }
     communities = [
         c
