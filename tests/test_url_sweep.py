@@ -50,6 +50,8 @@ PUBLIC = [
     r"^participation/$",
     r"^participation/(needs|projects|meetings)/<int:pk>/$",
     r"^participation/topics/<int:pk>/$",
+    # 民生微实事 公示 (issue 26): a round's published result, its projects, spending and acceptance photos (GET only)
+    r"^microprojects/(disclosure|projects|photos)/<int:pk>/$",
 ]
 
 # Routes whose POST anyone may use, by design: public intake of appeals (FixMyStreet-style; the contact is kept

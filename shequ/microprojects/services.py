@@ -139,8 +139,10 @@ def round_create(
     plan = list(phases or default_phases(int(year)))
     if [p for p, _s, _e in plan] != PHASE_ORDER:
         fields["phases"] = gettext("Give every phase once, in order.")
-    elif any(e < s for _p, s, e in plan) or any(plan[i + 1][1] < plan[i][2] for i in range(len(plan) - 1)):
-        fields["phases"] = gettext("Each phase ends after it starts and before the next one starts.")
+    elif any(e < s for _p, s, e in plan) or any(plan[i + 1][1] < plan[i][1] for i in range(len(plan) - 1)):
+        fields["phases"] = gettext(
+            "Each phase ends after it starts and starts no earlier than the one before."
+        )
     if fields:
         raise ShequError(next(iter(fields.values())), code="invalid_round", fields=fields)
     with transaction.atomic():

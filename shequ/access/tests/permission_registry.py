@@ -63,6 +63,8 @@ VENUES = "shequ.venues.tests.test_views::TestPermissionMatrix"
 ACTIVITIES = "shequ.venues.tests.test_activities::TestPermissionMatrix"
 OWNERS_API = "shequ.owners.tests.test_api::TestOwnerVoteEndpoints"
 OWNERS = "shequ.owners.tests.test_pages"
+MICRO_API = "shequ.microprojects.tests.test_api::TestPermissionMatrix"
+MICRO = "shequ.microprojects.tests.test_pages"
 SURVEYS_API = "shequ.surveys.tests.test_api::TestSurveyEndpoints"
 SURVEYS_PORTAL = "shequ.surveys.tests.test_pages::TestPortalPages"
 SURVEYS_CONSOLE = "shequ.surveys.tests.test_pages::TestConsolePages"
@@ -720,6 +722,43 @@ REGISTRY: dict[str, Entry] = {
     "/console/care/referrals/<int:pk>/accept/": Matrix(f"{CARE}::test_supervision_referrals_and_orders"),
     "/console/care/orders/": Matrix(f"{CARE}::test_supervision_referrals_and_orders"),
     "/console/care/orders/<int:pk>/complete/": Matrix(f"{CARE}::test_supervision_referrals_and_orders"),
+    # --- 民生微实事 rounds (issue 26) ------------------------------------------------------------------------------
+    "GET /api/v1/microprojects/rounds": Matrix(f"{MICRO_API}::test_list_rounds_permission_matrix"),
+    "POST /api/v1/microprojects/rounds": Matrix(f"{MICRO_API}::test_create_round_permission_matrix"),
+    "POST /api/v1/microprojects/rounds/{round_id}/proposals": Matrix(
+        f"{MICRO_API}::test_proposal_permission_matrix"
+    ),
+    "POST /api/v1/microprojects/rounds/{round_id}/ballots": Matrix(
+        f"{MICRO_API}::test_ballot_permission_matrix"
+    ),
+    "GET /api/v1/microprojects/rounds/{round_id}/results": Matrix(
+        f"{MICRO_API}::test_results_permission_matrix"
+    ),
+    "/microprojects/": Matrix(f"{MICRO}::TestPortalPages::test_my_rounds_permission_matrix"),
+    "/microprojects/rounds/<int:pk>/": Matrix(
+        f"{MICRO}::TestPortalPages::test_my_round_permission_matrix",
+        f"{MICRO}::TestPortalPages::test_proposing_permission_matrix",
+    ),
+    "/microprojects/receipt/": Matrix(f"{MICRO}::TestPortalPages::test_receipt_permission_matrix"),
+    "/microprojects/disclosure/<int:pk>/": Public(
+        "公示: a round's published result and its money spent are public"
+    ),
+    "/microprojects/projects/<int:pk>/": Public(
+        "公示: a selected project's progress, spending and acceptance"
+    ),
+    "/microprojects/photos/<int:pk>/": Public("公示: acceptance photos of a project, served as images only"),
+    "/console/microprojects/": Matrix(
+        f"{MICRO}::TestConsolePages::test_console_home_permission_matrix",
+        f"{MICRO}::TestConsolePages::test_opening_a_round_permission_matrix",
+    ),
+    "/console/microprojects/rounds/<int:pk>/": Matrix(
+        f"{MICRO}::TestConsolePages::test_console_round_permission_matrix",
+        f"{MICRO}::TestConsolePages::test_console_round_post_permission_matrix",
+    ),
+    "/console/microprojects/projects/<int:pk>/": Matrix(
+        f"{MICRO}::TestConsolePages::test_console_project_permission_matrix",
+        f"{MICRO}::TestConsolePages::test_console_project_post_permission_matrix",
+    ),
     # --- Open311 GeoReport v2 -------------------------------------------------------------------------------------
     "/open311/v2/discovery.<fmt>": Public("Open311 discovery: public by the GeoReport v2 spec"),
     "/open311/v2/services.<fmt>": Public("Open311 service list: public by the spec"),
