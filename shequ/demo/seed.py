@@ -276,6 +276,11 @@ def seed_demo(*, scale: str = "small", seed: int = 1, appeals: int | None = None
 
     for key, n in seed_participation(seed=seed).items():
         report.add(f"participation.{key}", n)
+    # 民生微实事 (issue 26): last year's round disclosed and this year's open for voting, in two districts.
+    from shequ.microprojects.demo import seed_microprojects
+
+    for key, n in seed_microprojects(seed=seed).items():
+        report.add(f"microprojects.{key}", n)
     # Care for people in difficulty (issue 28): stations, special groups, the discovery queue, open and closed cases.
     from shequ.care.demo import seed_care
 
