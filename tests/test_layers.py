@@ -32,6 +32,9 @@ LAYERS: list[set[str]] = [
     {"owners"},  # owners' decisions (Civil Code Art. 278): the unit register, votes, ballots
     {"surveys"},  # questionnaires; the satisfaction figures read appeals' ratings through its selectors
     {"credit"},  # the yearly credit lists read evaluations (surveys) and appeals through their selectors
+    # Care builds on residents (special groups as tags) and hears of appeals through their intake hook; it counts a
+    # person's appeals through appeals' selector. Nothing below imports it.
+    {"care"},
     {"dashboards", "web"},  # pages that compose the apps below
     {"api", "demo"},  # the NinjaAPI instance and the demo seeder: imported by nothing
 ]

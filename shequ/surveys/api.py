@@ -156,7 +156,10 @@ def create_survey(request: HttpRequest, payload: SurveyIn):
             opens_at=payload.opens_at,
             closes_at=payload.closes_at,
             questions=[
-                {**q.dict(exclude={"show_if"}), "show_if": q.show_if.dict() if q.show_if else None}
+                {
+                    **q.model_dump(exclude={"show_if"}),
+                    "show_if": q.show_if.model_dump() if q.show_if else None,
+                }
                 for q in payload.questions
             ],
         )

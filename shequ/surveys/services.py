@@ -12,7 +12,7 @@ import random
 import secrets
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -181,6 +181,14 @@ def survey_create(
         raise ShequError(gettext("A survey is sent to a district, street, community or estate."))
     if closes_at <= opens_at:
         raise ShequError(gettext("A survey must close after it opens."), fields={"closes_at": "order"})
+    now = timezone.now()
+    if closes_at - opens_at > timedelta(days=366) or not now - timedelta(
+        days=366
+    ) < opens_at < now + timedelta(days=366):
+        raise ShequError(
+            gettext("A survey opens within a year from now and stays open for at most a year."),
+            fields={"opens_at": "range"},
+        )
     if sampling not in Sampling.values:
         raise ShequError(gettext("Choose how households are sampled."), fields={"sampling": "unknown"})
     if sampling != Sampling.ALL and not 1 <= int(sample_size) <= 100000:
@@ -426,6 +434,7 @@ def answers_clean(questions: Sequence[Question], answers: dict[str, Any]) -> dic
             values = [value] if isinstance(value, str) else value
             if (
                 not isinstance(values, list)
+                or not all(isinstance(v, str) for v in values)
                 or any(v not in q.choices for v in values)
                 or len(set(values)) != len(values)
             ):
