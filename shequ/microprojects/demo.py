@@ -23,6 +23,7 @@ from .choices import PHASE_ORDER, Phase
 from .models import Proposal, Round
 
 STREETS = ("华富街道", "粤海街道")
+PAPER = 30  # paper ballots per finished round
 IDEAS = [
     ("长者休闲座椅与遮阳棚", "社区公园缺少座椅，老人散步后无处休息。", 38_000),
     ("楼道感应灯更换", "老旧楼道灯损坏，夜间出行不便。", 26_000),
@@ -49,7 +50,10 @@ def _png(rng: random.Random) -> io.BytesIO:
 
 def _needs(area: Area) -> list:
     need_model = Proposal._meta.get_field("need").related_model
-    return list(need_model.objects.filter(area__path__startswith=area.path).order_by("pk")[: len(IDEAS)])
+    assert isinstance(need_model, type)
+    return list(
+        need_model._default_manager.filter(area__path__startswith=area.path).order_by("pk")[: len(IDEAS)]
+    )
 
 
 def _staff(street: Area) -> User | None:
@@ -64,7 +68,7 @@ def _voters(street: Area) -> list[User]:
     residents = Resident.objects.filter(
         area__path__startswith=street.path, user__isnull=False
     ).select_related("user")
-    return [r.user for r in residents.order_by("pk")[:120]]
+    return [r.user for r in residents.order_by("pk")[:120] if r.user is not None]
 
 
 def _proposer(voters: list[User]) -> User | None:
@@ -91,7 +95,9 @@ def seed_microprojects(*, seed: int = 1) -> dict[str, int]:
             if staff is None or proposer is None:
                 continue
             counts["rounds"] += 2
-            counts["ballots"] += _finished_round(rng, street, staff, voters, today.year - 1, counts)
+            second = User.objects.filter(username="chenjing").first()
+            clerks = [staff, second] if second is not None and second != staff else [staff]
+            counts["ballots"] += _finished_round(rng, street, staff, voters, today.year - 1, counts, clerks)
             counts["ballots"] += _open_round(rng, street, staff, voters, today)
     return counts
 
@@ -124,21 +130,37 @@ def _review(rnd: Round, staff: User, proposals: list[Proposal]) -> list[Proposal
     return feasible
 
 
-def _vote(rng, rnd: Round, voters: list[User], feasible: list[Proposal], when: datetime) -> int:
+def _vote(rng, rnd: Round, voters: list[User], feasible: list[Proposal], when: datetime, clerks) -> int:
+    """Online ballots from the residents with an account, and a paper batch from neighbours without one, each sheet
+    entered twice by two members of staff, as the console does."""
     n = 0
     weights = [5, 4, 3, 2, 1][: len(feasible)]
+
+    def pick() -> set[int]:
+        return {p.pk for p in rng.choices(feasible, weights=weights, k=rng.randint(1, rnd.max_approvals))}
+
     for user in voters:
-        k = rng.randint(1, rnd.max_approvals)
-        chosen = {p.pk for p in rng.choices(feasible, weights=weights, k=k)}
         try:
-            services.ballot_cast_online(user=user, rnd=rnd, choices=chosen, now=when)
+            services.ballot_cast_online(user=user, rnd=rnd, choices=pick(), now=when)
             n += 1
         except services.ShequError:
             continue  # a household already voted, or a resident outside the area
+    paper = Resident.objects.filter(area__path__startswith=rnd.area.path, user__isnull=True).order_by("pk")
+    paper = paper[:PAPER] if len(clerks) == 2 else paper.none()  # a sheet needs two different clerks
+    for i, resident in enumerate(paper):
+        choices, sheet = pick(), {"batch": "第1批", "sheet": f"{i + 1:03d}", "id_number": resident.id_number}
+        try:
+            for clerk in clerks:
+                services.paper_entry_submit(actor=clerk, rnd=rnd, choices=choices, now=when, **sheet)
+            n += 1
+        except services.ShequError:
+            continue
     return n
 
 
-def _finished_round(rng, street: Area, staff: User, voters: list[User], year: int, counts: dict) -> int:
+def _finished_round(
+    rng, street: Area, staff: User, voters: list[User], year: int, counts: dict, clerks
+) -> int:
     days = [date(year, m, 1) for m in (1, 4, 5, 6, 7, 11, 12)] + [date(year, 12, 31)]
     rnd = services.round_create(
         actor=staff,
@@ -157,7 +179,7 @@ def _finished_round(rng, street: Area, staff: User, voters: list[User], year: in
     services.round_advance(actor=staff, rnd=rnd)
     feasible = _review(rnd, staff, proposals)
     services.round_advance(actor=staff, rnd=rnd)
-    ballots = _vote(rng, rnd, voters[1:], feasible, _moment(date(year, 5, 12)))
+    ballots = _vote(rng, rnd, voters, feasible, _moment(date(year, 5, 12)), clerks)
     rnd = services.round_advance(actor=staff, rnd=rnd)
     projects = services.round_approve(
         actor=staff,

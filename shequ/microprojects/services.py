@@ -378,7 +378,7 @@ def clean_choices(rnd: Round, choices: Iterable[Any]) -> list[int]:
             fields={"choices": "too_many"},
         )
     if rnd.ballot_kind == BallotKind.KNAPSACK:
-        total = sum(prices[c] for c in chosen)
+        total = sum(prices[c] or 0 for c in chosen)
         if total > rnd.budget:
             raise ShequError(
                 gettext(
@@ -533,7 +533,8 @@ def paper_entry_submit(
 
 def round_costs(rnd: Round) -> dict[int, int]:
     statuses = [ProposalStatus.FEASIBLE, ProposalStatus.SELECTED, ProposalStatus.NOT_SELECTED]
-    return dict(Proposal.objects.filter(round=rnd, status__in=statuses).values_list("pk", "price"))
+    rows = Proposal.objects.filter(round=rnd, status__in=statuses).values_list("pk", "price")
+    return {pk: price or 0 for pk, price in rows}
 
 
 def round_tally(rnd: Round) -> engine.Outcome:

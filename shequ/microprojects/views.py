@@ -51,6 +51,11 @@ def _phase_rows(rnd):
     ]
 
 
+def _next_label(rnd) -> str:
+    target = services.next_phase(rnd)
+    return str(Phase(target).label) if target else ""
+
+
 def _spending_rows(rnd):
     return list(rnd.projects.select_related("proposal").order_by("pk"))
 
@@ -333,7 +338,7 @@ def console_round(request: HttpRequest, pk: int) -> HttpResponse:
             "proposals": list(rnd.proposals.select_related("need").order_by("pk")),
             "ballot_items": list(rnd.proposals.filter(status="feasible").order_by("pk")),
             "actions": actions_in(rnd.phase),
-            "next_label": Phase(services.next_phase(rnd)).label if services.next_phase(rnd) else "",
+            "next_label": _next_label(rnd),
             "pending_paper": list(rnd.paper_entries.order_by("batch", "sheet")),
             "participants": rnd.participations.count(),
             "result": result_out(rnd),
