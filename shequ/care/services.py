@@ -552,3 +552,30 @@ def station_ensure(*, actor: User | None, street, name: str, unit: Unit | None =
             actor_username="" if actor else "system",
         )
     return station
+
+
+REPEATED_APPEALS = 3  # appeals by one person ...
+REPEATED_DAYS = 30  # ... within this many days make a discovery entry (one per person per month)
+
+
+def discoveries_from_appeals(*, requester_id: int, today: dt.date | None = None) -> bool:
+    """A resident who appealed REPEATED_APPEALS times in REPEATED_DAYS days may be a person in difficulty who is not
+    being helped: one entry per person and month. Counts through appeals' own selector (the requester's appeals)."""
+    from shequ.appeals.selectors import appeal_list_for
+
+    resident = Resident.objects.filter(user_id=requester_id).select_related("area").first()
+    if resident is None:
+        return False
+    today = today or timezone.localdate()
+    since = timezone.now() - dt.timedelta(days=REPEATED_DAYS)
+    user = User.objects.get(pk=requester_id)
+    count = appeal_list_for(user=user).filter(requester_id=requester_id, created_at__gte=since).count()
+    if count < REPEATED_APPEALS:
+        return False
+    _, created = discovery_record(
+        kind=DiscoveryKind.REPEATED_APPEALS,
+        resident=resident,
+        summary=gettext("%(n)d appeals in %(days)d days.") % {"n": count, "days": REPEATED_DAYS},
+        source_ref=f"appeals:{resident.pk}:{today:%Y-%m}",
+    )
+    return created

@@ -199,3 +199,26 @@ def test_48_hours_without_water_at_an_elders_home_becomes_one_entry(world):
     entry = Discovery.objects.get()
     assert entry.kind == "utility" and entry.resident == world["elder"] and "49" in entry.summary
     assert import_utility_readings(csv).entries == 0
+
+
+def test_a_resident_who_appeals_three_times_in_a_month_becomes_one_entry(
+    world, django_capture_on_commit_callbacks
+):
+    from shequ.appeals.tests.fixtures import submit
+
+    elder = world["elder"]
+    elder.user = world["zhangwei"]
+    elder.save(update_fields=["user"])
+
+    class AppealsWorld:  # what appeals' submit() reads of its world: the cast and the community
+        huafu_community = elder.area
+
+        def __getitem__(self, username):
+            return world[username]
+
+    aw = AppealsWorld()
+    for n in range(4):
+        with django_capture_on_commit_callbacks(execute=True):
+            submit(aw, text=f"楼道灯坏了第{n + 1}次反映，晚上很黑，老人出门不便")
+    entry = Discovery.objects.get(kind=DiscoveryKind.REPEATED_APPEALS)
+    assert entry.resident == elder and entry.summary == "30 天内 3 次诉求。"
