@@ -77,7 +77,7 @@ def test_a_city_leader_drills_from_the_city_to_a_community_and_downloads_the_rep
     page.locator("table a.drill", has_text=community.name).click()
     expect(page.locator("h1")).to_contain_text(community.name)
     expect(page.locator("#indicator-value")).to_contain_text("100")
-    page.get_by_text("1 条来源记录").click()
+    page.get_by_text("1条来源记录").first.click()
     expect(page.locator("main")).to_contain_text(f"{community.name}社康站")
     chen.look("indicator-community")
 
