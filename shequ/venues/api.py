@@ -1,6 +1,6 @@
 """/api/v1 venues and bookings: venues and free times are public; booking needs a sign-in; thin over services."""
 
-from datetime import datetime
+from datetime import datetime, time, timedelta
 from typing import cast
 
 from django.http import HttpRequest, JsonResponse
@@ -19,8 +19,8 @@ from shequ.core.errors import NotFound, ShequError
 from shequ.core.idempotency import run_once
 from shequ.geo.selectors import area_get
 
-from . import selectors, services
-from .models import Activity, Booking, Team, Venue
+from . import care, selectors, services
+from .models import Activity, Booking, CareBooking, CareMember, CarePlace, Team, Venue
 
 router = Router(tags=["venues"])
 
@@ -280,3 +280,270 @@ def event_out(a: Activity) -> dict:
         "sessions": [{"start": s.start, "end": s.end, "state": "session"} for s in a.sessions.all()],
         "synthetic": a.synthetic,
     }
+
+
+# --- 托 places (issue 25 item 4) ----------------------------------------------------------------------------------
+class CarePlaceOut(Schema):
+    id: int
+    name: str
+    kind: str
+    kind_label: str
+    age_band: str
+    max_care_level: int
+    facility: str
+    facility_id: int
+    area: AreaRef
+    address: str
+    capacity: int
+    sessions: list[str]
+    max_hours: int
+    max_notice_days: int
+    who_may_book: str
+    fee_note: str
+    synthetic: bool
+
+
+class CareDayOut(Schema):
+    date: str
+    open: bool
+    places_left: int
+
+
+class CareAvailabilityOut(Schema):
+    place: int
+    days: list[CareDayOut]
+
+
+class CarePlaceFilters(Schema):
+    area: str | None = Field(None, max_length=19)
+    kind: str | None = Field(None, max_length=10)
+
+
+class CareBookingIn(Schema):
+    place: Id
+    member: Id
+    date: Day
+    session: str = Field(..., max_length=10)
+    half: str = Field("", max_length=2)
+    start_at: time | None = None
+    hours: int = Field(0, ge=0, le=24)
+
+
+class CareBookingOut(Schema):
+    id: int
+    place: int
+    place_name: str
+    member: int
+    date: str
+    session: str
+    session_label: str
+    half: str
+    start: datetime
+    end: datetime
+    status: str
+    status_label: str
+
+
+class CareMemberIn(Schema):
+    name: str = Field(..., max_length=40)
+    kind: str = Field(..., max_length=10)
+    birth_date: Day
+    care_level: int | None = Field(None, ge=0, le=4)
+    relation: str = Field("", max_length=20)
+
+
+class CareMemberOut(Schema):
+    id: int
+    name: str
+    kind: str
+    birth_date: str
+    care_level: int | None
+    relation: str
+
+
+def care_place_out(p: CarePlace) -> dict:
+    return {
+        "id": p.pk,
+        "name": p.name,
+        "kind": p.kind,
+        "kind_label": p.get_kind_display(),
+        "age_band": p.age_band,
+        "max_care_level": p.max_care_level,
+        "facility": p.facility.name,
+        "facility_id": p.facility_id,
+        "area": {"code": p.area.code, "name": p.area.name},
+        "address": p.facility.address,
+        "capacity": p.capacity,
+        "sessions": list(p.sessions or []),
+        "max_hours": p.max_hours,
+        "max_notice_days": p.max_notice_days,
+        "who_may_book": p.who_may_book,
+        "fee_note": p.fee_note,
+        "synthetic": p.synthetic,
+    }
+
+
+def care_booking_out(b: CareBooking) -> dict:
+    return {
+        "id": b.pk,
+        "place": b.place_id,
+        "place_name": b.place.name,
+        "member": b.member_id,
+        "date": b.day.isoformat(),
+        "session": b.session,
+        "session_label": str(b.get_session_display()),
+        "half": b.half,
+        "start": b.start.isoformat(),
+        "end": b.end.isoformat(),
+        "status": b.status,
+        "status_label": str(b.get_status_display()),
+    }
+
+
+def care_member_out(m: CareMember) -> dict:
+    return {
+        "id": m.pk,
+        "name": m.name,
+        "kind": m.kind,
+        "birth_date": m.birth_date.isoformat(),
+        "care_level": m.care_level,
+        "relation": m.relation,
+    }
+
+
+@router.get(
+    "/care-places", response={200: list[CarePlaceOut], **errors(404)}, auth=None, summary="List care places"
+)
+@paginate
+def list_care_places(request: HttpRequest, filters: Query[CarePlaceFilters]):
+    """Elder day care and infant care places, optionally under an `area` (a code) and of a `kind`
+    (`elder`, `infant`)."""
+    area = area_get(code=filters.area) if filters.area else None
+    return MappedQuerySet(care.care_places(area=area, kind=filters.kind), care_place_out)
+
+
+@router.get(
+    "/care-places/{place_id}/availability",
+    response={200: CareAvailabilityOut, **errors(404)},
+    auth=None,
+    summary="A care place's places left per day",
+)
+def care_availability(request: HttpRequest, place_id: Id, date: Day, days: int = Query(7, ge=1, le=31)):
+    """From `date`, for `days` days: whether the place is open and how many places are left."""
+    place = care.care_place_get(pk=place_id)
+    dates = [date + timedelta(days=i) for i in range(days)]
+    left = care.places_left(place, dates)
+    return {
+        "place": place.pk,
+        "days": [
+            {"date": d.isoformat(), "open": care.open_span(place, d) is not None, "places_left": left[d]}
+            for d in dates
+        ],
+    }
+
+
+@router.post(
+    "/care-members",
+    response={201: CareMemberOut, **errors(401, 403, *CREATE)},
+    auth=PROTECTED,
+    summary="Add someone to book care for",
+)
+def create_care_member(request: HttpRequest, payload: CareMemberIn):
+    """An elder (with the assessed `care_level`, 0 able … 4 fully dependent) or a child under three."""
+    user = cast(User, request.user)
+
+    def work() -> tuple[int, dict]:
+        member = care.care_member_add(actor=user, **payload.dict())
+        return 201, care_member_out(member)
+
+    status, body, replayed = run_once(request, work)
+    response = JsonResponse(body, status=status)
+    if replayed:
+        response["Idempotent-Replayed"] = "true"
+    return response
+
+
+@router.get(
+    "/care-members",
+    response={200: list[CareMemberOut], **errors(401, 403)},
+    auth=PROTECTED,
+    summary="My people",
+)
+@paginate
+def my_care_members(request: HttpRequest):
+    return MappedQuerySet(care.care_members_mine(user=request.user), care_member_out)
+
+
+@router.post(
+    "/care-bookings",
+    response={201: CareBookingOut, **errors(401, 403, 404, *CREATE)},
+    auth=PROTECTED,
+    summary="Book a care session",
+)
+def create_care_booking(request: HttpRequest, payload: CareBookingIn):
+    """201 with the booking; 409 `care_full` when the day's places are taken, `duplicate` when the person is
+    booked that day already; 400 `not_eligible` (age, care level, home area) or `invalid_time`. Repeat with the
+    same `Idempotency-Key` header to get the first answer back (booked once)."""
+    user = cast(User, request.user)
+
+    def work() -> tuple[int, dict]:
+        place = care.care_place_get(pk=payload.place)
+        member = care.care_members_mine(user=user).filter(pk=payload.member).first()
+        if member is None:
+            raise NotFound(_("No family member with this id."), fields={"member": str(payload.member)})
+        booking = care.care_book(
+            actor=user,
+            place=place,
+            member=member,
+            day=payload.date,
+            session=payload.session,
+            half=payload.half,
+            start_at=payload.start_at,
+            hours=payload.hours,
+        )
+        return 201, care_booking_out(booking)
+
+    status, body, replayed = run_once(request, work)
+    response = JsonResponse(body, status=status)
+    if replayed:
+        response["Idempotent-Replayed"] = "true"
+    return response
+
+
+@router.get(
+    "/care-bookings",
+    response={200: list[CareBookingOut], **errors(401, 403)},
+    auth=PROTECTED,
+    summary="My care bookings",
+)
+@paginate
+def my_care_bookings(request: HttpRequest):
+    return MappedQuerySet(care.care_bookings_mine(user=request.user), care_booking_out)
+
+
+@router.post(
+    "/care-bookings/{booking_id}/cancel",
+    response={200: CareBookingOut, **errors(*PROTECTED_WRITE)},
+    auth=PROTECTED,
+    summary="Cancel a care booking",
+)
+def cancel_care_booking(request: HttpRequest, booking_id: Id):
+    """The family until the session begins (409 `too_late` after)."""
+    user = cast(User, request.user)
+    booking = care.care_bookings_mine(user=user).filter(pk=booking_id).first()
+    if booking is None:
+        raise NotFound(_("No care booking with this id."))
+    return care_booking_out(care.care_cancel(actor=user, booking=booking))
+
+
+@router.post(
+    "/care-bookings/{booking_id}/check-in",
+    response={200: CareBookingOut, **errors(*PROTECTED_WRITE)},
+    auth=PROTECTED,
+    summary="Check a person in at the care place",
+)
+def check_in_care_booking(request: HttpRequest, booking_id: Id):
+    """A manager of the place's area (venues.manage), from an hour before the session to its end."""
+    user = cast(User, request.user)
+    booking = care.care_booking_get_for(user=user, pk=booking_id)
+    return care_booking_out(care.care_check_in(actor=user, booking=booking))

@@ -73,3 +73,60 @@ BADGE = {
     BookingStatus.OFFERED: "info",
     BookingStatus.LAPSED: "secondary",
 }
+
+
+# --- 托 places (issue 25 item 4) ----------------------------------------------------------------------------------
+class CareKind(models.TextChoices):
+    ELDER = "elder", _("Elder day care")
+    INFANT = "infant", _("Infant care")
+
+
+class CareSession(models.TextChoices):
+    """How a day of care is booked (专栏3: 全日托、半日托、计时托、临时托)."""
+
+    FULL_DAY = "full_day", _("Full day")
+    HALF_DAY = "half_day", _("Half day")
+    HOURLY = "hourly", _("By the hour")
+    TEMPORARY = "temporary", _("Short notice")
+
+
+class HalfDay(models.TextChoices):
+    MORNING = "am", _("Morning")
+    AFTERNOON = "pm", _("Afternoon")
+
+
+class AgeBand(models.TextChoices):
+    """Infant classes by age (托育机构设置标准: 乳儿班 6–12 months, 托小班 12–24, 托大班 24–36)."""
+
+    BABY = "6_12", _("6 to 12 months")
+    TODDLER = "12_24", _("12 to 24 months")
+    NURSERY = "24_36", _("24 to 36 months")
+
+
+# Age band → [min, max) months of age on the day of care.
+AGE_BAND_MONTHS = {AgeBand.BABY: (6, 12), AgeBand.TODDLER: (12, 24), AgeBand.NURSERY: (24, 36)}
+
+
+class CareLevel(models.IntegerChoices):
+    """An elder's assessed level (老年人能力评估规范 GB/T 42195-2022): 0 able … 4 fully dependent."""
+
+    ABLE = 0, _("Able")
+    MILD = 1, _("Mildly dependent")
+    MODERATE = 2, _("Moderately dependent")
+    SEVERE = 3, _("Severely dependent")
+    FULL = 4, _("Fully dependent")
+
+
+class CareStatus(models.TextChoices):
+    BOOKED = "booked", _("Booked")
+    CHECKED_IN = "checked_in", _("Checked in")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+# A care booking in one of these takes a place of its day.
+CARE_HOLDING = (CareStatus.BOOKED, CareStatus.CHECKED_IN)
+CARE_BADGE = {
+    CareStatus.BOOKED: "primary",
+    CareStatus.CHECKED_IN: "success",
+    CareStatus.CANCELLED: "secondary",
+}

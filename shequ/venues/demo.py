@@ -12,20 +12,24 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterable
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.utils import timezone
 
+from shequ.access.scoping import home_area_for
 from shequ.accounts.models import User
+from shequ.core.errors import ShequError
 from shequ.facilities.models import Facility
 from shequ.facilities.services import FacilityData, facility_create, facility_types_ensure
+from shequ.geo.choices import AreaLevel
 from shequ.geo.models import Area
 
-from .choices import BookingStatus, PriceUnit, VenueKind, WhoMayBook
+from .care import care_book, care_member_add, care_place_create, open_span
+from .choices import BookingStatus, CareStatus, PriceUnit, VenueKind, WhoMayBook
 from .draws import draw_create
-from .models import Booking, Team, Venue
+from .models import Booking, CareBooking, CareDay, CareMember, CarePlace, Team, Venue
 from .rules import TZ
-from .services import series_create, team_create, venue_create
+from .services import ancestor_at, series_create, team_create, venue_create
 
 SOURCE = "seed_demo"
 WEEK = {d: [["09:00", "21:00"]] for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
@@ -97,6 +101,7 @@ def seed_venues(*, seed: int = 1, streets: Iterable[Area], users: dict[str, User
         _month_of_bookings(rng, created, users)
         _huafu_extras(users)
         _activities(rng, created, users)
+    seed_care_places(rng=rng, streets=streets, users=users)
     return len(created)
 
 
@@ -232,3 +237,156 @@ def _huafu_extras(users: dict[str, User]) -> None:
     draw_create(
         actor=None, venue=court, start=slot, end=slot + timedelta(hours=1), draw_at=slot - timedelta(days=1)
     )
+
+
+# --- 托 places ----------------------------------------------------------------------------------------------------
+CARE_WEEK = {d: [["07:30", "18:00"]] for d in ("mon", "tue", "wed", "thu", "fri")}
+CARE_PLACES = [
+    # (facility type, facility name suffix, place name, kind, age band, capacity, fee)
+    ("elderly", "长者日间照料中心", "长者日间照料", "elder", "", 20, "普惠价：全日托 40 元，半日托 25 元"),
+    ("childcare", "普惠托育中心", "托小班（1–2岁）", "infant", "12_24", 15, "普惠价：全日托 80 元，计时托 15 元/小时"),
+    ("childcare", "普惠托育中心", "托大班（2–3岁）", "infant", "24_36", 20, "普惠价：全日托 80 元，计时托 15 元/小时"),
+]  # fmt: skip
+
+
+def seed_care_places(*, rng: random.Random, streets: Iterable[Area], users: dict[str, User]) -> int:
+    """In every street an elder day care place (长者服务站) and two infant classes (托育机构): the street's synthetic
+    facility of that type if the facility demo made one, else one made here; the coming week about half booked by
+    synthetic families (bulk), and 张伟's mother 王秀英 booked for tomorrow's full day. Natural key: (facility,
+    place name), so a second run creates nothing."""
+    existing = set(CarePlace.objects.filter(synthetic=True).values_list("facility_id", "name"))
+    created: list[CarePlace] = []
+    for street in sorted(streets, key=lambda s: s.code):
+        facilities: dict[str, Facility] = {}
+        for ftype, suffix, pname, kind, band, capacity, fee in CARE_PLACES:
+            facility = facilities.get(ftype)
+            if facility is None:
+                facility = (
+                    Facility.objects.filter(
+                        type__code=ftype, synthetic=True, area__path__startswith=street.path
+                    )
+                    .order_by("area__path", "pk")
+                    .first()
+                )
+            if facility is None:
+                lat, lng = _anchor(street)
+                facility = facility_create(
+                    actor=None,
+                    data=FacilityData(
+                        name=f"{street.name}{suffix}",
+                        type=ftype,
+                        area=street.code,
+                        lat=lat,
+                        lng=lng,
+                        address=f"{street.name}康乐路{rng.randint(1, 99)}号（合成地址）",
+                        phone=f"0755-{rng.randint(2, 8)}{rng.randint(0, 9_999_999):07d}",
+                        hours=CARE_WEEK,
+                        services=["全日托", "半日托", "计时托", "临时托"],
+                        source=SOURCE,
+                        synthetic=True,
+                    ),
+                )
+            facilities[ftype] = facility
+            if (facility.pk, pname) in existing:
+                continue
+            created.append(
+                care_place_create(
+                    actor=None,
+                    facility=facility,
+                    name=pname,
+                    kind=kind,
+                    age_band=band,
+                    capacity=capacity,
+                    fee_note=fee,
+                    who_may_book=WhoMayBook.STREET,
+                    synthetic=True,
+                )
+            )
+    if not created:
+        return 0
+    # A week of bookings by synthetic families: one bulk insert each for members, bookings and the days' counters.
+    pool = _bookers(rng)
+    today = timezone.localdate()
+    members, bookings, days = [], [], []
+    for place in created:
+        for offset in range(1, 8):
+            day = today + timedelta(days=offset)
+            span = open_span(place, day)
+            if span is None:
+                continue
+            n = rng.randint(place.capacity // 3, place.capacity * 2 // 3)
+            for family in rng.sample(pool, n):
+                born = (
+                    date(rng.randint(1938, 1962), rng.randint(1, 12), 1)
+                    if place.kind == "elder"
+                    else today
+                    - timedelta(days=30 * (13 if place.age_band == "12_24" else 25) + rng.randint(0, 300))
+                )
+                member = CareMember(
+                    family=family,
+                    name=rng.choice(SURNAMES) + rng.choice(GIVEN),
+                    kind=place.kind,
+                    birth_date=born,
+                    care_level=rng.randint(0, 2) if place.kind == "elder" else None,
+                    synthetic=True,
+                )
+                members.append(member)
+                bookings.append(
+                    CareBooking(
+                        place=place,
+                        member=member,
+                        family=family,
+                        day=day,
+                        session="full_day",
+                        start=span[0],
+                        end=span[1],
+                        status=CareStatus.BOOKED,
+                        synthetic=True,
+                    )
+                )
+            days.append(CareDay(place=place, day=day, capacity=place.capacity, taken=n))
+    CareMember.objects.bulk_create(members, batch_size=1000)
+    for b in bookings:
+        b.member_id = b.member.pk
+    CareBooking.objects.bulk_create(bookings, batch_size=1000)
+    CareDay.objects.bulk_create(days, batch_size=1000)
+    zhangwei = users.get("zhangwei")
+    if zhangwei is not None:
+        mother = care_member_add(
+            actor=zhangwei,
+            name="王秀英",
+            relation="母亲",
+            kind="elder",
+            birth_date=date(1948, 5, 1),
+            care_level=1,
+            synthetic=True,
+        )
+        # The elder day care of his own street (who_may_book is the street).
+        where = home_area_for(zhangwei)
+        home_street = ancestor_at(where, (AreaLevel.STREET,)) if where is not None else None
+        home = next(
+            (
+                p
+                for p in created
+                if p.kind == "elder"
+                and home_street is not None
+                and home_street.pk in (p.area_id, p.area.parent_id)
+            ),
+            None,
+        )
+        tomorrow = today + timedelta(days=1)
+        while home is not None and open_span(home, tomorrow) is None:
+            tomorrow += timedelta(days=1)
+        if home is not None:
+            try:
+                care_book(
+                    actor=zhangwei,
+                    place=home,
+                    member=mother,
+                    day=tomorrow,
+                    session="full_day",
+                    synthetic=True,
+                )
+            except ShequError:
+                pass  # the demo's own week may have filled it: the journey books another day
+    return len(created)

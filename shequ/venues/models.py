@@ -13,6 +13,7 @@ interleave with another booking's.
 from __future__ import annotations
 
 import secrets
+from datetime import time
 
 from django.conf import settings
 from django.db import models
@@ -23,8 +24,15 @@ from shequ.facilities.models import Facility
 from shequ.geo.models import Area
 
 from .choices import (
+    CARE_HOLDING,
     HOLDING,
+    AgeBand,
     BookingStatus,
+    CareKind,
+    CareLevel,
+    CareSession,
+    CareStatus,
+    HalfDay,
     PriceUnit,
     QuotaHolder,
     QuotaMeasure,
@@ -481,3 +489,159 @@ class Attendance(models.Model):
 
     def __str__(self) -> str:
         return f"attendance {self.pk}"
+
+
+# --- 托 places (issue 25 item 4) ----------------------------------------------------------------------------------
+def _all_sessions() -> list[str]:
+    return list(CareSession.values)
+
+
+class CarePlace(models.Model):
+    """A 托 place of a facility (专栏3 items 2–3): elder day care at a 长者服务站 or an infant class (0–3 years, one
+    age band) at a 托育机构, booked by the session (全日托, 半日托, 计时托, 临时托) for a family member who fits it.
+
+    `capacity` is the number of people cared for on one day; each booking of the day, whatever its session, takes
+    one (CareDay counts them, the database refuses the one too many)."""
+
+    scope_path_field = "area__path"
+
+    facility = models.ForeignKey(
+        Facility, verbose_name=_("facility"), on_delete=models.PROTECT, related_name="+"
+    )
+    area = models.ForeignKey(Area, verbose_name=_("area"), on_delete=models.PROTECT, related_name="+")
+    name = models.CharField(_("name"), max_length=120)
+    kind = models.CharField(_("kind"), max_length=10, choices=CareKind.choices)
+    age_band = models.CharField(_("age band"), max_length=6, choices=AgeBand.choices, blank=True)
+    max_care_level = models.PositiveSmallIntegerField(
+        _("cares for up to"), choices=CareLevel.choices, default=CareLevel.MODERATE
+    )
+    capacity = models.PositiveIntegerField(_("places a day"))
+    sessions = models.JSONField(_("sessions offered"), default=_all_sessions)
+    noon = models.TimeField(_("half days change at"), default=time(12, 0))
+    max_hours = models.PositiveSmallIntegerField(_("longest stay by the hour"), default=4)
+    max_notice_days = models.PositiveSmallIntegerField(_("maximum notice (days)"), default=14)
+    who_may_book = models.CharField(
+        _("who may book"), max_length=12, choices=WhoMayBook.choices, default=WhoMayBook.STREET
+    )
+    fee_note = models.CharField(_("fees"), max_length=120, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    synthetic = models.BooleanField(_("synthetic"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["area__path", "name", "pk"]
+        verbose_name = _("care place")
+        verbose_name_plural = _("care places")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(capacity__gte=1), name="venues_care_capacity_1"),
+            models.CheckConstraint(
+                condition=models.Q(kind=CareKind.ELDER, age_band="")
+                | models.Q(kind=CareKind.INFANT) & ~models.Q(age_band=""),
+                name="venues_care_band_for_infants",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CareMember(models.Model):
+    """A person a family books care for: an elder (with the assessed care level) or a child under three (birth
+    date). Kept by the family member who added him; seen by the place's manager only through a booking, masked."""
+
+    scope_owner_field = "family"
+
+    family = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("family"), on_delete=models.PROTECT, related_name="+"
+    )
+    name = models.CharField(_("name"), max_length=40)
+    relation = models.CharField(_("relation"), max_length=20, blank=True)
+    kind = models.CharField(_("kind"), max_length=10, choices=CareKind.choices)
+    birth_date = models.DateField(_("birth date"))
+    care_level = models.PositiveSmallIntegerField(
+        _("care level"), choices=CareLevel.choices, null=True, blank=True
+    )
+    synthetic = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("person cared for")
+        verbose_name_plural = _("people cared for")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def audit_repr(self) -> str:
+        return f"care member {self.pk}"
+
+
+class CareDay(models.Model):
+    """The places of one care place on one day: `taken` rises by a conditional UPDATE (taken < capacity), so the
+    database decides who gets the last place; the check constraint keeps it within capacity whatever the writer."""
+
+    place = models.ForeignKey(CarePlace, on_delete=models.CASCADE, related_name="days")
+    day = models.DateField()
+    capacity = models.PositiveIntegerField()
+    taken = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["place", "day"], name="venues_care_day_once"),
+            models.CheckConstraint(
+                condition=models.Q(taken__lte=models.F("capacity")), name="venues_care_day_not_over"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.place_id} {self.day}"
+
+
+class CareBooking(models.Model):
+    """One session of care booked by a family for one person on one day. Only shequ.venues.care sets `status`."""
+
+    scope_path_field = "place__area__path"
+    scope_owner_field = "family"
+
+    place = models.ForeignKey(
+        CarePlace, verbose_name=_("care place"), on_delete=models.PROTECT, related_name="bookings"
+    )
+    member = models.ForeignKey(
+        CareMember, verbose_name=_("cared for"), on_delete=models.PROTECT, related_name="+"
+    )
+    family = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("booked by"), on_delete=models.PROTECT, related_name="+"
+    )
+    day = models.DateField(_("day"))
+    session = models.CharField(_("session"), max_length=10, choices=CareSession.choices)
+    half = models.CharField(_("half day"), max_length=2, choices=HalfDay.choices, blank=True)
+    start = models.DateTimeField(_("start"))
+    end = models.DateTimeField(_("end"))
+    status = models.CharField(
+        _("status"), max_length=12, choices=CareStatus.choices, default=CareStatus.BOOKED
+    )
+    checked_in_at = models.DateTimeField(_("checked in at"), null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("booked at"), auto_now_add=True)
+    synthetic = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["day", "start", "pk"]
+        verbose_name = _("care booking")
+        verbose_name_plural = _("care bookings")
+        indexes = [models.Index(fields=["place", "day"], name="venues_care_place_day")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(end__gt=models.F("start")), name="venues_care_end"),
+            # One person is cared for once a day: a second booking for him that day is refused by the database.
+            models.UniqueConstraint(
+                fields=["member", "day"],
+                condition=models.Q(status__in=CARE_HOLDING),
+                name="venues_care_once_a_day",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.place} {self.day}"
+
+    def audit_repr(self) -> str:
+        return f"care booking {self.pk} at place {self.place_id}"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_activities, views_console
+from . import views, views_activities, views_care, views_console
 
 app_name = "venues"
 urlpatterns = [
@@ -22,6 +22,18 @@ urlpatterns = [
     path("calendar/me/<str:token>.ics", views_activities.feed_me, name="feed_me"),
     path("console/activities/", views_activities.console_activities, name="console_activities"),
     path("console/activities/<int:pk>/", views_activities.console_activity, name="console_activity"),
+    path("daycare/", views_care.care_list, name="care_list"),
+    path("daycare/<int:pk>/", views_care.care_place, name="care_place"),
+    path("daycare/<int:pk>/book/", views_care.care_book, name="care_book"),
+    path("me/daycare/", views_care.care_mine, name="care_mine"),
+    path("me/daycare/<int:pk>/cancel/", views_care.care_cancel, name="care_cancel"),
+    path("console/daycare/", views_care.console_care_list, name="console_care_list"),
+    path("console/daycare/<int:pk>/", views_care.console_care_day, name="console_care_day"),
+    path(
+        "console/daycare/bookings/<int:pk>/checkin/",
+        views_care.console_care_check_in,
+        name="console_care_check_in",
+    ),
     path("console/venues/", views_console.venue_list, name="console_list"),
     path("console/venues/<int:pk>/", views_console.venue_day, name="console_day"),
     path(

@@ -61,6 +61,7 @@ REGISTRIES = "shequ.registries.tests.test_registries::TestPermissionMatrix"
 VENUES_API = "shequ.venues.tests.test_api::TestPermissionMatrix"
 VENUES = "shequ.venues.tests.test_views::TestPermissionMatrix"
 ACTIVITIES = "shequ.venues.tests.test_activities::TestPermissionMatrix"
+DAYCARE = "shequ.venues.tests.test_care::TestPermissionMatrix"
 OWNERS_API = "shequ.owners.tests.test_api::TestOwnerVoteEndpoints"
 OWNERS = "shequ.owners.tests.test_pages"
 MICRO_API = "shequ.microprojects.tests.test_api::TestPermissionMatrix"
@@ -78,6 +79,7 @@ PARTICIPATION_PORTAL = "shequ.participation.tests.test_views::TestPortal"
 PARTICIPATION_CONSOLE = "shequ.participation.tests.test_views::TestConsole"
 TIMEBANK_PORTAL = "shequ.timebank.tests.test_views::TestPortalPages"
 TIMEBANK_CONSOLE = "shequ.timebank.tests.test_views::TestConsolePages"
+TIMEBANK_GOODS_RULES = "shequ.timebank.tests.test_console_goods_rules::TestPermissionMatrix"
 
 VOLUNTEERS_API = "shequ.volunteers.tests.test_api"
 EMERGENCY_API = "shequ.emergency.tests.test_api"
@@ -409,6 +411,17 @@ REGISTRY: dict[str, Entry] = {
     "/console/timebank/transfers/export/": Matrix(
         f"{TIMEBANK_CONSOLE}::test_the_console_pages_are_for_those_who_keep_the_time_bank"
     ),
+    "/console/timebank/goods/": Matrix(
+        f"{TIMEBANK_GOODS_RULES}::test_goods_page_permission_matrix",
+        f"{TIMEBANK_GOODS_RULES}::test_adding_goods_permission_matrix",
+    ),
+    "/console/timebank/goods/<int:pk>/": Matrix(
+        f"{TIMEBANK_GOODS_RULES}::test_editing_goods_permission_matrix"
+    ),
+    "/console/timebank/rules/": Matrix(
+        f"{TIMEBANK_GOODS_RULES}::test_rules_page_permission_matrix",
+        f"{TIMEBANK_GOODS_RULES}::test_saving_rules_permission_matrix",
+    ),
     "/console/timebank/goods/<int:pk>/restock/": Matrix(
         f"{TIMEBANK_CONSOLE}::test_restocking_permission_matrix"
     ),
@@ -607,6 +620,35 @@ REGISTRY: dict[str, Entry] = {
     "/console/venues/<int:pk>/": Matrix(f"{VENUES}::test_a_venue_of_another_street_is_not_found"),
     "/console/venues/bookings/<int:pk>/<str:action>/": Matrix(
         f"{VENUES}::test_a_console_action_outside_ones_street_is_not_found"
+    ),
+    # 托 places (issue 25 item 4)
+    "GET /api/v1/care-places": Public(
+        "elder day care and infant care places: public like the facility registry"
+    ),
+    "GET /api/v1/care-places/{place_id}/availability": Public("a care place's places left per day, no names"),
+    "GET /api/v1/care-members": Matrix(f"{DAYCARE}::test_api_members_need_a_sign_in"),
+    "POST /api/v1/care-members": Matrix(f"{DAYCARE}::test_api_members_need_a_sign_in"),
+    "GET /api/v1/care-bookings": Matrix(f"{DAYCARE}::test_api_bookings_are_the_familys_own"),
+    "POST /api/v1/care-bookings": Matrix(f"{DAYCARE}::test_api_bookings_are_the_familys_own"),
+    "POST /api/v1/care-bookings/{booking_id}/cancel": Matrix(
+        f"{DAYCARE}::test_api_cancel_of_another_familys_booking_is_not_found"
+    ),
+    "POST /api/v1/care-bookings/{booking_id}/check-in": Matrix(
+        f"{DAYCARE}::test_api_check_in_is_for_the_places_managers"
+    ),
+    "/daycare/": Public("托位预约: the list of care places is public (GET only)"),
+    "/daycare/<int:pk>/": Public("托位预约: one care place and its places left per day, no names (GET only)"),
+    "/daycare/<int:pk>/book/": Matrix(f"{DAYCARE}::test_booking_needs_a_sign_in"),
+    "/me/daycare/": Matrix(
+        f"{DAYCARE}::test_my_care_needs_a_sign_in", f"{DAYCARE}::test_adding_someone_needs_a_sign_in"
+    ),
+    "/me/daycare/<int:pk>/cancel/": Matrix(
+        f"{DAYCARE}::test_cancelling_another_familys_booking_is_not_found"
+    ),
+    "/console/daycare/": Matrix(f"{DAYCARE}::test_the_console_list_is_for_venue_managers"),
+    "/console/daycare/<int:pk>/": Matrix(f"{DAYCARE}::test_a_care_place_of_another_street_is_not_found"),
+    "/console/daycare/bookings/<int:pk>/checkin/": Matrix(
+        f"{DAYCARE}::test_checking_in_at_another_streets_place_is_not_found"
     ),
     "GET /api/v1/events": Public(
         "published community events and courses: public like a notice board (read-only)"

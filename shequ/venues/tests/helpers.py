@@ -74,3 +74,32 @@ def huafu_neighbour(make_user, username: str = "huafu_neighbour"):
     user = make_user(username)
     grant_bootstrap(user=user, role=Role.RESIDENT, area=huafu_street(), reason="test")
     return user
+
+
+CARE_WEEK = {d: [["07:30", "18:00"]] for d in ("mon", "tue", "wed", "thu", "fri")}
+
+
+def make_care_place(
+    name: str = "华富长者日间照料中心",
+    *,
+    kind: str = "elder",
+    street: str = "华富街道",
+    district: str = "440304",
+    **kw,
+):
+    """A care place of a new facility (weekdays 07:30–18:00) in the street's first community."""
+    from shequ.venues.care import care_place_create
+
+    area = kw.pop("area", None) or community(street, district)
+    facility = make_facility(
+        f"{name}所在机构",
+        (22.55, 114.07),
+        type="elderly" if kind == "elder" else "childcare",
+        area=area,
+        hours=kw.pop("hours", CARE_WEEK),
+    )
+    fields = {"name": name, "facility": facility, "kind": kind, "capacity": 10}
+    if kind == "infant":
+        fields["age_band"] = "12_24"
+    fields.update(kw)
+    return care_place_create(actor=None, **fields)

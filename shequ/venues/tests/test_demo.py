@@ -41,3 +41,22 @@ def test_venues_in_every_street_a_month_of_bookings_and_activities_all_synthetic
     )
     assert not Activity.objects.filter(synthetic=False).exists()
     assert seed_venues(seed=1, streets=_streets("city"), users=users) == 0
+
+
+def test_care_places_in_every_street_with_a_week_never_over_capacity_and_zhangweis_mother_booked():
+    from shequ.venues.models import CareBooking, CareDay, CarePlace
+
+    users = ensure_cast()
+    seed_venues(seed=1, streets=_streets("city"), users=users)
+    streets = Area.objects.filter(level="street")
+    for street in streets:
+        places = CarePlace.objects.filter(Q(area=street) | Q(area__path__startswith=street.path))
+        assert sorted(places.values_list("kind", flat=True)) == ["elder", "infant", "infant"], street.name
+    assert not CarePlace.objects.filter(synthetic=False).exists()
+    for day in CareDay.objects.all():
+        held = CareBooking.objects.filter(place=day.place_id, day=day.day, status="booked").count()
+        assert held == day.taken <= day.capacity
+    assert CareBooking.objects.filter(family=users["zhangwei"], member__name="王秀英").exists()
+    count = CarePlace.objects.count()
+    seed_venues(seed=1, streets=_streets("city"), users=users)
+    assert CarePlace.objects.count() == count
