@@ -133,14 +133,21 @@ def help_request_get_for(*, user, pk: int) -> HelpRequest:
 HELP_SKILLS = {"visit": ["elder_care"], "shopping": [], "hospital": ["elder_care"], "other": []}
 
 
+def volunteers_for(request: HelpRequest, *, limit: int = 10) -> list[Any]:
+    """The volunteers matched to a help request by skill, service area and availability
+    (shequ.volunteers.selectors.volunteers_matching), best first, as their platform accounts; never the
+    requester himself."""
+    found = volunteers_matching(
+        HELP_SKILLS.get(request.kind, []), request.area, request.wanted_at, limit=limit + 1
+    )
+    return [v.user for v in found if v.user_id is not None and v.user_id != request.requester_id][:limit]
+
+
 def helpers_for(request: HelpRequest, *, limit: int = 10) -> list[Any]:
     """Who could help, best first: volunteers matched by skill, service area and availability
     (shequ.volunteers.selectors.volunteers_matching), then residents with a time bank account in the requester's
     community and street (by area only). The one door through which matching goes."""
-    found = volunteers_matching(
-        HELP_SKILLS.get(request.kind, []), request.area, request.wanted_at, limit=limit
-    )
-    users = [v.user for v in found if v.user_id is not None and v.user_id != request.requester_id]
+    users = volunteers_for(request, limit=limit)
     area = request.area
     street = area.parent.path if area.parent is not None else area.path
     seen = {u.pk for u in users}

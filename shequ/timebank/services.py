@@ -40,9 +40,11 @@ from .models import (
     HelpRequest,
     Redemption,
     Store,
+    TimebankRule,
     Transfer,
 )
 from .rules import ELDERLY_AGE, Rule, age_on, community_of, home_community, rule_for
+from .selectors import volunteers_for
 
 if TYPE_CHECKING:
     from shequ.accounts.models import User
@@ -589,7 +591,32 @@ def help_request_create(
             obj=request,
             changes={"kind": {"after": kind}, "minutes": {"after": minutes}, "area": {"after": area.code}},
         )
+        transaction.on_commit(lambda: help_request_notify_matched(request=request))
     return request
+
+
+MATCHED_TOLD = 5
+
+
+def help_request_notify_matched(*, request: HelpRequest) -> int:
+    """The volunteers matched to a new help request (skill, service area, availability; the best few) are told
+    through the message centre, with a text message if they want them. The message names the kind of help and the
+    community, never the requester. Answers how many were told."""
+    told = 0
+    kind = HelpKind(request.kind).label
+    for person in volunteers_for(request, limit=MATCHED_TOLD):
+        message_send(
+            person=person,
+            kind="timebank.help_matched",
+            title=gettext("Someone in %(area)s asks for help: %(kind)s")
+            % {"area": request.area.name, "kind": kind},
+            body=request.description,
+            link="/timebank/help/",
+            sms_body=gettext("[Shequ] Someone in %(area)s asks for help (%(kind)s); see it in the time bank.")
+            % {"area": request.area.name, "kind": kind},
+        )
+        told += 1
+    return told
 
 
 def _transition(actor: User, request: HelpRequest, action: str) -> HelpRequest:
@@ -854,3 +881,105 @@ def timebank_inherit(*, actor: User, from_user: User, to_user: User, reason: str
         Account.objects.filter(pk=source.pk).update(is_active=False)
         _audit(action="timebank.inherit", actor=actor, transfer=transfer, purpose=reason)
     return transfer
+
+
+# --- the console: goods of the 爱心超市 and the rules (issue 24) -------------------------------------------------
+
+
+def goods_update(*, actor: User, goods: Goods, name: str, price: int, is_active: bool) -> Goods:
+    """A store keeper changes a good's name, price (minutes) or takes it off the shelf; audited before/after."""
+    if not can_at(actor, Action.TIMEBANK_MANAGE, goods.store.area.path):
+        raise NotFound(gettext("Not found."))
+    name = name.strip()
+    if not name:
+        raise ShequError(gettext("Give the name of the goods."), fields={"name": "empty"})
+    if price < 1:
+        raise ShequError(
+            gettext("The price must be positive and the stock not negative."), fields={"price": "low"}
+        )
+    with transaction.atomic():
+        goods = Goods.objects.select_for_update().get(pk=goods.pk)
+        after = {"name": name[:100], "price": price, "is_active": is_active}
+        changes = {
+            k: {"before": getattr(goods, k), "after": v} for k, v in after.items() if getattr(goods, k) != v
+        }
+        for k, v in after.items():
+            setattr(goods, k, v)
+        goods.save(update_fields=list(after))
+        if changes:
+            _audit(action="timebank.goods_update", actor=actor, obj=goods, changes=changes)
+    return goods
+
+
+RULE_FIELDS = (
+    "name",
+    "rate",
+    "daily_earn_cap",
+    "lifetime_earn_cap",
+    "daily_transfer_cap",
+    "expiry_enabled",
+    "expiry_days",
+    "inheritance_enabled",
+)
+
+
+def _city_root() -> Area | None:
+    return Area.objects.filter(parent__isnull=True).order_by("path").first()
+
+
+def rule_may_edit(actor: User, area: Area | None) -> bool:
+    """An area's rule: timebank.manage over that area. The city's default (no area): over the whole city."""
+    if area is None:
+        root = _city_root()
+        return root is not None and can_at(actor, Action.TIMEBANK_MANAGE, root.path)
+    return can_at(actor, Action.TIMEBANK_MANAGE, area.path)
+
+
+def rule_save(*, actor: User, area: Area | None, **fields: Any) -> TimebankRule:
+    """Set the rules of an area (or the city's default): the rate, the caps, the expiry and inheritance switches.
+    Creates the area's own rule on first save; every changed field is audited before/after."""
+    if not rule_may_edit(actor, area):
+        raise NotFound(gettext("Not found."))
+    unknown = set(fields) - set(RULE_FIELDS)
+    if unknown:
+        raise ValueError(f"not rule fields: {sorted(unknown)}")
+    errors: dict[str, str] = {}
+    name = str(fields.get("name", "")).strip()
+    if not name:
+        errors["name"] = gettext("Give the rule a name.")
+    rate = fields.get("rate")
+    if not isinstance(rate, Decimal) or not (Decimal("0.01") <= rate <= Decimal("100")):
+        errors["rate"] = gettext("The rate is between 0.01 and 100 时间币 an hour.")
+    for cap in ("daily_earn_cap", "lifetime_earn_cap", "daily_transfer_cap"):
+        value = fields.get(cap)
+        if value is not None and value < 1:
+            errors[cap] = gettext("A cap is at least one minute; leave it empty for no cap.")
+    if not 1 <= int(fields.get("expiry_days") or 0) <= 36500:
+        errors["expiry_days"] = gettext("Credits expire after 1 to 36,500 days.")
+    if errors:
+        raise ShequError(next(iter(errors.values())), fields=errors)
+    fields["name"] = name[:60]
+    with transaction.atomic():
+        rule = (
+            TimebankRule.objects.select_for_update().filter(area=area).first()
+            if area is not None
+            else TimebankRule.objects.select_for_update().filter(area__isnull=True).first()
+        )
+        created = rule is None
+        if rule is None:
+            rule = TimebankRule(area=area)
+        changes = {}
+        for k in RULE_FIELDS:
+            before = None if created else getattr(rule, k)
+            if created or before != fields[k]:
+                changes[k] = {"before": None if before is None else str(before), "after": str(fields[k])}
+            setattr(rule, k, fields[k])
+        rule.save()
+        if changes:
+            _audit(
+                action="timebank.rule_create" if created else "timebank.rule_update",
+                actor=actor,
+                obj=rule,
+                changes=changes,
+            )
+    return rule

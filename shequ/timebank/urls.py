@@ -25,5 +25,8 @@ urlpatterns = [
     path(
         "console/timebank/transfers/export/", views_console.transfers_export, name="console_transfers_export"
     ),
+    path("console/timebank/goods/", views_console.goods, name="console_goods"),
+    path("console/timebank/goods/<int:pk>/", views_console.goods_edit, name="console_goods_edit"),
+    path("console/timebank/rules/", views_console.rules, name="console_rules"),
     path("console/timebank/goods/<int:pk>/restock/", views_console.restock, name="console_restock"),
 ]
