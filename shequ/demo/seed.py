@@ -245,6 +245,14 @@ def seed_demo(*, scale: str = "small", seed: int = 1, appeals: int | None = None
     )
     report.add("notices", seed_notices(rng, streets=every_street, author=users["chenjing"]))
     report.add("facilities", seed_facilities(seed=seed, streets=streets))
+    # The registries the plan counts and the 15-minute circle by population (issue 29): entries in every seeded
+    # community, building points with synthetic populations, idle premises, and the circle computed once.
+    from shequ.facilities.demo import seed_circle
+    from shequ.registries.demo import seed_registries
+
+    report.add("registries", seed_registries(seed=seed, streets=streets))
+    for key, n in seed_circle(seed=seed, streets=streets).items():
+        report.add(f"circle.{key}", n)
     # Owners' decisions (issue 27): a unit register in every district, a finished and an open vote.
     from shequ.owners.demo import seed_owners
 

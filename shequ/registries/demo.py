@@ -24,9 +24,7 @@ def seed_registries(*, seed: int = 1, streets) -> int:
     """Entries for the communities of the given streets (bulk: the seed must stay fast)."""
     rng = random.Random(seed * 65537 + 29)  # noqa: S311 - reproducible demo data, not security
     communities = list(Area.objects.filter(level="community", parent__in=list(streets)).order_by("code"))
-    existing = set(
-        Entry.objects.filter(source=SOURCE).values_list("register", "community_id", "kind", "name")
-    )
+    existing_rows = list(Entry.objects.values_list("register", "community_id", "kind", "name"))
     rows: list[Entry] = []
     activities: list[tuple[tuple, list[tuple[date, str, int]]]] = []
     today = date.today()
@@ -34,12 +32,22 @@ def seed_registries(*, seed: int = 1, streets) -> int:
     def person() -> str:
         return rng.choice(SURNAMES) + rng.choice(GIVEN) + (rng.choice(GIVEN) if rng.random() < 0.6 else "")
 
+    def natural_key(register: str, community_pk: int, kind: str, name: str) -> tuple:
+        # As the database's unique constraints say (models.Entry.Meta).
+        if register == Register.COMMITTEE:
+            return (register, community_pk, kind)
+        if register == Register.GREEN:
+            return (register, community_pk)
+        return (register, community_pk, name)
+
+    existing = {natural_key(*row) for row in existing_rows}
+
     def add(register: str, community: Area, kind: str, name: str, **kw) -> bool:
-        key = (register, community.pk, kind, name)
+        since = today - timedelta(days=rng.randint(60, 2500))  # drawn first: a re-run walks the same sequence
+        key = natural_key(register, community.pk, kind, name)
         if key in existing:
             return False
         existing.add(key)
-        since = today - timedelta(days=rng.randint(60, 2500))
         rows.append(
             Entry(
                 register=register,
@@ -87,21 +95,13 @@ def seed_registries(*, seed: int = 1, streets) -> int:
                 reference=f"备{c.code[-6:]}{n + 1:02d}",
                 members=rng.randint(8, 60),
             )
-            if not made:
-                continue
-            activities.append(
-                (
-                    (Register.SOCIAL_ORG, c.pk, kind, name),
-                    [
-                        (
-                            today - timedelta(days=rng.randint(1, 300)),
-                            rng.choice(ACTIVITIES),
-                            rng.randint(10, 120),
-                        )
-                        for _ in range(rng.randint(0, 3))
-                    ],
-                )
-            )
+            # Drawn whether or not the organisation is new, so that a re-run walks the same random sequence.
+            held = [
+                (today - timedelta(days=rng.randint(1, 300)), rng.choice(ACTIVITIES), rng.randint(10, 120))
+                for _ in range(rng.randint(0, 3))
+            ]
+            if made:
+                activities.append(((Register.SOCIAL_ORG, c.pk, kind, name), held))
         if rng.random() < 0.3:
             add(Register.CHARITY, c, "foundation", f"{c.name}社区基金")
         if rng.random() < 0.6:

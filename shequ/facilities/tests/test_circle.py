@@ -208,3 +208,18 @@ def test_the_required_types_are_data():
         "elderly",
     }
     assert FacilityType.objects.filter(code="social_work", name="社工站").exists()
+
+
+def test_the_demo_places_buildings_flags_them_synthetic_and_computes_the_circle(db):
+    from shequ.facilities.demo import seed_circle, seed_facilities
+
+    home = community()
+    seed_facilities(streets=[home.parent])
+    _buildings(home, [("一栋", None, None), ("二栋", None, None)])
+    made = seed_circle(streets=[home.parent])
+    assert made["buildings"] == 2 and made["candidate_sites"] >= 3
+    placed = Area.objects.filter(level="building", parent__parent__parent=home)
+    assert all(b.population_synthetic and b.centroid_lat for b in placed)
+    row = CircleCoverage.objects.get(community=home, type__code="party_service")
+    assert row.synthetic and row.population == sum(b.population for b in placed)
+    assert seed_circle(streets=[home.parent]) == {"buildings": 0, "candidate_sites": 0}

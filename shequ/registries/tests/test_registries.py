@@ -300,3 +300,13 @@ def test_committees_complete_counts_only_communities_with_all_five(cast):
     street = a.parent
     values = committees_complete([street, a, b])
     assert (values[street.code], values[a.code], values[b.code]) == (1, 1, 0)
+
+
+def test_the_demo_fills_the_registers_once(db):
+    from shequ.registries.demo import seed_registries
+
+    street = _huafu().parent
+    made = seed_registries(streets=[street])
+    assert made > 0 and seed_registries(streets=[street]) == 0
+    assert Entry.objects.filter(register="committee", synthetic=True).exists()
+    assert set(Entry.objects.values_list("register", flat=True)) >= {"committee", "legal", "green"}
