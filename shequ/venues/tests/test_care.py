@@ -59,12 +59,12 @@ def test_half_days_split_at_noon_and_hours_stay_within_opening(cast, clock):
     assert (pm.start, pm.end) == (at(1, "12:00"), at(1, "18:00"))
     hourly = book(user, place, grandmother(user), session="hourly", start_at=time(9, 30), hours=3)
     assert (hourly.start, hourly.end) == (at(1, "09:30"), at(1, "12:30"))
-    with pytest.raises(ShequError, match="07:30 to 18:00") as e:
+    with pytest.raises(ShequError, match="07:30 至 18:00") as e:
         book(user, place, grandmother(user), session="hourly", start_at=time(16, 0), hours=3)
     assert e.value.code == "outside_hours"
-    with pytest.raises(ShequError, match="1 to 4 hours"):
+    with pytest.raises(ShequError, match="1 至 4 小时"):
         book(user, place, grandmother(user), session="hourly", start_at=time(9, 0), hours=5)
-    with pytest.raises(ShequError, match="morning or the afternoon"):
+    with pytest.raises(ShequError, match="请选择上午或下午"):
         book(user, place, grandmother(user), session="half_day")
 
 
@@ -72,17 +72,17 @@ def test_short_notice_care_is_for_today_from_half_an_hour_on_and_the_rest_by_the
     place = make_care_place()
     user = cast["zhangwei"]
     today = date(2026, 3, 2)  # 10:00 now
-    with pytest.raises(ShequError, match="by the day before"):
+    with pytest.raises(ShequError, match="提前一天"):
         book(user, place, grandmother(user), day=today)
-    with pytest.raises(ShequError, match="30 minutes from now"):
+    with pytest.raises(ShequError, match="30 分钟后"):
         book(user, place, grandmother(user), day=today, session="temporary", start_at=time(10, 0), hours=2)
-    with pytest.raises(ShequError, match="today only"):
+    with pytest.raises(ShequError, match="只能预约当天"):
         book(user, place, grandmother(user), session="temporary", start_at=time(10, 0), hours=2)
     b = book(user, place, grandmother(user), day=today, session="temporary", start_at=time(10, 30), hours=2)
     assert (b.start, b.end) == (at(0, "10:30"), at(0, "12:30"))
-    with pytest.raises(ShequError, match="closed on this day"):
+    with pytest.raises(ShequError, match="当天不开放"):
         book(user, place, grandmother(user), day=SATURDAY)
-    with pytest.raises(ShequError, match="14 days ahead"):
+    with pytest.raises(ShequError, match="最多可提前 14 天"):
         book(user, place, grandmother(user), day=date(2026, 3, 20))
     assert CareBooking.objects.count() == 1
 
@@ -93,13 +93,13 @@ def test_an_infant_class_takes_only_children_of_its_age_band_on_the_day(cast, cl
     assert (
         care.months_old(date(2025, 3, 3), TUESDAY) == 12 and care.months_old(date(2025, 3, 4), TUESDAY) == 11
     )
-    with pytest.raises(ShequError, match="11 months old") as e:
+    with pytest.raises(ShequError, match="11 个月大") as e:
         book(user, place, toddler(user, born=date(2025, 3, 4)))
     assert e.value.code == "not_eligible"
-    with pytest.raises(ShequError, match="24 months old"):
+    with pytest.raises(ShequError, match="24 个月大"):
         book(user, place, toddler(user, born=date(2024, 3, 3)))
     assert book(user, place, toddler(user, born=date(2025, 3, 3))).status == "booked"
-    with pytest.raises(ShequError, match="choose someone it cares for"):
+    with pytest.raises(ShequError, match="请选择符合条件的被照护人"):
         book(user, place, grandmother(user))
     assert CareDay.objects.get(place=place).taken == 1  # the refusals took nothing
 
@@ -141,7 +141,7 @@ def test_one_person_is_booked_once_a_day(cast, clock):
     place, other = make_care_place(), make_care_place("华富第二日照中心")
     mum = grandmother(cast["zhangwei"])
     book(cast["zhangwei"], place, mum)
-    with pytest.raises(ShequError, match="already booked") as e:
+    with pytest.raises(ShequError, match="当天已有预约") as e:
         book(cast["zhangwei"], other, mum)
     assert e.value.code == "duplicate"
     assert CareDay.objects.filter(place=other).first() is None or CareDay.objects.get(place=other).taken == 0
@@ -163,20 +163,20 @@ def test_cancel_gives_the_place_back_until_the_session_begins(cast, clock):
     assert CareDay.objects.get().taken == 0
     b2 = book(user, place, grandmother(user))
     clock.set(at(1, "08:00"))
-    with pytest.raises(ShequError, match="has begun"):
+    with pytest.raises(ShequError, match="托管已开始"):
         care.care_cancel(actor=user, booking=b2)
 
 
 def test_the_desk_checks_in_on_the_day_within_the_window_and_only_in_its_area(cast, clock):
     place = make_care_place()
     b = book(cast["zhangwei"], place, grandmother(cast["zhangwei"]))
-    with pytest.raises(ShequError, match="an hour before"):
+    with pytest.raises(ShequError, match="开始前一小时"):
         care.care_check_in(actor=cast["lina"], booking=b)
     clock.set(at(1, "07:00"))
     with pytest.raises(NotFound):
         care.care_check_in(actor=cast["wangqiang"], booking=b)
     assert care.care_check_in(actor=cast["lina"], booking=b).status == "checked_in"
-    with pytest.raises(ShequError, match="cannot be checked in"):
+    with pytest.raises(ShequError, match="现在不能签到"):
         care.care_check_in(actor=cast["lina"], booking=b)
 
 
