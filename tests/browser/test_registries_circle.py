@@ -93,10 +93,12 @@ def test_a_community_worker_keeps_a_registry(browser, live_server, cast_world, s
 def yuehai_circle(db):
     from shequ.facilities.coverage import circle_compute
     from shequ.facilities.models import CandidateSite
+    from shequ.facilities.services import facility_types_ensure
     from shequ.facilities.tests.helpers import east_of, make_facility
     from shequ.facilities.tests.test_circle import _buildings
     from shequ.geo.models import Area
 
+    facility_types_ensure()  # a transactional test's flush removed the types the migration loaded
     home = Area.objects.filter(level="community", parent__name="粤海街道").order_by("code")[0]
     origin = (22.53, 113.94)
     make_facility("粤海社康", origin, type="health", area=home)

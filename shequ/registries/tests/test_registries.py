@@ -30,7 +30,7 @@ def _lina_home(cast) -> Area:
     from shequ.access.scoping import scope_for
     from shequ.accounts.roles import Action
 
-    path = scope_for(cast["lina"], Action.REGISTRIES_MANAGE).paths[0]
+    path = sorted(scope_for(cast["lina"], Action.REGISTRIES_MANAGE).paths)[0]
     return Area.objects.filter(path__prefix=path, level="community").order_by("code")[0]
 
 
