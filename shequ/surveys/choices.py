@@ -17,7 +17,7 @@ class SurveyKind(models.TextChoices):
 
 class SurveyStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
-    OPEN = "open", _("Open")
+    OPEN = "open", _("Open for answers")
     CLOSED = "closed", _("Closed")
 
 
