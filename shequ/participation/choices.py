@@ -17,7 +17,7 @@ class NeedStatus(models.TextChoices):
     OPEN = "open", _("Waiting for a match")
     MATCHED = "matched", _("Matched")
     RESOLVED = "resolved", _("Resolved")
-    CLOSED = "closed", _("Closed")
+    CLOSED = "closed", _("Closed without action")
 
 
 NEED_BADGES: dict[str, str] = {
@@ -38,7 +38,7 @@ class ResourceKind(models.TextChoices):
 
 class ProjectStatus(models.TextChoices):
     PLANNED = "planned", _("Planned")
-    IN_PROGRESS = "in_progress", _("In progress")
+    IN_PROGRESS = "in_progress", _("Being implemented")
     COMPLETED = "completed", _("Completed")
 
 
@@ -65,14 +65,14 @@ class MeetingKind(models.TextChoices):
 
 
 class MeetingStatus(models.TextChoices):
-    SCHEDULED = "scheduled", _("Scheduled")
+    SCHEDULED = "scheduled", _("Convened")
     HELD = "held", _("Held, minutes published")
     CANCELLED = "cancelled", _("Cancelled")
 
 
 class DecisionStatus(models.TextChoices):
     OPEN = "open", _("Being followed up")
-    DONE = "done", _("Done")
+    DONE = "done", _("Followed up")
 
 
 class DecisionOutcome(models.TextChoices):
@@ -83,13 +83,13 @@ class DecisionOutcome(models.TextChoices):
 
 
 class PollStatus(models.TextChoices):
-    OPEN = "open", _("Open")
-    CLOSED = "closed", _("Closed")
+    OPEN = "open", _("Poll open")
+    CLOSED = "closed", _("Poll closed")
 
 
 class TopicStatus(models.TextChoices):
     OPEN = "open", _("Open for comments")
-    CLOSED = "closed", _("Closed")
+    CLOSED = "closed", _("Discussion closed")
 
 
 class CommentStatus(models.TextChoices):

@@ -237,7 +237,7 @@ class Meeting(models.Model):
     status = models.CharField(
         _("status"), max_length=16, choices=MeetingStatus.choices, default=MeetingStatus.SCHEDULED
     )
-    minutes = models.TextField(_("minutes"), max_length=20000, blank=True)
+    minutes = models.TextField(_("meeting minutes"), max_length=20000, blank=True)
     minutes_at = models.DateTimeField(_("minutes published at"), null=True, blank=True)
     # Part of the signed attendance code: a new key voids codes already printed.
     checkin_key = models.CharField(max_length=32, default="", editable=False)

@@ -34,6 +34,12 @@ def world(cast_world):
     return {"community": Area.objects.filter(parent=street, level="community").order_by("code").first()}
 
 
+def patient(page):
+    """On a machine shared by many runs a page can take longer than Playwright's 30 seconds to load."""
+    page.set_default_timeout(120_000)
+    return page
+
+
 def no_raw_words(page) -> None:
     text = main_text(page)
     found = [w for w in RAW if w in text]
@@ -54,7 +60,7 @@ def test_a_need_goes_through_a_meeting_to_a_project_and_the_resident_follows_it(
     community = world["community"]
 
     # 1. 张伟 posts a need on his phone; the first try has no category: refused, what he typed stays.
-    phone = phone_page(browser, base)
+    phone = patient(phone_page(browser, base))
     resident_login(phone, base)
     zw = Journey(phone, shots, "participation-resident")
     zw.look("home")
@@ -81,7 +87,7 @@ def test_a_need_goes_through_a_meeting_to_a_project_and_the_resident_follows_it(
     need = Need.objects.get()
 
     # 2. 李娜 sees it in her console and convenes a residents' council starting in ten minutes.
-    desk = staff_page(browser, base, "lina")
+    desk = patient(staff_page(browser, base, "lina"))
     ln = Journey(desk, shots, "participation-worker")
     ln.look("console-home")
     desk.goto(f"{base}/console/participation/")
@@ -149,7 +155,7 @@ def test_a_need_goes_through_a_meeting_to_a_project_and_the_resident_follows_it(
     ln.done()
 
     # 5. 张伟, in elder mode, follows his need to the project and the meeting's minutes.
-    elder = phone_page(browser, base, elder=True)
+    elder = patient(phone_page(browser, base, elder=True))
     resident_login(elder, base)
     old = Journey(elder, shots, "participation-resident-elder")
     old.look("home")
