@@ -46,7 +46,7 @@ class DiscoveryKind(models.TextChoices):
 
 
 class DiscoveryStatus(models.TextChoices):
-    OPEN = "open", _("Waiting")
+    OPEN = "open", _("Awaiting a decision")
     CASE = "case", _("Case opened")
     DISMISSED = "dismissed", _("Dismissed")
 
