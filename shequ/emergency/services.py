@@ -281,13 +281,14 @@ def warning_acknowledge(*, person: User, warning_id: int) -> Delivery:
 
 def safety_report(*, person: User, warning_id: int, state: str, note: str = "") -> Delivery:
     """After the event: "I am safe", or "I need help" (which puts him on the follow-up list)."""
-    if state not in SafetyState.values:
-        raise ShequError(_("Say whether you are safe."), fields={"state": _("Say whether you are safe.")})
     note = (note or "").strip()
-    if len(note) > 200:
-        raise ShequError(_("At most 200 characters."), fields={"note": _("At most 200 characters.")})
     with transaction.atomic():
+        # First whether the warning reached him: for anyone else it does not exist, whatever he sent.
         delivery = _own_delivery(person, warning_id)
+        if state not in SafetyState.values:
+            raise ShequError(_("Say whether you are safe."), fields={"state": _("Say whether you are safe.")})
+        if len(note) > 200:
+            raise ShequError(_("At most 200 characters."), fields={"note": _("At most 200 characters.")})
         delivery.safety, delivery.safety_note, delivery.safety_at = state, note, timezone.now()
         fields = ["safety", "safety_note", "safety_at"]
         if delivery.acknowledged_at is None:

@@ -20,7 +20,7 @@ from shequ.access.decorators import require_action
 from shequ.access.scoping import can
 from shequ.accounts.models import User
 from shequ.accounts.roles import Action
-from shequ.core.errors import ShequError
+from shequ.core.errors import NotFound, ShequError
 from shequ.core.masking import mask_phone
 
 from . import selectors, services
@@ -81,6 +81,8 @@ def my_safety(request: HttpRequest, pk: int) -> HttpResponse:
         services.safety_report(
             person=_user(request), warning_id=pk, state=state, note=request.POST.get("note", "")
         )
+    except NotFound:
+        raise
     except ShequError as e:
         messages.error(request, e.message)
         return redirect("emergency:my_warning", pk=pk)
