@@ -58,7 +58,7 @@
         grid: { left: 50, right: 20, bottom: 40 },
         xAxis: { type: "category", data: data.series.map(function (r) { return r.day; }) },
         yAxis: { type: "value", name: data.unit },
-        series: [{ name: data.name, type: "line", markLine: targetLine, data: data.series.map(function (r) { return r.value; }) }]
+        series: [{ name: data.name, type: "line", showSymbol: true, symbolSize: 8, markLine: targetLine, data: data.series.map(function (r) { return r.value; }) }]
       });
     }
   }
