@@ -140,7 +140,7 @@ def test_a_street_officer_reads_the_gaps_and_the_suggested_sites(
     expect(page.locator("#circle-map .leaflet-interactive").first).to_be_visible()
     journey.look("coverage")
     page.select_option("#circle-type", label="社区健康服务中心（社康）")
-    page.get_by_role("button", name="显示").click()
+    page.get_by_role("button", name="查看").click()
     expect(page.locator("main")).to_contain_text("230 名居民住在步行15分钟范围之外")
     first = page.locator("#circle-suggestions tbody tr").first
     expect(first).to_contain_text("粤海闲置房产1号")
