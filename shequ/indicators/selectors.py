@@ -23,6 +23,19 @@ from .registry import figure_get
 
 CHILD_LEVEL = {"city": "district", "district": "street", "street": "community"}
 ROWS_LIMIT = 200
+VALUE_FIELDS = (
+    "key",
+    "area",
+    "level",
+    "day",
+    "value",
+    "target",
+    "gap",
+    "met",
+    "missing",
+    "computed_at",
+    "indicator",
+)
 
 
 def _not_found(code: str) -> NotFound:
@@ -38,7 +51,11 @@ def indicator_area_for(*, user, code: str | None, action: str = Action.INDICATOR
     if not code:
         root = sorted(scope.paths, key=len)[0]
         code = [c for c in root.split("/") if c][-1]
-    area = Area.objects.filter(code=code, level__in=["city", "district", "street", "community"]).first()
+    area = (
+        Area.objects.filter(code=code, level__in=["city", "district", "street", "community"])
+        .defer("boundary", "bbox")
+        .first()
+    )
     if area is None or not scope.covers_path(area.path):
         raise _not_found(code)
     return area
@@ -105,6 +122,8 @@ def indicator_board_for(*, user, area: Area, day: date | None = None) -> dict[st
         qs = (
             IndicatorValue.objects.filter(day=day, level__in=levels, area_path__prefix=area.path)
             .select_related("area")
+            # The children's boundaries are megabytes of GeoJSON (a district's): the page needs names and codes.
+            .only(*VALUE_FIELDS, "area__code", "area__name", "area__path", "area__level")
             .order_by("area__code")
         )
         for v in qs:
