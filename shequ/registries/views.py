@@ -11,7 +11,7 @@ from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from shequ.access.decorators import require_action
@@ -31,8 +31,8 @@ def _register(code: str) -> Register:
 
 class EntryForm(forms.Form):
     kind = forms.ChoiceField(label=gettext_lazy("Kind"))
-    community = forms.CharField(label=gettext_lazy("Community code"), max_length=19)
-    name = forms.CharField(label=gettext_lazy("Name"), max_length=120)
+    community = forms.CharField(label=gettext_lazy("Community"), max_length=19)
+    name = forms.CharField(label=pgettext_lazy("of a place or thing", "Name"), max_length=120)
     reference = forms.CharField(label=gettext_lazy("Reference number"), max_length=60, required=False)
     contact = forms.CharField(
         label=gettext_lazy("Responsible unit or convener"), max_length=120, required=False
