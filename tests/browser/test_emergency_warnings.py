@@ -121,7 +121,7 @@ def test_an_officer_warns_residents_confirm_on_their_phones_and_the_call_list_sh
     expect(elder.locator("#em-message")).to_contain_text("台风“海燕”今夜登陆")
     fits_the_phone(elder)
     el.look("detail")
-    elder.locator("main").get_by_role("button", name="我已收到").click()
+    elder.locator("section:has(#em-message)").get_by_role("button", name="我已收到").click()
     expect(elder.locator("#em-ack")).to_contain_text("您已于")
     el.look("confirmed")
     el.done()
