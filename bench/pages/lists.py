@@ -31,7 +31,11 @@ from bench.lib import benchenv
 from bench.lib.benchenv import BENCH_DIR, log
 
 RESULTS = BENCH_DIR / "pages" / "results"
-USERS = ["chenjing", "wangqiang", "lina"]  # city administrator, street officer, community worker (DESIGN.md §8)
+USERS = [
+    "chenjing",
+    "wangqiang",
+    "lina",
+]  # city administrator, street officer, community worker (DESIGN.md §8)
 LISTS = ["overdue", "supervised"]
 INDEXES = ["appeals_overdue_newest", "appeals_supervised_newest"]
 
@@ -42,7 +46,6 @@ class _Rollback(Exception):
 
 def _measure(runs: int) -> list[dict]:
     from django.db import connection
-
     from shequ.access.scoping import scope_for
     from shequ.accounts.models import User
     from shequ.accounts.roles import Action
@@ -95,7 +98,6 @@ def main() -> int:
     benchenv.manage(env, "migrate", "--noinput", "-v", "0")
     benchenv.setup_django_here(a.db, conn_max_age=600)
     from django.db import connection, transaction
-
     from shequ.appeals.models import OVERDUE, Appeal
 
     with connection.cursor() as cursor:
@@ -125,7 +127,9 @@ def main() -> int:
         pass
     stamp = time.strftime("%Y%m%d-%H%M%SZ", time.gmtime())
     RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / f"{stamp}-lists.json").write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
+    (RESULTS / f"{stamp}-lists.json").write_text(
+        json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8"
+    )
     lines = [
         f"`.venv/bin/python {report['command']}`",
         "",

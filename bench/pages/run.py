@@ -132,7 +132,6 @@ def seed(env: dict[str, str], appeals: int) -> dict:
 def give_to_resident(n: int) -> int:
     """Make 张伟 the requester of `n` synthetic appeals without a requester, spread over the year (deterministic)."""
     from django.db import connection
-
     from shequ.accounts.models import User
 
     uid = User.objects.get(username="zhangwei").pk
@@ -190,7 +189,6 @@ def targets() -> tuple[dict[str, int], int]:
 def sessions(users: set[str]) -> dict[str | None, str]:
     """A database session per user, as after password + TOTP; the cookie value by username."""
     from django.test import Client
-
     from shequ.access.testing import sign_in
     from shequ.accounts.models import User
 
@@ -233,7 +231,6 @@ def queries_and_plan(page: tuple, clients: dict) -> dict:
 def measure(base: str, page_list: list, cookies: dict, requests_n: int) -> list[dict]:
     import requests
     from django.test import Client
-
     from shequ.access.testing import sign_in
     from shequ.accounts.models import User
 

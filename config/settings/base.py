@@ -300,7 +300,10 @@ CELERY_BEAT_SCHEDULE: dict = {
     # Time bank: unspent credits expire where a rule's expiry switch is on (off by default); nightly.
     "timebank.expire": {"task": "timebank.expire", "schedule": crontab(hour=3, minute=10)},
     # The 15-minute circle by population (shequ/facilities/coverage.py), stored for the pages; nightly.
-    "facilities.circle_compute": {"task": "facilities.circle_compute", "schedule": crontab(hour=4, minute=10)},
+    "facilities.circle_compute": {
+        "task": "facilities.circle_compute",
+        "schedule": crontab(hour=4, minute=10),
+    },
     # The plan's indicators for every area, after the circle they read (shequ/indicators); overdue plan tasks warned
     # and supervised before the working day.
     "indicators.rollup": {"task": "indicators.rollup", "schedule": crontab(hour=4, minute=40)},

@@ -4,15 +4,30 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0005_user_password_must_change'),
+        ("accounts", "0005_user_password_must_change"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='grant',
-            name='role',
-            field=models.CharField(choices=[('resident', 'Resident'), ('grid_worker', 'Grid worker'), ('social_worker', 'Social worker'), ('community_worker', 'Community worker'), ('street_officer', 'Street officer'), ('department_handler', 'District department handler'), ('dispatcher', '12345 dispatcher'), ('city_admin', 'City administrator'), ('system_admin', 'System administrator'), ('security_admin', 'Security administrator'), ('audit_admin', 'Audit administrator')], max_length=32, verbose_name='role'),
+            model_name="grant",
+            name="role",
+            field=models.CharField(
+                choices=[
+                    ("resident", "Resident"),
+                    ("grid_worker", "Grid worker"),
+                    ("social_worker", "Social worker"),
+                    ("community_worker", "Community worker"),
+                    ("street_officer", "Street officer"),
+                    ("department_handler", "District department handler"),
+                    ("dispatcher", "12345 dispatcher"),
+                    ("city_admin", "City administrator"),
+                    ("system_admin", "System administrator"),
+                    ("security_admin", "Security administrator"),
+                    ("audit_admin", "Audit administrator"),
+                ],
+                max_length=32,
+                verbose_name="role",
+            ),
         ),
     ]
