@@ -114,6 +114,7 @@ def test_the_board_shows_value_target_gap_and_drills_to_the_children(client, rol
     assert "暂无数据来源" in page  # 全科医生: no module registers the figure
     assert 'href="?area=T0A&amp;key=health_every_community"' in page  # the drill-down to 甲区
     assert "66.7" in page  # 甲区: 2 of 3 communities
+    assert "分区域</a>" in page and "按专有部分面积" not in page  # not the owners' vote's "By area"
     street = client.get("/dashboard/plan/?area=T0A1&key=health_every_community").content.decode()
     assert "东社区" in street and "西社区" in street and "甲区" in street  # the breadcrumb keeps the way back
     community = client.get("/dashboard/plan/?area=T0A1a").content.decode()
