@@ -8,7 +8,7 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from django.db import IntegrityError, transaction
-from django.http import HttpRequest
+from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -63,6 +63,15 @@ def run_once(request: HttpRequest, work: Callable[[], tuple[int, dict]]) -> tupl
     else:
         IdempotencyKey.objects.filter(pk=claim.pk).update(status_code=status, response=body)
     return status, body, False
+
+
+def once_response(request: HttpRequest, work: Callable[[], tuple[int, dict]]) -> JsonResponse:
+    """`run_once` answered as JSON, marked `Idempotent-Replayed: true` when it is the first request's answer."""
+    status, body, replayed = run_once(request, work)
+    response = JsonResponse(body, status=status)
+    if replayed:
+        response["Idempotent-Replayed"] = "true"
+    return response
 
 
 def _replay(scope: str, key: str, fingerprint: str) -> tuple[int, dict, bool]:

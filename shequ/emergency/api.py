@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import cast
 
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Query, Router
 
@@ -15,7 +15,7 @@ from shequ.access.scoping import can
 from shequ.accounts.models import User
 from shequ.core.api.errors import CREATE, PROTECTED_READ, PROTECTED_WRITE, errors
 from shequ.core.api.types import Id
-from shequ.core.idempotency import run_once
+from shequ.core.idempotency import once_response
 
 from . import selectors, services
 from .schemas import AckOut, ShelterOut, ShelterQuery, WarningIn, WarningOut, shelter_out, warning_out
@@ -44,11 +44,7 @@ def publish(request: HttpRequest, payload: WarningIn):
         )
         return 201, WarningOut.model_validate(warning_out(warning)).model_dump(mode="json")
 
-    status, body, replayed = run_once(request, work)
-    response = JsonResponse(body, status=status)
-    if replayed:
-        response["Idempotent-Replayed"] = "true"
-    return response
+    return once_response(request, work)
 
 
 @router.post(

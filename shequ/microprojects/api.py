@@ -19,7 +19,7 @@ from shequ.accounts.roles import Action
 from shequ.core.api.errors import CREATE, PROTECTED_READ, PROTECTED_WRITE, errors
 from shequ.core.api.types import Id
 from shequ.core.errors import NotFound
-from shequ.core.idempotency import run_once
+from shequ.core.idempotency import once_response
 
 from . import selectors, services
 from .results import result_out
@@ -105,11 +105,7 @@ def _round_out(rnd) -> dict:
 
 
 def _answer(request, work) -> JsonResponse:
-    status, body, replayed = run_once(request, work)
-    response = JsonResponse(body, status=status)
-    if replayed:
-        response["Idempotent-Replayed"] = "true"
-    return response
+    return once_response(request, work)
 
 
 def _visible_round(user, pk: int):

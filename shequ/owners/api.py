@@ -17,7 +17,7 @@ from shequ.accounts.roles import Action
 from shequ.core.api.errors import CREATE, PROTECTED_READ, PROTECTED_WRITE, errors
 from shequ.core.api.types import Id
 from shequ.core.errors import NotFound, ShequError
-from shequ.core.idempotency import run_once
+from shequ.core.idempotency import once_response
 
 from . import selectors, services
 from .choices import Convener, Item
@@ -111,11 +111,7 @@ def create_vote(request: HttpRequest, payload: VoteIn):
 
 
 def _answer(request, work) -> JsonResponse:
-    status, body, replayed = run_once(request, work)
-    response = JsonResponse(body, status=status)
-    if replayed:
-        response["Idempotent-Replayed"] = "true"
-    return response
+    return once_response(request, work)
 
 
 @router.post(

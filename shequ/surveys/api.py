@@ -18,7 +18,7 @@ from shequ.accounts.roles import Action
 from shequ.core.api.errors import CREATE, PROTECTED_READ, PROTECTED_WRITE, errors
 from shequ.core.api.types import Id
 from shequ.core.errors import NotFound
-from shequ.core.idempotency import run_once
+from shequ.core.idempotency import once_response
 
 from . import selectors, services
 
@@ -101,11 +101,7 @@ def _survey_out(survey, *, staff: bool) -> dict:
 
 
 def _answer(request, work) -> JsonResponse:
-    status, body, replayed = run_once(request, work)
-    response = JsonResponse(body, status=status)
-    if replayed:
-        response["Idempotent-Replayed"] = "true"
-    return response
+    return once_response(request, work)
 
 
 @router.get("/surveys", response={200: dict, **errors(401)}, auth=PROTECTED, summary="Surveys")

@@ -3,7 +3,7 @@
 from datetime import datetime, time, timedelta
 from typing import cast
 
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
@@ -16,7 +16,7 @@ from shequ.core.api.errors import CREATE, PROTECTED_WRITE, errors
 from shequ.core.api.pagination import MappedQuerySet
 from shequ.core.api.types import Day, Id
 from shequ.core.errors import NotFound, ShequError
-from shequ.core.idempotency import run_once
+from shequ.core.idempotency import once_response
 from shequ.geo.selectors import area_get
 
 from . import care, selectors, services
@@ -207,11 +207,7 @@ def create_booking(request: HttpRequest, payload: BookingIn):
         )
         return 201, booking_out(booking)
 
-    status, body, replayed = run_once(request, work)
-    response = JsonResponse(body, status=status)
-    if replayed:
-        response["Idempotent-Replayed"] = "true"
-    return response
+    return once_response(request, work)
 
 
 @router.get(
@@ -456,11 +452,7 @@ def create_care_member(request: HttpRequest, payload: CareMemberIn):
         member = care.care_member_add(actor=user, **payload.dict())
         return 201, care_member_out(member)
 
-    status, body, replayed = run_once(request, work)
-    response = JsonResponse(body, status=status)
-    if replayed:
-        response["Idempotent-Replayed"] = "true"
-    return response
+    return once_response(request, work)
 
 
 @router.get(
@@ -503,11 +495,7 @@ def create_care_booking(request: HttpRequest, payload: CareBookingIn):
         )
         return 201, care_booking_out(booking)
 
-    status, body, replayed = run_once(request, work)
-    response = JsonResponse(body, status=status)
-    if replayed:
-        response["Idempotent-Replayed"] = "true"
-    return response
+    return once_response(request, work)
 
 
 @router.get(

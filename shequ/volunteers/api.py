@@ -16,7 +16,7 @@ from shequ.accounts.models import User
 from shequ.core.api.errors import CREATE, PROTECTED_READ, PROTECTED_WRITE, errors
 from shequ.core.api.types import Id
 from shequ.core.errors import NotFound, ShequError
-from shequ.core.idempotency import run_once
+from shequ.core.idempotency import once_response
 from shequ.geo.models import Area
 
 from . import selectors, services
@@ -42,11 +42,7 @@ router = Router(tags=["volunteers"])
 
 
 def _once(request: HttpRequest, work) -> JsonResponse:
-    status, body, replayed = run_once(request, work)
-    response = JsonResponse(body, status=status)
-    if replayed:
-        response["Idempotent-Replayed"] = "true"
-    return response
+    return once_response(request, work)
 
 
 def _me(user: User) -> dict:
