@@ -2,18 +2,19 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Phase(models.TextChoices):
     """A round's phases, in order. A round is in exactly one at a time; staff move it to the next (audited)."""
 
-    COLLECT = "collect", _("Collecting proposals")
-    REVIEW = "review", _("Review")
-    VOTE = "vote", _("Voting")
-    APPROVE = "approve", _("Approval by the street's meeting")
-    IMPLEMENT = "implement", _("Implementation")
-    ACCEPT = "accept", _("Acceptance")
-    DISCLOSE = "disclose", _("Disclosed")
+    COLLECT = "collect", pgettext_lazy("micro-project phase", "Collecting proposals")
+    REVIEW = "review", pgettext_lazy("micro-project phase", "Review")
+    VOTE = "vote", pgettext_lazy("micro-project phase", "Voting")
+    APPROVE = "approve", pgettext_lazy("micro-project phase", "Approval by the street's meeting")
+    IMPLEMENT = "implement", pgettext_lazy("micro-project phase", "Implementation")
+    ACCEPT = "accept", pgettext_lazy("micro-project phase", "Acceptance")
+    DISCLOSE = "disclose", pgettext_lazy("micro-project phase", "Disclosed")
 
 
 PHASE_ORDER = [p.value for p in Phase]
