@@ -23,7 +23,7 @@ LAYERS: list[set[str]] = [
     # The plan's indicators read only figures that the modules above register (shequ/indicators/registry.py), so
     # the registry sits below them and each module can declare its figures from its AppConfig.ready().
     {"indicators"},
-    {"appeals", "facilities", "notices"},  # domain apps: never each other
+    {"appeals", "facilities", "notices", "registries"},  # domain apps: never each other
     {"dispatch", "earlywarning", "open311"},  # built on appeals (below): never each other
     # Volunteers build on facilities (a station is a facility); the time bank builds on volunteers (earning from
     # confirmed hours, matching helpers): volunteers never imports it, it registers a hook (volunteers.hooks).
@@ -35,6 +35,10 @@ LAYERS: list[set[str]] = [
     # Care builds on residents (special groups as tags) and hears of appeals through their intake hook; it counts a
     # person's appeals through appeals' selector. Nothing below imports it.
     {"care"},
+    # Participation's lists link venues, volunteer teams and appeals' top problems; emergency reaches residents and
+    # checks its teams against volunteers' teams. Neither imports the other.
+    {"participation", "emergency"},
+    {"microprojects"},  # a proposal may come from a participation need
     {"dashboards", "web"},  # pages that compose the apps below
     {"api", "demo"},  # the NinjaAPI instance and the demo seeder: imported by nothing
 ]

@@ -10,13 +10,14 @@ from django.core.exceptions import PermissionDenied
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpRequest, JsonResponse
 from django.utils.translation import gettext
-from ninja import Router, Schema
+from ninja import Query, Router, Schema
 
 from shequ.access.api import PROTECTED
 from shequ.access.scoping import can
 from shequ.accounts.models import User
 from shequ.accounts.roles import Action
 from shequ.core.api.errors import CREATE, PROTECTED_READ, PROTECTED_WRITE, errors
+from shequ.core.api.pagination import MAX_LIMIT, MAX_OFFSET
 from shequ.core.errors import ShequError
 from shequ.core.idempotency import run_once
 from shequ.core.masking import mask_name
@@ -83,13 +84,17 @@ def case_out(c) -> dict:
     response={200: list[CaseOut], **errors(*PROTECTED_READ)},
     summary="Social-work cases in my areas",
 )
-def list_cases(request: HttpRequest, status: str = "", limit: int = 100, offset: int = 0):
+def list_cases(
+    request: HttpRequest,
+    status: str = "",
+    limit: int = Query(100, ge=1, le=MAX_LIMIT),
+    offset: int = Query(0, ge=0, le=MAX_OFFSET),
+):
     user = cast(User, request.user)
     if not can(user, Action.CARE_CASES):
         raise PermissionDenied(gettext("Your role may not see cases."))
     if status and status not in CaseStatus.values:
         raise ShequError(gettext("Unknown status."), fields={"status": status})
-    limit = max(1, min(limit, 500))
     qs = selectors.case_list_for(user=user, status=status).order_by("-created_at", "-pk")
     return [case_out(c) for c in qs[offset : offset + limit]]
 
@@ -133,7 +138,11 @@ def open_case(request: HttpRequest, payload: CaseIn):
     summary="The proactive discovery queue of my areas",
 )
 def list_discoveries(
-    request: HttpRequest, status: str = "open", kind: str = "", limit: int = 100, offset: int = 0
+    request: HttpRequest,
+    status: str = "open",
+    kind: str = "",
+    limit: int = Query(100, ge=1, le=MAX_LIMIT),
+    offset: int = Query(0, ge=0, le=MAX_OFFSET),
 ):
     user = cast(User, request.user)
     if not can(user, Action.CARE_TRIAGE):
@@ -142,7 +151,6 @@ def list_discoveries(
         raise ShequError(gettext("Unknown status."), fields={"status": status})
     if kind and kind not in DiscoveryKind.values:
         raise ShequError(gettext("Unknown kind of signal."), fields={"kind": kind})
-    limit = max(1, min(limit, 500))
     qs = selectors.discovery_list_for(user=user, status=status, kind=kind)
     return [
         {

@@ -121,7 +121,7 @@ def _visible_round(user, pk: int):
 
 @router.get(
     "/microprojects/rounds",
-    response={200: list[RoundOut], **errors(401)},
+    response={200: list[RoundOut], **errors(401, 403)},
     auth=PROTECTED,
     summary="Micro-project rounds",
 )

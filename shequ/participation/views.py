@@ -8,7 +8,7 @@ from typing import cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -163,7 +163,10 @@ def topic_act(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def checkin(request: HttpRequest, token: str) -> HttpResponse:
     """The meeting's attendance code opens this page; the person confirms he is present."""
-    meeting = services.meeting_from_token(token)
+    try:
+        meeting = services.meeting_from_token(token)
+    except ShequError:
+        raise Http404 from None  # a forged or stale code is as missing as an unknown one
     if request.method == "POST":
         try:
             services.attendance_check_in(actor=_user(request), token=token)

@@ -104,7 +104,7 @@ def _answer(request, work) -> JsonResponse:
     return once_response(request, work)
 
 
-@router.get("/surveys", response={200: dict, **errors(401)}, auth=PROTECTED, summary="Surveys")
+@router.get("/surveys", response={200: dict, **errors(401, 403)}, auth=PROTECTED, summary="Surveys")
 def list_surveys(request: HttpRequest):
     """Staff with `surveys.manage`: the surveys of their areas. Residents: the published surveys that ask their
     household (or them), with whether they have answered."""

@@ -46,7 +46,7 @@ def task(rolled, mengce):
 
 
 class TestPermissionMatrix(PermissionMatrixMixin):
-    def _matrix(self, client, url, missing_url, mengce, street_officer_b, make_user, **kw):
+    def assert_permission_matrix_for(self, client, url, missing_url, mengce, street_officer_b, make_user, **kw):
         self.assert_permission_matrix(
             client,
             url=url,
@@ -58,29 +58,29 @@ class TestPermissionMatrix(PermissionMatrixMixin):
         )
 
     def test_board(self, client, rolled, mengce, street_officer_b, make_user):
-        self._matrix(client, "/dashboard/plan/?area=T0A", "/dashboard/plan/?area=T0Z", mengce, street_officer_b,
+        self.assert_permission_matrix_for(client, "/dashboard/plan/?area=T0A", "/dashboard/plan/?area=T0Z", mengce, street_officer_b,
                      make_user, page=True)  # fmt: skip
 
     def test_detail(self, client, rolled, mengce, street_officer_b, make_user):
         url = "/dashboard/plan/i/health_every_community/"
-        self._matrix(
+        self.assert_permission_matrix_for(
             client, f"{url}?area=T0A", f"{url}?area=T0Z", mengce, street_officer_b, make_user, page=True
         )
 
     def test_export(self, client, rolled, mengce, street_officer_b, make_user):
-        self._matrix(client, "/dashboard/plan/export/?area=T0A", "/dashboard/plan/export/?area=T0Z", mengce,
+        self.assert_permission_matrix_for(client, "/dashboard/plan/export/?area=T0A", "/dashboard/plan/export/?area=T0Z", mengce,
                      street_officer_b, make_user, page=True)  # fmt: skip
 
     def test_report(self, client, rolled, mengce, street_officer_b, make_user):
-        self._matrix(client, "/dashboard/plan/report/?area=T0A", "/dashboard/plan/report/?area=T0Z", mengce,
+        self.assert_permission_matrix_for(client, "/dashboard/plan/report/?area=T0A", "/dashboard/plan/report/?area=T0Z", mengce,
                      street_officer_b, make_user, page=True)  # fmt: skip
 
     def test_tasks(self, client, task, mengce, street_officer_b, make_user):
-        self._matrix(client, "/dashboard/plan/tasks/?area=T0A", "/dashboard/plan/tasks/?area=T0Z", mengce,
+        self.assert_permission_matrix_for(client, "/dashboard/plan/tasks/?area=T0A", "/dashboard/plan/tasks/?area=T0Z", mengce,
                      street_officer_b, make_user, page=True)  # fmt: skip
 
     def test_task(self, client, task, mengce, street_officer_b, make_user):
-        self._matrix(client, f"/dashboard/plan/tasks/{task.pk}/", "/dashboard/plan/tasks/999999/", mengce,
+        self.assert_permission_matrix_for(client, f"/dashboard/plan/tasks/{task.pk}/", "/dashboard/plan/tasks/999999/", mengce,
                      street_officer_b, make_user, page=True)  # fmt: skip
 
     def test_task_act(self, client, task, mengce, street_officer_b, make_user):
@@ -98,12 +98,12 @@ class TestPermissionMatrix(PermissionMatrixMixin):
         )
 
     def test_api_indicators(self, client, rolled, mengce, street_officer_b, make_user):
-        self._matrix(client, "/api/v1/indicators?area=T0A", "/api/v1/indicators?area=T0Z", mengce,
+        self.assert_permission_matrix_for(client, "/api/v1/indicators?area=T0A", "/api/v1/indicators?area=T0Z", mengce,
                      street_officer_b, make_user)  # fmt: skip
 
     def test_api_series(self, client, rolled, mengce, street_officer_b, make_user):
         url = "/api/v1/indicators/health_every_community/series"
-        self._matrix(client, f"{url}?area=T0A", f"{url}?area=T0Z", mengce, street_officer_b, make_user)
+        self.assert_permission_matrix_for(client, f"{url}?area=T0A", f"{url}?area=T0Z", mengce, street_officer_b, make_user)
 
 
 def test_the_board_shows_value_target_gap_and_drills_to_the_children(client, rolled, mengce):
