@@ -14,7 +14,7 @@ from django.utils import timezone
 from shequ.accounts.models import User
 from shequ.geo.models import Area
 
-from .models import PlanTask
+from .models import IndicatorValue, PlanTask
 from .services import (
     indicator_catalogue_sync,
     indicator_rollup,
@@ -86,5 +86,7 @@ def seed_indicators(*, seed: int = 1, actor: User | None = None) -> dict[str, in
                 if actor is not None and roll < 0.15:
                     plan_task_complete(actor=actor, task=task, evidence=f"{district.name}验收报告（演示）")
         plan_task_scan_overdue()
+    if IndicatorValue.objects.filter(day=today).exists():  # a second run the same day creates nothing
+        return {"tasks": created, "values": 0}
     run = indicator_rollup(day=today)  # the trend appears from the next nightly run on
     return {"tasks": created, "values": run.values}
