@@ -46,7 +46,9 @@ def task(rolled, mengce):
 
 
 class TestPermissionMatrix(PermissionMatrixMixin):
-    def assert_permission_matrix_for(self, client, url, missing_url, mengce, street_officer_b, make_user, **kw):
+    def assert_permission_matrix_for(
+        self, client, url, missing_url, mengce, street_officer_b, make_user, **kw
+    ):
         self.assert_permission_matrix(
             client,
             url=url,
@@ -103,7 +105,9 @@ class TestPermissionMatrix(PermissionMatrixMixin):
 
     def test_api_series(self, client, rolled, mengce, street_officer_b, make_user):
         url = "/api/v1/indicators/health_every_community/series"
-        self.assert_permission_matrix_for(client, f"{url}?area=T0A", f"{url}?area=T0Z", mengce, street_officer_b, make_user)
+        self.assert_permission_matrix_for(
+            client, f"{url}?area=T0A", f"{url}?area=T0Z", mengce, street_officer_b, make_user
+        )
 
 
 def test_the_board_shows_value_target_gap_and_drills_to_the_children(client, rolled, mengce):
