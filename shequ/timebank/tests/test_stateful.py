@@ -207,7 +207,9 @@ def test_the_ledger_keeps_its_promises_whatever_happens():
         lifetime_earn_cap=LIFETIME_EARN_CAP,
         daily_transfer_cap=DAILY_TRANSFER_CAP,
     )
-    run_state_machine_as_test(LedgerMachine, settings=settings(max_examples=25, stateful_step_count=30))
+    run_state_machine_as_test(
+        LedgerMachine, settings=settings(max_examples=25, stateful_step_count=30, derandomize=True)
+    )
     # The search reached every kind of posting (the machine's steps leave their rows in the test's transaction).
     kinds = set(Transfer.objects.values_list("kind", flat=True))
     assert {
