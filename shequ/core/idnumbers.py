@@ -144,6 +144,18 @@ def id_number_gender(value: str) -> Gender:
     return "male" if digit % 2 else "female"
 
 
+def id_region_of(area_code: str) -> str:
+    """The six-digit administrative region for a synthetic ID number issued in the area `area_code`.
+
+    Function areas without a national code of their own (4403DP Dapeng, 4403GM Guangming's old code) and anything
+    else that is not six digits fall back to Shenzhen's city code, 440300, as a real card issued there would.
+    """
+    code = area_code[:6]
+    if len(code) == 6 and code.isascii() and code.isdigit() and code[0] != "0":
+        return code
+    return "440300"
+
+
 def make_id_number(region: str, birth: date, seq: int, gender: str) -> str:
     """A valid synthetic ID number for tests and demo data.
 

@@ -15,7 +15,7 @@ from django.utils import timezone
 from shequ.accounts.models import User
 from shequ.core.crypto import hash_lookup
 from shequ.core.errors import ShequError
-from shequ.core.idnumbers import make_id_number
+from shequ.core.idnumbers import id_region_of, make_id_number
 from shequ.geo.models import Area
 from shequ.residents.models import Resident
 from shequ.residents.services import household_create, resident_create
@@ -43,9 +43,11 @@ EVALUATION: list[dict[str, Any]] = [
 
 def _owners_households(rng, estate: Area, n: int) -> None:
     """A few more synthetic households in the estate, so that its evaluation has enough answers to count."""
-    district = estate.path.split("/")[2]
+    district = id_region_of(estate.path.split("/")[2])
     for i in range(n):
-        id_number = make_id_number(district, date(1966, 1 + i % 12, 1 + estate.pk % 28), 300 + i, "female")
+        id_number = make_id_number(
+            district, date(1966, 1 + i % 12, 1 + int(estate.code[-4:]) % 28), 300 + i, "female"
+        )
         if Resident.objects.filter(**hash_lookup(Resident, "id_number", id_number)).exists():
             continue
         household = household_create(

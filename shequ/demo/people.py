@@ -13,7 +13,7 @@ from django.db.models import Q
 
 from shequ.accounts.models import User
 from shequ.core.crypto import hash_lookup
-from shequ.core.idnumbers import make_id_number
+from shequ.core.idnumbers import id_region_of, make_id_number
 from shequ.geo.models import Area
 from shequ.residents.models import Resident
 from shequ.residents.services import household_create, resident_create
@@ -69,7 +69,7 @@ def seed_residents(rng: random.Random, *, streets: list[Area], cast: dict[str, U
     estates = list(Area.objects.filter(under_streets, level="estate").order_by("code"))
     for estate in estates:
         district = estate.path.split("/")[2]
-        region = district if district.isdigit() else "440300"
+        region = id_region_of(district)
         for _household in range(rng.randint(1, 2)):
             size = rng.choice((1, 1, 2, 3, 3, 4))
             room = f"{rng.randint(1, 30)}{rng.randint(1, 8):02d}室"

@@ -19,7 +19,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from shequ.core.idnumbers import make_id_number
+from shequ.core.idnumbers import id_region_of, make_id_number
 from shequ.geo.choices import AreaLevel
 from shequ.geo.models import Area
 from shequ.residents.models import Household, Resident
@@ -91,7 +91,7 @@ def _person(
     elif Resident.objects.filter(user=user).exists():
         return user
     district = household.area.path.split("/")[2]
-    region = district if district.isdigit() and len(district) == 6 else "440300"
+    region = id_region_of(district)
     resident = resident_create(
         actor=None,
         household=household,

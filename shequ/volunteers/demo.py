@@ -23,7 +23,7 @@ from django.utils import timezone
 from shequ.access.services import grant_bootstrap
 from shequ.accounts.models import Grant, User
 from shequ.accounts.roles import Role
-from shequ.core.idnumbers import make_id_number
+from shequ.core.idnumbers import id_region_of, make_id_number
 from shequ.geo.choices import AreaLevel
 from shequ.geo.models import Area
 
@@ -147,7 +147,7 @@ def seed_volunteers(*, seed: int = 1, weeks_back: int = 8, weeks_ahead: int = 4)
         )
         if community is None:
             continue
-        region = district.code if district.code.isdigit() else "440300"
+        region = id_region_of(district.code)
         manager = (
             songyu
             if community == huafu_community
