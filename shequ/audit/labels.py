@@ -53,6 +53,7 @@ ACTION_LABELS = {
     "residents.import": _("Imported residents"),
     "residents.export": _("Exported residents"),
     "residents.refused": _("Residents action refused"),
+    "residents.groups_viewed": _("Viewed residents' special groups"),
     # appeals (民生诉求): the workflow's steps and the deadline scan
     "appeal.submit": _("Appeal submitted"),
     "appeal.partner_submit": _("Appeal submitted by a partner system"),

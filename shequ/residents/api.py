@@ -45,7 +45,7 @@ def list_residents(request: HttpRequest, filters: Query[ResidentFilters]):
         raise PermissionDenied(gettext("Your role may not list residents."))
     qs = selectors.resident_list_for(user=request.user, **filters.dict())
     today = timezone.localdate()
-    return MappedQuerySet(qs, lambda r: resident_out(r, today=today))
+    return MappedQuerySet(qs, lambda r: resident_out(r, today=today, viewer=request.user))
 
 
 # Import and export are declared before /residents/{resident_id}: Ninja matches that path with Django's str
@@ -121,7 +121,9 @@ def export_residents(request: HttpRequest, filters: Query[ExportFilters]):
 )
 def get_resident(request: HttpRequest, resident_id: Id):
     resident = selectors.resident_get_for(user=request.user, pk=resident_id)
-    return resident_out(resident, today=timezone.localdate())
+    out = resident_out(resident, today=timezone.localdate(), viewer=request.user)
+    services.resident_groups_viewed(actor=request.user, residents=[out], via="api")  # type: ignore[arg-type]
+    return out
 
 
 @router.post(

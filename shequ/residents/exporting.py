@@ -43,13 +43,13 @@ MAX_EXPORT_ROWS = 50_000
 _PERSONAL_FILTERS = {"phone": mask_phone, "id_number": mask_id_number}
 
 
-def residents_export_rows(qs: QuerySet[Resident]) -> Iterator[list[object]]:
+def residents_export_rows(qs: QuerySet[Resident], *, viewer=None) -> Iterator[list[object]]:
     """The header, then one masked row per resident (pass a queryset from selectors.resident_list_for)."""
     yield list(HEADERS)
     today = timezone.localdate()
     # chunk_size keeps memory flat and lets prefetch_related("tags") work one chunk at a time.
     for resident in qs.iterator(chunk_size=1000):
-        out = resident_out(resident, today=today)
+        out = resident_out(resident, today=today, viewer=viewer)
         yield [
             out["name"],
             out["id_number"],
@@ -86,7 +86,7 @@ def residents_export(
             % {"max": MAX_EXPORT_ROWS, "count": count},
             code="export_too_large",
         )
-    rows = residents_export_rows(qs)
+    rows = residents_export_rows(qs, viewer=actor)
     next(rows)  # the header row: export_response writes HEADERS itself
     written = 0
 

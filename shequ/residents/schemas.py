@@ -2,6 +2,8 @@ from datetime import date
 
 from ninja import Schema
 
+from shequ.access.scoping import can_at
+from shequ.accounts.roles import Action
 from shequ.core.masking import mask_address, mask_id_number, mask_phone
 
 from .models import Resident
@@ -35,7 +37,15 @@ def _age(born: date, today: date) -> int:
     return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
 
 
-def resident_out(r: Resident, *, today: date) -> dict:
+def groups_visible(viewer, r: Resident) -> bool:
+    """Special-group membership (低保, 特困, 残疾 …) is PIPL sensitive personal information: only those who serve
+    these people in the resident's area (care.groups_view) see it; everyone else sees the other tags."""
+    return viewer is not None and can_at(viewer, Action.CARE_GROUPS_VIEW, r.area.path)
+
+
+def resident_out(r: Resident, *, today: date, viewer=None) -> dict:
+    """The masked resident; vulnerable-group tags only when `viewer` may see them there (none without one)."""
+    show_groups = groups_visible(viewer, r)
     return {
         "id": r.pk,
         "name": r.name,
@@ -49,7 +59,7 @@ def resident_out(r: Resident, *, today: date) -> dict:
         "household": r.household_id,
         "address": f"{r.household.area.name} {mask_address(r.household.room)}".strip(),
         "relation": r.relation,
-        "tags": [{"code": t.code, "name": t.name} for t in r.tags.all()],
+        "tags": [{"code": t.code, "name": t.name} for t in r.tags.all() if show_groups or not t.vulnerable],
         "synthetic": r.synthetic,
     }
 

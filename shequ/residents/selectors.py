@@ -11,7 +11,7 @@ from shequ.core.crypto import hash_lookup
 from shequ.core.errors import NotFound
 from shequ.geo.models import Area
 
-from .models import Household, Resident, minor_cutoff
+from .models import Household, Resident, Tag, minor_cutoff
 
 
 def _scoped(user, action: str) -> QuerySet[Resident]:
@@ -44,6 +44,9 @@ def resident_list_for(
         qs = qs.filter(area__path__prefix=path)
     if tag:
         qs = qs.filter(tags__code=tag)
+        if Tag.objects.filter(code=tag, vulnerable=True).exists():
+            # Who is in a special group is itself sensitive: the filter finds them only where the user may see it.
+            qs = visible_to(qs, user, Action.CARE_GROUPS_VIEW)
     if q:
         qs = qs.filter(name__contains=q)
     if phone:
@@ -73,3 +76,11 @@ def household_get_for(*, user, pk: int, action: str = Action.RESIDENTS_EDIT) -> 
     if household is None:
         raise NotFound(gettext("No household with this id."))
     return household
+
+
+def tags_for(user) -> QuerySet[Tag]:
+    """The tags a user may filter residents by: the special groups only for those who may see them somewhere."""
+    qs = Tag.objects.all()
+    if scope_for(user, Action.CARE_GROUPS_VIEW).empty:
+        qs = qs.filter(vulnerable=False)
+    return qs

@@ -200,3 +200,25 @@ def _reveal(*, actor: User, resident: Resident, fields: list[str], purpose: str)
         changes={f: {"revealed": True} for f in fields},
     )
     return {f: values[f] for f in fields}
+
+
+def resident_groups_viewed(*, actor: User, residents: list[dict], via: str) -> None:
+    """Record that special-group membership (sensitive personal information) was shown to `actor`: one entry per
+    page or answer that showed any, naming the residents by id. `residents` are resident_out() dicts."""
+    vulnerable = _vulnerable_codes()
+    shown = [r["id"] for r in residents if any(t["code"] in vulnerable for t in r["tags"])]
+    if not shown:
+        return
+    with transaction.atomic():
+        audit_record(
+            action="residents.groups_viewed",
+            actor=actor,
+            actor_role=_roles(actor),
+            object_type="residents.resident",
+            object_repr=f"{len(shown)} residents' special groups",
+            changes={"residents": shown, "via": via},
+        )
+
+
+def _vulnerable_codes() -> set[str]:
+    return set(Tag.objects.filter(vulnerable=True).values_list("code", flat=True))

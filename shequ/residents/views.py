@@ -18,7 +18,6 @@ from shequ.accounts.roles import Action
 from shequ.core.errors import NotFound, ShequError
 
 from . import exporting, importing, selectors, services
-from .models import Tag
 from .schemas import resident_out
 
 
@@ -30,7 +29,8 @@ def console_list(request: HttpRequest) -> HttpResponse:
     )
     page = Paginator(qs, 25).get_page(request.GET.get("page"))
     today = timezone.localdate()
-    rows = [resident_out(r, today=today) for r in page]
+    rows = [resident_out(r, today=today, viewer=request.user) for r in page]
+    services.resident_groups_viewed(actor=request.user, residents=rows, via="console")  # type: ignore[arg-type]
     return render(
         request,
         "residents/console_list.html",
@@ -38,7 +38,7 @@ def console_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "rows": rows,
             "filters": filters,
-            "tags": Tag.objects.all(),
+            "tags": selectors.tags_for(request.user),
             "can_reveal": can(request.user, Action.RESIDENTS_REVEAL),
             "can_export": can(request.user, Action.RESIDENTS_EXPORT),
             "can_import": can(request.user, Action.RESIDENTS_IMPORT),

@@ -46,7 +46,7 @@ def yuehai_resident(make_resident):
 
 def test_export_rows_are_masked_with_tag_names_joined(cast, huafu_resident):
     qs = selectors.resident_list_for(user=cast["lina"], action=Action.RESIDENTS_EXPORT)
-    header, *rows = list(residents_export_rows(qs))
+    header, *rows = list(residents_export_rows(qs, viewer=cast["lina"]))
     assert header == HEADERS
     (row,) = [r for r in rows if r[0] == "华富居民"]
     assert (
