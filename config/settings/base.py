@@ -311,6 +311,9 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "indicators.scan_overdue_tasks",
         "schedule": crontab(hour=7, minute=0),
     },
+    # Care (shequ/care): elders not visited, missed bookings and repeated-appeal warnings of people in special
+    # groups become discovery entries, after the early warnings and before the working day.
+    "care.scan": {"task": "care.scan", "schedule": crontab(hour=6, minute=20)},
     # Emergency warnings: batches of a fan-out lost with the broker or a worker are sent again (shequ/emergency).
     "emergency.fanout_resume": {"task": "emergency.fanout_resume", "schedule": 60.0},
 }

@@ -237,6 +237,94 @@ def discoveries_scan_no_visit(*, days: int = 7, today: dt.date | None = None) ->
     return made
 
 
+def _in_care_groups():
+    return GroupMembership.objects.filter(active=True).values_list("resident_id", flat=True)
+
+
+def discoveries_scan_missed_bookings(*, days: int = 7, today: dt.date | None = None) -> int:
+    """A member of a special group whose booking (a 托 place, the canteen, a venue) went unattended in the last
+    `days` days becomes an entry: one per missed booking."""
+    from shequ.venues.choices import BookingStatus
+    from shequ.venues.models import Booking
+
+    today = today or timezone.localdate()
+    since = timezone.make_aware(dt.datetime.combine(today - dt.timedelta(days=days), dt.time.min))
+    people = {
+        r.user_id: r
+        for r in Resident.objects.filter(pk__in=_in_care_groups(), user__isnull=False).select_related("area")
+    }
+    missed = (
+        Booking.objects.filter(status=BookingStatus.NO_SHOW, start__gte=since, person_id__in=list(people))
+        .select_related("venue")
+        .order_by("start")
+    )
+    made = 0
+    for booking in missed:
+        _, created = discovery_record(
+            kind=DiscoveryKind.MISSED_BOOKING,
+            resident=people[booking.person_id],
+            summary=gettext("Did not come to %(venue)s on %(day)s as booked.")
+            % {
+                "venue": booking.venue.name,
+                "day": timezone.localtime(booking.start).strftime("%Y-%m-%d %H:%M"),
+            },
+            source_ref=f"missed_booking:{booking.pk}",
+        )
+        made += created
+    return made
+
+
+def discoveries_scan_early_warnings(*, days: int = 7, today: dt.date | None = None) -> int:
+    """A member of a special group behind a repeated-appeals early warning (one person calling again and again)
+    becomes an entry: the caller is found by the account that submitted or by the phone given."""
+    from shequ.appeals.models import Appeal
+    from shequ.core.crypto import hash_lookup
+    from shequ.earlywarning.choices import WarningKind
+    from shequ.earlywarning.models import EarlyWarning
+
+    today = today or timezone.localdate()
+    warnings = EarlyWarning.objects.filter(
+        kind=WarningKind.REPEAT_PERSON, day__gte=today - dt.timedelta(days=days)
+    )
+    cared = Resident.objects.filter(pk__in=_in_care_groups())
+    made = 0
+    for warning in warnings.order_by("day", "pk"):
+        ids = (warning.evidence or {}).get("appeal_ids") or []
+        appeal = Appeal.objects.filter(pk__in=ids).order_by("pk").first()
+        if appeal is None:
+            continue
+        resident = None
+        if appeal.requester_id:
+            resident = cared.filter(user_id=appeal.requester_id).first()
+        if resident is None and appeal.contact_phone:
+            resident = cared.filter(**hash_lookup(Resident, "phone", appeal.contact_phone)).first()
+        if resident is None:
+            continue
+        _, created = discovery_record(
+            kind=DiscoveryKind.EARLY_WARNING,
+            resident=resident,
+            summary=gettext("%(count)s appeals in %(window)s days (early warning of %(day)s).")
+            % {
+                "count": warning.observed,
+                "window": (warning.evidence or {}).get("window_days", days),
+                "day": warning.day.isoformat(),
+            },
+            source_ref=f"early_warning:{warning.pk}",
+            synthetic=warning.synthetic,
+        )
+        made += created
+    return made
+
+
+def discoveries_scan(*, days: int = 7, today: dt.date | None = None) -> dict[str, int]:
+    """Every automatic signal, as the nightly task runs them (care.scan)."""
+    return {
+        DiscoveryKind.NO_VISIT: discoveries_scan_no_visit(days=days, today=today),
+        DiscoveryKind.MISSED_BOOKING: discoveries_scan_missed_bookings(days=days, today=today),
+        DiscoveryKind.EARLY_WARNING: discoveries_scan_early_warnings(days=days, today=today),
+    }
+
+
 # --- cases (item 3) ----------------------------------------------------------------------------------------
 
 
