@@ -55,6 +55,8 @@ PUBLIC = [
     r"^participation/topics/<int:pk>/$",
     # 民生微实事 公示 (issue 26): a round's published result, its projects, spending and acceptance photos (GET only)
     r"^microprojects/(disclosure|projects|photos)/<int:pk>/$",
+    # 信用公示 (issue 27): the year's incentive and risk lists of companies (GET only; managers' names masked)
+    r"^credit/$",
 ]
 
 # Routes whose POST anyone may use, by design: public intake of appeals (FixMyStreet-style; the contact is kept

@@ -5,6 +5,11 @@ working tree is never touched, then refuses any entry whose msgstr is empty or t
 `make check` (and so by CI). `--update` instead writes the fresh extraction back to locale/ for translators to
 fill in, keeping every existing translation.
 
+Django merges every catalogue into one at run time (the project's locale/ first, then the apps' in INSTALLED_APPS
+order), so the check also refuses a string translated in two ways: between two of the project's catalogues, by an
+entry the sources no longer use but that is still compiled, or by an installed app outside the project (Django's
+admin and auth come first) for a string only an app of ours translates.
+
 Plain parsing rather than polib: the .po format needed here is small, and the check adds no dependency.
 """
 
@@ -124,8 +129,85 @@ def problems(text: str) -> list[str]:
     return bad
 
 
+def clashes(texts: dict[str, str]) -> list[str]:
+    """The same msgid (and context) translated differently in two catalogues.
+
+    Django merges every catalogue into one, so only one of the translations is ever shown, on both apps' pages
+    (care's "Record" as 登记 made the indicators' 记录 button read 登记). Give such strings a context
+    (pgettext / {% translate "…" context "…" %}) in one of the apps."""
+    seen: dict[tuple[str, str], dict[str, str]] = {}
+    for rel, text in texts.items():
+        for e in entries(text):
+            if "fuzzy" in e["flags"] or not all(t.strip() for t in e["msgstr"]):
+                continue
+            seen.setdefault((e["msgctxt"], e["msgid"]), {}).setdefault(" | ".join(e["msgstr"]), rel)
+    bad = []
+    for (ctxt, msgid), translations in sorted(seen.items()):
+        if len(translations) > 1:
+            label = (f"[{ctxt}] " if ctxt else "") + repr(msgid)
+            shown = "; ".join(f"{t!r} in {rel}" for t, rel in translations.items())
+            bad.append(f"translated differently: {label}: {shown}")
+    return bad
+
+
+def stale(fresh: str, current: str) -> str:
+    """The entries of the working tree's catalogue that a fresh extraction no longer has, as .po text.
+
+    makemessages drops them, but until then they are compiled into the .mo and still win: a string moved from the
+    project's catalogue to an app's kept showing the project's old wording (venues' "Nobody yet." read 还没有人报名)."""
+    keep = {(e["msgctxt"], e["msgid"]) for e in entries(fresh)}
+    return "\n\n".join(
+        block
+        for block in current.split("\n\n")
+        if any((e["msgctxt"], e["msgid"]) not in keep for e in entries(block))
+    )
+
+
+def installed_catalogues() -> dict[str, tuple[int, Path]]:
+    """Every installed app's zh_Hans catalogue: its app's name -> (the app's place in INSTALLED_APPS, the .po)."""
+    from django.apps import apps
+
+    found = {
+        a.name: (n, Path(a.path) / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po")
+        for n, a in enumerate(apps.get_app_configs())
+    }
+    return {name: (n, po) for name, (n, po) in found.items() if po.exists()}
+
+
+def overridden(
+    project: str, ours: dict[str, tuple[int, str]], outside: dict[str, tuple[int, str]]
+) -> list[str]:
+    """A string an app of ours translates that an earlier installed app outside the project translates otherwise.
+
+    Both map a catalogue's name to (its app's place in INSTALLED_APPS, its text). Django shows the earlier app's
+    translation unless the project's own catalogue has the string (care's "group" 群体 read 组, from django.contrib.auth)."""
+    mine = {(e["msgctxt"], e["msgid"]) for e in entries(project)}
+    theirs: dict[tuple[str, str], tuple[int, str, list[str]]] = {}
+    for name, (rank, text) in outside.items():
+        for e in entries(text):
+            k = (e["msgctxt"], e["msgid"])
+            if "fuzzy" in e["flags"] or not all(t.strip() for t in e["msgstr"]):
+                continue
+            if k not in theirs or rank < theirs[k][0]:
+                theirs[k] = (rank, name, e["msgstr"])
+    bad = []
+    for rel, (rank, text) in ours.items():
+        for e in entries(text):
+            k = (e["msgctxt"], e["msgid"])
+            if k in mine or k not in theirs or "fuzzy" in e["flags"]:
+                continue
+            their_rank, name, msgstr = theirs[k]
+            if their_rank < rank and msgstr != e["msgstr"]:
+                label = (f"[{k[0]}] " if k[0] else "") + repr(k[1])
+                bad.append(
+                    f"{rel}: shown as {' | '.join(msgstr)!r} from {name}, not {' | '.join(e['msgstr'])!r}: {label}"
+                )
+    return bad
+
+
 def main(argv: list[str]) -> int:
     bad: list[str] = []
+    texts: dict[str, str] = {}
     with tempfile.TemporaryDirectory() as tmp:
         root = extract(Path(tmp))
         for fresh in catalogues(root):
@@ -133,12 +215,26 @@ def main(argv: list[str]) -> int:
             text = fresh.read_text(encoding="utf-8")
             if "--update" in argv:
                 (BASE_DIR / rel).write_text(text, encoding="utf-8")
+            else:
+                texts[f"{rel} (stale entries)"] = stale(text, (BASE_DIR / rel).read_text(encoding="utf-8"))
             bad += [f"{rel}: {line}" for line in problems(text)]
+            texts[str(rel)] = text
+    bad += clashes(texts)
+    installed = installed_catalogues()
+    ours, outside = {}, {}
+    for name, (n, po) in installed.items():
+        rel = str(po.relative_to(BASE_DIR)) if po.is_relative_to(BASE_DIR) else ""
+        if rel in texts:
+            ours[rel] = (n, texts[rel])
+        else:  # Django's own apps and other packages (the virtualenv may sit inside BASE_DIR)
+            outside[name] = (n, po.read_text(encoding="utf-8"))
+    bad += overridden(texts.get("locale/zh_Hans/LC_MESSAGES/django.po", ""), ours, outside)
     for line in bad:
         print(line)
     if bad:
         print(
-            f"{len(bad)} string(s) without a Chinese translation (tools/check_translations.py --update adds them)"
+            f"{len(bad)} string(s) without one Chinese translation (tools/check_translations.py --update adds "
+            "missing ones; a string translated differently in two catalogues needs a context in one of them)"
         )
         return 1
     print("translations: every string has a Chinese translation")

@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 # The special groups of issue 28 beyond residents' defaults (residents migration 0002), added by care's 0002.
 # (code, name): 低保/低边/特困/残疾/独居老人/留守儿童 already exist in residents.
@@ -46,9 +47,9 @@ class DiscoveryKind(models.TextChoices):
 
 
 class DiscoveryStatus(models.TextChoices):
-    OPEN = "open", _("Awaiting a decision")
+    OPEN = "open", pgettext_lazy("care discovery", "Awaiting a decision")
     CASE = "case", _("Case opened")
-    DISMISSED = "dismissed", _("Dismissed")
+    DISMISSED = "dismissed", pgettext_lazy("care discovery", "Dismissed")
 
 
 class CaseStatus(models.TextChoices):
@@ -56,7 +57,7 @@ class CaseStatus(models.TextChoices):
     ASSESSED = "assessed", _("Assessed")
     SERVING = "serving", _("Serving")
     REVIEWING = "reviewing", _("Under review")
-    CLOSED = "closed", _("Closed")
+    CLOSED = "closed", pgettext_lazy("care case", "Closed")
 
 
 class EventKind(models.TextChoices):
@@ -68,8 +69,8 @@ class EventKind(models.TextChoices):
     REFER = "refer", _("Referral")
     REVIEW = "review", _("Review")
     RESUME = "resume", _("Service resumed")
-    CLOSE = "close", _("Closed")
-    SUPERVISE = "supervise", _("Supervision")
+    CLOSE = "close", pgettext_lazy("care case", "Closed")
+    SUPERVISE = "supervise", pgettext_lazy("care case", "Supervision")
 
 
 class Need(models.TextChoices):

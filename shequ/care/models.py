@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from shequ.accounts.models import Unit
 from shequ.geo.models import Area
@@ -33,9 +34,14 @@ class GroupMembership(models.Model):
     source and the date it must be reviewed by. Ended memberships are kept (active=False) with the reason."""
 
     resident = models.ForeignKey(Resident, on_delete=models.PROTECT, related_name="care_groups")
-    tag = models.ForeignKey(Tag, verbose_name=_("group"), on_delete=models.PROTECT, related_name="+")
-    level = models.CharField(_("level"), max_length=20, blank=True)
-    evidence = models.TextField(_("evidence"))
+    tag = models.ForeignKey(
+        Tag,
+        verbose_name=pgettext_lazy("population group", "group"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    level = models.CharField(pgettext_lazy("grade", "level"), max_length=20, blank=True)
+    evidence = models.TextField(pgettext_lazy("supporting documents", "evidence"))
     source = models.CharField(_("source"), max_length=24, choices=Source.choices)
     review_date = models.DateField(_("review date"))
     area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="+")

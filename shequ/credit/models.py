@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from shequ.geo.models import Area
 
@@ -59,7 +60,7 @@ class EstateService(models.Model):
 
     subject = models.ForeignKey(Subject, on_delete=models.CASCADE, related_name="estates")
     estate = models.ForeignKey(Area, on_delete=models.CASCADE, related_name="+")
-    since = models.DateField(_("since"))
+    since = models.DateField(pgettext_lazy("on a list", "since"))
     until = models.DateField(_("until"), null=True, blank=True)
 
     scope_path_field = "estate__path"

@@ -39,3 +39,19 @@ def years_for(*, user) -> list[int]:
         set(visible_to(ListEntry.objects.all(), user, Action.CREDIT_MANAGE).values_list("year", flat=True)),
         reverse=True,
     )
+
+
+def public_entries(*, year: int, under: str | None = None) -> QuerySet[ListEntry]:
+    """The year's incentive and risk lists as published to everyone (公示): no login, no evidence details."""
+    from .choices import Standing
+
+    qs = ListEntry.objects.filter(year=year, standing__in=(Standing.INCENTIVE, Standing.RISK))
+    if under:  # an area's path: the subjects supervised there or below
+        qs = qs.filter(subject__area__path__prefix=under)
+    return qs.select_related("subject__area", "subject__company").order_by(
+        "standing", "-score", "subject__name"
+    )
+
+
+def public_years() -> list[int]:
+    return sorted(set(ListEntry.objects.values_list("year", flat=True)), reverse=True)

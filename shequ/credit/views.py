@@ -8,15 +8,19 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.utils.translation import pgettext
+from django.views.decorators.http import require_GET, require_POST
 
 from shequ.access.decorators import require_action
 from shequ.accounts.roles import Action
 from shequ.core.errors import ShequError
 from shequ.core.exports import export_response
+from shequ.core.masking import mask_name
+from shequ.geo.choices import AreaLevel
+from shequ.geo.models import Area
 
 from . import formula, selectors, services
-from .choices import STANDING_BADGE, Level, Standing
+from .choices import STANDING_BADGE, Level, Standing, SubjectKind
 
 
 def reasons_text() -> dict[str, str]:
@@ -56,7 +60,14 @@ def console_lists(request: HttpRequest) -> HttpResponse:
         return export_response(
             fmt,
             filename=f"credit-{year}",
-            headers=[_("List"), _("Name"), _("Kind"), _("Score"), _("Supervision level"), _("Evidence")],
+            headers=[
+                _("List"),
+                pgettext("of a place or thing", "Name"),
+                _("Kind"),
+                _("Score"),
+                _("Supervision level"),
+                _("Evidence"),
+            ],
             rows=[
                 [
                     e.get_standing_display(),
@@ -87,6 +98,39 @@ def console_lists(request: HttpRequest) -> HttpResponse:
         "formula": formula,
     }
     return render(request, "credit/console_lists.html", context)
+
+
+@require_GET
+def public_lists(request: HttpRequest) -> HttpResponse:
+    """信用公示: the year's incentive and risk lists for everyone, by district. A project manager is a person:
+    his name is masked and his company named; the evidence (appeal numbers, inspections) stays in the console."""
+    years = selectors.public_years()
+    year = _year(request, years)
+    districts = list(Area.objects.filter(level=AreaLevel.DISTRICT).order_by("code"))
+    district = request.GET.get("district") or None
+    chosen = next((d for d in districts if d.code == district), None)
+    if district and chosen is None:
+        raise Http404
+    reasons = reasons_text()
+    entries = list(selectors.public_entries(year=year, under=chosen.path if chosen else None))
+    for e in entries:
+        e.badge = STANDING_BADGE[Standing(e.standing)]  # type: ignore[attr-defined]
+        e.reasons = [reasons.get(r, r) for r in e.evidence.get("reasons", [])]  # type: ignore[attr-defined]
+        manager = e.subject.kind == SubjectKind.PROJECT_MANAGER
+        e.shown_name = mask_name(e.subject.name) if manager else e.subject.name  # type: ignore[attr-defined]
+    groups = [
+        (Standing.INCENTIVE.label, "incentive", [e for e in entries if e.standing == Standing.INCENTIVE]),
+        (Standing.RISK.label, "risk", [e for e in entries if e.standing == Standing.RISK]),
+    ]
+    context = {
+        "year": year,
+        "years": sorted({year, *years}, reverse=True),
+        "groups": groups,
+        "districts": districts,
+        "district": district,
+        "formula": formula,
+    }
+    return render(request, "credit/public.html", context)
 
 
 @require_action(Action.CREDIT_MANAGE)

@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from shequ.accounts.roles import Action
 
@@ -43,7 +44,7 @@ class WarningStatus(models.TextChoices):
 class Channel(models.TextChoices):
     """How a warning reached a person: the inbox and a text message, or nothing personal (the loudspeaker)."""
 
-    INBOX = "inbox", _("Message centre")
+    INBOX = "inbox", pgettext_lazy("delivery channel", "Message centre")
     SMS = "sms", _("Text message")
     INBOX_SMS = "inbox_sms", _("Message centre and text message")
     NONE = "none", _("Loudspeaker only")

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from shequ.core.crypto import EncryptedTextField
 from shequ.geo.models import Area
@@ -44,9 +45,9 @@ class PlanRole(models.Model):
     masked."""
 
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="roles")
-    role = models.CharField(_("role"), max_length=40)
+    role = models.CharField(pgettext_lazy("emergency plan", "role"), max_length=40)
     name = models.CharField(_("name"), max_length=50)
-    phone = EncryptedTextField(_("phone"), blank=True, default="")
+    phone = EncryptedTextField(pgettext_lazy("emergency plan", "phone"), blank=True, default="")
     duty = models.CharField(_("duty"), max_length=200, blank=True)
 
     class Meta:
@@ -156,7 +157,7 @@ class Warning(models.Model):
     everyone in those areas."""
 
     hazard = models.CharField(_("hazard"), max_length=20, choices=Hazard.choices)
-    level = models.CharField(_("level"), max_length=10, choices=Level.choices)
+    level = models.CharField(pgettext_lazy("grade", "level"), max_length=10, choices=Level.choices)
     title = models.CharField(_("title"), max_length=60)
     message = models.TextField(_("message"))
     areas = models.ManyToManyField(Area, verbose_name=_("areas covered"), related_name="+")

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from shequ.indicators.registry import Figure, SourceRow, add_up
 
@@ -52,7 +53,7 @@ FIGURES = [
     Figure(
         key="facilities.circle_residents",
         label=_("Residents counted by the 15-minute circle"),
-        unit=_("people"),
+        unit=pgettext_lazy("unit", "people"),
         source=_("15-minute circle by building (synthetic populations flagged)"),
         compute=circle_residents,
         rows=_circle_rows,
@@ -60,7 +61,7 @@ FIGURES = [
     Figure(
         key="facilities.circle_residents_full",
         label=_("Residents inside a full 15-minute circle"),
-        unit=_("people"),
+        unit=pgettext_lazy("unit", "people"),
         source=_("15-minute circle by building: every required facility type within 15 minutes on foot"),
         compute=circle_residents_full,
         rows=_circle_rows,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from shequ.accounts.roles import Action
 
@@ -15,7 +16,7 @@ class Comparison(models.TextChoices):
 
 class TaskStatus(models.TextChoices):
     NOT_STARTED = "not_started", _("Not started")
-    IN_PROGRESS = "in_progress", _("In progress")
+    IN_PROGRESS = "in_progress", pgettext_lazy("plan task", "In progress")
     DONE = "done", _("Done")
 
 

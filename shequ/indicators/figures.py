@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from shequ.geo.choices import AreaLevel
 from shequ.geo.models import Area
@@ -43,7 +44,7 @@ FIGURES = [
     Figure(
         key="geo.population",
         label=_("Resident population"),
-        unit=_("people"),
+        unit=pgettext_lazy("unit", "people"),
         source=_("Area register (population with its source; synthetic populations flagged)"),
         compute=population,
         rows=population_rows,

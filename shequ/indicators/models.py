@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from shequ.accounts.models import Unit
 from shequ.geo.models import Area, PathField
@@ -90,7 +91,7 @@ class RollupRun(models.Model):
     day = models.DateField(_("day"))
     started_at = models.DateTimeField(_("started at"))
     seconds = models.FloatField(_("seconds"), default=0)
-    areas = models.PositiveIntegerField(_("areas"), default=0)
+    areas = models.PositiveIntegerField(pgettext_lazy("count", "areas"), default=0)
     values = models.PositiveIntegerField(_("values"), default=0)
 
     class Meta:
@@ -136,7 +137,7 @@ class PlanTask(models.Model):
     due_date = models.DateField(_("due date"))
     status = models.CharField(_("status"), max_length=16, choices=TaskStatus.choices, default="not_started")
     progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
-    evidence = models.TextField(_("evidence"), blank=True)
+    evidence = models.TextField(pgettext_lazy("supporting documents", "evidence"), blank=True)
     completed_on = models.DateField(_("completed on"), null=True, blank=True)
     escalation = models.PositiveSmallIntegerField(
         _("escalation"), choices=Escalation.choices, default=Escalation.NONE
@@ -179,7 +180,7 @@ class PlanTaskEvent(models.Model):
         null=True,
         blank=True,
         related_name="+",
-        verbose_name=_("by"),
+        verbose_name=pgettext_lazy("done by", "by"),
     )
     note = models.TextField(_("note"), blank=True)
     at = models.DateTimeField(_("at"))

@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from shequ.access.decorators import require_action
@@ -114,8 +115,8 @@ def export(request: HttpRequest) -> HttpResponse:
     key = request.GET.get("key")
     headers = [
         _("Indicator"),
-        _("Area code"),
-        _("Area"),
+        pgettext("export column", "Area code"),
+        pgettext("export column", "Area"),
         _("Value"),
         _("Target"),
         _("Gap"),

@@ -73,5 +73,5 @@ class Channel(models.TextChoices):
 class ProjectStatus(models.TextChoices):
     APPROVED = "approved", _("Approved by the meeting")
     IMPLEMENTING = "implementing", _("Being implemented")
-    ACCEPTED = "accepted", _("Accepted")
-    FAILED = "failed", _("Not accepted")
+    ACCEPTED = "accepted", pgettext_lazy("acceptance check", "Accepted")
+    FAILED = "failed", pgettext_lazy("acceptance check", "Not accepted")

@@ -17,6 +17,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from shequ.core.chain import GENESIS_HASH, chain_hash
 from shequ.geo.models import Area
@@ -262,7 +263,7 @@ class Spending(models.Model):
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="spendings")
     amount = models.PositiveIntegerField(_("amount (yuan)"))
-    purpose = models.CharField(_("purpose"), max_length=200)
+    purpose = models.CharField(pgettext_lazy("spending", "purpose"), max_length=200)
     on = models.DateField(_("date"))
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
@@ -280,7 +281,7 @@ class Acceptance(models.Model):
 
     project = models.OneToOneField(Project, on_delete=models.CASCADE, related_name="acceptance")
     representatives = models.CharField(_("representatives"), max_length=200)
-    rating = models.PositiveSmallIntegerField(_("rating"))
+    rating = models.PositiveSmallIntegerField(pgettext_lazy("score", "rating"))
     accepted = models.BooleanField(_("accepted"))
     opinion = models.TextField(_("opinion"), max_length=2000)
     on = models.DateField(_("date"))

@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from shequ.geo.models import Area
 
@@ -332,7 +333,7 @@ class Poll(models.Model):
     """A live poll inside a meeting (现场表决): opened by the convener, answered by those present, then closed."""
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="polls")
-    question = models.CharField(_("question"), max_length=200)
+    question = models.CharField(pgettext_lazy("poll", "question"), max_length=200)
     options = models.JSONField(_("options"), default=list)
     status = models.CharField(_("status"), max_length=8, choices=PollStatus.choices, default=PollStatus.OPEN)
     created_at = models.DateTimeField(default=timezone.now)

@@ -7,6 +7,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from shequ.indicators.registry import Figure, SourceRow, add_up, count_places_under, sum_under
 
@@ -108,7 +109,7 @@ FIGURES = [
     Figure(
         key="registries.charity_points",
         label=_("Community foundations and donation points"),
-        unit=_("places"),
+        unit=pgettext_lazy("unit", "places"),
         source=_("Register of community foundations and donation points"),
         compute=_count(Register.CHARITY),
         rows=_rows(Register.CHARITY),

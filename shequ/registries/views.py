@@ -30,7 +30,7 @@ def _register(code: str) -> Register:
 
 
 class EntryForm(forms.Form):
-    kind = forms.ChoiceField(label=gettext_lazy("Kind"))
+    kind = forms.ChoiceField(label=pgettext_lazy("register entry", "Kind"))
     community = forms.CharField(label=gettext_lazy("Community"), max_length=19)
     name = forms.CharField(label=pgettext_lazy("of a place or thing", "Name"), max_length=120)
     reference = forms.CharField(label=gettext_lazy("Reference number"), max_length=60, required=False)

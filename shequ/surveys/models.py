@@ -17,6 +17,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from shequ.geo.models import Area
 from shequ.residents.models import Household, Resident, Tag
@@ -33,7 +34,12 @@ class Survey(models.Model):
     kind = models.CharField(_("kind"), max_length=24, choices=SurveyKind.choices, default=SurveyKind.GENERAL)
     area = models.ForeignKey(Area, verbose_name=_("area"), on_delete=models.PROTECT, related_name="+")
     group = models.ForeignKey(
-        Tag, verbose_name=_("group"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        Tag,
+        verbose_name=pgettext_lazy("population group", "group"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     anonymous = models.BooleanField(_("anonymous"), default=True)
     per_household = models.BooleanField(_("one response per household"), default=True)
@@ -76,7 +82,7 @@ class Question(models.Model):
     kind = models.CharField(_("kind"), max_length=12, choices=QuestionKind.choices)
     text = models.CharField(_("question"), max_length=200)
     choices = models.JSONField(default=list, blank=True)
-    required = models.BooleanField(_("required"), default=True)
+    required = models.BooleanField(pgettext_lazy("survey question", "required"), default=True)
     scale_max = models.PositiveSmallIntegerField(default=5)
     measure = models.CharField(max_length=16, choices=Measure.choices, blank=True, default="")
     show_if_position = models.PositiveSmallIntegerField(null=True, blank=True)

@@ -17,7 +17,7 @@ from datetime import time
 
 from django.conf import settings
 from django.db import models
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from shequ.facilities.models import Facility
@@ -613,7 +613,9 @@ class CareBooking(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("booked by"), on_delete=models.PROTECT, related_name="+"
     )
     day = models.DateField(_("day"))
-    session = models.CharField(_("session"), max_length=10, choices=CareSession.choices)
+    session = models.CharField(
+        pgettext_lazy("care booking", "session"), max_length=10, choices=CareSession.choices
+    )
     half = models.CharField(_("half day"), max_length=2, choices=HalfDay.choices, blank=True)
     start = models.DateTimeField(_("start"))
     end = models.DateTimeField(_("end"))

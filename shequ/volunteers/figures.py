@@ -8,6 +8,7 @@ from collections.abc import Sequence
 
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from shequ.geo.models import Area
 from shequ.indicators.registry import Figure, SourceRow, sum_under
@@ -50,7 +51,7 @@ FIGURES = [
     Figure(
         key="volunteers.registered",
         label=_("Registered volunteers"),
-        unit=_("people"),
+        unit=pgettext_lazy("unit", "people"),
         source=_("Volunteer register (suspended volunteers excluded), counted where each volunteer lives"),
         compute=registered,
         rows=registered_rows,
