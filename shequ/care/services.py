@@ -242,8 +242,8 @@ def _in_care_groups():
 
 
 def discoveries_scan_missed_bookings(*, days: int = 7, today: dt.date | None = None) -> int:
-    """A member of a special group whose booking (a 托 place, the canteen, a venue) went unattended in the last
-    `days` days becomes an entry: one per missed booking."""
+    """A member of a special group whose booking went unattended in the last `days` days becomes an entry, one per
+    missed booking: a venue booking released as a no-show, or a day-care (托老) day booked and never checked in."""
     from shequ.venues.choices import BookingStatus
     from shequ.venues.models import Booking
 
@@ -269,6 +269,46 @@ def discoveries_scan_missed_bookings(*, days: int = 7, today: dt.date | None = N
                 "day": timezone.localtime(booking.start).strftime("%Y-%m-%d %H:%M"),
             },
             source_ref=f"missed_booking:{booking.pk}",
+        )
+        made += created
+    return made + _scan_missed_day_care(today=today, days=days)
+
+
+def _scan_missed_day_care(*, today: dt.date, days: int) -> int:
+    """An elder booked into day care (托老) who was never checked in on a past day: found among the family's
+    household by name and birth date, and an entry if in a special group."""
+    from shequ.venues.choices import CareKind, CareStatus
+    from shequ.venues.models import CareBooking
+
+    missed = (
+        CareBooking.objects.filter(
+            status=CareStatus.BOOKED,
+            day__gte=today - dt.timedelta(days=days),
+            day__lt=today,
+            member__kind=CareKind.ELDER,
+        )
+        .select_related("member", "place")
+        .order_by("day", "pk")
+    )
+    cared = Resident.objects.filter(pk__in=_in_care_groups())
+    made = 0
+    for booking in missed:
+        member = booking.member
+        family = (
+            Resident.objects.filter(user_id=member.family_id).values_list("household_id", flat=True).first()
+        )
+        if family is None:
+            continue
+        resident = cared.filter(household_id=family, name=member.name, birth_date=member.birth_date).first()
+        if resident is None:
+            continue
+        _, created = discovery_record(
+            kind=DiscoveryKind.MISSED_BOOKING,
+            resident=resident,
+            summary=gettext("Did not come to %(venue)s on %(day)s as booked.")
+            % {"venue": booking.place.name, "day": booking.day.isoformat()},
+            source_ref=f"missed_day_care:{booking.pk}",
+            synthetic=member.synthetic,
         )
         made += created
     return made

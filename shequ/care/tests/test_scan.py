@@ -94,3 +94,49 @@ def test_the_nightly_task_runs_every_scan(world):
     made = tasks.scan.apply().get()
     assert made == {"no_visit": 1, "missed_booking": 0, "early_warning": 0}
     assert tasks.scan.apply().get() == {"no_visit": 0, "missed_booking": 0, "early_warning": 0}
+
+
+def test_a_day_care_day_booked_and_never_checked_in_becomes_an_entry(world):
+    from shequ.core.idnumbers import make_id_number
+    from shequ.residents.services import resident_create
+    from shequ.venues.models import CareBooking, CareMember
+    from shequ.venues.tests.helpers import make_care_place
+
+    elder = world["elder"]
+    membership(world)
+    # Her son books day care for her from his account; he lives in her household.
+    son = resident_create(
+        actor=None,
+        household=elder.household,
+        name="王建国",
+        id_number=make_id_number("440304", dt.date(1968, 2, 3), 11, "male"),
+        relation="子",
+    )
+    son.user = world["zhangwei"]
+    son.save(update_fields=["user"])
+    member = CareMember.objects.create(
+        family=world["zhangwei"], name=elder.name, kind="elder", birth_date=elder.birth_date, care_level=2
+    )
+    place = make_care_place()
+    today = timezone.localdate()
+
+    def booked(day, status="booked"):
+        start = timezone.make_aware(dt.datetime.combine(day, dt.time(8)))
+        return CareBooking.objects.create(
+            place=place,
+            member=member,
+            family=world["zhangwei"],
+            day=day,
+            session="full_day",
+            start=start,
+            end=start + dt.timedelta(hours=9),
+            status=status,
+        )
+
+    booked(today - dt.timedelta(days=2))  # never checked in
+    booked(today - dt.timedelta(days=3), status="checked_in")  # came
+    booked(today)  # today is not over
+    assert services.discoveries_scan_missed_bookings(days=7) == 1
+    assert services.discoveries_scan_missed_bookings(days=7) == 0
+    entry = Discovery.objects.get(kind=DiscoveryKind.MISSED_BOOKING)
+    assert entry.resident == elder and place.name in entry.summary
