@@ -46,9 +46,6 @@ def plan(cast_world):
     return {"huafu": huafu, "community": communities[0], "futian": futian}
 
 
-@pytest.mark.skip(
-    reason="its ledger steps never passed (failed in the CI run of 2026-12-07): open defect, see the closing note"
-)
 def test_a_city_leader_drills_from_the_city_to_a_community_and_downloads_the_report(
     browser, live_server, plan, shots
 ):
