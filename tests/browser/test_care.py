@@ -2,11 +2,12 @@
 on patrol and reports her from his phone (a first try without a description is refused and keeps the person he
 chose); 徐丽, social worker of the street's station, opens a case from the discovery queue on a desktop, assesses
 the needs and makes the service plan, then on her phone records a visit and refers the case to the district's
-civil affairs bureau. Every page each person loads is looked at (helpers.Journey: screenshot, Chinese, axe-core)."""
+civil affairs bureau, in elder mode. Every page each person loads is looked at (helpers.Journey: screenshot, Chinese, axe-core)."""
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from playwright.sync_api import expect
@@ -133,8 +134,12 @@ def test_a_grid_workers_report_becomes_a_case_that_a_social_worker_assesses_serv
     me.look("serving")
     me.done()
 
-    # 3. On her phone at the elder's door: a visit, then the referral to the civil affairs bureau.
+    # 3. On her phone at the elder's door, in elder mode (large type): a visit, then the referral to the civil
+    # affairs bureau.
     mobile = staff_page(browser, base, "xuli", viewport=PHONE)
+    mobile.context.add_cookies([{"name": "shequ_elder", "value": "1", "url": base}])
+    mobile.reload()
+    expect(mobile.locator("html")).to_have_class(re.compile(r"\belder\b"))
     ph = Journey(mobile, shots, "care-social-worker-phone")
     ph.look("console")
     mobile.get_by_role("link", name="困难群众关爱").click()
