@@ -4,6 +4,7 @@ or a selector."""
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from typing import Any
 
 from django.contrib import messages
@@ -15,9 +16,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from shequ.access.decorators import require_action
+from shequ.access.scoping import scope_for
 from shequ.accounts.roles import Action
 from shequ.core.errors import ShequError
 from shequ.core.exports import export_response
+from shequ.geo.models import Area
 
 from . import selectors, services
 from .choices import QuestionKind, SurveyStatus
@@ -101,6 +104,75 @@ def answer(request: HttpRequest, pk: int) -> HttpResponse:
 def console_home(request: HttpRequest) -> HttpResponse:
     surveys = list(selectors.survey_list_for(user=request.user).select_related("area")[:100])
     return render(request, "surveys/console_home.html", {"surveys": surveys})
+
+
+def _satisfaction_area(request: HttpRequest):
+    """The area asked for (?area=code) if the user's surveys.manage scope covers it, else his widest area."""
+    paths = sorted(scope_for(request.user, Action.SURVEYS_MANAGE).paths, key=len)
+    code = request.GET.get("area")
+    if code:
+        area = Area.objects.filter(code=code).first()
+        if area is None or not any(area.path.startswith(p) for p in paths):
+            raise Http404
+        return area
+    area = Area.objects.filter(path=paths[0]).first() if paths else None
+    if area is None:
+        raise Http404
+    return area
+
+
+def _date(value: str | None, default):
+    if not value:
+        return default
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise Http404 from None
+
+
+@require_action(Action.SURVEYS_MANAGE)
+def console_satisfaction(request: HttpRequest) -> HttpResponse:
+    """满意度 per community: the satisfaction questions of surveys beside appeals' 好差评, for the chosen period."""
+    area = _satisfaction_area(request)
+    today = timezone.localdate()
+    until = _date(request.GET.get("until"), today)
+    since = _date(request.GET.get("since"), until - timedelta(days=365))
+    if since > until or (until - since).days > 3 * 366:
+        raise Http404
+    rows = selectors.satisfaction_by_community(area=area, since=since, until=until)
+    headers = [
+        _("Community"),
+        _("Survey satisfaction"),
+        _("Survey answers"),
+        _("Appeals rated satisfied (%)"),
+        _("Appeals rated"),
+        _("Combined"),
+    ]
+    if request.GET.get("export") in ("csv", "xlsx"):
+        return export_response(
+            request.GET["export"],
+            filename=f"satisfaction-{area.code}-{since:%Y%m%d}-{until:%Y%m%d}",
+            headers=headers,
+            rows=[
+                [r.name, r.survey_score, r.survey_answers, r.appeal_score, r.appeal_ratings, r.combined]
+                for r in rows
+            ],
+        )
+    context = {
+        "area": area,
+        "since": since,
+        "until": until,
+        "rows": rows,
+        "headers": headers,
+        "unmeasured": sum(1 for r in rows if r.combined is None),
+        "series": [_("Survey satisfaction"), _("Appeals rated satisfied (%)")],
+        "chart": [
+            {"name": r.name, "survey": r.survey_score, "appeals": r.appeal_score}
+            for r in rows
+            if r.combined is not None
+        ],
+    }
+    return render(request, "surveys/console_satisfaction.html", context)
 
 
 @require_action(Action.SURVEYS_MANAGE)

@@ -4,7 +4,10 @@
   "use strict";
   function start() {
     if (typeof echarts === "undefined") { return; }
-    var data = JSON.parse(document.getElementById("survey-data").textContent);
+    satisfaction();
+    var dataEl = document.getElementById("survey-data");
+    if (!dataEl) { return; }
+    var data = JSON.parse(dataEl.textContent);
     var ratesEl = document.getElementById("chart-rates");
     if (ratesEl && data.rates.length) {
       echarts.init(ratesEl).setOption({
@@ -25,6 +28,24 @@
         yAxis: { type: "category", data: q.labels, inverse: true },
         series: [{ type: "bar", data: q.counts }]
       });
+    });
+  }
+  // Satisfaction per community: surveys' score and appeals' share rated satisfied, side by side (0–100).
+  function satisfaction() {
+    var el = document.getElementById("chart-satisfaction");
+    if (!el) { return; }
+    var rows = JSON.parse(document.getElementById("satisfaction-data").textContent);
+    var names = JSON.parse(document.getElementById("satisfaction-series").textContent);
+    echarts.init(el).setOption({
+      tooltip: { trigger: "axis" },
+      legend: { top: 0 },
+      grid: { left: 40, right: 16, top: 32, bottom: 80 },
+      xAxis: { type: "category", data: rows.map(function (r) { return r.name; }), axisLabel: { rotate: 30 } },
+      yAxis: { type: "value", max: 100 },
+      series: [
+        { name: names[0], type: "bar", data: rows.map(function (r) { return r.survey; }) },
+        { name: names[1], type: "bar", data: rows.map(function (r) { return r.appeals; }) }
+      ]
     });
   }
   document.addEventListener("DOMContentLoaded", start);
