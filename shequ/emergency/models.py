@@ -169,6 +169,10 @@ class Warning(models.Model):
     ended_at = models.DateTimeField(null=True, blank=True)
     # Set when every batch is done: the fan-out is complete.
     fanned_out_at = models.DateTimeField(null=True, blank=True)
+    # After the lift: when the "lifted" message was last sent to the broker, and when everyone it reached through
+    # the message centre had been told (the resume sweep looks for a lift queued long ago and not finished).
+    lift_queued_at = models.DateTimeField(null=True, blank=True)
+    lift_told_at = models.DateTimeField(null=True, blank=True)
     synthetic = models.BooleanField(_("synthetic"), default=False)
 
     scope_path_field = "areas__path"
@@ -227,6 +231,8 @@ class Delivery(models.Model):
     safety_at = models.DateTimeField(null=True, blank=True)
     followed_up_at = models.DateTimeField(null=True, blank=True)
     follow_up_note = models.CharField(max_length=200, blank=True)
+    # Set in the same transaction as the message telling him the warning is lifted: a retried task skips him.
+    lift_told_at = models.DateTimeField(null=True, blank=True)
 
     scope_path_field = "area__path"
     scope_owner_field = "user"
@@ -241,6 +247,13 @@ class Delivery(models.Model):
                 fields=["warning", "area"],
                 condition=models.Q(vulnerable=True, acknowledged_at__isnull=True),
                 name="em_delivery_calls",
+            ),
+            # The lift message's scan: people with an account not yet told, by id (a keyset walk). A row leaves
+            # the index once told, so a retry or the resume sweep reads only who is left.
+            models.Index(
+                fields=["warning", "id"],
+                condition=models.Q(user__isnull=False, lift_told_at__isnull=True),
+                name="em_delivery_lift",
             ),
         ]
 

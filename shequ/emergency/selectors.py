@@ -139,6 +139,14 @@ def publishable_areas_for(*, user) -> QuerySet[Area]:
     return Area.objects.filter(condition, level__in=["district", "street", "community"]).order_by("path")
 
 
+def manageable_areas_for(*, user) -> QuerySet[Area]:
+    """Streets and communities where a user keeps plans, shelters and supplies (the console forms' choices)."""
+    condition = Q(pk__in=[])
+    for path in scope_for(user, MANAGE).paths:
+        condition |= Q(path__prefix=path)
+    return Area.objects.filter(condition, level__in=["street", "community"]).order_by("path")
+
+
 # --- warnings, for the resident -------------------------------------------------------------------------------
 def my_deliveries(*, user) -> QuerySet[Delivery]:
     if not getattr(user, "is_authenticated", False):

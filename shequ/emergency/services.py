@@ -11,12 +11,14 @@ last word.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.db import transaction
 from django.db.models import Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -25,6 +27,7 @@ from shequ.accounts.models import User
 from shequ.accounts.roles import Action
 from shequ.audit.services import audit_record
 from shequ.core.errors import NotFound, ShequError
+from shequ.core.idnumbers import normalize_phone
 from shequ.geo.models import Area
 from shequ.messages.services import message_send, sms_send
 from shequ.residents.models import Resident
@@ -40,6 +43,7 @@ FANOUT_BATCH = 2000  # residents per batch: one transaction each, short enough t
 # A batch sent this long ago and not done was lost (a broker restart) or dropped: the resume sweep sends it again.
 RESUME_AFTER = timedelta(minutes=5)
 MESSAGE_MAX = 500
+LIFT_BATCH = 2000  # people told per transaction that the warning is lifted
 
 
 # --- warnings -----------------------------------------------------------------------------------------------
@@ -237,7 +241,8 @@ def fanout_pending() -> list[int]:
 
 
 def warning_end(*, actor: User, warning: Warning) -> Warning:
-    """Lift a warning: residents are then asked to report that they are safe."""
+    """Lift a warning: everyone it reached through the message centre is told so after COMMIT (tasks.py, in
+    batches) and asked to report that they are safe."""
     with transaction.atomic():
         warning = Warning.objects.select_for_update().get(pk=warning.pk)
         if warning.status == WarningStatus.ENDED:
@@ -251,7 +256,82 @@ def warning_end(*, actor: User, warning: Warning) -> Warning:
             object_repr=warning.title,
             changes={"status": {"before": WarningStatus.ACTIVE, "after": WarningStatus.ENDED}},
         )
+        transaction.on_commit(lambda: _start_lift(warning.pk))
     return warning
+
+
+def _start_lift(warning_id: int) -> None:
+    from .tasks import lift_notify
+
+    Warning.objects.filter(pk=warning_id).update(lift_queued_at=timezone.now())
+    lift_notify.delay(warning_id)
+
+
+def lift_title(warning: Warning) -> str:
+    return _("Lifted: %(title)s") % {"title": warning.title}
+
+
+def lift_tell_batch(
+    *, warning_id: int, after: int = 0, batch_size: int = LIFT_BATCH
+) -> tuple[int, int] | None:
+    """Tell the next batch of people the lifted warning reached through the message centre (deliveries with an
+    id above `after`), in one transaction that writes their messages and marks them told; answers (the last
+    delivery id looked at, how many were told), or None when nobody is left. A batch run twice tells nobody
+    twice: the told mark commits with the messages, and the rows are locked, so a duplicate task waits and then
+    finds them told."""
+    with transaction.atomic():
+        warning = Warning.objects.filter(pk=warning_id, status=WarningStatus.ENDED).first()
+        if warning is None:
+            return None
+        rows = list(
+            Delivery.objects.select_for_update(of=("self",))
+            .filter(warning_id=warning_id, user__isnull=False, lift_told_at__isnull=True, id__gt=after)
+            .select_related("user")
+            .only("id", "user__id", "user__is_active")
+            .order_by("id")[:batch_size]
+        )
+        if not rows:
+            return None
+        title = lift_title(warning)
+        body = _(
+            "The warning has been lifted. Please tell your community whether you are safe: open the warning and "
+            "choose “I am safe” or “I need help”."
+        )
+        link = reverse("emergency:my_warning", args=[warning.pk])
+        told = 0
+        for d in rows:
+            if d.user is not None and d.user.is_active:
+                message_send(person=d.user, kind="emergency.lifted", title=title, body=body, link=link)
+                told += 1
+        Delivery.objects.filter(id__in=[d.id for d in rows]).update(lift_told_at=timezone.now())
+    return rows[-1].id, told
+
+
+def lift_finish(*, warning_id: int) -> bool:
+    """The lift message is complete once the fan-out is and nobody reached through the message centre is left
+    untold (someone the fan-out reached after the lift is told by the resume sweep)."""
+    with transaction.atomic():
+        warning = Warning.objects.select_for_update().get(pk=warning_id)
+        if warning.lift_told_at is not None:
+            return True
+        left = Delivery.objects.filter(warning=warning, user__isnull=False, lift_told_at__isnull=True)
+        if warning.fanned_out_at is None or left.exists():
+            return False
+        warning.lift_told_at = timezone.now()
+        warning.save(update_fields=["lift_told_at"])
+    return True
+
+
+def lift_pending(*, stale_after: timedelta = RESUME_AFTER) -> list[int]:
+    """Lifted warnings whose lift message has not finished and was last sent to the broker long ago (lost, or
+    waiting for its fan-out); marked as sent now."""
+    now = timezone.now()
+    qs = Warning.objects.filter(status=WarningStatus.ENDED, lift_told_at__isnull=True).filter(
+        Q(lift_queued_at__isnull=True) | Q(lift_queued_at__lt=now - stale_after)
+    )
+    ids = list(qs.values_list("id", flat=True))
+    Warning.objects.filter(id__in=ids).update(lift_queued_at=now)
+    return ids
 
 
 def _own_delivery(person: User, warning_id: int) -> Delivery:
@@ -353,6 +433,26 @@ class RoleData:
     duty: str = ""
 
 
+_ROLE_PHONE = re.compile(r"1[3-9][0-9]{9}|0[1-9][0-9]{8,10}")  # a mobile, or a landline with its area code
+
+
+def _check_roles(roles: list[RoleData]) -> dict[str, str]:
+    """Errors of a plan's roles, keyed as the form's rows name their fields ("roles-0-name")."""
+    fields: dict[str, str] = {}
+    for i, r in enumerate(roles):
+        key = f"roles-{i}-"
+        for name, value, most in (("role", r.role, 40), ("name", r.name, 50)):
+            if not value:
+                fields[key + name] = _("This field is required.")
+            elif len(value) > most:
+                fields[key + name] = _("At most %(n)s characters.") % {"n": most}
+        if r.phone and not _ROLE_PHONE.fullmatch(normalize_phone(r.phone)):
+            fields[key + "phone"] = _("Give a mobile number or a landline with its area code.")
+        if len(r.duty) > 200:
+            fields[key + "duty"] = _("At most %(n)s characters.") % {"n": 200}
+    return fields
+
+
 def plan_create(
     *,
     actor: User | None,
@@ -363,19 +463,29 @@ def plan_create(
     roles: Iterable[RoleData] = (),
 ) -> Plan:
     _check_area(actor, area)
-    fields = {}
+    roles = [
+        RoleData(role=r.role.strip(), name=r.name.strip(), phone=r.phone.strip(), duty=r.duty.strip())
+        for r in roles
+    ]
+    fields = _check_roles(roles)
     if not title.strip():
         fields["title"] = _("This field is required.")
+    elif len(title.strip()) > 100:
+        fields["title"] = _("At most 100 characters.")
     if hazard not in Hazard.values:
         fields["hazard"] = _("Choose the type of emergency.")
     if fields:
         raise ShequError(_("Please correct the marked fields."), fields=fields)
     with transaction.atomic():
         plan = Plan.objects.create(
-            area=area, title=title.strip(), hazard=hazard, summary=summary, synthetic=actor is None
+            area=area, title=title.strip(), hazard=hazard, summary=summary.strip(), synthetic=actor is None
         )
+        # The phone is personal data: stored encrypted (EncryptedTextField), shown masked, never audited.
         PlanRole.objects.bulk_create(
-            [PlanRole(plan=plan, role=r.role, name=r.name, phone=r.phone, duty=r.duty) for r in roles]
+            [
+                PlanRole(plan=plan, role=r.role, name=r.name, phone=normalize_phone(r.phone), duty=r.duty)
+                for r in roles
+            ]
         )
         audit_record(action="emergency.plan_create", actor=actor, obj=plan, object_repr=plan.title)
     return plan

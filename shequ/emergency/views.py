@@ -1,6 +1,7 @@
 """Pages of emergency management. Residents: my warnings, a warning's page (acknowledge; after the event "I am
 safe" or "I need help"), the banner on every portal page (context.py). Staff: the overview (plans, shelters on the
-map, supplies with alerts, drills, teams), publishing a warning, its progress and loudspeaker list, the call list
+map, supplies with alerts, drills, teams) and its forms (a plan with its contact roles, a shelter and its
+occupancy, a supply, a drill of a plan), publishing a warning, its progress and loudspeaker list, the call list
 and the follow-up list. Thin: form → services → page; refusals in Chinese write nothing."""
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -23,7 +25,7 @@ from shequ.accounts.roles import Action
 from shequ.core.errors import NotFound, ShequError
 from shequ.core.masking import mask_phone
 
-from . import selectors, services
+from . import forms, selectors, services
 from .choices import LEVEL_BADGE, AckWay, Hazard, Level, SafetyState, WarningStatus
 
 RESIDENT_LOGIN = "/accounts/resident/"
@@ -119,7 +121,7 @@ def console(request: HttpRequest) -> HttpResponse:
                     "lat": s.lat,
                     "lng": s.lng,
                     "name": f"{s.name}（{s.capacity - s.occupied}/{s.capacity}）",
-                    "url": "#shelters",
+                    "url": reverse("emergency:shelter", args=[s.pk]),
                 }
                 for s in shelters
             ],
@@ -272,3 +274,158 @@ def delivery_follow_up(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("Recorded: the follow-up is done."))
     return redirect("emergency:calls", pk=delivery.warning_id)
+
+
+# --- plans, shelters, supplies and drills, kept in the console ----------------------------------------------------
+def _form_page(request: HttpRequest, ctx: dict) -> HttpResponse:
+    """The console's form page: 400 with what was typed and the reasons next to the fields when refused."""
+    roles = ctx.get("roles")
+    invalid = bool(ctx["form"].errors) or bool(roles is not None and roles.total_error_count())
+    return render(request, "emergency/form.html", ctx, status=400 if invalid else 200)
+
+
+def _areas(user: User) -> list:
+    return list(selectors.manageable_areas_for(user=user)[:500])
+
+
+@require_action(Action.EMERGENCY_MANAGE)
+@require_http_methods(["GET", "POST"])
+def plan_new(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    form = forms.PlanForm(request.POST or None, areas=_areas(user))
+    roles = forms.RoleFormSet(request.POST or None, prefix="roles")
+    if request.method == "POST" and all([form.is_valid(), roles.is_valid()]):
+        started = [f for f in roles if f.has_content()]
+        try:
+            services.plan_create(
+                actor=user,
+                area=form.chosen_area(),
+                title=form.cleaned_data["title"],
+                hazard=form.cleaned_data["hazard"],
+                summary=form.cleaned_data["summary"],
+                roles=[
+                    services.RoleData(**{k: f.cleaned_data[k] for k in forms.ROLE_FIELDS}) for f in started
+                ],
+            )
+        except ShequError as e:
+            # A role's reason goes to its own row ("roles-0-phone": the first row that was filled in).
+            for key, text in list(e.fields.items()):
+                if key.startswith("roles-"):
+                    index, name = key.split("-", 2)[1:]
+                    started[int(index)].add_error(name, str(text))
+                    del e.fields[key]
+            if e.fields or not form.errors:
+                form.add_service_errors(e)
+        else:
+            messages.success(request, _("The plan is saved."))
+            return redirect("emergency:console")
+    ctx = {
+        "heading": _("New emergency plan"),
+        "form": form,
+        "roles": roles,
+        "submit": _("Save the plan"),
+    }
+    return _form_page(request, ctx)
+
+
+@require_action(Action.EMERGENCY_MANAGE)
+@require_http_methods(["GET", "POST"])
+def shelter_new(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    form = forms.ShelterForm(request.POST or None, areas=_areas(user))
+    if request.method == "POST" and form.is_valid():
+        c = form.cleaned_data
+        try:
+            services.shelter_create(
+                actor=user,
+                area=form.chosen_area(),
+                name=c["name"],
+                address=c["address"],
+                lat=c["lat"],
+                lng=c["lng"],
+                capacity=c["capacity"],
+            )
+        except ShequError as e:
+            form.add_service_errors(e)
+        else:
+            messages.success(request, _("The shelter is saved; it is on the residents' map of services too."))
+            return redirect("emergency:console")
+    ctx = {"heading": _("New shelter"), "form": form, "submit": _("Save the shelter")}
+    return _form_page(request, ctx)
+
+
+@require_action(Action.EMERGENCY_MANAGE)
+@require_http_methods(["GET", "POST"])
+def shelter_occupancy(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    shelter = selectors.shelter_get_for(user=user, pk=pk)
+    form = forms.OccupancyForm(
+        request.POST or None, initial={"occupied": shelter.occupied, "is_open": shelter.is_open}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.shelter_set_occupancy(
+                actor=user,
+                shelter=shelter,
+                occupied=form.cleaned_data["occupied"],
+                is_open=form.cleaned_data["is_open"],
+            )
+        except ShequError as e:
+            form.add_service_errors(e)
+        else:
+            messages.success(request, _("The shelter's state is saved."))
+            return redirect("emergency:console")
+    ctx = {"heading": shelter.name, "shelter": shelter, "form": form, "submit": _("Save")}
+    return _form_page(request, ctx)
+
+
+@require_action(Action.EMERGENCY_MANAGE)
+@require_http_methods(["GET", "POST"])
+def supply_new(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    form = forms.SupplyForm(request.POST or None, areas=_areas(user), initial={"minimum": 0})
+    if request.method == "POST" and form.is_valid():
+        c = form.cleaned_data
+        try:
+            services.supply_create(
+                actor=user,
+                area=form.chosen_area(),
+                name=c["name"],
+                unit=c["unit"],
+                quantity=c["quantity"],
+                minimum=c["minimum"] or 0,
+                expires_on=c["expires_on"],
+                location=c["location"],
+            )
+        except ShequError as e:
+            form.add_service_errors(e)
+        else:
+            messages.success(request, _("The supply is recorded."))
+            return redirect("emergency:console")
+    ctx = {"heading": _("Record a supply"), "form": form, "submit": _("Save the supply")}
+    return _form_page(request, ctx)
+
+
+@require_action(Action.EMERGENCY_MANAGE)
+@require_http_methods(["GET", "POST"])
+def drill_new(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    plan = selectors.plan_get_for(user=user, pk=pk)
+    form = forms.DrillForm(request.POST or None, initial={"held_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        c = form.cleaned_data
+        try:
+            services.drill_record(
+                actor=user,
+                plan=plan,
+                held_on=c["held_on"],
+                participants=c["participants"],
+                record=c["record"],
+            )
+        except ShequError as e:
+            form.add_service_errors(e)
+        else:
+            messages.success(request, _("The drill is recorded."))
+            return redirect("emergency:console")
+    ctx = {"heading": _("Record a drill"), "plan": plan, "form": form, "submit": _("Record the drill")}
+    return _form_page(request, ctx)

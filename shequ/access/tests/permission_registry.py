@@ -85,6 +85,7 @@ VOLUNTEERS_API = "shequ.volunteers.tests.test_api"
 EMERGENCY_API = "shequ.emergency.tests.test_api"
 EMERGENCY = "shequ.emergency.tests.test_pages::TestPages"
 EMERGENCY_POST = "shequ.emergency.tests.test_pages::TestPostPages"
+EMERGENCY_FORMS = "shequ.emergency.tests.test_forms::TestPermissionMatrix"
 VOLUNTEERS = "shequ.volunteers.tests.test_pages"
 INDICATORS = "shequ.indicators.tests.test_pages::TestPermissionMatrix"
 REGISTRY: dict[str, Entry] = {
@@ -463,6 +464,21 @@ REGISTRY: dict[str, Entry] = {
     "/console/emergency/people/<int:pk>/confirm/": Matrix(f"{EMERGENCY_POST}::test_staff_lists_and_actions"),
     "/console/emergency/people/<int:pk>/follow-up/": Matrix(
         f"{EMERGENCY_POST}::test_staff_lists_and_actions"
+    ),
+    "/console/emergency/plans/new/": Matrix(
+        f"{EMERGENCY_FORMS}::test_form_pages", f"{EMERGENCY_FORMS}::test_form_posts"
+    ),
+    "/console/emergency/plans/<int:pk>/drills/new/": Matrix(
+        f"{EMERGENCY_FORMS}::test_form_pages", f"{EMERGENCY_FORMS}::test_form_posts"
+    ),
+    "/console/emergency/shelters/new/": Matrix(
+        f"{EMERGENCY_FORMS}::test_form_pages", f"{EMERGENCY_FORMS}::test_form_posts"
+    ),
+    "/console/emergency/shelters/<int:pk>/": Matrix(
+        f"{EMERGENCY_FORMS}::test_form_pages", f"{EMERGENCY_FORMS}::test_form_posts"
+    ),
+    "/console/emergency/supplies/new/": Matrix(
+        f"{EMERGENCY_FORMS}::test_form_pages", f"{EMERGENCY_FORMS}::test_form_posts"
     ),
     "/console/credit/": Matrix(f"{CREDIT}::test_lists_permission_matrix"),
     "/console/credit/compute/": Matrix(f"{CREDIT}::test_compute_permission_matrix"),
