@@ -1,0 +1,108 @@
+"""The console's companies and managers: add one, record an inspection, link an estate; refusals keep what was
+typed and write nothing; everything scoped to one's areas."""
+
+from __future__ import annotations
+
+import pytest
+from django.utils import timezone
+
+from shequ.access.testing import PermissionMatrixMixin, sign_in
+from shequ.audit.models import AuditEntry
+from shequ.credit.models import Inspection, Subject
+
+from .factories import huafu_officer, property_company, yuehai
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def company(cast):
+    _, company, _ = property_company(cast["wangqiang"], timezone.localdate().year)
+    return company
+
+
+class TestSubjectPages(PermissionMatrixMixin):
+    def test_list_permission_matrix(self, client, cast, company):
+        self.assert_permission_matrix(
+            client,
+            url="/console/credit/subjects/",
+            in_scope=cast["wangqiang"],
+            no_role=cast["lina"],
+            page=True,
+        )
+
+    def test_detail_permission_matrix(self, client, cast, company):
+        self.assert_permission_matrix(
+            client,
+            url=f"/console/credit/subjects/{company.pk}/",
+            in_scope=cast["wangqiang"],
+            out_of_scope=huafu_officer(),
+            no_role=cast["lina"],
+            page=True,
+            missing_url="/console/credit/subjects/999999/",
+        )
+
+
+def test_an_officer_adds_a_domestic_service_company(client, cast, company):
+    sign_in(client, cast["wangqiang"])
+    page = client.get("/console/credit/subjects/").content.decode()
+    assert "深圳市安居物业服务有限公司" in page and "刘经理" in page
+    response = client.post(
+        "/console/credit/subjects/",
+        {
+            "kind": "domestic_company",
+            "name": "粤海家政服务有限公司",
+            "credit_code": "",
+            "area": yuehai().code,
+        },
+    )
+    added = Subject.objects.get(name="粤海家政服务有限公司")
+    assert response.status_code == 302 and response["Location"] == f"/console/credit/subjects/{added.pk}/"
+    assert added.area == yuehai() and AuditEntry.objects.filter(action="credit.subject_create").count() == 3
+
+
+def test_a_manager_without_a_company_is_refused_and_keeps_what_was_typed(client, cast, company):
+    sign_in(client, cast["wangqiang"])
+    response = client.post(
+        "/console/credit/subjects/",
+        {
+            "kind": "project_manager",
+            "name": "张经理",
+            "credit_code": "",
+            "area": yuehai().code,
+            "company": "",
+        },
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "项目经理须隶属于一家物业服务企业" in html
+    assert 'value="张经理"' in html and not Subject.objects.filter(name="张经理").exists()
+
+
+def test_an_area_outside_ones_scope_is_not_offered(client, cast, company):
+    sign_in(client, cast["wangqiang"])
+    response = client.post(
+        "/console/credit/subjects/", {"kind": "domestic_company", "name": "福田家政", "area": "440304"}
+    )
+    assert response.status_code == 400 and not Subject.objects.filter(name="福田家政").exists()
+
+
+def test_an_inspection_is_recorded_and_a_serious_one_needs_its_finding(client, cast, company):
+    sign_in(client, cast["wangqiang"])
+    url = f"/console/credit/subjects/{company.pk}/"
+    today = timezone.localdate().isoformat()
+    refused = client.post(
+        url, {"do": "inspect", "inspected_on": today, "score": "45", "serious": "on", "finding": ""}
+    )
+    assert refused.status_code == 400 and not Inspection.objects.exists()
+    assert 'value="45"' in refused.content.decode()
+    done = client.post(
+        url,
+        {"do": "inspect", "inspected_on": today, "score": "45", "serious": "on", "finding": "消防通道堵塞"},
+    )
+    assert done.status_code == 302
+    inspection = Inspection.objects.get()
+    assert (inspection.score, inspection.serious, inspection.recorded_by) == (45, True, cast["wangqiang"])
+    assert "消防通道堵塞" in client.get(url).content.decode()
+    assert client.post(url, {"do": "inspect", "inspected_on": today, "score": "101"}).status_code == 400
+    assert Inspection.objects.count() == 1
