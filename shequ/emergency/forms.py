@@ -137,7 +137,9 @@ class SupplyForm(AreaForm):
         label=_("Minimum stock"), min_value=0, max_value=10_000_000, initial=0, required=False
     )
     expires_on = forms.DateField(
-        label=_("Expires on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Expires on"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     location = forms.CharField(label=_("Kept at"), max_length=120, required=False)
 
@@ -146,7 +148,8 @@ class SupplyForm(AreaForm):
 
 class DrillForm(StyledForm):
     held_on = forms.DateField(
-        label=pgettext_lazy("drill", "Held on"), widget=forms.DateInput(attrs={"type": "date"})
+        label=pgettext_lazy("drill", "Held on"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     participants = forms.IntegerField(label=_("Participants"), min_value=0, max_value=1_000_000)
     record = forms.CharField(

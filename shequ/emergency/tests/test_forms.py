@@ -244,7 +244,9 @@ def test_a_supply_is_recorded_and_its_alert_shown(client, yuehai):
 def test_a_drill_is_recorded_on_its_plan_and_not_in_the_future(client, yuehai, plan):
     sign_in(client, yuehai["officer"])
     url = f"{CONSOLE}plans/{plan.pk}/drills/new/"
-    assert "台风防御应急预案" in client.get(url).content.decode()
+    page = client.get(url).content.decode()
+    # The date field is filled with today in the form a browser's date input reads.
+    assert "台风防御应急预案" in page and f'value="{timezone.localdate().isoformat()}"' in page
     tomorrow = (timezone.localdate() + timedelta(days=1)).isoformat()
     r = client.post(url, {"held_on": tomorrow, "participants": "30", "record": "夜间转移演练。"})
     assert r.status_code == 400 and 'id="id_held_on_error"' in r.content.decode()

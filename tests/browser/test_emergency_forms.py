@@ -1,0 +1,111 @@
+"""Emergency management kept in the console (issue 28): 王强, street officer of 粤海街道, adds a shelter on a desktop
+(a first try with no capacity is refused and keeps what he typed) and records a drill of his street's typhoon plan;
+李娜, community worker of 华富街道, does the same on her phone in elder mode. Every page each person loads is looked
+at (helpers.Journey: screenshot, Chinese, axe-core)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from .helpers import PHONE, Journey, phone_page, staff_login, staff_page
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
+
+PLAN = "台风防御应急预案"
+
+
+@pytest.fixture
+def streets(cast_world) -> dict:
+    from shequ.emergency import services
+    from shequ.emergency.tests.helpers import community, street
+    from shequ.facilities.services import facility_types_ensure
+
+    facility_types_ensure()  # the flush of an earlier transactional test took the migrated facility types
+    out = {}
+    for key, district, name in (("yuehai", "440305", "粤海街道"), ("huafu", "440304", "华富街道")):
+        s = street(district, name)
+        services.plan_create(
+            actor=None,
+            area=s,
+            title=PLAN,
+            hazard="typhoon",
+            roles=[services.RoleData("总指挥", "街道办主任", "13700000001", "统一指挥")],
+        )
+        out[key] = community(district, name)
+    return out
+
+
+def fits_the_phone(page) -> None:
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], page.url
+
+
+def add_shelter_and_drill(page, me: Journey, community, name: str, *, phone: bool = False) -> None:
+    page.get_by_role("link", name="应急管理", exact=True).first.click()
+    me.look("emergency")
+    page.get_by_role("link", name="新增避难场所").click()
+    expect(page.locator("h1")).to_have_text("新增避难场所")
+    me.look("new-shelter")
+    page.get_by_label("避难场所名称").fill(name)
+    page.select_option("#id_area", community.code)
+    page.get_by_label("地址").fill("社区文化广场")
+    page.get_by_label("纬度（WGS84）").fill("22.5431")
+    page.get_by_label("经度（WGS84）").fill("113.9345")
+    page.get_by_role("button", name="保存避难场所").click()
+    # Refused: no capacity. Nothing is saved and what was typed is still there.
+    expect(page.locator("#em-form-refused")).to_have_text("未保存：请修改标出的项目。")
+    expect(page.locator("#id_capacity_error")).to_be_visible()
+    expect(page.get_by_label("容纳人数")).to_have_attribute("aria-invalid", "true")
+    expect(page.get_by_label("避难场所名称")).to_have_value(name)
+    expect(page.get_by_label("地址")).to_have_value("社区文化广场")
+    if phone:
+        fits_the_phone(page)
+    me.look("shelter-refused")
+    page.get_by_label("容纳人数").fill("300")
+    page.get_by_role("button", name="保存避难场所").click()
+    expect(page.get_by_role("status")).to_contain_text("避难场所已保存")
+    expect(page.locator("#em-shelters")).to_contain_text(name)
+    expect(page.locator("#em-shelters tr", has_text=name)).to_contain_text("300")
+    me.look("shelter-saved")
+
+    page.locator(".card", has_text=PLAN).get_by_role("link", name=re.compile(f"^记录演练.*{PLAN}")).click()
+    expect(page.locator("#em-plan")).to_contain_text(PLAN)
+    me.look("new-drill")
+    page.get_by_label("参与人数").fill("45")
+    page.get_by_label("演练记录").fill("夜间转移演练：25分钟内转移低洼地带居民至避难场所。")
+    page.get_by_role("button", name="保存演练记录").click()
+    expect(page.get_by_role("status")).to_contain_text("演练已记录。")
+    expect(page.locator("section:has(#drills-heading)")).to_contain_text("夜间转移演练：25分钟内转移")
+    if phone:
+        fits_the_phone(page)
+    me.look("drill-saved")
+
+
+def test_an_officer_on_a_desktop_and_a_worker_on_a_phone_add_a_shelter_and_record_a_drill(
+    browser, live_server, streets, shots
+):
+    from shequ.emergency.models import Drill, Shelter
+
+    base = live_server.url
+
+    officer = staff_page(browser, base, "wangqiang")
+    me = Journey(officer, shots, "emergency-forms-officer")
+    me.look("console")
+    add_shelter_and_drill(officer, me, streets["yuehai"], "粤海街道科技园避难场所")
+    me.done()
+
+    worker = phone_page(browser, base, elder=True)
+    staff_login(worker, base, "lina")
+    expect(worker.locator("html")).to_have_class(re.compile(r"\belder\b"))
+    lina = Journey(worker, shots, "emergency-forms-worker-phone")
+    lina.look("console")
+    add_shelter_and_drill(worker, lina, streets["huafu"], "华富街道莲花避难场所", phone=True)
+    lina.done()
+
+    assert set(Shelter.objects.values_list("name", flat=True)) == {
+        "粤海街道科技园避难场所",
+        "华富街道莲花避难场所",
+    }
+    assert Drill.objects.filter(participants=45).count() == 2
