@@ -482,6 +482,18 @@ REGISTRY: dict[str, Entry] = {
     ),
     "/console/credit/": Matrix(f"{CREDIT}::test_lists_permission_matrix"),
     "/console/credit/compute/": Matrix(f"{CREDIT}::test_compute_permission_matrix"),
+    "/console/credit/subjects/": Matrix(
+        "shequ.credit.tests.test_subject_pages::TestSubjectPages::test_list_permission_matrix"
+    ),
+    "/console/credit/subjects/<int:pk>/": Matrix(
+        "shequ.credit.tests.test_subject_pages::TestSubjectPages::test_detail_permission_matrix"
+    ),
+    "/credit/": Public(
+        "信用公示: the year's incentive and risk lists of companies, managers' names masked (GET only)"
+    ),
+    "/console/surveys/satisfaction/": Matrix(
+        "shequ.surveys.tests.test_satisfaction_page::TestSatisfactionPage::test_permission_matrix"
+    ),
     # --- owners' decisions (issue 27) ---------------------------------------------------------------------------
     "POST /api/v1/owner-votes": Matrix(f"{OWNERS_API}::test_create_permission_matrix"),
     "POST /api/v1/owner-votes/{vote_id}/ballots": Matrix(f"{OWNERS_API}::test_ballot_permission_matrix"),
