@@ -26,7 +26,7 @@ from shequ.core.exports import export_response
 from shequ.earlywarning.selectors import warnings_recent_for
 from shequ.geo.models import Area
 from shequ.indicators.choices import PLAN_TITLE
-from shequ.venues.stats import utilisation
+from shequ.venues.stats import care_utilisation, utilisation
 from shequ.volunteers.selectors import figures_for as volunteer_figures_for
 
 CHILD_LEVEL = {"city": "district", "district": "street", "street": "community", "community": "community"}
@@ -102,6 +102,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     open_emergencies = emergency_queue_for(user=request.user).filter(area__path__prefix=area.path).count()
     # Issue 25: the use of the area's venues over the same period, beside the plan's aim of higher use.
     venue_use = utilisation(area=area, date_from=data["from"], date_to=data["to"])
+    care_use = care_utilisation(area=area, date_from=data["from"], date_to=data["to"])
     # Issue 24: volunteers per 10,000 residents, stations, hours and active volunteers, beside the plan's targets.
     volunteer_figures = volunteer_figures_for(area)
     charts = {
@@ -135,6 +136,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "open_emergencies": open_emergencies,
             "volunteer_figures": volunteer_figures,
             "venue_use": venue_use,
+            "care_use": care_use,
             "warnings": warnings,
             "may_see_warnings": can(request.user, Action.WARNINGS_VIEW),
             "plan_title": PLAN_TITLE if can(request.user, Action.INDICATORS_VIEW) else "",

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, Sum
+from django.utils import timezone
 
 from shequ.core.workdays import get_calendar
 from shequ.geo.models import Area
@@ -132,4 +133,96 @@ def utilisation(*, area: Area, date_from: date, date_to: date) -> dict:
         "by_area": [u.row() for u in sorted(by_area.values(), key=lambda u: u.key)],
         "by_venue": [u.row() for u in sorted(by_venue, key=lambda u: -(u.rate or 0))],
         "target": TARGET_RATE,
+    }
+
+
+@dataclass
+class CareUse:
+    """托位 use: place-days taken over place-days offered (each open day counts a place's capacity)."""
+
+    key: str
+    label: str
+    places: int = 0
+    offered: int = 0
+    taken: int = 0
+    missed: int = 0
+    people: set[int] = field(default_factory=set)
+
+    @property
+    def rate(self) -> float | None:
+        return self.taken / self.offered if self.offered else None
+
+    @property
+    def missed_rate(self) -> float | None:
+        return self.missed / self.taken if self.taken else None
+
+    def row(self) -> dict:
+        return {
+            "key": self.key,
+            "label": self.label,
+            "places": self.places,
+            "offered": self.offered,
+            "taken": self.taken,
+            "rate": None if self.rate is None else round(self.rate, 3),
+            "missed_rate": None if self.missed_rate is None else round(self.missed_rate, 3),
+            "people": len(self.people),
+        }
+
+    def add(self, other: CareUse) -> None:
+        self.places += other.places
+        self.offered += other.offered
+        self.taken += other.taken
+        self.missed += other.missed
+        self.people |= other.people
+
+
+def care_utilisation(*, area: Area, date_from: date, date_to: date, today: date | None = None) -> dict:
+    """托老 and 托育 places under `area`: {"total", "by_kind", "by_area"} rows of place-days offered (capacity on
+    each open day) and taken (bookings held), the share of taken days nobody came on (past days booked and never
+    checked in) and the people cared for. Two grouped queries and the places' schedules in Python."""
+    from .care import open_span
+    from .choices import CARE_HOLDING, CareKind, CareStatus
+    from .models import CareBooking, CarePlace
+
+    today = today or timezone.localdate()
+    places = list(
+        CarePlace.objects.filter(is_active=True, area__path__prefix=area.path).select_related(
+            "facility", "area"
+        )
+    )
+    children = list(Area.objects.filter(parent=area).order_by("code"))
+    held = CareBooking.objects.filter(
+        place__in=places, day__gte=date_from, day__lte=date_to, status__in=CARE_HOLDING
+    )
+    counts = {
+        row["place"]: row
+        for row in held.values("place").annotate(
+            n=Count("id"), missed=Count("id", filter=Q(status=CareStatus.BOOKED, day__lt=today))
+        )
+    }
+    people: dict[int, set[int]] = {}
+    for place_id, member_id in held.values_list("place", "member").distinct():
+        people.setdefault(place_id, set()).add(member_id)
+    days = [date_from + timedelta(days=i) for i in range((date_to - date_from).days + 1)]
+    total = CareUse(area.code, area.name)
+    by_kind = {k: CareUse(k, str(label)) for k, label in CareKind.choices}
+    by_area: dict[str, CareUse] = {}
+    for p in places:
+        u = CareUse(str(p.pk), p.name, places=1)
+        u.offered = p.capacity * sum(1 for d in days if open_span(p, d) is not None)
+        row = counts.get(p.pk)
+        if row:
+            u.taken, u.missed = row["n"], row["missed"]
+        u.people = people.get(p.pk, set())
+        child = _child_of(p.area.path, children) or area
+        for target in (
+            total,
+            by_kind[p.kind],
+            by_area.setdefault(child.code, CareUse(child.code, child.name)),
+        ):
+            target.add(u)
+    return {
+        "total": total.row(),
+        "by_kind": [u.row() for u in by_kind.values()],
+        "by_area": [u.row() for u in sorted(by_area.values(), key=lambda u: u.key)],
     }

@@ -47,6 +47,32 @@ def city(cast_world):
         slow = services.appeal_dispatch(actor=cast["sunli"], appeal=slow, unit=station)
     slow = services.appeal_supervise(actor=cast["sunli"], appeal=slow, comment="请尽快处理")
     report("科技园附近垃圾桶满了", yuehai.code)
+
+    # A day-care place in 华富街道 with one elder checked in today: the dashboard's 托位使用率.
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from shequ.venues.models import CareBooking, CareMember
+    from shequ.venues.tests.helpers import make_care_place
+
+    place = make_care_place(
+        hours={d: [["00:00", "23:59"]] for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
+    )
+    elder = CareMember.objects.create(
+        family=cast["zhangwei"], name="王秀英", kind="elder", birth_date=dt.date(1941, 4, 9), care_level=2
+    )
+    start = timezone.now()
+    CareBooking.objects.create(
+        place=place,
+        member=elder,
+        family=cast["zhangwei"],
+        day=timezone.localdate(),
+        session="hourly",
+        start=start,
+        end=start + dt.timedelta(hours=1),
+        status="checked_in",
+    )
     return {"supervised": slow}
 
 
@@ -74,6 +100,8 @@ def test_a_leader_reads_the_citys_figures_and_follows_them_down(browser, live_se
     page.wait_for_load_state("networkidle")
     expect(page.locator("h1")).to_contain_text("福田区")
     assert stat(page, "受理诉求") == "3"
+    expect(page.locator("#care-use")).to_contain_text("华富街道")
+    expect(page.locator("#care-use-rate")).to_contain_text("%")
     chen.look("futian")
 
     supervised = city["supervised"]
