@@ -11,15 +11,16 @@ from .helpers import Journey, main_text, phone_page
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
 
-# Tile name → the heading of the page it opens (public pages) or the sign-in page (personal ones).
+# Tile name → the path it opens: a public page, or the residents' sign-in with the personal page to return to.
+SIGN_IN = "/accounts/resident/?next="
 TILES = {
-    "托位预约": "托",
-    "预警信息": "登录",
-    "需求、资源和项目清单": "清单",
-    "民生微实事": "登录",
-    "业主投票": "登录",
-    "信用名单": "信用名单",
-    "问卷调查": "登录",
+    "托位预约": "/daycare/",
+    "预警信息": f"{SIGN_IN}/emergency/",
+    "需求、资源和项目清单": "/participation/",
+    "民生微实事": f"{SIGN_IN}/microprojects/",
+    "业主投票": f"{SIGN_IN}/owners/",
+    "信用名单": "/credit/",
+    "问卷调查": f"{SIGN_IN}/surveys/",
 }
 
 
@@ -57,7 +58,8 @@ def test_every_tile_of_the_home_page_opens_its_service(browser, live_server, cre
         page.goto(f"{base}/")
         page.get_by_role("link", name=tile).first.click()
         page.wait_for_load_state("load")
-        assert expected in main_text(page), (tile, page.url)
+        assert page.url == f"{base}{expected}", (tile, page.url)
+        assert "返回首页" not in main_text(page), (tile, page.url)  # the error pages' way out
         me.look(f"tile-{n}")
     page.goto(f"{base}/")
     page.get_by_role("link", name="信用名单").first.click()
