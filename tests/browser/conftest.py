@@ -5,13 +5,60 @@ installs chromium and fonts-noto-cjk), where a missing browser is a failure.
 """
 
 import os
+import threading
 from pathlib import Path
 
 import pytest
+from django.core.servers.basehttp import ThreadedWSGIServer
+from django.test.testcases import LiveServerThread
 
 # Playwright's sync API keeps an event loop running in this thread; Django then refuses ORM calls as "async".
 # The calls are in fact synchronous test code (Playwright's and Django's documented workaround for tests).
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+
+class _TurnTakingWSGIServer(ThreadedWSGIServer):
+    """The live server, with requests that take turns at the application.
+
+    On SQLite the test database lives in memory: the live server's request threads all share the test's one
+    connection. A page that fetches several things at once (the map's district outlines) then ran two requests
+    on that connection together; their savepoints crossed ("no such savepoint"), the connection was left in a
+    broken transaction, and every test after it failed (CI, stop 32: 1 failure and 119 errors). Connections
+    stay threaded (keep-alive works, a slow request does not block the socket); only the application call is
+    serialised. On PostgreSQL each thread has its own connection and nothing is shared, but the browser
+    journeys run on SQLite only (.ci/run)."""
+
+    _turn = threading.Lock()
+
+    def set_app(self, application):
+        turn = self._turn
+
+        def one_at_a_time(environ, start_response):
+            with turn:
+                return _ClosedInTurn(application(environ, start_response), turn)
+
+        super().set_app(one_at_a_time)
+
+
+class _ClosedInTurn:
+    """A response whose close() (Django's request_finished: connection checks on the shared connection) also
+    waits for its turn. Its body is plain bytes or a file, read without the database."""
+
+    def __init__(self, result, turn):
+        self.result, self.turn = result, turn
+
+    def __iter__(self):
+        return iter(self.result)
+
+    def close(self):
+        with self.turn:
+            close = getattr(self.result, "close", None)
+            if close is not None:
+                close()
+
+
+LiveServerThread.server_class = _TurnTakingWSGIServer
 
 CHROMIUM = os.environ.get("SHEQU_CHROMIUM", "/usr/bin/chromium")
 ARGS = [
