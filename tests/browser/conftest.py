@@ -17,7 +17,6 @@ from django.test.testcases import LiveServerThread
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
-
 class _TurnTakingWSGIServer(ThreadedWSGIServer):
     """The live server, with requests that take turns at the application.
 

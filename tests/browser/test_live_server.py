@@ -35,7 +35,9 @@ def test_a_staff_session_fetching_outlines_at_once_leaves_every_answer_and_the_d
 
     def fetch(code: str) -> None:
         for _ in range(4):
-            req = urllib.request.Request(f"{live_server.url}/api/v1/areas/{code}/geometry", headers={"Cookie": cookie})
+            req = urllib.request.Request(
+                f"{live_server.url}/api/v1/areas/{code}/geometry", headers={"Cookie": cookie}
+            )
             try:
                 with urllib.request.urlopen(req, timeout=30) as resp:
                     answers.append((code, resp.status, json.loads(resp.read())["id"]))
