@@ -98,6 +98,18 @@ def visible_to(queryset: QuerySet, user, action: str) -> QuerySet:
     return queryset.filter(condition)
 
 
+def areas_in_scope(user, action: str, *, levels=None) -> QuerySet[Area]:
+    """The areas under the user's grants for the action, in tree order: what a form offers as its choice of area.
+    `levels` narrows it (streets and communities, estates …). Boundaries are left out (a form needs names)."""
+    condition = Q(pk__in=[])
+    for p in scope_for(user, action).paths:
+        condition |= Q(path__prefix=p)
+    areas = Area.objects.filter(condition).defer("boundary")
+    if levels is not None:
+        areas = areas.filter(level__in=list(levels))
+    return areas.order_by("path")
+
+
 def home_area_for(user) -> Area | None:
     """Where a signed-in resident lives: his resident record's area, else the area of his resident grant."""
     if user is None or not getattr(user, "is_authenticated", False):

@@ -7,7 +7,6 @@ from typing import cast
 
 from django import forms
 from django.contrib import messages
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -16,9 +15,10 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from shequ.access.decorators import require_action
-from shequ.access.scoping import scope_for
+from shequ.access.scoping import areas_in_scope
 from shequ.accounts.roles import Action
 from shequ.core.errors import ShequError
+from shequ.core.forms import StyledForm
 from shequ.geo.choices import AreaLevel
 from shequ.geo.models import Area
 
@@ -32,16 +32,10 @@ def _choices(form: forms.Form, name: str) -> forms.ChoiceField:
 
 
 def _areas_in_scope(user, levels) -> list[Area]:
-    paths = scope_for(user, Action.CREDIT_MANAGE).paths
-    if not paths:
-        return []
-    under = Q()
-    for p in paths:
-        under |= Q(path__prefix=p)
-    return list(Area.objects.filter(under, level__in=levels).order_by("path"))
+    return list(areas_in_scope(user, Action.CREDIT_MANAGE, levels=levels))
 
 
-class SubjectForm(forms.Form):
+class SubjectForm(StyledForm):
     kind = forms.ChoiceField(label=gettext_lazy("Kind"), choices=SubjectKind.choices)
     name = forms.CharField(label=pgettext_lazy("of a place or thing", "Name"), max_length=100)
     credit_code = forms.CharField(
@@ -63,7 +57,7 @@ class SubjectForm(forms.Form):
         _choices(self, "company").choices = [("", "—")] + [(str(c.pk), c.name) for c in companies]
 
 
-class InspectionForm(forms.Form):
+class InspectionForm(StyledForm):
     inspected_on = forms.DateField(
         label=gettext_lazy("Inspected on"), widget=forms.DateInput(attrs={"type": "date"})
     )
@@ -82,7 +76,7 @@ class InspectionForm(forms.Form):
         _choices(self, "estate").choices = [("", "—")] + [(e.code, e.name) for e in estates]
 
 
-class EstateForm(forms.Form):
+class EstateForm(StyledForm):
     estate = forms.ChoiceField(label=gettext_lazy("Estate"))
     since = forms.DateField(
         label=gettext_lazy("Serving since"), widget=forms.DateInput(attrs={"type": "date"})
@@ -91,17 +85,6 @@ class EstateForm(forms.Form):
     def __init__(self, *args, estates, **kwargs):
         super().__init__(*args, **kwargs)
         _choices(self, "estate").choices = [(e.code, e.name) for e in estates]
-
-
-def _service_error(form: forms.Form, exc: ShequError) -> None:
-    """Put a service's refusal next to the fields it names, or on the form."""
-    placed = False
-    for field in exc.fields or {}:
-        if field in form.fields:
-            form.add_error(field, exc.message)
-            placed = True
-    if not placed:
-        form.add_error(None, exc.message)
 
 
 @require_action(Action.CREDIT_MANAGE)
@@ -124,7 +107,7 @@ def console_subjects(request: HttpRequest) -> HttpResponse:
                 credit_code=data["credit_code"],
             )
         except ShequError as exc:
-            _service_error(form, exc)
+            form.add_service_errors(exc)
         else:
             messages.success(request, _("Saved."))
             return redirect("credit:console_subject", pk=subject.pk)
@@ -150,8 +133,9 @@ def console_subject(request: HttpRequest, pk: int) -> HttpResponse:
         estates=[s.estate for s in served],
         initial={"inspected_on": timezone.localdate()},
     )
+    # Its own prefix: the inspection form has an "estate" field too, and ids are unique on a page.
     estate_form = EstateForm(
-        request.POST if do == "estate" else None, estates=_estates_for(request.user, subject)
+        request.POST if do == "estate" else None, estates=_estates_for(request.user, subject), prefix="serve"
     )
     if do == "inspect" and inspection_form.is_valid():
         data = inspection_form.cleaned_data
@@ -166,7 +150,7 @@ def console_subject(request: HttpRequest, pk: int) -> HttpResponse:
                 estate=next((s.estate for s in served if s.estate.code == data["estate"]), None),
             )
         except ShequError as exc:
-            _service_error(inspection_form, exc)
+            inspection_form.add_service_errors(exc)
         else:
             messages.success(request, _("The inspection is recorded."))
             return redirect("credit:console_subject", pk=subject.pk)
@@ -180,7 +164,7 @@ def console_subject(request: HttpRequest, pk: int) -> HttpResponse:
                 since=data["since"],
             )
         except ShequError as exc:
-            _service_error(estate_form, exc)
+            estate_form.add_service_errors(exc)
         else:
             messages.success(request, _("Saved."))
             return redirect("credit:console_subject", pk=subject.pk)

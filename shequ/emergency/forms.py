@@ -7,44 +7,12 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from shequ.core.errors import ShequError
+from shequ.core.forms import StyledForm
 
 from .choices import Hazard
 
 ROLE_ROWS = 5  # contact roles on one plan form; rows left empty are ignored
 ROLE_FIELDS = ("role", "name", "phone", "duty")
-
-
-class StyledForm(forms.Form):
-    """Bootstrap classes on every widget, and `is-invalid` on a field as soon as it has an error (the form's own
-    or a service's). Django itself adds aria-invalid and points aria-describedby at `<id>_error`."""
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            w = field.widget
-            if isinstance(w, forms.CheckboxInput):
-                w.attrs["class"] = "form-check-input"
-            else:
-                w.attrs["class"] = "form-select" if isinstance(w, forms.Select) else "form-control"
-
-    def add_error(self, field, error) -> None:
-        super().add_error(field, error)
-        names = [field] if isinstance(field, str) else list(getattr(error, "error_dict", {}) or [])
-        for name in names:
-            if name in self.fields:
-                w = self.fields[name].widget
-                if "is-invalid" not in w.attrs.get("class", ""):
-                    w.attrs["class"] = f"{w.attrs.get('class', '')} is-invalid".strip()
-
-    def add_service_errors(self, e: ShequError) -> None:
-        """A service's refusal: each field's reason next to it, the rest above the form."""
-        loose = [str(text) for name, text in e.fields.items() if name not in self.fields]
-        for name, text in e.fields.items():
-            if name in self.fields:
-                self.add_error(name, str(text))
-        if loose or not e.fields:
-            self.add_error(None, " ".join(loose) or e.message)
 
 
 def _area_choices(areas) -> list[tuple[str, object]]:
@@ -144,6 +112,19 @@ class SupplyForm(AreaForm):
     location = forms.CharField(label=_("Kept at"), max_length=120, required=False)
 
     field_order = ["name", "area", "unit", "quantity", "minimum", "expires_on", "location"]
+
+
+class StockForm(StyledForm):
+    """A supply's stock count: what is there now, the minimum to keep, its expiry and where it is kept."""
+
+    quantity = forms.IntegerField(label=_("Quantity"), min_value=0, max_value=10_000_000)
+    minimum = forms.IntegerField(label=_("Minimum stock"), min_value=0, max_value=10_000_000)
+    expires_on = forms.DateField(
+        label=_("Expires on"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    location = forms.CharField(label=_("Kept at"), max_length=120, required=False)
 
 
 class DrillForm(StyledForm):

@@ -8,7 +8,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from shequ.access.scoping import scope_for, visible_to
+from shequ.access.scoping import areas_in_scope, scope_for, visible_to
 from shequ.core.errors import NotFound
 from shequ.geo.models import Area
 from shequ.residents.models import Resident
@@ -133,18 +133,12 @@ def loudspeaker_list(warning: Warning) -> QuerySet[Area]:
 
 def publishable_areas_for(*, user) -> QuerySet[Area]:
     """Streets and communities a user may warn (the form's choices)."""
-    condition = Q(pk__in=[])
-    for path in scope_for(user, PUBLISH).paths:
-        condition |= Q(path__prefix=path)
-    return Area.objects.filter(condition, level__in=["district", "street", "community"]).order_by("path")
+    return areas_in_scope(user, PUBLISH, levels=["district", "street", "community"])
 
 
 def manageable_areas_for(*, user) -> QuerySet[Area]:
     """Streets and communities where a user keeps plans, shelters and supplies (the console forms' choices)."""
-    condition = Q(pk__in=[])
-    for path in scope_for(user, MANAGE).paths:
-        condition |= Q(path__prefix=path)
-    return Area.objects.filter(condition, level__in=["street", "community"]).order_by("path")
+    return areas_in_scope(user, MANAGE, levels=["street", "community"])
 
 
 # --- warnings, for the resident -------------------------------------------------------------------------------
@@ -235,6 +229,13 @@ def shelter_get_for(*, user, pk: int) -> Shelter:
     if shelter is None:
         raise NotFound(_("No shelter with this id."))
     return shelter
+
+
+def supply_get_for(*, user, pk: int) -> Supply:
+    supply = supply_list_for(user=user).filter(pk=pk).first()
+    if supply is None:
+        raise NotFound(_("No supply with this id."))
+    return supply
 
 
 def vulnerable_tag_names(resident: Resident) -> str:

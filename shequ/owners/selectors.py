@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from shequ.access.scoping import scope_for, visible_to
+from shequ.access.scoping import areas_in_scope, visible_to
 from shequ.accounts.roles import Action
 from shequ.geo.choices import AreaLevel
 from shequ.geo.models import Area
@@ -16,10 +16,7 @@ from .models import Owner, Part, Vote
 
 
 def estate_list_for(*, user) -> QuerySet[Area]:
-    condition = Q(pk__in=[])
-    for path in scope_for(user, Action.OWNERS_MANAGE).paths:
-        condition |= Q(path__prefix=path)
-    return Area.objects.filter(condition, level=AreaLevel.ESTATE).order_by("path")
+    return areas_in_scope(user, Action.OWNERS_MANAGE, levels=[AreaLevel.ESTATE])
 
 
 def estates_with_registers_for(*, user) -> QuerySet[Area]:

@@ -85,14 +85,9 @@ class ActivityForm(forms.Form):
 
 
 def _communities(request: HttpRequest):
-    from shequ.access.scoping import scope_for
-    from shequ.geo.models import Area
+    from shequ.access.scoping import areas_in_scope
 
-    paths = scope_for(request.user, Action.REGISTRIES_MANAGE).paths
-    out = []
-    for path in paths:
-        out += list(Area.objects.filter(path__prefix=path, level="community").order_by("code")[:500])
-    return out
+    return list(areas_in_scope(request.user, Action.REGISTRIES_MANAGE, levels=["community"]))
 
 
 @require_action(Action.REGISTRIES_MANAGE)

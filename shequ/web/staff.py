@@ -24,7 +24,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from shequ.access import selectors, services
 from shequ.access.decorators import require_action
-from shequ.access.scoping import can, scope_for
+from shequ.access.scoping import areas_in_scope, can
 from shequ.accounts.models import Grant, GrantStatus, Unit, User
 from shequ.accounts.roles import ADMIN_ROLES, STAFF_ROLES, Action, Role
 from shequ.core.errors import ShequError
@@ -34,11 +34,7 @@ from shequ.geo.models import Area
 
 def _area_choices(user, action: str) -> list[tuple[str, str]]:
     """The city, districts and streets under the actor's grants for the action: where a grant may be placed."""
-    paths = scope_for(user, action).paths
-    areas = Area.objects.filter(level__in=[AreaLevel.CITY, AreaLevel.DISTRICT, AreaLevel.STREET]).only(
-        "code", "name", "path", "level"
-    )
-    found = [a for a in areas.order_by("path") if any(a.path.startswith(p) for p in paths)]
+    found = areas_in_scope(user, action, levels=[AreaLevel.CITY, AreaLevel.DISTRICT, AreaLevel.STREET])
     indent: dict[str, str] = {AreaLevel.CITY: "", AreaLevel.DISTRICT: "　", AreaLevel.STREET: "　　"}
     return [(a.code, f"{indent.get(a.level, '')}{a.name}") for a in found]
 

@@ -146,7 +146,7 @@ def test_a_street_officer_reads_response_rates_and_credit_lists(browser, live_se
     page.fill("#id_score", "45")
     page.check("#id_serious")
     page.get_by_role("button", name="登记检查结果").click()
-    expect(page.locator("#id_finding-err")).to_be_visible()  # a serious finding must be described
+    expect(page.locator("#id_finding_error")).to_be_visible()  # a serious finding must be described
     expect(page.locator("#id_score")).to_have_value("45")
     journey.look("inspection-refused")
     page.fill("#id_finding", "消防通道堵塞")

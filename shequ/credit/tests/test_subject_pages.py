@@ -106,3 +106,26 @@ def test_an_inspection_is_recorded_and_a_serious_one_needs_its_finding(client, c
     assert "消防通道堵塞" in client.get(url).content.decode()
     assert client.post(url, {"do": "inspect", "inspected_on": today, "score": "101"}).status_code == 400
     assert Inspection.objects.count() == 1
+
+
+def test_an_estate_is_linked_from_its_own_form_with_an_iso_date_and_ids_unique_on_the_page(
+    client, cast, company
+):
+    from shequ.credit.models import EstateService
+
+    sign_in(client, cast["wangqiang"])
+    url = f"/console/credit/subjects/{company.pk}/"
+    page = client.get(url).content.decode()
+    # The date inputs carry ISO dates (a browser's date input reads nothing else) and the two forms' fields have
+    # their own ids (both forms have an estate).
+    assert f'value="{timezone.localdate().isoformat()}"' in page
+    assert page.count('id="id_estate"') == 1 and page.count('id="id_serve-estate"') == 1
+    estate = EstateService.objects.filter(subject=company).first().estate
+    before = EstateService.objects.filter(subject=company).count()
+    r = client.post(url, {"do": "estate", "serve-estate": estate.code, "serve-since": "2026-13-01"})
+    assert r.status_code == 400 and 'id="id_serve-since_error"' in r.content.decode()
+    assert EstateService.objects.filter(subject=company).count() == before
+    r = client.post(url, {"do": "estate", "serve-estate": estate.code, "serve-since": "2026-01-01"})
+    assert r.status_code == 302
+    assert EstateService.objects.filter(subject=company, since="2026-01-01").count() == 1
+    assert AuditEntry.objects.filter(action="credit.estate_service_add").exists()

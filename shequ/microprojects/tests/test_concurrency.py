@@ -7,13 +7,12 @@
 
 from __future__ import annotations
 
-import threading
 from datetime import date
 
 import pytest
-from django.db import IntegrityError, connection, connections, transaction
+from django.db import IntegrityError, connection, transaction
 
-from shequ.core.errors import ShequError
+from shequ.core.testing import all_at_once
 from shequ.microprojects import services
 from shequ.microprojects.chain import verify_round
 from shequ.microprojects.models import Ballot, Participation
@@ -68,31 +67,7 @@ def world(transactional_db):
 
 
 def _race(users, fn) -> list[str]:
-    barrier = threading.Barrier(len(users))
-    outcomes: list[str] = []
-    lock = threading.Lock()
-
-    def attempt(user) -> None:
-        try:
-            barrier.wait(timeout=60)
-            try:
-                fn(user)
-                result = "cast"
-            except ShequError as e:
-                result = e.code
-            except Exception as e:  # anything else is a failure, kept to be shown
-                result = f"error: {type(e).__name__}: {e}"
-            with lock:
-                outcomes.append(result)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=attempt, args=(u,)) for u in users]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
-    return outcomes
+    return all_at_once(fn, [(u,) for u in users], ok="cast")
 
 
 def test_one_household_voting_twenty_times_at_once_makes_one_ballot(world):

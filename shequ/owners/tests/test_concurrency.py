@@ -11,7 +11,7 @@ import pytest
 from django.db import connection, connections
 
 from shequ.accounts.models import User
-from shequ.core.errors import ShequError
+from shequ.core.testing import all_at_once
 from shequ.owners import services
 from shequ.owners.chain import verify_vote
 from shequ.owners.models import Ballot, BallotRecord
@@ -49,30 +49,11 @@ def world(transactional_db):
 
 def test_simultaneous_ballots_for_one_part_make_exactly_one(world):
     vote, users = world
-    barrier = threading.Barrier(N)
-    outcomes: list[str] = []
-    lock = threading.Lock()
-
-    def attempt(user: User) -> None:
-        try:
-            barrier.wait(timeout=60)
-            try:
-                services.ballot_cast_online(user=user, vote=vote, choices={"1": "yes", "2": "no"})
-                result = "cast"
-            except ShequError as e:
-                result = e.code
-            except Exception as e:  # anything else is a failure, kept to be shown
-                result = f"error: {type(e).__name__}: {e}"
-            with lock:
-                outcomes.append(result)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=attempt, args=(u,)) for u in users]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
+    outcomes = all_at_once(
+        lambda u: services.ballot_cast_online(user=u, vote=vote, choices={"1": "yes", "2": "no"}),
+        [(u,) for u in users],
+        ok="cast",
+    )
     assert outcomes.count("cast") == 1 and outcomes.count("already_voted") == N - 1, outcomes
     winner = Ballot.objects.get(vote=vote, part__number="1-101").cast_by
     assert BallotRecord.objects.filter(vote=vote, part__number="1-101").count() == 1

@@ -4,12 +4,10 @@ connection: exactly one match, seven clear conflicts, one response time and one 
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
-from shequ.core.errors import ShequError
+from shequ.core.testing import all_at_once
 from shequ.messages.models import Message
 from shequ.participation import services
 from shequ.participation.models import Need, NeedMatch
@@ -49,30 +47,11 @@ def world(transactional_db):
 
 def test_simultaneous_matches_of_one_need_to_one_resource_make_exactly_one(world):
     worker, posted, resource, resident = world
-    barrier = threading.Barrier(N)
-    outcomes: list[str] = []
-    lock = threading.Lock()
-
-    def attempt() -> None:
-        try:
-            barrier.wait(timeout=60)
-            try:
-                services.need_match(actor=worker, need=posted, resource=resource, reply="已对接康宁社工")
-                result = "matched"
-            except ShequError as e:
-                result = e.code
-            except Exception as e:  # anything else is a failure, kept to be shown
-                result = f"error: {type(e).__name__}: {e}"
-            with lock:
-                outcomes.append(result)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=attempt) for _ in range(N)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
+    outcomes = all_at_once(
+        lambda: services.need_match(actor=worker, need=posted, resource=resource, reply="已对接康宁社工"),
+        [()] * N,
+        ok="matched",
+    )
     assert outcomes.count("matched") == 1 and outcomes.count("conflict") == N - 1, outcomes
     assert NeedMatch.objects.filter(need=posted).count() == 1
     fresh = Need.objects.get(pk=posted.pk)

@@ -4,13 +4,11 @@ Participation, inserted first in each answer's transaction, makes the others wai
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from shequ.accounts.models import User
-from shequ.core.errors import ShequError
+from shequ.core.testing import all_at_once
 from shequ.residents.models import Resident
 from shequ.surveys import services
 from shequ.surveys.models import Invitation, Participation, Response
@@ -48,30 +46,11 @@ def household(transactional_db):
 
 def test_simultaneous_answers_of_one_household_make_exactly_one(household):
     survey, users = household
-    barrier = threading.Barrier(N)
-    outcomes: list[str] = []
-    lock = threading.Lock()
-
-    def attempt(user: User) -> None:
-        try:
-            barrier.wait(timeout=60)
-            try:
-                services.response_submit(user=user, survey=survey, answers=GOOD)
-                result = "answered"
-            except ShequError as e:
-                result = e.code
-            except Exception as e:  # anything else is a failure, kept to be shown
-                result = f"error: {type(e).__name__}: {e}"
-            with lock:
-                outcomes.append(result)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=attempt, args=(u,)) for u in users]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
+    outcomes = all_at_once(
+        lambda u: services.response_submit(user=u, survey=survey, answers=GOOD),
+        [(u,) for u in users],
+        ok="answered",
+    )
     assert outcomes.count("answered") == 1 and outcomes.count("already_answered") == N - 1, outcomes
     assert Response.objects.filter(survey=survey).count() == 1
     assert Participation.objects.filter(survey=survey).count() == 1

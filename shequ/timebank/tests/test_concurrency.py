@@ -6,15 +6,14 @@ overdraw it, and many simultaneous redemptions never oversell the stock.
 
 from __future__ import annotations
 
-import threading
 from collections import Counter
 from datetime import date
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from shequ.accounts.models import User
-from shequ.core.errors import ShequError
+from shequ.core.testing import all_at_once
 from shequ.timebank import ledger, services
 from shequ.timebank.models import Account, Goods, Movement, Transfer
 
@@ -31,28 +30,7 @@ THREADS = 16
 
 def run_together(work, args_list) -> Counter:
     """Run `work(*args)` in one thread each, all released at once; count "ok" and each refusal's code."""
-    barrier = threading.Barrier(len(args_list))
-    results: Counter = Counter()
-    lock = threading.Lock()
-
-    def one(args):
-        try:
-            barrier.wait()
-            work(*args)
-            outcome = "ok"
-        except ShequError as e:
-            outcome = e.code
-        finally:
-            connections.close_all()
-        with lock:
-            results[outcome] += 1
-
-    threads = [threading.Thread(target=one, args=(a,)) for a in args_list]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return results
+    return Counter(all_at_once(work, list(args_list)))
 
 
 @pytest.fixture
