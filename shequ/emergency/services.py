@@ -585,6 +585,40 @@ def supply_create(
     return supply
 
 
+def supply_update(
+    *,
+    actor: User,
+    supply: Supply,
+    quantity: int,
+    minimum: int,
+    expires_on: date | None,
+    location: str,
+) -> Supply:
+    """A stock count after use, a delivery or a check: the new quantity, minimum, expiry and place; the audit
+    keeps what it was before."""
+    if quantity < 0 or minimum < 0:
+        raise ShequError(_("Quantities cannot be negative."), fields={"quantity": _("At least 0.")})
+    fields = ("quantity", "minimum", "expires_on", "location")
+    after = {"quantity": quantity, "minimum": minimum, "expires_on": expires_on, "location": location.strip()}
+    with transaction.atomic():
+        before = Supply.objects.select_for_update().values(*fields).get(pk=supply.pk)
+        Supply.objects.filter(pk=supply.pk).update(**after)
+        audit_record(
+            action="emergency.supply_update",
+            actor=actor,
+            obj=supply,
+            object_repr=supply.name,
+            changes={
+                k: {"before": str(before[k] or ""), "after": str(after[k] or "")}
+                for k in fields
+                if before[k] != after[k]
+            },
+        )
+    for k, v in after.items():
+        setattr(supply, k, v)
+    return supply
+
+
 def drill_record(
     *, actor: User | None, plan: Plan, held_on: date, participants: int, record: str, synthetic: bool = False
 ) -> Drill:

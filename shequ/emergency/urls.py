@@ -16,6 +16,7 @@ urlpatterns = [
     path("console/emergency/shelters/new/", views.shelter_new, name="shelter_new"),
     path("console/emergency/shelters/<int:pk>/", views.shelter_occupancy, name="shelter"),
     path("console/emergency/supplies/new/", views.supply_new, name="supply_new"),
+    path("console/emergency/supplies/<int:pk>/", views.supply_stock, name="supply"),
     path("console/emergency/warnings/new/", views.warning_new, name="warning_new"),
     path("console/emergency/warnings/<int:pk>/", views.warning_detail, name="warning"),
     path("console/emergency/warnings/<int:pk>/end/", views.warning_end, name="warning_end"),

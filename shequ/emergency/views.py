@@ -143,7 +143,7 @@ def calls_home(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def warning_new(request: HttpRequest) -> HttpResponse:
     user = _user(request)
-    areas = list(selectors.publishable_areas_for(user=user)[:300])
+    areas = list(selectors.publishable_areas_for(user=user))
     data: dict = {"hazard": "", "level": "", "areas": [], "message": ""}
     errors: dict = {}
     if request.method == "POST":
@@ -285,7 +285,7 @@ def _form_page(request: HttpRequest, ctx: dict) -> HttpResponse:
 
 
 def _areas(user: User) -> list:
-    return list(selectors.manageable_areas_for(user=user)[:500])
+    return list(selectors.manageable_areas_for(user=user))
 
 
 @require_action(Action.EMERGENCY_MANAGE)
@@ -328,30 +328,40 @@ def plan_new(request: HttpRequest) -> HttpResponse:
     return _form_page(request, ctx)
 
 
+def _save(request: HttpRequest, form, save, *, done: str, ctx: dict) -> HttpResponse:
+    """A console form's POST: `save(cleaned_data)` calls the service; on success the message and back to the
+    console, else the page again (400) with what was typed and the service's reasons next to the fields."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            save(form.cleaned_data)
+        except ShequError as e:
+            form.add_service_errors(e)
+        else:
+            messages.success(request, done)
+            return redirect("emergency:console")
+    return _form_page(request, {"form": form, **ctx})
+
+
 @require_action(Action.EMERGENCY_MANAGE)
 @require_http_methods(["GET", "POST"])
 def shelter_new(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     form = forms.ShelterForm(request.POST or None, areas=_areas(user))
-    if request.method == "POST" and form.is_valid():
-        c = form.cleaned_data
-        try:
-            services.shelter_create(
-                actor=user,
-                area=form.chosen_area(),
-                name=c["name"],
-                address=c["address"],
-                lat=c["lat"],
-                lng=c["lng"],
-                capacity=c["capacity"],
-            )
-        except ShequError as e:
-            form.add_service_errors(e)
-        else:
-            messages.success(request, _("The shelter is saved; it is on the residents' map of services too."))
-            return redirect("emergency:console")
-    ctx = {"heading": _("New shelter"), "form": form, "submit": _("Save the shelter")}
-    return _form_page(request, ctx)
+    return _save(
+        request,
+        form,
+        lambda c: services.shelter_create(
+            actor=user,
+            area=form.chosen_area(),
+            name=c["name"],
+            address=c["address"],
+            lat=c["lat"],
+            lng=c["lng"],
+            capacity=c["capacity"],
+        ),
+        done=_("The shelter is saved; it is on the residents' map of services too."),
+        ctx={"heading": _("New shelter"), "submit": _("Save the shelter")},
+    )
 
 
 @require_action(Action.EMERGENCY_MANAGE)
@@ -362,21 +372,15 @@ def shelter_occupancy(request: HttpRequest, pk: int) -> HttpResponse:
     form = forms.OccupancyForm(
         request.POST or None, initial={"occupied": shelter.occupied, "is_open": shelter.is_open}
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.shelter_set_occupancy(
-                actor=user,
-                shelter=shelter,
-                occupied=form.cleaned_data["occupied"],
-                is_open=form.cleaned_data["is_open"],
-            )
-        except ShequError as e:
-            form.add_service_errors(e)
-        else:
-            messages.success(request, _("The shelter's state is saved."))
-            return redirect("emergency:console")
-    ctx = {"heading": shelter.name, "shelter": shelter, "form": form, "submit": _("Save")}
-    return _form_page(request, ctx)
+    return _save(
+        request,
+        form,
+        lambda c: services.shelter_set_occupancy(
+            actor=user, shelter=shelter, occupied=c["occupied"], is_open=c["is_open"]
+        ),
+        done=_("The shelter's state is saved."),
+        ctx={"heading": shelter.name, "shelter": shelter, "submit": _("Save")},
+    )
 
 
 @require_action(Action.EMERGENCY_MANAGE)
@@ -384,26 +388,45 @@ def shelter_occupancy(request: HttpRequest, pk: int) -> HttpResponse:
 def supply_new(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     form = forms.SupplyForm(request.POST or None, areas=_areas(user), initial={"minimum": 0})
-    if request.method == "POST" and form.is_valid():
-        c = form.cleaned_data
-        try:
-            services.supply_create(
-                actor=user,
-                area=form.chosen_area(),
-                name=c["name"],
-                unit=c["unit"],
-                quantity=c["quantity"],
-                minimum=c["minimum"] or 0,
-                expires_on=c["expires_on"],
-                location=c["location"],
-            )
-        except ShequError as e:
-            form.add_service_errors(e)
-        else:
-            messages.success(request, _("The supply is recorded."))
-            return redirect("emergency:console")
-    ctx = {"heading": _("Record a supply"), "form": form, "submit": _("Save the supply")}
-    return _form_page(request, ctx)
+    return _save(
+        request,
+        form,
+        lambda c: services.supply_create(
+            actor=user,
+            area=form.chosen_area(),
+            name=c["name"],
+            unit=c["unit"],
+            quantity=c["quantity"],
+            minimum=c["minimum"] or 0,
+            expires_on=c["expires_on"],
+            location=c["location"],
+        ),
+        done=_("The supply is recorded."),
+        ctx={"heading": _("Record a supply"), "submit": _("Save the supply")},
+    )
+
+
+@require_action(Action.EMERGENCY_MANAGE)
+@require_http_methods(["GET", "POST"])
+def supply_stock(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    supply = selectors.supply_get_for(user=user, pk=pk)
+    initial = {k: getattr(supply, k) for k in ("quantity", "minimum", "expires_on", "location")}
+    form = forms.StockForm(request.POST or None, initial=initial)
+    return _save(
+        request,
+        form,
+        lambda c: services.supply_update(
+            actor=user,
+            supply=supply,
+            quantity=c["quantity"],
+            minimum=c["minimum"],
+            expires_on=c["expires_on"],
+            location=c["location"],
+        ),
+        done=_("The stock count is saved."),
+        ctx={"heading": supply.name, "supply": supply, "submit": _("Save the stock count")},
+    )
 
 
 @require_action(Action.EMERGENCY_MANAGE)
@@ -412,20 +435,12 @@ def drill_new(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
     plan = selectors.plan_get_for(user=user, pk=pk)
     form = forms.DrillForm(request.POST or None, initial={"held_on": timezone.localdate()})
-    if request.method == "POST" and form.is_valid():
-        c = form.cleaned_data
-        try:
-            services.drill_record(
-                actor=user,
-                plan=plan,
-                held_on=c["held_on"],
-                participants=c["participants"],
-                record=c["record"],
-            )
-        except ShequError as e:
-            form.add_service_errors(e)
-        else:
-            messages.success(request, _("The drill is recorded."))
-            return redirect("emergency:console")
-    ctx = {"heading": _("Record a drill"), "plan": plan, "form": form, "submit": _("Record the drill")}
-    return _form_page(request, ctx)
+    return _save(
+        request,
+        form,
+        lambda c: services.drill_record(
+            actor=user, plan=plan, held_on=c["held_on"], participants=c["participants"], record=c["record"]
+        ),
+        done=_("The drill is recorded."),
+        ctx={"heading": _("Record a drill"), "plan": plan, "submit": _("Record the drill")},
+    )

@@ -437,6 +437,10 @@ REGISTRY: dict[str, Entry] = {
         f"{SURVEYS_PORTAL}::test_answer_post_permission_matrix",
     ),
     "/console/surveys/": Matrix(f"{SURVEYS_CONSOLE}::test_console_home_permission_matrix"),
+    "/console/surveys/new/": Matrix(
+        "shequ.surveys.tests.test_builder::TestPermissionMatrix::test_builder_page",
+        "shequ.surveys.tests.test_builder::TestPermissionMatrix::test_builder_post",
+    ),
     "/console/surveys/<int:pk>/": Matrix(f"{SURVEYS_CONSOLE}::test_console_survey_permission_matrix"),
     "/console/surveys/<int:pk>/export/": Matrix(f"{SURVEYS_CONSOLE}::test_console_export_permission_matrix"),
     "/console/surveys/<int:pk>/<str:action>/": Matrix(
@@ -478,6 +482,9 @@ REGISTRY: dict[str, Entry] = {
         f"{EMERGENCY_FORMS}::test_form_pages", f"{EMERGENCY_FORMS}::test_form_posts"
     ),
     "/console/emergency/supplies/new/": Matrix(
+        f"{EMERGENCY_FORMS}::test_form_pages", f"{EMERGENCY_FORMS}::test_form_posts"
+    ),
+    "/console/emergency/supplies/<int:pk>/": Matrix(
         f"{EMERGENCY_FORMS}::test_form_pages", f"{EMERGENCY_FORMS}::test_form_posts"
     ),
     "/console/credit/": Matrix(f"{CREDIT}::test_lists_permission_matrix"),

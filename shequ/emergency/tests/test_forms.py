@@ -42,6 +42,13 @@ def plan(yuehai):
 
 
 @pytest.fixture
+def supply(yuehai):
+    return services.supply_create(
+        actor=yuehai["officer"], area=yuehai["a"], name="沙袋", unit="个", quantity=500, minimum=200
+    )
+
+
+@pytest.fixture
 def shelter(yuehai):
     return services.shelter_create(
         actor=yuehai["officer"],
@@ -84,7 +91,7 @@ def plan_post(yuehai, rows=(), **kw):
 
 
 class TestPermissionMatrix(PermissionMatrixMixin):
-    def test_form_pages(self, client, yuehai, plan, shelter, huafu_officer):
+    def test_form_pages(self, client, yuehai, plan, shelter, supply, huafu_officer):
         for url in (f"{CONSOLE}plans/new/", f"{CONSOLE}shelters/new/", f"{CONSOLE}supplies/new/"):
             self.assert_permission_matrix(
                 client, url=url, in_scope=yuehai["officer"], no_role=yuehai["grid"], page=True
@@ -107,8 +114,17 @@ class TestPermissionMatrix(PermissionMatrixMixin):
             missing_url=f"{CONSOLE}plans/{plan.pk + 999}/drills/new/",
             page=True,
         )
+        self.assert_permission_matrix(
+            client,
+            url=f"{CONSOLE}supplies/{supply.pk}/",
+            in_scope=yuehai["officer"],
+            out_of_scope=huafu_officer,
+            no_role=yuehai["grid"],
+            missing_url=f"{CONSOLE}supplies/{supply.pk + 999}/",
+            page=True,
+        )
 
-    def test_form_posts(self, client, yuehai, plan, shelter, huafu_officer):
+    def test_form_posts(self, client, yuehai, plan, shelter, supply, huafu_officer):
         today = timezone.localdate().isoformat()
         walks = [
             (f"{CONSOLE}plans/new/", plan_post(yuehai), None),
@@ -119,6 +135,7 @@ class TestPermissionMatrix(PermissionMatrixMixin):
                 None,
             ),
             (f"{CONSOLE}shelters/{shelter.pk}/", {"occupied": "10", "is_open": "on"}, shelter.pk),
+            (f"{CONSOLE}supplies/{supply.pk}/", {"quantity": "480", "minimum": "200"}, supply.pk),
             (
                 f"{CONSOLE}plans/{plan.pk}/drills/new/",
                 {"held_on": today, "participants": "30", "record": "夜间转移演练。"},
@@ -346,3 +363,35 @@ def test_a_lost_lift_message_is_sent_again_by_the_resume_sweep(yuehai, django_ca
     assert Message.objects.filter(kind="emergency.lifted", person=yuehai["reader"].user).count() == 1
     warning.refresh_from_db()
     assert warning.lift_told_at is not None
+
+
+def test_a_stock_count_is_saved_with_what_it_was_before_and_a_bad_one_changes_nothing(client, yuehai, supply):
+    sign_in(client, yuehai["officer"])
+    url = f"{CONSOLE}supplies/{supply.pk}/"
+    page = client.get(url).content.decode()
+    # The form starts from the recorded stock; the console lists the supply as a link to this page.
+    assert 'value="500"' in page and 'value="200"' in page and "库存：500 个" in page
+    assert f'href="{url}"' in client.get(CONSOLE).content.decode()
+    r = client.post(url, {"quantity": "-5", "minimum": "200", "location": "街道仓库"})
+    assert r.status_code == 400 and 'id="id_quantity_error"' in r.content.decode()
+    assert 'value="街道仓库"' in r.content.decode()
+    supply.refresh_from_db()
+    assert (supply.quantity, supply.location) == (500, "")
+    assert not AuditEntry.objects.filter(action="emergency.supply_update").exists()
+    r = client.post(
+        url,
+        {"quantity": "150", "minimum": "200", "expires_on": "2030-06-30", "location": "街道仓库"},
+        follow=True,
+    )
+    page = r.content.decode()
+    assert "盘点已保存。" in page and "低于最低库存" in page
+    supply.refresh_from_db()
+    assert (supply.quantity, supply.minimum, supply.expires_on.isoformat(), supply.location) == (
+        150,
+        200,
+        "2030-06-30",
+        "街道仓库",
+    )
+    entry = AuditEntry.objects.get(action="emergency.supply_update", object_id=str(supply.pk))
+    assert entry.changes["quantity"] == {"before": "500", "after": "150"}
+    assert "minimum" not in entry.changes  # unchanged fields are not listed
