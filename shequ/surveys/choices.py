@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from shequ.accounts.roles import Action
 
@@ -31,7 +32,7 @@ class QuestionKind(models.TextChoices):
     SINGLE = "single", _("Single choice")
     MULTIPLE = "multiple", _("Multiple choice")
     SCALE = "scale", _("Scale")
-    TEXT = "text", _("Text")
+    TEXT = "text", pgettext_lazy("question kind", "Text")
 
 
 class Measure(models.TextChoices):

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -22,7 +23,7 @@ from shequ.core.errors import ShequError
 from shequ.core.exports import export_response
 from shequ.geo.models import Area
 
-from . import selectors, services
+from . import forms, selectors, services
 from .choices import QuestionKind, SurveyStatus
 from .models import Response
 
@@ -104,6 +105,72 @@ def answer(request: HttpRequest, pk: int) -> HttpResponse:
 def console_home(request: HttpRequest) -> HttpResponse:
     surveys = list(selectors.survey_list_for(user=request.user).select_related("area")[:100])
     return render(request, "surveys/console_home.html", {"surveys": surveys})
+
+
+@require_action(Action.SURVEYS_MANAGE)
+@require_http_methods(["GET", "POST"])
+def console_new(request: HttpRequest) -> HttpResponse:
+    """The questionnaire builder: the survey and its questions on one page; saved as a draft, or published at
+    once (the invitations are drawn and those invited are told). Refused: 400, everything typed kept, each reason
+    next to its field or question."""
+    post = request.POST if request.method == "POST" else None
+    form = forms.SurveyForm(post, user=request.user)
+    rows = forms.QuestionFormSet(post, prefix="q")
+    status = 200
+    if post is not None:
+        if form.is_valid() and rows.is_valid():
+            filled = [f for f in rows if f.has_content()]
+            c = form.cleaned_data
+            try:
+                area = selectors.area_for(user=request.user, code=c["area"])
+                if area is None:
+                    raise ShequError(_("Not found."), fields={"area": "unknown"})
+                with transaction.atomic():
+                    survey = services.survey_create(
+                        actor=request.user,
+                        title=c["title"],
+                        area=area,
+                        kind=c["kind"],
+                        description=c["description"],
+                        group=c["group"],
+                        anonymous=c["anonymous"],
+                        per_household=c["per_household"],
+                        sampling=c["sampling"],
+                        sample_size=c["sample_size"] or 0,
+                        year=c["year"],
+                        opens_at=c["opens_at"],
+                        closes_at=c["closes_at"],
+                        questions=[f.question() for f in filled],
+                    )
+                    if post.get("publish"):
+                        survey = services.survey_publish(actor=request.user, survey=survey)
+            except ShequError as exc:
+                _place_question_error(exc, form, filled)
+            else:
+                if post.get("publish"):
+                    messages.success(request, _("The survey is published and those invited are told."))
+                else:
+                    messages.success(request, _("The survey is saved as a draft: check it, then publish it."))
+                return redirect("surveys:console_survey", pk=survey.pk)
+        status = 400
+    context = {"form": form, "rows": rows, "refused": status == 400}
+    return render(request, "surveys/console_new.html", context, status=status)
+
+
+def _place_question_error(exc: ShequError, form, filled: list) -> None:
+    """A questionnaire's reason goes next to its question ({"questions": {"3": "choices"}}: the third question
+    that was filled in, its choices); the survey's next to its field; the rest above the form."""
+    where = exc.fields.get("questions")
+    if isinstance(where, dict):
+        for position, field in where.items():
+            index = int(position) - 1
+            if 0 <= index < len(filled):
+                name = field if field in filled[index].fields else "text"
+                if field == "show_if":
+                    name = "show_if_position"
+                filled[index].add_error(name, exc.message)
+                return
+    form.add_service_errors(exc)
 
 
 def _satisfaction_area(request: HttpRequest):
