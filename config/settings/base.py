@@ -316,6 +316,8 @@ CELERY_BEAT_SCHEDULE: dict = {
     "care.scan": {"task": "care.scan", "schedule": crontab(hour=6, minute=20)},
     # Emergency warnings: batches of a fan-out lost with the broker or a worker are sent again (shequ/emergency).
     "emergency.fanout_resume": {"task": "emergency.fanout_resume", "schedule": 60.0},
+    # Emergency supplies below their minimum, expired or expiring: their keepers are told, before the working day.
+    "emergency.supply_alerts": {"task": "emergency.supply_alerts", "schedule": crontab(hour=7, minute=10)},
 }
 
 # --- platform ---------------------------------------------------------------------------------------------

@@ -100,6 +100,8 @@ class Supply(models.Model):
     minimum = models.PositiveIntegerField(_("minimum stock"), default=0)
     expires_on = models.DateField(_("expires on"), null=True, blank=True)
     location = models.CharField(_("kept at"), max_length=120, blank=True)
+    # The alerts its keepers were last told of ("below,expiring"): they are told again only when this changes.
+    alert_state = models.CharField(max_length=40, blank=True, default="")
     synthetic = models.BooleanField(_("synthetic"), default=False)
 
     scope_path_field = "area__path"
@@ -248,12 +250,14 @@ class Delivery(models.Model):
                 condition=models.Q(vulnerable=True, acknowledged_at__isnull=True),
                 name="em_delivery_calls",
             ),
-            # The lift message's scan: people with an account not yet told, by id (a keyset walk). A row leaves
-            # the index once told, so a retry or the resume sweep reads only who is left.
+            # The lift message's scan: people reached through the message centre or by text who are not yet told,
+            # by id (a keyset walk). A row leaves the index once told, so a retry or the resume sweep reads only
+            # who is left.
             models.Index(
                 fields=["warning", "id"],
-                condition=models.Q(user__isnull=False, lift_told_at__isnull=True),
-                name="em_delivery_lift",
+                condition=models.Q(lift_told_at__isnull=True)
+                & (models.Q(user__isnull=False) | models.Q(channel="sms")),
+                name="em_delivery_lift_told",
             ),
         ]
 

@@ -191,21 +191,35 @@ def supply_list_for(*, user) -> QuerySet[Supply]:
     return visible_to(Supply.objects.all(), user, MANAGE).select_related("area")
 
 
+def supply_alert_codes(supply: Supply, today) -> list[str]:
+    """What needs doing about a supply: "below" its minimum stock, "expired", or "expiring" within 30 days."""
+    codes = []
+    if supply.quantity < supply.minimum:
+        codes.append("below")
+    if supply.expires_on and supply.expires_on < today:
+        codes.append("expired")
+    elif supply.expires_on and supply.expires_on <= today + timedelta(days=EXPIRY_ALERT_DAYS):
+        codes.append("expiring")
+    return codes
+
+
+def supply_alert_labels() -> dict[str, str]:
+    return {
+        "below": _("Below the minimum stock"),
+        "expired": _("Expired"),
+        "expiring": _("Expires within 30 days"),
+    }
+
+
 def supply_alerts(supplies) -> dict[int, list[str]]:
     """Per supply: below its minimum, expired, or expiring within 30 days."""
     today = timezone.localdate()
-    soon = today + timedelta(days=EXPIRY_ALERT_DAYS)
+    labels = supply_alert_labels()
     alerts: dict[int, list[str]] = {}
     for s in supplies:
-        found = []
-        if s.quantity < s.minimum:
-            found.append(_("Below the minimum stock"))
-        if s.expires_on and s.expires_on < today:
-            found.append(_("Expired"))
-        elif s.expires_on and s.expires_on <= soon:
-            found.append(_("Expires within 30 days"))
-        if found:
-            alerts[s.pk] = found
+        codes = supply_alert_codes(s, today)
+        if codes:
+            alerts[s.pk] = [labels[c] for c in codes]
     return alerts
 
 

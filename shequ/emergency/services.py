@@ -271,23 +271,29 @@ def lift_title(warning: Warning) -> str:
     return _("Lifted: %(title)s") % {"title": warning.title}
 
 
+def _untold() -> Q:
+    """Who is told of a lift: everyone the warning reached through the message centre, and by text message those
+    it reached by text only (no account)."""
+    return Q(lift_told_at__isnull=True) & (Q(user__isnull=False) | Q(channel=Channel.SMS))
+
+
 def lift_tell_batch(
     *, warning_id: int, after: int = 0, batch_size: int = LIFT_BATCH
 ) -> tuple[int, int] | None:
-    """Tell the next batch of people the lifted warning reached through the message centre (deliveries with an
-    id above `after`), in one transaction that writes their messages and marks them told; answers (the last
-    delivery id looked at, how many were told), or None when nobody is left. A batch run twice tells nobody
-    twice: the told mark commits with the messages, and the rows are locked, so a duplicate task waits and then
-    finds them told."""
+    """Tell the next batch of people the lifted warning reached (deliveries with an id above `after`): a message
+    in the message centre to those with an account, a text to those it reached by text only; in one
+    transaction that also marks them told. Answers (the last delivery id looked at, how many were told), or None
+    when nobody is left. A batch run twice tells nobody twice: the told mark commits with the messages (texts
+    leave on COMMIT), and the rows are locked, so a duplicate task waits and then finds them told."""
     with transaction.atomic():
         warning = Warning.objects.filter(pk=warning_id, status=WarningStatus.ENDED).first()
         if warning is None:
             return None
         rows = list(
             Delivery.objects.select_for_update(of=("self",))
-            .filter(warning_id=warning_id, user__isnull=False, lift_told_at__isnull=True, id__gt=after)
-            .select_related("user")
-            .only("id", "user__id", "user__is_active")
+            .filter(_untold(), warning_id=warning_id, id__gt=after)
+            .select_related("user", "resident")
+            .only("id", "channel", "user__id", "user__is_active", "resident__id", "resident__phone")
             .order_by("id")[:batch_size]
         )
         if not rows:
@@ -297,24 +303,31 @@ def lift_tell_batch(
             "The warning has been lifted. Please tell your community whether you are safe: open the warning and "
             "choose “I am safe” or “I need help”."
         )
+        sms_body = _(
+            "[%(title)s] The warning has been lifted. If you need help, call your community or 12345."
+        ) % {"title": title}
         link = reverse("emergency:my_warning", args=[warning.pk])
         told = 0
         for d in rows:
-            if d.user is not None and d.user.is_active:
-                message_send(person=d.user, kind="emergency.lifted", title=title, body=body, link=link)
+            if d.user is not None:
+                if d.user.is_active:
+                    message_send(person=d.user, kind="emergency.lifted", title=title, body=body, link=link)
+                    told += 1
+            elif d.resident.phone:
+                sms_send(phone=d.resident.phone, body=sms_body, purpose="emergency.lifted")
                 told += 1
         Delivery.objects.filter(id__in=[d.id for d in rows]).update(lift_told_at=timezone.now())
     return rows[-1].id, told
 
 
 def lift_finish(*, warning_id: int) -> bool:
-    """The lift message is complete once the fan-out is and nobody reached through the message centre is left
-    untold (someone the fan-out reached after the lift is told by the resume sweep)."""
+    """The lift message is complete once the fan-out is and nobody it reached is left untold (someone the fan-out
+    reached after the lift is told by the resume sweep)."""
     with transaction.atomic():
         warning = Warning.objects.select_for_update().get(pk=warning_id)
         if warning.lift_told_at is not None:
             return True
-        left = Delivery.objects.filter(warning=warning, user__isnull=False, lift_told_at__isnull=True)
+        left = Delivery.objects.filter(_untold(), warning=warning)
         if warning.fanned_out_at is None or left.exists():
             return False
         warning.lift_told_at = timezone.now()
@@ -617,6 +630,58 @@ def supply_update(
     for k, v in after.items():
         setattr(supply, k, v)
     return supply
+
+
+def supply_alerts_notify(*, today: date | None = None) -> int:
+    """Tell the keepers of supplies (those who may manage emergencies over the supply's area) what needs doing:
+    a supply below its minimum, expired or expiring within 30 days. Each is told once per change of a supply's
+    alerts (a restocked supply that runs low again is told again); one message per person, listing his supplies.
+    Answers how many people were told."""
+    from shequ.accounts.models import Grant
+    from shequ.accounts.roles import role_allows
+
+    from .selectors import supply_alert_codes, supply_alert_labels
+
+    today = today or timezone.localdate()
+    labels = supply_alert_labels()
+    with transaction.atomic():
+        supplies = list(Supply.objects.select_for_update(of=("self",)).select_related("area"))
+        changed, news = [], []
+        for supply in supplies:
+            state = ",".join(supply_alert_codes(supply, today))
+            if state != supply.alert_state:
+                if state and not set(state.split(",")) <= set(supply.alert_state.split(",")):
+                    news.append((supply, state))  # a new alert (one going away is not news)
+                supply.alert_state = state
+                changed.append(supply)
+        Supply.objects.bulk_update(changed, ["alert_state"])
+        if not news:
+            return 0
+        keepers = [
+            g
+            for g in Grant.objects.active().select_related("area", "user").filter(user__is_active=True)
+            if role_allows(g.role, MANAGE)
+        ]
+        lines: dict[int, tuple[User, list[str]]] = {}
+        for supply, state in news:
+            text = _("%(name)s (%(area)s): %(alerts)s") % {
+                "name": supply.name,
+                "area": supply.area.name,
+                "alerts": "、".join(str(labels[c]) for c in state.split(",")),
+            }
+            for g in keepers:
+                if supply.area.path.startswith(g.area.path):
+                    lines.setdefault(g.user_id, (g.user, []))[1].append(text)
+        title = _("Emergency supplies need attention")
+        for user, texts in lines.values():
+            message_send(
+                person=user,
+                kind="emergency.supplies",
+                title=title,
+                body="\n".join(dict.fromkeys(texts)),
+                link=reverse("emergency:console") + "#supplies-heading",
+            )
+    return len(lines)
 
 
 def drill_record(

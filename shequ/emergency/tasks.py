@@ -67,3 +67,10 @@ def fanout_resume() -> int:
     for warning_id in services.lift_pending():
         lift_notify.delay(warning_id)
     return sum(fanout(warning_id) for warning_id in services.fanout_pending())
+
+
+@shared_task(name="emergency.supply_alerts")
+def supply_alerts() -> int:
+    """Daily: the keepers of supplies below their minimum, expired or expiring are told (once per change)."""
+    with audit_context(channel="task"):
+        return services.supply_alerts_notify()

@@ -321,15 +321,38 @@ def test_lifting_a_warning_tells_everyone_it_reached_through_the_message_centre_
     assert lifted.count() == 4
 
 
+def test_those_reached_by_text_only_are_told_of_the_lift_by_text_once(
+    yuehai, django_capture_on_commit_callbacks
+):
+    from shequ.accounts.models import OutboxMessage
+
+    from .helpers import person
+
+    texted = person(yuehai["a"], phone="13900009999", name="无账号居民")
+    warning = _lifted(yuehai, django_capture_on_commit_callbacks)
+    delivery = Delivery.objects.get(warning=warning, resident=texted)
+    assert delivery.channel == "sms" and delivery.lift_told_at is not None
+    texts = OutboxMessage.objects.filter(recipient_masked="139****9999", purpose="emergency.lifted")
+    assert [t.body for t in texts] == [
+        "【已解除：红色暴雨预警】预警已解除。如需帮助，请联系社区或拨打12345。"
+    ]
+    # Nobody without a phone or an account is counted as told; a second run texts nobody again.
+    assert not Delivery.objects.filter(warning=warning, channel="none", lift_told_at__isnull=False).exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert tasks.lift_notify(warning.pk) == 0
+    assert texts.count() == 1
+
+
 def test_a_lift_task_that_failed_half_way_and_is_retried_tells_nobody_twice(
     yuehai, django_capture_on_commit_callbacks, monkeypatch
 ):
     from shequ.emergency import services as em
 
     warning = _lifted(yuehai, django_capture_on_commit_callbacks, n_extra=4)
-    # Undo the lift message, then run it again in batches of two, the second batch failing.
+    # Undo the lift message to those with an account (the one texted stays told), then run it again in
+    # batches of two, the second batch failing.
     Message.objects.filter(kind="emergency.lifted").delete()
-    Delivery.objects.filter(warning=warning).update(lift_told_at=None)
+    Delivery.objects.filter(warning=warning, user__isnull=False).update(lift_told_at=None)
     Warning.objects.filter(pk=warning.pk).update(lift_told_at=None)
     real, calls = em.message_send, []
 
@@ -395,3 +418,36 @@ def test_a_stock_count_is_saved_with_what_it_was_before_and_a_bad_one_changes_no
     entry = AuditEntry.objects.get(action="emergency.supply_update", object_id=str(supply.pk))
     assert entry.changes["quantity"] == {"before": "500", "after": "150"}
     assert "minimum" not in entry.changes  # unchanged fields are not listed
+
+
+def test_the_keepers_of_a_supply_are_told_once_per_new_alert_and_no_one_outside(
+    yuehai, supply, huafu_officer
+):
+    from shequ.emergency.tasks import supply_alerts
+
+    officer = yuehai["officer"]
+    told = Message.objects.filter(kind="emergency.supplies")
+    assert supply_alerts() == 0 and not told.exists()  # 500 in stock, minimum 200, no expiry
+    services.supply_update(
+        actor=officer, supply=supply, quantity=150, minimum=200, expires_on=None, location="街道仓库"
+    )
+    assert supply_alerts() >= 1
+    m = told.get(person=officer)
+    assert m.title == "应急物资需要处理" and "沙袋（" in m.body and "低于最低库存" in m.body
+    assert m.link == "/console/emergency/#supplies-heading"
+    assert not told.filter(person=huafu_officer).exists()  # another street's officer
+    assert supply_alerts() == 0 and told.filter(person=officer).count() == 1  # told once
+    # It now expires soon too: that is news. Restocked, it is quiet; low again, it is told again.
+    soon = timezone.localdate() + timedelta(days=10)
+    services.supply_update(
+        actor=officer, supply=supply, quantity=150, minimum=200, expires_on=soon, location=""
+    )
+    assert supply_alerts() >= 1 and "30天内过期" in told.filter(person=officer).latest("pk").body
+    services.supply_update(
+        actor=officer, supply=supply, quantity=900, minimum=200, expires_on=None, location=""
+    )
+    assert supply_alerts() == 0
+    services.supply_update(
+        actor=officer, supply=supply, quantity=10, minimum=200, expires_on=None, location=""
+    )
+    assert supply_alerts() >= 1 and told.filter(person=officer).count() == 3
