@@ -5,26 +5,32 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('emergency', '0002_lift_message'),
-        ('geo', '0001_initial'),
-        ('residents', '0002_default_tags'),
+        ("emergency", "0002_lift_message"),
+        ("geo", "0001_initial"),
+        ("residents", "0002_default_tags"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='delivery',
-            name='em_delivery_lift',
+            model_name="delivery",
+            name="em_delivery_lift",
         ),
         migrations.AddField(
-            model_name='supply',
-            name='alert_state',
-            field=models.CharField(blank=True, default='', max_length=40),
+            model_name="supply",
+            name="alert_state",
+            field=models.CharField(blank=True, default="", max_length=40),
         ),
         migrations.AddIndex(
-            model_name='delivery',
-            index=models.Index(condition=models.Q(('lift_told_at__isnull', True), models.Q(('user__isnull', False), ('channel', 'sms'), _connector='OR')), fields=['warning', 'id'], name='em_delivery_lift_told'),
+            model_name="delivery",
+            index=models.Index(
+                condition=models.Q(
+                    ("lift_told_at__isnull", True),
+                    models.Q(("user__isnull", False), ("channel", "sms"), _connector="OR"),
+                ),
+                fields=["warning", "id"],
+                name="em_delivery_lift_told",
+            ),
         ),
     ]
