@@ -3,7 +3,10 @@ fields it names. Rendered by templates/partials/console_fields.html."""
 
 from __future__ import annotations
 
+import re
+
 from django import forms
+from django.utils.functional import Promise
 
 from shequ.core.errors import ShequError
 
@@ -36,11 +39,20 @@ class StyledForm(forms.Form):
                     w.attrs["class"] = f"{w.attrs.get('class', '')} is-invalid".strip()
 
     def add_service_errors(self, e: ShequError) -> None:
-        """A service's refusal: its message next to each field it names (a service's `fields` hold codes for
-        API clients, "required", "kind" …, or short texts; the message is the sentence people read), above the
-        form when it names none of this form's fields."""
+        """A service's refusal, next to each field it names: the field's own text when the service wrote one for
+        people ("至少 4 个字"), else the refusal's message (the field holds a code for API clients: "required",
+        "not allowed"); above the form when it names none of this form's fields."""
         named = [name for name in e.fields if name in self.fields]
         for name in named:
-            self.add_error(name, e.message)
+            text = e.fields[name]
+            self.add_error(name, e.message if _is_code(text) else str(text))
         if not named:
             self.add_error(None, e.message)
+
+
+_CODE = re.compile(r"[a-z_ ]+")
+
+
+def _is_code(text: object) -> bool:
+    """A machine code of the error shape ("required", "not allowed"), not a sentence written for people."""
+    return not isinstance(text, Promise) and (not isinstance(text, str) or bool(_CODE.fullmatch(text)))

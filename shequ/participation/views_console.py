@@ -9,20 +9,23 @@ from datetime import datetime
 from typing import cast
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.db.models import Count
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from shequ.access.decorators import require_action
 from shequ.accounts.models import User
 from shequ.accounts.roles import Action
 from shequ.core.errors import ShequError
-from shequ.core.masking import mask_name
+from shequ.core.exports import export_response
+from shequ.core.masking import mask_name, redact
 
-from . import selectors, services
+from . import forms, selectors, services
 from .choices import NEED_BADGES, MeetingKind, NeedStatus, ResourceKind
 from .models import Attendance, Category, Invitation
 from .views import meeting_qr
@@ -90,6 +93,11 @@ def overview(request: HttpRequest) -> HttpResponse:
             "pending": list(selectors.comments_pending_review(user=user)[:50]),
             "areas": selectors.staff_areas(user=user)[:300],
             "month": timezone.localdate().strftime("%Y-%m"),
+            "exports": [
+                ("needs", pgettext("three lists", "Needs")),
+                ("resources", _("Resources")),
+                ("projects", _("Projects")),
+            ],
         },
     )
 
@@ -172,6 +180,128 @@ def resource_new(request: HttpRequest) -> HttpResponse:
         },
         status=400 if errors else 200,
     )
+
+
+@require_action(MANAGE)
+@require_http_methods(["GET", "POST"])
+def project_new(request: HttpRequest) -> HttpResponse:
+    """A project on a community's list (民生微实事 or any other), to which its needs can then be matched."""
+    user = _user(request)
+    form = forms.ProjectForm(request.POST or None, areas=selectors.staff_areas(user=user))
+    if request.method == "POST" and form.is_valid():
+        c = form.cleaned_data
+        try:
+            project = services.project_create(
+                actor=user,
+                area=_area(request, c["area"]),
+                category=services.category_by_code(c["category"]),
+                title=c["title"],
+                description=c["description"],
+                budget_yuan=c["budget_yuan"],
+            )
+        except ShequError as e:
+            form.add_service_errors(e)
+        else:
+            messages.success(request, _("The project is on the community's list."))
+            return redirect("participation:console_project", pk=project.pk)
+    context = {"form": form, "heading": _("Add a project"), "submit": _("Add the project")}
+    return render(request, "participation/console_form.html", context, status=400 if form.errors else 200)
+
+
+@require_action(MANAGE)
+@require_http_methods(["GET", "POST"])
+def project(request: HttpRequest, pk: int) -> HttpResponse:
+    """A project, the needs matched to it (the trace from a resident's need to what was done) and its status."""
+    user = _user(request)
+    p = selectors.project_get_for(user=user, pk=pk)
+    form = forms.ProjectStatusForm(request.POST or None, initial={"status": p.status})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.project_set_status(actor=user, project=p, status=form.cleaned_data["status"])
+        except ShequError as e:
+            form.add_service_errors(e)
+        else:
+            messages.success(request, _("The project's status is saved."))
+            return redirect("participation:console_project", pk=p.pk)
+    matches = p.matches.select_related("need", "need__category").order_by("matched_at")
+    context = {"project": p, "form": form, "matches": matches, "badges": NEED_BADGES}
+    return render(request, "participation/console_project.html", context, status=400 if form.errors else 200)
+
+
+def _hours(value: float | None) -> object:
+    return "" if value is None else value
+
+
+@require_action(MANAGE)
+def export(request: HttpRequest, which: str) -> HttpResponse:
+    """One of the three lists of the staff member's communities as CSV or Excel. Needs carry no poster (a
+    resident's name is personal data) and their text is redacted of any personal data typed into it."""
+    user = _user(request)
+    fmt = request.GET.get("format", "csv")
+    if fmt not in ("csv", "xlsx") or which not in ("needs", "resources", "projects"):
+        raise Http404
+    headers: list[str]
+    rows: list[list[object]]
+    if which == "needs":
+        headers = [
+            _("Community"),
+            _("Category"),
+            _("Need"),
+            _("What is needed"),
+            _("Source"),
+            _("Posted at"),
+            _("Status"),
+            _("Response time (hours)"),
+        ]
+        rows = [
+            [
+                n.area.name,
+                n.category.name,
+                redact(n.title),
+                redact(n.description),
+                n.get_source_display(),
+                timezone.localtime(n.created_at).strftime("%Y-%m-%d %H:%M"),
+                n.get_status_display(),
+                _hours(n.response_hours),
+            ]
+            for n in selectors.staff_needs(user=user).order_by("area__path", "created_at")[:20000]
+        ]
+    elif which == "resources":
+        headers = [
+            _("Community"),
+            _("Category"),
+            _("Kind"),
+            _("Resource name"),
+            _("What it offers"),
+            pgettext("of a resource", "Contact"),
+        ]
+        rows = [
+            [
+                r.area.name,
+                r.category.name,
+                r.get_kind_display(),
+                r.name,
+                redact(r.description),
+                redact(r.contact),
+            ]
+            for r in selectors.staff_resources(user=user).order_by("area__path", "name")[:20000]
+        ]
+    else:
+        headers = [
+            _("Community"),
+            _("Category"),
+            _("Title"),
+            _("Status"),
+            _("Budget (yuan)"),
+            _("Needs matched"),
+        ]
+        projects = selectors.staff_projects(user=user).annotate(n=Count("matches"))
+        rows = [
+            [p.area.name, p.category.name, p.title, p.get_status_display(), p.budget_yuan or "", p.n]
+            for p in projects.order_by("area__path", "title")[:20000]
+        ]
+    day = timezone.localdate().strftime("%Y%m%d")
+    return export_response(fmt, filename=f"participation-{which}-{day}", headers=headers, rows=rows)
 
 
 @require_action(MANAGE)

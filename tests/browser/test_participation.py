@@ -152,6 +152,22 @@ def test_a_need_goes_through_a_meeting_to_a_project_and_the_resident_follows_it(
     expect(desk.get_by_role("status")).to_contain_text("需求已对接，已通知居民")
     expect(desk.locator("#need-status")).to_have_text("已对接")
     ln.look("need-matched")
+    # The project's page traces the need to it; she moves it to "being implemented" and downloads the needs list.
+    desk.goto(f"{base}/console/participation/")
+    desk.locator("#projects-heading + ul").get_by_role("link", name="为3栋楼道加装扶手").click()
+    expect(desk.locator("#project-needs")).to_contain_text("3栋楼道需要扶手")
+    ln.look("project")
+    desk.select_option("#id_status", label="实施中")
+    desk.get_by_role("button", name="保存").click()
+    expect(desk.get_by_role("status")).to_contain_text("项目状态已保存")
+    expect(desk.locator("#project-facts")).to_contain_text("实施中")
+    ln.look("project-in-progress")
+    desk.goto(f"{base}/console/participation/")
+    ln.look("overview-again")
+    with desk.expect_download() as got:
+        desk.locator("#exports").get_by_role("link", name="CSV").first.click()
+    body = open(got.value.path(), encoding="utf-8-sig").read()
+    assert "3栋楼道需要扶手" in body and "已对接" in body
     ln.done()
 
     # 5. 张伟, in elder mode, follows his need to the project and the meeting's minutes.
@@ -187,3 +203,36 @@ def test_a_need_goes_through_a_meeting_to_a_project_and_the_resident_follows_it(
     old.done()
     zw.done()
     assert meeting.pk
+
+
+def test_a_community_worker_adds_a_project_on_her_phone(browser, live_server, world, shots):
+    from shequ.participation.models import Project
+
+    base = live_server.url
+    community = world["community"]
+    page = patient(staff_page(browser, base, "lina", viewport={"width": 390, "height": 844}))
+    me = Journey(page, shots, "participation-project-phone")
+    page.goto(f"{base}/console/participation/")
+    me.look("overview")
+    page.get_by_role("link", name="添加项目").click()
+    me.look("form")
+    page.select_option("#id_area", community.code)
+    page.select_option("#id_category", label="养老助老")
+    page.fill("#id_title", "扶手")  # too short: refused
+    page.fill("#id_description", "为5栋楼道加装扶手，长者上下楼更安全。")
+    page.fill("#id_budget_yuan", "8000")
+    page.get_by_role("button", name="添加项目").click()
+    expect(page.locator("#form-refused")).to_be_visible()
+    expect(page.locator("#id_title_error")).to_contain_text("至少需要 4 个字")
+    expect(page.locator("#id_description")).to_have_value("为5栋楼道加装扶手，长者上下楼更安全。")
+    fits_the_phone(page)
+    me.look("refused")
+    assert not Project.objects.exists()
+    page.fill("#id_title", "5栋楼道扶手加装")
+    page.get_by_role("button", name="添加项目").click()
+    expect(page.get_by_role("status")).to_contain_text("项目已列入社区项目清单")
+    expect(page.locator("#project-facts")).to_contain_text("预算 8000 元")
+    fits_the_phone(page)
+    me.look("added")
+    me.done()
+    assert Project.objects.get().budget_yuan == 8000
