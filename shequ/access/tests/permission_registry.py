@@ -763,6 +763,17 @@ REGISTRY: dict[str, Entry] = {
         f"{PARTICIPATION_CONSOLE}::test_the_console_pages_are_for_the_communitys_staff",
         f"{PARTICIPATION_CONSOLE}::test_posting_the_console_forms_permission_matrix",
     ),
+    "/console/participation/projects/new/": Matrix(
+        "shequ.participation.tests.test_console_projects::TestPermissionMatrix::test_the_project_pages_and_exports",
+        "shequ.participation.tests.test_console_projects::TestPermissionMatrix::test_posting_the_project_forms",
+    ),
+    "/console/participation/projects/<int:pk>/": Matrix(
+        "shequ.participation.tests.test_console_projects::TestPermissionMatrix::test_the_project_pages_and_exports",
+        "shequ.participation.tests.test_console_projects::TestPermissionMatrix::test_posting_the_project_forms",
+    ),
+    "/console/participation/export/<str:which>/": Matrix(
+        "shequ.participation.tests.test_console_projects::TestPermissionMatrix::test_the_project_pages_and_exports"
+    ),
     "/console/participation/meetings/new/": Matrix(
         f"{PARTICIPATION_CONSOLE}::test_the_console_pages_are_for_the_communitys_staff",
         f"{PARTICIPATION_CONSOLE}::test_posting_the_console_forms_permission_matrix",
