@@ -33,6 +33,7 @@ PUBLIC = [
     r"^api/v1/venues",  # bookable venues and their free slots are public (read-only; booking is /api/v1/bookings)
     r"^venues/$",  # 场地预约: the venue list (GET only)
     r"^venues/<int:pk>/$",  # 场地预约: a venue's day of slots, free or taken, no names (GET only)
+    r"^venues/<int:pk>/photos/<str:name>/$",  # a venue's photos, served as images only (GET only)
     r"^api/v1/care-places",  # 托 places and their places left per day (read-only; booking needs a sign-in)
     r"^daycare/$",  # 托位预约: the list of care places (GET only)
     r"^daycare/<int:pk>/$",  # one care place and its places left per day, no names (GET only)

@@ -21,6 +21,7 @@ from shequ.geo.selectors import area_get
 
 from . import care, selectors, services
 from .models import Activity, Booking, CareBooking, CareMember, CarePlace, Team, Venue
+from .photos import photo_urls
 
 router = Router(tags=["venues"])
 
@@ -50,7 +51,7 @@ class VenueOut(Schema):
     max_notice_days: int
     max_length_minutes: int
     cancel_deadline_minutes: int
-    photos: list[str]
+    photos: list[str] = Field(description="Addresses of the venue's photos, served as images")
     synthetic: bool
 
 
@@ -116,7 +117,7 @@ def venue_out(v: Venue) -> dict:
         "max_notice_days": v.max_notice_days,
         "max_length_minutes": v.max_length_minutes,
         "cancel_deadline_minutes": v.cancel_deadline_minutes,
-        "photos": list(v.photos or []),
+        "photos": photo_urls(v),  # the addresses of the venue's photos (shequ.venues.photos)
         "synthetic": v.synthetic,
     }
 

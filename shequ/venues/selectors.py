@@ -10,9 +10,10 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from shequ.access.scoping import visible_to
+from shequ.access.scoping import areas_in_scope, visible_to
 from shequ.accounts.roles import Action
 from shequ.core.errors import NotFound
+from shequ.facilities.models import Facility
 from shequ.geo.models import Area
 
 from . import rules
@@ -111,6 +112,15 @@ def venue_get_for(*, user, pk: int) -> Venue:
     if venue is None:
         raise NotFound(_("No venue with this id."))
     return venue
+
+
+def facilities_for_manager(*, user) -> QuerySet[Facility]:
+    """The active facilities in the areas where the user manages venues: what the venue form offers."""
+    return (
+        Facility.objects.filter(is_active=True, area__in=areas_in_scope(user, Action.VENUES_MANAGE))
+        .select_related("area")
+        .order_by("area__path", "name", "pk")
+    )
 
 
 def day_bookings(*, venue: Venue, day: date) -> list[Booking]:

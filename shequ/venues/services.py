@@ -12,9 +12,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from functools import partial
 
 from django.core import signing
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,12 +25,14 @@ from shequ.accounts.models import User
 from shequ.accounts.roles import Action
 from shequ.audit.services import audit_record
 from shequ.core.errors import NotFound, ShequError
+from shequ.core.uploads import CleanImage
 from shequ.core.workdays import WorkCalendar, get_calendar
 from shequ.facilities.hours import Schedule
 from shequ.geo.choices import AreaLevel
 from shequ.geo.models import Area
 from shequ.messages.services import message_send
 
+from . import photos as venue_photos
 from . import rules, workflow
 from .choices import (
     COUNTED,
@@ -39,6 +42,8 @@ from .choices import (
     QuotaHolder,
     QuotaMeasure,
     QuotaPeriod,
+    SlotMode,
+    VenueKind,
     WhoMayBook,
 )
 from .models import Ban, BanRule, Booking, Series, Strike, Team, Venue, VenueQuota
@@ -635,21 +640,222 @@ def bookings_release_no_shows(*, now: datetime | None = None) -> int:
 
 
 # --- venues -------------------------------------------------------------------------------------------------------
-def venue_create(*, actor: User | None, **fields) -> Venue:
-    """A venue of a facility; its area is the facility's. Staff need venues.manage over that area."""
+# What a manager may change on a venue (its photos go through `photos_add` / `photos_remove`).
+VENUE_FIELDS = (
+    "facility",
+    "name",
+    "kind",
+    "description",
+    "capacity",
+    "hours",
+    "slot_mode",
+    "slot_minutes",
+    "price_cents",
+    "price_unit",
+    "who_may_book",
+    "teams_may_book",
+    "min_notice_minutes",
+    "max_notice_days",
+    "max_length_minutes",
+    "needs_approval",
+    "cancel_deadline_minutes",
+    "checkin_opens_minutes",
+    "release_after_minutes",
+    "hold_minutes",
+    "is_active",
+)
+DAY_MINUTES = 24 * 60
+MAX_PRICE_CENTS = 10_000_000  # 10 万元 a booking or an hour: beyond it, a typing error
+
+
+def _refuse(field: str, code: str, message: str) -> ShequError:
+    return ShequError(message, code="invalid_venue", fields={field: code})
+
+
+def _within(venue: Venue, field: str, low: int, high: int, message: str) -> None:
+    value = getattr(venue, field)
+    if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+        raise _refuse(field, "range", message)
+
+
+def venue_check(venue: Venue) -> None:
+    """Refuse, with a sentence for the person, what the database's constraints would refuse and what would make
+    the venue unbookable (a minimum notice beyond the booking window, a slot longer than a day …). The first
+    problem found, named by its field, so that a refused form writes nothing and says why."""
+    venue.name = (venue.name or "").strip()
+    venue.description = (venue.description or "").strip()
+    if not venue.name:
+        raise _refuse("name", "required", _("Give the venue a name."))
+    if len(venue.name) > 120:
+        raise _refuse("name", "too_long", _("A venue's name is at most 120 characters."))
+    if len(venue.description) > 300:
+        raise _refuse("description", "too_long", _("The description is at most 300 characters."))
+    for field, choices in (
+        ("kind", VenueKind),
+        ("slot_mode", SlotMode),
+        ("price_unit", PriceUnit),
+        ("who_may_book", WhoMayBook),
+    ):
+        if getattr(venue, field) not in choices.values:
+            raise _refuse(field, "choice", _("Choose one of the options."))
+    _within(venue, "capacity", 1, 100_000, _("The capacity is at least 1 person."))
+    _within(
+        venue, "slot_minutes", 15, DAY_MINUTES, _("A slot is at least 15 minutes long and at most a day.")
+    )
+    if not isinstance(venue.max_length_minutes, int) or venue.max_length_minutes < venue.slot_minutes:
+        raise _refuse(
+            "max_length_minutes",
+            "below_slot",
+            _("The longest booking must hold at least one slot (%(n)d minutes).") % {"n": venue.slot_minutes},
+        )
+    _within(
+        venue,
+        "max_length_minutes",
+        15,
+        DAY_MINUTES,
+        _("The longest booking is at most a day (1440 minutes)."),
+    )
+    _within(venue, "price_cents", 0, MAX_PRICE_CENTS, _("The price is between 0 and 100,000 yuan."))
+    _within(venue, "max_notice_days", 1, 365, _("Bookings open between 1 and 365 days ahead."))
+    window = venue.max_notice_days * DAY_MINUTES
+    _within(
+        venue,
+        "min_notice_minutes",
+        0,
+        window - 1,
+        _("The minimum notice must be shorter than the booking window (%(days)d days).")
+        % {"days": venue.max_notice_days},
+    )
+    _within(
+        venue,
+        "cancel_deadline_minutes",
+        0,
+        window,
+        _("Cancelling closes between 0 minutes and %(days)d days before the start.")
+        % {"days": venue.max_notice_days},
+    )
+    _within(venue, "checkin_opens_minutes", 0, DAY_MINUTES, _("Check-in opens at most a day before."))
+    _within(
+        venue,
+        "release_after_minutes",
+        1,
+        venue.slot_minutes,
+        _("An unclaimed booking is released between 1 minute and one slot (%(n)d minutes) after its start.")
+        % {"n": venue.slot_minutes},
+    )
+    _within(venue, "hold_minutes", 1, DAY_MINUTES, _("A freed slot is held between 1 minute and a day."))
+
+
+def _clean_photos(uploads: Sequence) -> list[CleanImage]:
+    # Every photo is checked and re-encoded before anything is stored: a bad second photo leaves nothing behind.
+    return [venue_photos.photo_clean(upload) for upload in uploads]
+
+
+def venue_create(*, actor: User | None, photos: Sequence = (), **fields) -> Venue:
+    """A venue of a facility; its area is the facility's. Staff need venues.manage over that area. `photos`: up
+    to six uploads, checked and re-encoded (shequ.venues.photos)."""
     facility = fields["facility"]
     if actor is not None and not can_at(actor, Action.VENUES_MANAGE, facility.area.path):
         raise NotFound(_("No facility with this id."))
-    with transaction.atomic():
-        venue = Venue.objects.create(area=facility.area, **fields)
-        audit_record(
-            action="venue.create",
-            actor=actor,
-            actor_username="" if actor else "system",
-            obj=venue,
-            object_repr=venue.name,
-        )
+    venue = Venue(area=facility.area, **fields)
+    venue_check(venue)
+    if len(photos) > venue_photos.MAX_PHOTOS:
+        raise venue_photos.too_many()
+    images = _clean_photos(photos)
+    stored: list[str] = []
+    try:
+        with transaction.atomic():
+            stored = [venue_photos.photo_store(image) for image in images]
+            venue.photos = [*(venue.photos or []), *stored]
+            venue.save()
+            audit_record(
+                action="venue.create",
+                actor=actor,
+                actor_username="" if actor else "system",
+                obj=venue,
+                object_repr=venue.name,
+                changes={"photos": {"after": len(stored)}} if stored else None,
+            )
+    except BaseException:
+        for name in stored:
+            venue_photos.photo_delete(name)
+        raise
     return venue
+
+
+def _plain(value):
+    """A field's value as the audit trail keeps it."""
+    if isinstance(value, models.Model):
+        return value.pk
+    if isinstance(value, list | dict | bool | int) or value is None:
+        return value
+    return str(value)
+
+
+def venue_update(
+    *,
+    actor: User | None,
+    venue: Venue,
+    photos_add: Sequence = (),
+    photos_remove: Sequence[str] = (),
+    **fields,
+) -> Venue:
+    """Change a venue's fields and photos; the audit keeps each changed field before and after. Staff need
+    venues.manage over the venue's area, and over the new facility's when it moves (else 404, as if missing)."""
+    unknown = set(fields) - set(VENUE_FIELDS)
+    if unknown:
+        raise TypeError(f"venue_update does not change {sorted(unknown)}")
+    if actor is not None and not can_manage(actor, venue):
+        raise NotFound(_("No venue with this id."))
+    facility = fields.get("facility")
+    if (
+        facility is not None
+        and actor is not None
+        and not can_at(actor, Action.VENUES_MANAGE, facility.area.path)
+    ):
+        raise NotFound(_("No facility with this id."))
+    images = _clean_photos(photos_add)
+    stored: list[str] = []
+    removed: list[str] = []
+    try:
+        with transaction.atomic():
+            # Lock the row: two managers saving at once would each write over the other's change unseen.
+            locked = Venue.objects.select_for_update().select_related("facility", "area").get(pk=venue.pk)
+            names = [*fields, "photos"]
+            before = {k: _plain(getattr(locked, k)) for k in names}
+            for k, v in fields.items():
+                setattr(locked, k, v)
+            if facility is not None:
+                locked.area = facility.area
+            venue_check(locked)
+            kept = [p for p in locked.photos or [] if p not in set(photos_remove)]
+            removed = [p for p in locked.photos or [] if p not in kept]
+            if len(kept) + len(images) > venue_photos.MAX_PHOTOS:
+                raise venue_photos.too_many()
+            stored = [venue_photos.photo_store(image) for image in images]
+            locked.photos = [*kept, *stored]
+            after = {k: _plain(getattr(locked, k)) for k in names}
+            if facility is not None:
+                before["area"], after["area"] = venue.area_id, locked.area_id
+            changes = {k: {"before": before[k], "after": after[k]} for k in before if before[k] != after[k]}
+            if changes:
+                locked.save()
+                audit_record(
+                    action="venue.update",
+                    actor=actor,
+                    actor_username="" if actor else "system",
+                    obj=locked,
+                    object_repr=locked.name,
+                    changes=changes,
+                )
+                # A removed photo's file goes once the venue no longer lists it (a rollback keeps both).
+                for name in removed:
+                    transaction.on_commit(partial(venue_photos.photo_delete, name))
+    except BaseException:
+        for name in stored:
+            venue_photos.photo_delete(name)
+        raise
+    return locked
 
 
 def team_create(*, actor: User | None, name: str, area: Area, leader: User, synthetic: bool = False) -> Team:

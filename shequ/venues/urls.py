@@ -7,6 +7,7 @@ urlpatterns = [
     path("venues/", views.venue_list, name="list"),
     path("venues/checkin/", views.checkin, name="checkin"),
     path("venues/<int:pk>/", views.venue_day, name="day"),
+    path("venues/<int:pk>/photos/<str:name>/", views.venue_photo, name="photo"),
     path("venues/<int:pk>/book/", views.venue_book, name="book"),
     path("venues/<int:pk>/wait/", views.venue_wait, name="wait"),
     path("me/bookings/", views.my_bookings, name="my_bookings"),
@@ -35,7 +36,9 @@ urlpatterns = [
         name="console_care_check_in",
     ),
     path("console/venues/", views_console.venue_list, name="console_list"),
+    path("console/venues/new/", views_console.venue_new, name="console_new"),
     path("console/venues/<int:pk>/", views_console.venue_day, name="console_day"),
+    path("console/venues/<int:pk>/edit/", views_console.venue_edit, name="console_edit"),
     path(
         "console/venues/bookings/<int:pk>/<str:action>/", views_console.booking_action, name="console_action"
     ),

@@ -14,15 +14,17 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from shequ.access.scoping import home_area_for
 from shequ.accounts.models import User
-from shequ.core.errors import ShequError
+from shequ.core.errors import NotFound, ShequError
+from shequ.core.uploads import image_response
 from shequ.core.workdays import get_calendar
 from shequ.geo.models import Area
 
 from . import draws, rules, selectors, services, workflow
+from . import photos as venue_photos
 from .choices import BADGE, BookingStatus
 from .models import Booking, WaitlistEntry, WaitStatus
 
@@ -61,8 +63,28 @@ def venue_day(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "venues/portal_day.html",
-        {"venue": venue, "day": day, "slots": slots, "days": days, "draws": open_draws, "teams": teams},
+        {
+            "venue": venue,
+            "day": day,
+            "slots": slots,
+            "days": days,
+            "draws": open_draws,
+            "teams": teams,
+            "photos": venue_photos.photo_urls(venue),
+        },
     )
+
+
+@require_GET
+def venue_photo(request: HttpRequest, pk: int, name: str) -> HttpResponse:
+    """A photo of a venue, public like the venue; an inactive venue's only to those who manage it. Served as the
+    image it is, never as a page (shequ.core.uploads.image_response)."""
+    try:
+        venue = selectors.venue_get(pk=pk)
+    except NotFound:
+        venue = selectors.venue_get_for(user=request.user, pk=pk)
+    content, content_type = venue_photos.photo_read(venue, name)
+    return image_response(content=content, content_type=content_type, name=name)
 
 
 def _parse_span(request: HttpRequest) -> tuple[datetime, datetime]:

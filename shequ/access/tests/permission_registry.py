@@ -60,6 +60,7 @@ CIRCLE = "shequ.facilities.tests.test_circle::TestPermissionMatrix"
 REGISTRIES = "shequ.registries.tests.test_registries::TestPermissionMatrix"
 VENUES_API = "shequ.venues.tests.test_api::TestPermissionMatrix"
 VENUES = "shequ.venues.tests.test_views::TestPermissionMatrix"
+VENUE_FORMS = "shequ.venues.tests.test_console_forms::TestPermissionMatrix"
 ACTIVITIES = "shequ.venues.tests.test_activities::TestPermissionMatrix"
 DAYCARE = "shequ.venues.tests.test_care::TestPermissionMatrix"
 OWNERS_API = "shequ.owners.tests.test_api::TestOwnerVoteEndpoints"
@@ -653,6 +654,13 @@ REGISTRY: dict[str, Entry] = {
     ),
     "/console/venues/": Matrix(f"{VENUES}::test_the_console_list_is_for_venue_managers"),
     "/console/venues/<int:pk>/": Matrix(f"{VENUES}::test_a_venue_of_another_street_is_not_found"),
+    "/console/venues/new/": Matrix(f"{VENUE_FORMS}::test_the_new_venue_page_is_for_venue_managers"),
+    "/console/venues/<int:pk>/edit/": Matrix(
+        f"{VENUE_FORMS}::test_the_edit_page_of_a_venue_of_another_street_is_not_found"
+    ),
+    "/venues/<int:pk>/photos/<str:name>/": Public(
+        "a venue's photos, public like the venue (an inactive venue's only to its managers); served as images only"
+    ),
     "/console/venues/bookings/<int:pk>/<str:action>/": Matrix(
         f"{VENUES}::test_a_console_action_outside_ones_street_is_not_found"
     ),
