@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from shequ.core.forms import StyledForm
+from shequ.core.masking import personal_data_in
 
 from .choices import Hazard
 
@@ -47,6 +48,17 @@ class PlanForm(AreaForm):
     field_order = ["title", "hazard", "area", "summary"]
 
 
+class UnechoedTelInput(forms.TextInput):
+    """A phone field that never puts a person's number back into the page: personal data is shown only masked, so
+    a refused form asks for a real number again. What is not a number of a person ("12345", a typo) is shown back
+    to be corrected."""
+
+    input_type = "tel"
+
+    def get_context(self, name, value, attrs):
+        return super().get_context(name, None if personal_data_in(value or "") else value, attrs)
+
+
 class RoleForm(StyledForm):
     """One contact role of a plan (总指挥, 转移安置组 …): an empty row is ignored, a started one needs role and name.
     The phone is personal data: stored encrypted, shown masked in the console."""
@@ -57,9 +69,10 @@ class RoleForm(StyledForm):
         label=pgettext_lazy("emergency plan", "Phone"),
         max_length=20,
         required=False,
-        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
+        widget=UnechoedTelInput(attrs={"autocomplete": "off"}),
     )
     duty = forms.CharField(label=_("Duty"), max_length=200, required=False)
+    was = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
     def has_content(self) -> bool:
         return any((self.cleaned_data.get(k) or "").strip() for k in ROLE_FIELDS)
@@ -74,6 +87,19 @@ class RoleForm(StyledForm):
 
 
 RoleFormSet = forms.formset_factory(RoleForm, extra=ROLE_ROWS, max_num=ROLE_ROWS, validate_max=True)
+
+
+class PlanEditForm(StyledForm):
+    """A plan's wording (its area stays: a plan for another area is a new plan)."""
+
+    title = forms.CharField(label=_("Title"), max_length=100)
+    hazard = forms.ChoiceField(label=_("Type of emergency"), choices=Hazard.choices)
+    summary = forms.CharField(
+        label=pgettext_lazy("emergency plan", "Summary"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
 
 
 class ShelterForm(AreaForm):

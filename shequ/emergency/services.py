@@ -444,6 +444,8 @@ class RoleData:
     name: str
     phone: str = ""
     duty: str = ""
+    # On a plan's edit: the role this row was (its id); a phone left empty keeps that role's phone (never shown).
+    was: int | None = None
 
 
 _ROLE_PHONE = re.compile(r"1[3-9][0-9]{9}|0[1-9][0-9]{8,10}")  # a mobile, or a landline with its area code
@@ -502,6 +504,64 @@ def plan_create(
         )
         audit_record(action="emergency.plan_create", actor=actor, obj=plan, object_repr=plan.title)
     return plan
+
+
+def plan_update(
+    *, actor: User, plan: Plan, title: str, hazard: str, summary: str = "", roles: Iterable[RoleData] = ()
+) -> Plan:
+    """A plan's new wording and roles. A row that was a role of the plan and leaves the phone empty keeps that
+    role's phone: the phone is never put back in the form (personal data, shown masked). The audit says what
+    changed, never a phone."""
+    _check_area(actor, plan.area)
+    roles = [
+        RoleData(
+            role=r.role.strip(), name=r.name.strip(), phone=r.phone.strip(), duty=r.duty.strip(), was=r.was
+        )
+        for r in roles
+    ]
+    fields = _check_roles(roles)
+    title = title.strip()
+    if not title:
+        fields["title"] = _("This field is required.")
+    elif len(title) > 100:
+        fields["title"] = _("At most 100 characters.")
+    if hazard not in Hazard.values:
+        fields["hazard"] = _("Choose the type of emergency.")
+    if fields:
+        raise ShequError(_("Please correct the marked fields."), fields=fields)
+    with transaction.atomic():
+        locked = Plan.objects.select_for_update().get(pk=plan.pk)
+        old = list(locked.roles.all())
+        phones = {r.pk: r.phone for r in old}
+        changes = {
+            k: {"before": getattr(locked, k), "after": v}
+            for k, v in (("title", title), ("hazard", hazard), ("summary", summary.strip()))
+            if getattr(locked, k) != v
+        }
+        before_roles = [(r.role, r.name, r.duty) for r in old]
+        after_roles = [(r.role, r.name, r.duty) for r in roles]
+        if before_roles != after_roles or any(r.phone for r in roles):
+            changes["roles"] = {"before": len(old), "after": len(roles)}
+        locked.title, locked.hazard, locked.summary = title, hazard, summary.strip()
+        locked.updated_at = timezone.now()
+        locked.save(update_fields=["title", "hazard", "summary", "updated_at"])
+        PlanRole.objects.filter(plan=locked).delete()
+        PlanRole.objects.bulk_create(
+            [
+                PlanRole(
+                    plan=locked,
+                    role=r.role,
+                    name=r.name,
+                    phone=normalize_phone(r.phone) if r.phone else phones.get(r.was or 0, ""),
+                    duty=r.duty,
+                )
+                for r in roles
+            ]
+        )
+        audit_record(
+            action="emergency.plan_update", actor=actor, obj=locked, object_repr=locked.title, changes=changes
+        )
+    return locked
 
 
 def shelter_create(

@@ -12,6 +12,7 @@ urlpatterns = [
     path("console/emergency/", views.console, name="console"),
     path("console/emergency/calls/", views.calls_home, name="calls_home"),
     path("console/emergency/plans/new/", views.plan_new, name="plan_new"),
+    path("console/emergency/plans/<int:pk>/", views.plan_edit, name="plan_edit"),
     path("console/emergency/plans/<int:pk>/drills/new/", views.drill_new, name="drill_new"),
     path("console/emergency/shelters/new/", views.shelter_new, name="shelter_new"),
     path("console/emergency/shelters/<int:pk>/", views.shelter_occupancy, name="shelter"),

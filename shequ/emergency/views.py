@@ -23,7 +23,7 @@ from shequ.access.scoping import can
 from shequ.accounts.models import User
 from shequ.accounts.roles import Action
 from shequ.core.errors import NotFound, ShequError
-from shequ.core.masking import mask_phone
+from shequ.core.masking import mask_phone, personal_data_in
 
 from . import forms, selectors, services
 from .choices import LEVEL_BADGE, AckWay, Hazard, Level, SafetyState, WarningStatus
@@ -278,14 +278,39 @@ def delivery_follow_up(request: HttpRequest, pk: int) -> HttpResponse:
 
 # --- plans, shelters, supplies and drills, kept in the console ----------------------------------------------------
 def _form_page(request: HttpRequest, ctx: dict) -> HttpResponse:
-    """The console's form page: 400 with what was typed and the reasons next to the fields when refused."""
+    """The console's form page: 400 with what was typed and the reasons next to the fields when refused (a
+    person's phone is not shown back: its row asks for it again)."""
     roles = ctx.get("roles")
     invalid = bool(ctx["form"].errors) or bool(roles is not None and roles.total_error_count())
+    if invalid and roles is not None:
+        for f in roles.forms:
+            if personal_data_in(f.data.get(f.add_prefix("phone")) or ""):
+                # The bound field copied the help text when the form was validated: set it there.
+                f["phone"].help_text = _("Not shown back, to protect it: please type it again.")
     return render(request, "emergency/form.html", ctx, status=400 if invalid else 200)
 
 
 def _areas(user: User) -> list:
     return list(selectors.manageable_areas_for(user=user))
+
+
+def _roles_of(started: list) -> list[services.RoleData]:
+    return [
+        services.RoleData(**{k: f.cleaned_data[k] for k in forms.ROLE_FIELDS}, was=f.cleaned_data.get("was"))
+        for f in started
+    ]
+
+
+def _plan_refused(e: ShequError, form, started: list) -> None:
+    """A role's reason goes to its own row ("roles-0-phone": the first row that was filled in); the rest to the
+    plan's fields or above the form."""
+    for key, text in list(e.fields.items()):
+        if key.startswith("roles-"):
+            index, name = key.split("-", 2)[1:]
+            started[int(index)].add_error(name, str(text))
+            del e.fields[key]
+    if e.fields or not form.errors:
+        form.add_service_errors(e)
 
 
 @require_action(Action.EMERGENCY_MANAGE)
@@ -303,24 +328,70 @@ def plan_new(request: HttpRequest) -> HttpResponse:
                 title=form.cleaned_data["title"],
                 hazard=form.cleaned_data["hazard"],
                 summary=form.cleaned_data["summary"],
-                roles=[
-                    services.RoleData(**{k: f.cleaned_data[k] for k in forms.ROLE_FIELDS}) for f in started
-                ],
+                roles=_roles_of(started),
             )
         except ShequError as e:
-            # A role's reason goes to its own row ("roles-0-phone": the first row that was filled in).
-            for key, text in list(e.fields.items()):
-                if key.startswith("roles-"):
-                    index, name = key.split("-", 2)[1:]
-                    started[int(index)].add_error(name, str(text))
-                    del e.fields[key]
-            if e.fields or not form.errors:
-                form.add_service_errors(e)
+            _plan_refused(e, form, started)
         else:
             messages.success(request, _("The plan is saved."))
             return redirect("emergency:console")
     ctx = {
         "heading": _("New emergency plan"),
+        "form": form,
+        "roles": roles,
+        "submit": _("Save the plan"),
+    }
+    return _form_page(request, ctx)
+
+
+@require_action(Action.EMERGENCY_MANAGE)
+@require_http_methods(["GET", "POST"])
+def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """A plan's wording and roles. A phone on record is never put back in the form: its row shows it masked and
+    keeps it when the field is left empty."""
+    user = _user(request)
+    plan = selectors.plan_get_for(user=user, pk=pk)
+    old = list(plan.roles.all())
+    form = forms.PlanEditForm(
+        request.POST or None, initial={"title": plan.title, "hazard": plan.hazard, "summary": plan.summary}
+    )
+    roles = forms.RoleFormSet(
+        request.POST or None,
+        prefix="roles",
+        initial=[{"role": r.role, "name": r.name, "duty": r.duty, "was": r.pk} for r in old],
+    )
+    kept = {r.pk: mask_phone(r.phone) for r in old if r.phone}
+    for f in roles.forms:
+        was = f.initial.get("was") if not roles.is_bound else f.data.get(f.add_prefix("was"))
+        masked = kept.get(int(str(was))) if str(was or "").isdigit() else None
+        if masked:
+            f.fields["phone"].widget.attrs["placeholder"] = masked
+            f.fields["phone"].help_text = _("On record: %(phone)s. Leave it empty to keep it.") % {
+                "phone": masked
+            }
+    if request.method == "POST" and all([form.is_valid(), roles.is_valid()]):
+        started = [f for f in roles if f.has_content()]
+        own = {r.pk for r in old}
+        for f in started:  # a row claiming another plan's role keeps nothing
+            if f.cleaned_data.get("was") not in own:
+                f.cleaned_data["was"] = None
+        try:
+            services.plan_update(
+                actor=user,
+                plan=plan,
+                title=form.cleaned_data["title"],
+                hazard=form.cleaned_data["hazard"],
+                summary=form.cleaned_data["summary"],
+                roles=_roles_of(started),
+            )
+        except ShequError as e:
+            _plan_refused(e, form, started)
+        else:
+            messages.success(request, _("The plan is saved."))
+            return redirect("emergency:console")
+    ctx = {
+        "heading": plan.title,
+        "plan_area": plan.area,
         "form": form,
         "roles": roles,
         "submit": _("Save the plan"),

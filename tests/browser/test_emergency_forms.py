@@ -109,3 +109,65 @@ def test_an_officer_on_a_desktop_and_a_worker_on_a_phone_add_a_shelter_and_recor
         "华富街道莲花避难场所",
     }
     assert Drill.objects.filter(participants=45).count() == 2
+
+
+def test_an_officer_in_elder_mode_on_a_desktop_revises_a_plan_and_counts_a_supply(
+    browser, live_server, streets, shots
+):
+    from shequ.emergency import services
+    from shequ.emergency.models import Plan, PlanRole, Supply
+    from shequ.emergency.tests.helpers import street
+
+    services.supply_create(
+        actor=None, area=street("440305", "粤海街道"), name="沙袋", unit="个", quantity=500, minimum=200
+    )
+    base = live_server.url
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    context.add_cookies([{"name": "shequ_elder", "value": "1", "url": base}])
+    page = context.new_page()
+    staff_login(page, base, "wangqiang")
+    expect(page.locator("html")).to_have_class(re.compile(r"\belder\b"))
+    me = Journey(page, shots, "emergency-edit-officer-elder")
+    me.look("console")
+    page.get_by_role("link", name="应急管理", exact=True).first.click()
+    me.look("emergency")
+    page.locator(".card", has_text=PLAN).get_by_role("link", name=re.compile(f"^编辑.*{PLAN}")).click()
+    # The phone on record is shown masked beside its empty field; a new role is added in the next row.
+    expect(page.locator("#id_roles-0-role")).to_have_value("总指挥")
+    expect(page.locator("#id_roles-0-phone")).to_have_value("")
+    expect(page.locator("#em-role-1")).to_contain_text("137****0001")
+    me.look("plan-edit")
+    page.fill("#id_title", f"{PLAN}（2027年修订）")
+    page.fill("#id_roles-1-role", "转移安置组")
+    page.fill("#id_roles-1-phone", "13712345678")
+    page.get_by_role("button", name="保存预案").click()
+    # Refused: the new role has no person. The phone just typed is not shown back; the rest is.
+    expect(page.locator("#id_roles-1-name_error")).to_be_visible()
+    expect(page.locator("#id_roles-1-role")).to_have_value("转移安置组")
+    expect(page.locator("#id_roles-1-phone")).to_have_value("")
+    expect(page.locator("#em-role-2")).to_contain_text("号码不回显，请重新填写")
+    me.look("plan-refused")
+    page.fill("#id_roles-1-name", "社区工作站站长")
+    page.fill("#id_roles-1-phone", "13712345678")
+    page.get_by_role("button", name="保存预案").click()
+    expect(page.get_by_role("status")).to_contain_text("预案已保存")
+    card = page.locator(".card", has_text="2027年修订")
+    expect(card).to_contain_text("总指挥：街道办主任 · 137****0001")
+    expect(card).to_contain_text("转移安置组：社区工作站站长 · 137****5678")
+    me.look("plan-saved")
+
+    page.locator("#em-supplies").get_by_role("link", name="沙袋").click()
+    expect(page.locator("#em-supply")).to_contain_text("库存：500 个")
+    me.look("stock")
+    page.fill("#id_quantity", "150")
+    page.get_by_role("button", name="保存盘点").click()
+    expect(page.get_by_role("status")).to_contain_text("盘点已保存")
+    expect(page.locator("#em-supplies tr", has_text="沙袋")).to_contain_text("低于最低库存")
+    me.look("stock-saved")
+    me.done()
+    plan = Plan.objects.get(area__name="粤海街道")
+    assert [r.phone for r in PlanRole.objects.filter(plan=plan).order_by("id")] == [
+        "13700000001",
+        "13712345678",
+    ]
+    assert Supply.objects.get(name="沙袋").quantity == 150

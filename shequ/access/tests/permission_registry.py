@@ -473,6 +473,9 @@ REGISTRY: dict[str, Entry] = {
     "/console/emergency/plans/new/": Matrix(
         f"{EMERGENCY_FORMS}::test_form_pages", f"{EMERGENCY_FORMS}::test_form_posts"
     ),
+    "/console/emergency/plans/<int:pk>/": Matrix(
+        f"{EMERGENCY_FORMS}::test_form_pages", f"{EMERGENCY_FORMS}::test_form_posts"
+    ),
     "/console/emergency/plans/<int:pk>/drills/new/": Matrix(
         f"{EMERGENCY_FORMS}::test_form_pages", f"{EMERGENCY_FORMS}::test_form_posts"
     ),

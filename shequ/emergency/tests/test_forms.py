@@ -90,6 +90,26 @@ def plan_post(yuehai, rows=(), **kw):
     return data
 
 
+def edit_post(plan, rows=None, **kw):
+    """The edit form as the page sends it: the plan's roles in their rows (phones left empty), unless `rows`."""
+    if rows is None:
+        rows = [{"role": r.role, "name": r.name, "duty": r.duty, "was": str(r.pk)} for r in plan.roles.all()]
+    data = {
+        "title": plan.title,
+        "hazard": plan.hazard,
+        "summary": plan.summary,
+        "roles-TOTAL_FORMS": "5",
+        "roles-INITIAL_FORMS": str(plan.roles.count()),
+        "roles-MIN_NUM_FORMS": "0",
+        "roles-MAX_NUM_FORMS": "5",
+        **kw,
+    }
+    for i, row in enumerate(rows):
+        for k, v in row.items():
+            data[f"roles-{i}-{k}"] = v
+    return data
+
+
 class TestPermissionMatrix(PermissionMatrixMixin):
     def test_form_pages(self, client, yuehai, plan, shelter, supply, huafu_officer):
         for url in (f"{CONSOLE}plans/new/", f"{CONSOLE}shelters/new/", f"{CONSOLE}supplies/new/"):
@@ -123,6 +143,15 @@ class TestPermissionMatrix(PermissionMatrixMixin):
             missing_url=f"{CONSOLE}supplies/{supply.pk + 999}/",
             page=True,
         )
+        self.assert_permission_matrix(
+            client,
+            url=f"{CONSOLE}plans/{plan.pk}/",
+            in_scope=yuehai["officer"],
+            out_of_scope=huafu_officer,
+            no_role=yuehai["grid"],
+            missing_url=f"{CONSOLE}plans/{plan.pk + 999}/",
+            page=True,
+        )
 
     def test_form_posts(self, client, yuehai, plan, shelter, supply, huafu_officer):
         today = timezone.localdate().isoformat()
@@ -136,6 +165,7 @@ class TestPermissionMatrix(PermissionMatrixMixin):
             ),
             (f"{CONSOLE}shelters/{shelter.pk}/", {"occupied": "10", "is_open": "on"}, shelter.pk),
             (f"{CONSOLE}supplies/{supply.pk}/", {"quantity": "480", "minimum": "200"}, supply.pk),
+            (f"{CONSOLE}plans/{plan.pk}/", edit_post(plan, title="台风防御应急预案（修订）"), plan.pk),
             (
                 f"{CONSOLE}plans/{plan.pk}/drills/new/",
                 {"held_on": today, "participants": "30", "record": "夜间转移演练。"},
@@ -451,3 +481,54 @@ def test_the_keepers_of_a_supply_are_told_once_per_new_alert_and_no_one_outside(
         actor=officer, supply=supply, quantity=10, minimum=200, expires_on=None, location=""
     )
     assert supply_alerts() >= 1 and told.filter(person=officer).count() == 3
+
+
+def test_a_plan_is_edited_its_phones_kept_unseen_and_a_bad_edit_changes_nothing(client, yuehai, plan):
+    from shequ.emergency.models import PlanRole
+
+    sign_in(client, yuehai["officer"])
+    url = f"{CONSOLE}plans/{plan.pk}/"
+    page = client.get(url).content.decode()
+    # The phone on record is shown masked, never in a field's value.
+    assert "137****0001" in page and "13700000001" not in page
+    assert 'value="总指挥"' in page and 'name="roles-0-was"' in page
+    assert f'href="{url}"' in client.get(CONSOLE).content.decode()
+    # A second role without a name: refused at its row, nothing changed.
+    rows = [
+        {"role": "总指挥", "name": "街道办主任", "duty": "统一指挥", "was": str(plan.roles.get().pk)},
+        {"role": "转移安置组", "name": "", "phone": "13712345678"},
+    ]
+    r = client.post(url, edit_post(plan, rows, title="台风防御应急预案（2027修订）"))
+    assert r.status_code == 400 and 'id="id_roles-1-name_error"' in r.content.decode()
+    plan.refresh_from_db()
+    assert plan.title == "台风防御应急预案" and plan.roles.count() == 1
+    # Fixed: the first role keeps its phone (left empty), the new one has its own; the audit names no phone.
+    rows[1]["name"] = "社区工作站站长"
+    r = client.post(url, edit_post(plan, rows, title="台风防御应急预案（2027修订）"), follow=True)
+    assert "预案已保存" in r.content.decode()
+    plan.refresh_from_db()
+    assert plan.title == "台风防御应急预案（2027修订）"
+    got = [(x.role, x.name, x.phone) for x in PlanRole.objects.filter(plan=plan).order_by("id")]
+    assert got == [("总指挥", "街道办主任", "13700000001"), ("转移安置组", "社区工作站站长", "13712345678")]
+    entry = AuditEntry.objects.get(action="emergency.plan_update", object_id=str(plan.pk))
+    assert entry.changes["title"]["after"] == "台风防御应急预案（2027修订）"
+    assert entry.changes["roles"] == {"before": 1, "after": 2}
+    assert "1371234" not in str(entry.changes) and "1370000" not in str(entry.changes)
+
+
+def test_a_row_cannot_take_the_phone_of_another_plans_role(client, yuehai, plan):
+    from shequ.emergency.models import PlanRole
+
+    other = services.plan_create(
+        actor=yuehai["officer"],
+        area=yuehai["street"],
+        title="内涝应急预案",
+        hazard="rainstorm",
+        roles=[services.RoleData("值班员", "社区值班员", "13711112222")],
+    )
+    sign_in(client, yuehai["officer"])
+    foreign = str(PlanRole.objects.get(plan=other).pk)
+    rows = [{"role": "总指挥", "name": "街道办主任", "was": foreign}]
+    r = client.post(f"{CONSOLE}plans/{plan.pk}/", edit_post(plan, rows))
+    assert r.status_code == 302
+    assert PlanRole.objects.get(plan=plan).phone == ""
