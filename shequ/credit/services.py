@@ -75,6 +75,49 @@ def subject_create(
     return subject
 
 
+def subject_update(
+    *, actor, subject: Subject, name: str, area: Area, credit_code: str = "", company: Subject | None = None
+) -> Subject:
+    """A subject's name, credit code, supervising area and (a project manager's) company; its kind stays (a
+    company is not a manager). Both the old and the new area must be the actor's; the audit keeps what changed."""
+    _require(actor, subject.area)
+    _require(actor, area)
+    name = (name or "").strip()
+    credit_code = (credit_code or "").strip().upper()
+    if not name or len(name) > 100:
+        raise ShequError(gettext("Enter the name (at most 100 characters)."), fields={"name": "required"})
+    if credit_code and len(credit_code) != 18:
+        raise ShequError(
+            gettext("A unified social credit code has 18 characters."), fields={"credit_code": "length"}
+        )
+    is_manager = subject.kind == SubjectKind.PROJECT_MANAGER
+    if is_manager != (company is not None) or (
+        company is not None and company.kind != SubjectKind.PROPERTY_COMPANY
+    ):
+        raise ShequError(
+            gettext("A project manager belongs to a property company; a company to none."),
+            fields={"company": "required" if is_manager else "not allowed"},
+        )
+    with transaction.atomic():
+        locked = Subject.objects.select_for_update().get(pk=subject.pk)
+        after = {
+            "name": name,
+            "credit_code": credit_code,
+            "area_id": area.pk,
+            "company_id": company and company.pk,
+        }
+        changes = {
+            k: {"before": getattr(locked, k), "after": v} for k, v in after.items() if getattr(locked, k) != v
+        }
+        if changes:
+            Subject.objects.filter(pk=locked.pk).update(**after)
+            audit_record(
+                action="credit.subject_update", actor=actor, obj=locked, object_repr=name, changes=changes
+            )
+    subject.refresh_from_db()
+    return subject
+
+
 def estate_service_add(
     *, actor, subject: Subject, estate: Area, since: date, until: date | None = None
 ) -> EstateService:

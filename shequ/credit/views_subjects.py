@@ -118,6 +118,69 @@ def console_subjects(request: HttpRequest) -> HttpResponse:
     )
 
 
+class SubjectEditForm(StyledForm):
+    name = forms.CharField(label=pgettext_lazy("of a place or thing", "Name"), max_length=100)
+    credit_code = forms.CharField(
+        label=gettext_lazy("Unified social credit code"),
+        max_length=18,
+        min_length=18,
+        required=False,
+        help_text=gettext_lazy("18 characters; leave empty for a project manager."),
+    )
+    area = forms.ChoiceField(label=gettext_lazy("Supervised by"))
+    company = forms.ChoiceField(label=gettext_lazy("Company (for a project manager)"), required=False)
+
+    def __init__(self, *args, user, subject: Subject, **kwargs):
+        super().__init__(*args, **kwargs)
+        _choices(self, "area").choices = [
+            (a.code, a.name) for a in _areas_in_scope(user, (AreaLevel.DISTRICT, AreaLevel.STREET))
+        ]
+        if subject.kind == SubjectKind.PROJECT_MANAGER:
+            companies = selectors.subject_list_for(user=user).filter(kind=SubjectKind.PROPERTY_COMPANY)
+            _choices(self, "company").choices = [(str(c.pk), c.name) for c in companies]
+            self.fields["company"].required = True
+        else:
+            del self.fields["company"]
+
+
+@require_action(Action.CREDIT_MANAGE)
+@require_http_methods(["GET", "POST"])
+def console_subject_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    subject = selectors.subject_get_for(user=request.user, pk=pk)
+    initial = {
+        "name": subject.name,
+        "credit_code": subject.credit_code,
+        "area": subject.area.code,
+        "company": str(subject.company_id or ""),
+    }
+    form = SubjectEditForm(request.POST or None, user=request.user, subject=subject, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        company = (
+            selectors.subject_get_for(user=request.user, pk=int(data["company"]))
+            if data.get("company")
+            else None
+        )
+        try:
+            services.subject_update(
+                actor=request.user,
+                subject=subject,
+                name=data["name"],
+                area=Area.objects.get(code=data["area"]),
+                credit_code=data["credit_code"],
+                company=company,
+            )
+        except ShequError as exc:
+            form.add_service_errors(exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("credit:console_subject", pk=subject.pk)
+    status = 400 if form.errors else 200
+    return render(
+        request, "credit/console_subject_edit.html", {"form": form, "subject": subject}, status=status
+    )
+
+
 def _estates_for(user, subject: Subject) -> list[Area]:
     return [e for e in _areas_in_scope(user, (AreaLevel.ESTATE,)) if e.path.startswith(subject.area.path)]
 

@@ -496,6 +496,9 @@ REGISTRY: dict[str, Entry] = {
     "/console/credit/subjects/": Matrix(
         "shequ.credit.tests.test_subject_pages::TestSubjectPages::test_list_permission_matrix"
     ),
+    "/console/credit/subjects/<int:pk>/edit/": Matrix(
+        "shequ.credit.tests.test_subject_pages::TestSubjectEdit::test_edit_permission_matrix"
+    ),
     "/console/credit/subjects/<int:pk>/": Matrix(
         "shequ.credit.tests.test_subject_pages::TestSubjectPages::test_detail_permission_matrix"
     ),

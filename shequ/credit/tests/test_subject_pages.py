@@ -9,6 +9,7 @@ from django.utils import timezone
 from shequ.access.testing import PermissionMatrixMixin, sign_in
 from shequ.audit.models import AuditEntry
 from shequ.credit.models import Inspection, Subject
+from shequ.geo.models import Area
 
 from .factories import huafu_officer, property_company, yuehai
 
@@ -129,3 +130,75 @@ def test_an_estate_is_linked_from_its_own_form_with_an_iso_date_and_ids_unique_o
     assert r.status_code == 302
     assert EstateService.objects.filter(subject=company, since="2026-01-01").count() == 1
     assert AuditEntry.objects.filter(action="credit.estate_service_add").exists()
+
+
+class TestSubjectEdit(PermissionMatrixMixin):
+    def test_edit_permission_matrix(self, client, cast, company):
+        url = f"/console/credit/subjects/{company.pk}/edit/"
+        outsider = huafu_officer()
+        self.assert_permission_matrix(
+            client,
+            url=url,
+            in_scope=cast["wangqiang"],
+            out_of_scope=outsider,
+            no_role=cast["lina"],
+            missing_url="/console/credit/subjects/999999/edit/",
+            page=True,
+        )
+        self.assert_permission_matrix(
+            client,
+            url=url,
+            method="post",
+            multipart=True,
+            data={"name": company.name, "credit_code": "", "area": yuehai().code},
+            in_scope=cast["wangqiang"],
+            out_of_scope=outsider,
+            no_role=cast["lina"],
+            ok=(302,),
+            page=True,
+        )
+
+
+def test_a_company_is_renamed_with_its_code_and_a_bad_code_changes_nothing(client, cast, company):
+    sign_in(client, cast["wangqiang"])
+    url = f"/console/credit/subjects/{company.pk}/edit/"
+    page = client.get(url).content.decode()
+    assert 'value="深圳市安居物业服务有限公司"' in page and 'name="company"' not in page  # a company has none
+    assert f'href="{url}"' in client.get(f"/console/credit/subjects/{company.pk}/").content.decode()
+    bad = {"name": "深圳市安居物业服务集团有限公司", "credit_code": "91440300MA5F", "area": yuehai().code}
+    r = client.post(url, bad)
+    assert r.status_code == 400 and 'id="id_credit_code_error"' in r.content.decode()
+    assert 'value="深圳市安居物业服务集团有限公司"' in r.content.decode()
+    company.refresh_from_db()
+    assert company.name == "深圳市安居物业服务有限公司"
+    r = client.post(url, {**bad, "credit_code": "91440300ma5f12345x"})
+    assert r.status_code == 302
+    company.refresh_from_db()
+    assert (company.name, company.credit_code) == ("深圳市安居物业服务集团有限公司", "91440300MA5F12345X")
+    entry = AuditEntry.objects.get(action="credit.subject_update", object_id=str(company.pk))
+    assert set(entry.changes) == {"name", "credit_code"}
+
+
+def test_a_manager_moves_to_another_company_of_ones_areas_only(client, cast, company):
+    from shequ.credit.services import subject_create
+
+    officer = cast["wangqiang"]
+    manager = Subject.objects.get(kind="project_manager", company=company)
+    other = subject_create(actor=officer, kind="property_company", name="粤海物业", area=yuehai())
+    elsewhere = subject_create(
+        actor=huafu_officer(),
+        kind="property_company",
+        name="华富物业",
+        area=Area.objects.get(name="华富街道"),
+    )
+    sign_in(client, officer)
+    url = f"/console/credit/subjects/{manager.pk}/edit/"
+    page = client.get(url).content.decode()
+    assert "粤海物业" in page and "华富物业" not in page
+    data = {"name": "刘经理", "credit_code": "", "area": yuehai().code, "company": str(elsewhere.pk)}
+    r = client.post(url, data)
+    assert r.status_code == 400  # not among his choices
+    r = client.post(url, {**data, "company": str(other.pk)})
+    assert r.status_code == 302
+    manager.refresh_from_db()
+    assert manager.company == other
