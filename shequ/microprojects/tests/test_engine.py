@@ -103,3 +103,37 @@ def test_ties_go_to_the_lower_price_then_the_earlier_proposal():
     assert outcome.winners == [2, 3]
     outcome = engine.greedy(budget=60, costs={1: 40, 2: 30, 3: 30}, ballots=[[1, 2, 3], [1]])
     assert outcome.winners == [1]
+
+
+def test_equal_shares_compares_a_tie_in_price_with_a_project_not_yet_priced_this_round():
+    """The search stops once a project's lower bound passes the best price found; a project whose bound *equals*
+    it must still be priced, since it may win the tie on votes. (Stopping there picked project 4 below; no random
+    round of the property tests found it.)
+
+    20 yuan, 6 voters, 10/3 each. Round 1: project 3 (3 yuan, 3 voters) at 1 each. Round 2: project 4 (5 yuan;
+    one of its two voters has only 7/3 left) costs its other voter 8/3, exactly project 1's 8/3 (8 yuan, 3
+    voters), whose bound is also 8/3: the tie goes to project 1, with more votes. Project 4 then cannot be paid
+    for (3 yuan left among its voters) and comes in by completion."""
+    costs = {1: 8, 2: 5, 3: 3, 4: 5}
+    ballots = [[2, 3], [1], [1], [3, 4], [3], [1, 4]]
+    bare = engine.equal_shares(budget=20, costs=costs, ballots=ballots, completion=False)
+    assert (bare.winners, bare.spent) == ([3, 1], 11)
+    assert bare.prices == {3: "1", 1: "8/3"}
+    full = engine.equal_shares(budget=20, costs=costs, ballots=ballots)
+    assert (full.winners, full.spent, full.completion) == ([3, 1, 4], 16, [4])
+    assert (full.winners, full.spent) == ref_equal_shares(20, costs, ballots)
+
+
+def test_equal_shares_voters_who_pay_all_they_hold_are_left_with_nothing_not_less():
+    """A voter who holds less than the price pays what he holds and keeps 0; were he left below 0, his debt would
+    make later projects unaffordable to his neighbours. (A planted bug of this kind passed the property tests.)
+
+    30 yuan, 6 voters, 5 each. Project 2 (6 yuan, 2 voters) at 3 each. Projects 1 and 3 (10 yuan, 3 voters each,
+    voter 4 in both with 2 left) then cost 4 each to the others; the tie goes to project 1 (lower number): voter 4
+    pays his 2. Project 3 is still affordable: voters 2 and 6 pay 5 each, voter 4 has nothing left."""
+    costs = {1: 10, 2: 6, 3: 10}
+    ballots = [[2], [3], [1], [1, 2, 3], [1], [3]]
+    bare = engine.equal_shares(budget=30, costs=costs, ballots=ballots, completion=False)
+    assert (bare.winners, bare.spent) == ([2, 1, 3], 26)
+    assert bare.prices == {2: "3", 1: "4", 3: "5"}
+    assert (bare.winners, bare.spent) == ref_equal_shares(30, costs, ballots)
