@@ -9,6 +9,7 @@ from django import forms
 from django.utils.functional import Promise
 
 from shequ.core.errors import ShequError
+from shequ.core.masking import personal_data_in
 
 
 class StyledForm(forms.Form):
@@ -56,3 +57,14 @@ _CODE = re.compile(r"[a-z_ ]+")
 def _is_code(text: object) -> bool:
     """A machine code of the error shape ("required", "not allowed"), not a sentence written for people."""
     return not isinstance(text, Promise) and (not isinstance(text, str) or bool(_CODE.fullmatch(text)))
+
+
+class UnechoedTelInput(forms.TextInput):
+    """A phone field that never puts a person's number back into the page: personal data is shown only masked, so
+    a refused form asks for a real number again. What is not a number of a person ("12345", a typo) is shown back
+    to be corrected."""
+
+    input_type = "tel"
+
+    def get_context(self, name, value, attrs):
+        return super().get_context(name, None if personal_data_in(value or "") else value, attrs)

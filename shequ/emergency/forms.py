@@ -7,8 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from shequ.core.forms import StyledForm
-from shequ.core.masking import personal_data_in
+from shequ.core.forms import StyledForm, UnechoedTelInput
 
 from .choices import Hazard
 
@@ -46,17 +45,6 @@ class PlanForm(AreaForm):
     )
 
     field_order = ["title", "hazard", "area", "summary"]
-
-
-class UnechoedTelInput(forms.TextInput):
-    """A phone field that never puts a person's number back into the page: personal data is shown only masked, so
-    a refused form asks for a real number again. What is not a number of a person ("12345", a typo) is shown back
-    to be corrected."""
-
-    input_type = "tel"
-
-    def get_context(self, name, value, attrs):
-        return super().get_context(name, None if personal_data_in(value or "") else value, attrs)
 
 
 class RoleForm(StyledForm):
