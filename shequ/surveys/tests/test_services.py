@@ -240,3 +240,25 @@ def test_a_fresh_draw_seed_never_reads_as_personal_data(monkeypatch):
     monkeypatch.setattr(surveys.secrets, "randbits", lambda bits: next(draws))
     assert surveys.personal_data_in(str(card_like))
     assert surveys._fresh_seed() == plain
+
+
+def test_a_survey_for_a_group_invites_only_its_households_and_them_once(cast):
+    """Targeting by group (a resident tag): only households with a member in the group are invited, once each
+    however many members they have there, per household or per person as the survey says."""
+    from shequ.residents.models import Tag
+
+    tag, _ = Tag.objects.get_or_create(
+        code="volunteer-family", defaults={"name": "志愿者家庭", "vulnerable": False}
+    )
+    first, second = communities()[:2]
+    in_group = household_with_resident(first, tags=[tag.code])
+    other = household_with_resident(second)  # not in the group
+    also = household_with_resident(second, tags=[tag.code])
+    survey = make_survey(cast["lina"], group=tag.code, title="志愿者家庭需求调查")
+    invited = set(Invitation.objects.filter(survey=survey).values_list("household_id", flat=True))
+    assert invited == {in_group.household_id, also.household_id}
+    assert other.household_id not in invited
+    # Per person: the group's residents, not their households' other members.
+    per_person = make_survey(cast["lina"], group=tag.code, per_household=False, title="志愿者个人调查")
+    people = set(Invitation.objects.filter(survey=per_person).values_list("resident_id", flat=True))
+    assert people == {in_group.pk, also.pk}
