@@ -70,6 +70,18 @@ def test_a_community_worker_builds_and_publishes_a_survey_and_a_resident_answers
     expect(page.locator("main h1")).to_have_text("长者食堂用餐体验调查")
     assert "问卷已发布" in said(page)
     me.look("published")
+    # The satisfaction per community: on a phone its headers stay on one line (the table scrolls sideways).
+    page.goto(f"{base}/console/surveys/satisfaction/")
+    expect(page.locator("#satisfaction")).to_be_visible()
+    heights = page.locator("#satisfaction thead th").evaluate_all(
+        "cells => cells.map(c => c.getBoundingClientRect().height)"
+    )
+    rows = page.locator("#satisfaction tbody th").evaluate_all(
+        "cells => cells.map(c => c.getBoundingClientRect().height)"
+    )
+    assert heights and max(heights) < 2 * min(heights) + 1 and max(heights) < 60, heights
+    assert rows and max(rows) < 60, rows
+    me.look("satisfaction")
     me.done()
     survey = Survey.objects.get()
     assert survey.status == "open"

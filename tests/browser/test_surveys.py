@@ -115,8 +115,8 @@ def test_a_street_officer_reads_response_rates_and_credit_lists(browser, live_se
     page.get_by_role("link", name="各社区满意度").click()
     expect(page.locator("main h1")).to_contain_text("各社区满意度 · 粤海街道")
     row = page.locator("#satisfaction tr", has_text=communities[0].name)
-    expect(row.locator("td").nth(1)).to_have_text("100.0")  # 5 of 5 on the satisfaction scale
-    expect(row.locator("td").nth(3)).to_have_text("—")  # no rated appeal
+    expect(row.locator("td").nth(0)).to_have_text("100.0")  # 5 of 5 on the satisfaction scale
+    expect(row.locator("td").nth(2)).to_have_text("—")  # no rated appeal
     expect(page.locator("#chart-satisfaction canvas")).to_have_count(1)
     journey.look("satisfaction")
 
