@@ -4,11 +4,10 @@ the vote's row lock, SELECT … FOR UPDATE, with the unique (vote, part) constra
 
 from __future__ import annotations
 
-import threading
 from decimal import Decimal
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from shequ.accounts.models import User
 from shequ.core.testing import all_at_once
@@ -92,28 +91,11 @@ def test_simultaneous_ballots_for_different_parts_make_one_unbroken_chain(neighb
     from shequ.owners.models import Vote
 
     vote, users = neighbours
-    barrier = threading.Barrier(N)
-    outcomes: list[str] = []
-    lock = threading.Lock()
-
-    def attempt(user: User) -> None:
-        try:
-            barrier.wait(timeout=60)
-            try:
-                services.ballot_cast_online(user=user, vote=vote, choices={"1": "yes", "2": "abstain"})
-                result = "cast"
-            except Exception as e:  # any refusal or error here is a failure, kept to be shown
-                result = f"error: {type(e).__name__}: {e}"
-            with lock:
-                outcomes.append(result)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=attempt, args=(u,)) for u in users]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
+    outcomes = all_at_once(
+        lambda u: services.ballot_cast_online(user=u, vote=vote, choices={"1": "yes", "2": "abstain"}),
+        [(u,) for u in users],
+        ok="cast",
+    )
     assert outcomes == ["cast"] * N, outcomes
     seqs = list(BallotRecord.objects.filter(vote=vote).order_by("seq").values_list("seq", flat=True))
     assert seqs == list(range(1, N + 1))
